@@ -1,0 +1,54 @@
+// Turns one zod issue into a short sentence and a dotted path (`channels[0].provider`), so the
+// catalog and config loaders can report bad fields the same way.
+import type { z } from 'zod';
+
+export type IssuePath = readonly (string | number)[];
+
+/** `['channels', 0, 'provider']` → `channels[0].provider`. */
+export function formatPath(path: IssuePath): string {
+  let text = '';
+  for (const segment of path) {
+    if (typeof segment === 'number') text += `[${segment}]`;
+    else text += text === '' ? segment : `.${segment}`;
+  }
+  return text === '' ? '(root)' : text;
+}
+
+export function issuePath(issue: z.core.$ZodIssue): (string | number)[] {
+  return issue.path.filter((segment) => typeof segment !== 'symbol') as (string | number)[];
+}
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  return `${typeof value} ${String(value)}`;
+}
+
+/** A sentence naming what was expected and what arrived (parse with `reportInput: true`). */
+export function describeIssue(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      if (issue.input === undefined) return `required ${issue.expected} is missing`;
+      return `expected ${issue.expected}, got ${describeValue(issue.input)}`;
+    case 'invalid_value':
+      return `expected one of ${issue.values.map(String).join('|')}, got ${describeValue(issue.input)}`;
+    case 'unrecognized_keys':
+      return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`;
+    case 'too_small':
+      if (issue.origin === 'array') return `needs at least ${issue.minimum} item(s)`;
+      if (issue.origin === 'string') return `must not be empty`;
+      return `must be ${issue.inclusive ? 'at least' : 'greater than'} ${issue.minimum}, got ${describeValue(issue.input)}`;
+    case 'too_big':
+      return `must be ${issue.inclusive ? 'at most' : 'less than'} ${issue.maximum}, got ${describeValue(issue.input)}`;
+    case 'invalid_format':
+      return `${issue.message}, got ${describeValue(issue.input)}`;
+    case 'invalid_union':
+      if (issue.errors.length > 0 && issue.errors[0].length > 0) return describeIssue(issue.errors[0][0]);
+      return issue.message;
+    default:
+      return issue.message;
+  }
+}
