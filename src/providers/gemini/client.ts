@@ -1,0 +1,127 @@
+// The one place that does I/O for Gemini-wire upstreams (AI Studio, Gemini-compatible, Vertex).
+import { request as undiciRequest } from 'undici';
+import { GatewayError } from '../../canonical/errors.js';
+import type { GenerateContentRequest } from '../../canonical/types.js';
+import { readServerSentEvents } from '../read-sse.js';
+import type { Provider, UpstreamEvent, UpstreamResult, UpstreamTarget } from '../types.js';
+import type { GeminiMethod, HttpRequestPlan } from './convert-request.js';
+import { upstreamErrorFromResponse, malformedUpstreamAnswer } from './errors.js';
+import { parseGeminiBody } from './parse-response.js';
+
+export type PlanRequest = (target: UpstreamTarget, method: GeminiMethod) => Promise<HttpRequestPlan> | HttpRequestPlan;
+
+/** Maps a thrown network error to the gateway's classes (aborts by deadline are timeouts). */
+export function connectionError(channelName: string, error: unknown, signal: AbortSignal): GatewayError {
+  if (error instanceof GatewayError) return error;
+  if (signal.aborted) {
+    const reason = signal.reason;
+    if (reason instanceof GatewayError) return reason;
+    return new GatewayError({
+      errorClass: 'timeout',
+      httpStatus: 504,
+      message: `Upstream channel "${channelName}" did not answer in time.`,
+      cause: error,
+    });
+  }
+  const code = (error as { code?: string }).code ?? (error as Error).name;
+  return new GatewayError({
+    errorClass: 'connection',
+    httpStatus: 502,
+    message: `Could not reach upstream channel "${channelName}" (${code}).`,
+    cause: error,
+  });
+}
+
+async function send(plan: HttpRequestPlan, request: GenerateContentRequest, target: UpstreamTarget) {
+  try {
+    return await undiciRequest(plan.url, {
+      method: 'POST',
+      headers: plan.headers,
+      body: JSON.stringify(request),
+      signal: target.signal,
+    });
+  } catch (error) {
+    throw connectionError(target.channelName, error, target.signal);
+  }
+}
+
+async function readBody(body: { arrayBuffer(): Promise<ArrayBuffer> }, target: UpstreamTarget): Promise<Buffer> {
+  try {
+    return Buffer.from(await body.arrayBuffer());
+  } catch (error) {
+    throw connectionError(target.channelName, error, target.signal);
+  }
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+export function createGeminiWireProvider(planRequest: PlanRequest): Provider {
+  return {
+    async generate(request, target): Promise<UpstreamResult> {
+      const plan = await planRequest(target, 'generateContent');
+      const answer = await send(plan, request, target);
+      const rawBody = await readBody(answer.body, target);
+      const text = rawBody.toString('utf8');
+      if (answer.statusCode >= 300) {
+        throw upstreamErrorFromResponse(
+          answer.statusCode,
+          text,
+          headerValue(answer.headers['retry-after']),
+          target.channelName,
+        );
+      }
+      return { response: parseGeminiBody(target.channelName, text), rawBody };
+    },
+
+    async stream(request, target): Promise<AsyncIterable<UpstreamEvent>> {
+      const plan = await planRequest(target, 'streamGenerateContent');
+      const answer = await send(plan, request, target);
+      if (answer.statusCode >= 300) {
+        const text = (await readBody(answer.body, target)).toString('utf8');
+        throw upstreamErrorFromResponse(
+          answer.statusCode,
+          text,
+          headerValue(answer.headers['retry-after']),
+          target.channelName,
+        );
+      }
+      const contentType = headerValue(answer.headers['content-type']) ?? '';
+      if (!contentType.includes('text/event-stream')) {
+        const text = (await readBody(answer.body, target)).toString('utf8');
+        throw malformedUpstreamAnswer(target.channelName, `expected text/event-stream, got "${contentType}": ${text.slice(0, 80)}`);
+      }
+      return streamEvents(answer.body, target);
+    },
+
+    async countTokens(request, target): Promise<Record<string, unknown>> {
+      const plan = await planRequest(target, 'countTokens');
+      const answer = await send(plan, { contents: request.contents }, target);
+      const text = (await readBody(answer.body, target)).toString('utf8');
+      if (answer.statusCode >= 300) {
+        throw upstreamErrorFromResponse(answer.statusCode, text, undefined, target.channelName);
+      }
+      return parseGeminiBody(target.channelName, text) as Record<string, unknown>;
+    },
+  };
+}
+
+async function* streamEvents(body: AsyncIterable<Uint8Array>, target: UpstreamTarget): AsyncGenerator<UpstreamEvent> {
+  let sawFinish = false;
+  try {
+    for await (const event of readServerSentEvents(body)) {
+      if (event.data.trim() === '' || event.data === '[DONE]') continue;
+      const response = parseGeminiBody(target.channelName, event.data);
+      if (response.candidates?.some((candidate) => candidate.finishReason) || response.promptFeedback?.blockReason) {
+        sawFinish = true;
+      }
+      yield { response, rawJson: event.data };
+    }
+  } catch (error) {
+    throw connectionError(target.channelName, error, target.signal);
+  }
+  if (!sawFinish) {
+    throw malformedUpstreamAnswer(target.channelName, 'the stream ended before a finishReason');
+  }
+}

@@ -1,0 +1,32 @@
+// The contract every upstream provider implements: canonical request in, canonical response out.
+import type { GenerateContentRequest, GenerateContentResponse } from '../canonical/types.js';
+
+/** Everything one upstream attempt needs to know about where it goes. */
+export interface UpstreamTarget {
+  channelName: string;
+  baseUrl: string;
+  apiKey?: string;
+  /** The model name the upstream knows (after the channel's modelMap). */
+  upstreamModel: string;
+  /** Provider-specific settings from the channel config (authStyle, vertex project…). */
+  options: Record<string, unknown>;
+  signal: AbortSignal;
+}
+
+/** One streamed event: the parsed response plus, for native upstreams, the exact JSON text it sent. */
+export interface UpstreamEvent {
+  response: GenerateContentResponse;
+  rawJson?: string;
+}
+
+export interface UpstreamResult {
+  response: GenerateContentResponse;
+  /** The upstream's exact body bytes when it spoke the Gemini wire (relayed unchanged when possible). */
+  rawBody?: Buffer;
+}
+
+export interface Provider {
+  generate(request: GenerateContentRequest, target: UpstreamTarget): Promise<UpstreamResult>;
+  stream(request: GenerateContentRequest, target: UpstreamTarget): Promise<AsyncIterable<UpstreamEvent>>;
+  countTokens?(request: GenerateContentRequest, target: UpstreamTarget): Promise<Record<string, unknown>>;
+}

@@ -1,0 +1,280 @@
+// Runs one canonical request against the planned routes with failover, a bounded attempt budget,
+// per-attempt timeouts and an overall deadline. Records every attempt for logs, metrics and health.
+import { GatewayError } from '../canonical/errors.js';
+import type { GenerateContentRequest, GenerateContentResponse } from '../canonical/types.js';
+import type { UpstreamEvent } from '../providers/types.js';
+import { type RouteChannel, upstreamModelName } from './channel.js';
+import type { CircuitBreakers } from './circuit-breaker.js';
+import { asGatewayError, countsAgainstRoute, isKeyFailure, shouldFailOver } from './failover-policy.js';
+import { type KeyPool, keyFingerprint } from './key-pool.js';
+import { planAttempts } from './plan-attempts.js';
+import { classifyResponse, countImages, type ResponseOutcome } from './response-outcome.js';
+
+export interface AttemptRecord {
+  channel: string;
+  keyFingerprint: string;
+  outcome: 'ok' | string;
+  httpStatus?: number;
+  latencyMs: number;
+}
+
+export interface DispatchRequest {
+  modelId: string;
+  request: GenerateContentRequest;
+  wantsImage: boolean;
+  pinnedChannel?: string;
+  signal?: AbortSignal;
+}
+
+export interface DispatchResult {
+  response: GenerateContentResponse;
+  rawBody?: Buffer;
+  outcome: ResponseOutcome;
+  channel: string;
+  attempts: AttemptRecord[];
+}
+
+export interface DispatchStream {
+  channel: string;
+  attempts: AttemptRecord[];
+  /** Events in order: the ones read while choosing the route, then the rest as they arrive. */
+  events: AsyncIterable<UpstreamEvent>;
+}
+
+export interface DispatcherOptions {
+  channels: () => readonly RouteChannel[];
+  circuits: CircuitBreakers;
+  keys: KeyPool;
+  maxAttempts: number;
+  deadlineMs: number;
+  /** Rewrites an answer before it is judged (markdown/hosted images → inlineData). */
+  normalizeResponse?: (response: GenerateContentResponse, signal: AbortSignal) => Promise<GenerateContentResponse>;
+  onAttempt?: (record: AttemptRecord & { model: string }) => void;
+}
+
+/** Raised when every attempt failed; carries the attempts for the request log. */
+export class DispatchError extends GatewayError {
+  constructor(
+    cause: GatewayError,
+    readonly attempts: AttemptRecord[],
+  ) {
+    super({
+      errorClass: cause.errorClass,
+      httpStatus: cause.httpStatus,
+      status: cause.status,
+      message: cause.message,
+      param: cause.param,
+      code: cause.code,
+      retryAfterSeconds: cause.retryAfterSeconds,
+      details: cause.details,
+      cause,
+    });
+  }
+}
+
+interface AttemptSlot {
+  channel: RouteChannel;
+  apiKey?: string;
+}
+
+export class Dispatcher {
+  constructor(private readonly options: DispatcherOptions) {}
+
+  async generate(input: DispatchRequest): Promise<DispatchResult> {
+    let lastNoImage: DispatchResult | undefined;
+    const result = await this.runAttempts(input, async (slot, signal, attempts) => {
+      const upstream = await slot.channel.provider.generate(input.request, this.target(slot, input.modelId, signal));
+      const normalized = await this.normalize(upstream.response, signal);
+      const outcome = classifyResponse(normalized, input.wantsImage);
+      const result: DispatchResult = {
+        response: normalized,
+        rawBody: normalized === upstream.response ? upstream.rawBody : undefined,
+        outcome,
+        channel: slot.channel.name,
+        attempts,
+      };
+      if (outcome === 'no_image') {
+        lastNoImage = result;
+        throw noImageError(slot.channel.name, normalized);
+      }
+      return result;
+    }).catch((error: unknown) => {
+      // Every route answered without an image: give the caller the last such answer, honestly marked.
+      if (lastNoImage && error instanceof DispatchError && error.errorClass === 'no_image') {
+        return { ...lastNoImage, attempts: error.attempts };
+      }
+      throw error;
+    });
+    return result;
+  }
+
+  async stream(input: DispatchRequest): Promise<DispatchStream> {
+    return this.runAttempts(input, async (slot, signal, attempts) => {
+      const iterable = await slot.channel.provider.stream(input.request, this.target(slot, input.modelId, signal));
+      const iterator = iterable[Symbol.asyncIterator]();
+      const held: UpstreamEvent[] = [];
+      // Hold events until an image arrives (or the first event when no image is required), so a
+      // route that will not deliver can still be swapped for another before the client sees a byte.
+      try {
+        for (;;) {
+          const next = await iterator.next();
+          if (next.done) {
+            const last = held.at(-1)?.response;
+            if (input.wantsImage && last && classifyResponse(last, true) !== 'safety') {
+              throw noImageError(slot.channel.name, last);
+            }
+            break;
+          }
+          held.push(next.value);
+          if (!input.wantsImage || countImages(next.value.response) > 0) break;
+          if (classifyResponse(next.value.response, true) === 'safety') break;
+        }
+      } catch (error) {
+        await iterator.return?.();
+        throw error;
+      }
+      return { channel: slot.channel.name, attempts, events: replay(held, iterator) };
+    });
+  }
+
+  private target(slot: AttemptSlot, modelId: string, signal: AbortSignal) {
+    return {
+      channelName: slot.channel.name,
+      baseUrl: slot.channel.baseUrl,
+      apiKey: slot.apiKey,
+      upstreamModel: upstreamModelName(slot.channel, modelId),
+      options: slot.channel.options,
+      signal,
+    };
+  }
+
+  private async normalize(response: GenerateContentResponse, signal: AbortSignal) {
+    return this.options.normalizeResponse ? this.options.normalizeResponse(response, signal) : response;
+  }
+
+  /** The failover loop shared by unary and streaming calls. */
+  private async runAttempts<T>(
+    input: DispatchRequest,
+    attempt: (slot: AttemptSlot, signal: AbortSignal, attempts: AttemptRecord[]) => Promise<T>,
+  ): Promise<T> {
+    const { circuits, keys } = this.options;
+    const attempts: AttemptRecord[] = [];
+    const deadline = AbortSignal.timeout(this.options.deadlineMs);
+    const plan = planAttempts({
+      modelId: input.modelId,
+      channels: this.options.channels(),
+      isCircuitOpen: (channel, model) => circuits.isOpen(channel, model),
+      pinnedChannel: input.pinnedChannel,
+    });
+    if (plan.length === 0) throw new DispatchError(noChannelError(input.modelId, this.options.channels()), attempts);
+    let lastError: GatewayError | undefined;
+    for (const { channel } of plan) {
+      // Keyless providers get one try; keyed ones may move to the next key on a key failure.
+      const keyTries = Math.max(1, channel.apiKeys.length);
+      for (let keyTry = 0; keyTry < keyTries; keyTry += 1) {
+        if (attempts.length >= this.options.maxAttempts) break;
+        const apiKey = keys.pick(channel.name, channel.apiKeys);
+        if (channel.apiKeys.length > 0 && apiKey === undefined) {
+          lastError ??= exhaustedKeysError(channel.name);
+          break;
+        }
+        const signals = [deadline, AbortSignal.timeout(channel.timeoutMs)];
+        if (input.signal) signals.push(input.signal);
+        const signal = AbortSignal.any(signals);
+        const started = performance.now();
+        circuits.beginAttempt(channel.name, input.modelId);
+        try {
+          const value = await attempt({ channel, apiKey }, signal, attempts);
+          circuits.recordSuccess(channel.name, input.modelId);
+          this.record(attempts, input.modelId, { channel: channel.name, apiKey, outcome: 'ok', started });
+          return value;
+        } catch (thrown) {
+          const error = asGatewayError(thrown);
+          this.record(attempts, input.modelId, {
+            channel: channel.name,
+            apiKey,
+            outcome: error.errorClass,
+            httpStatus: error.httpStatus,
+            started,
+          });
+          if (input.signal?.aborted) throw new DispatchError(clientGoneError(), attempts);
+          if (!shouldFailOver(error)) throw new DispatchError(error, attempts);
+          lastError = error;
+          if (countsAgainstRoute(error)) circuits.recordFailure(channel.name, input.modelId, error.errorClass);
+          if (apiKey && isKeyFailure(error)) {
+            keys.bench(channel.name, apiKey, error.errorClass, error.errorClass === 'auth' ? 3600 : (error.retryAfterSeconds ?? 60));
+            continue;
+          }
+          break;
+        }
+      }
+      if (attempts.length >= this.options.maxAttempts || deadline.aborted) break;
+    }
+    throw new DispatchError(lastError ?? noChannelError(input.modelId, this.options.channels()), attempts);
+  }
+
+  private record(
+    attempts: AttemptRecord[],
+    model: string,
+    entry: { channel: string; apiKey?: string; outcome: string; httpStatus?: number; started: number },
+  ): void {
+    const record: AttemptRecord = {
+      channel: entry.channel,
+      keyFingerprint: keyFingerprint(entry.apiKey),
+      outcome: entry.outcome,
+      httpStatus: entry.httpStatus,
+      latencyMs: Math.round(performance.now() - entry.started),
+    };
+    attempts.push(record);
+    this.options.onAttempt?.({ ...record, model });
+  }
+}
+
+async function* replay(held: UpstreamEvent[], rest: AsyncIterator<UpstreamEvent>): AsyncGenerator<UpstreamEvent> {
+  try {
+    yield* held;
+    for (;;) {
+      const next = await rest.next();
+      if (next.done) return;
+      yield next.value;
+    }
+  } finally {
+    await rest.return?.();
+  }
+}
+
+function noImageError(channel: string, response: GenerateContentResponse): GatewayError {
+  const finishReason = response.candidates?.[0]?.finishReason ?? 'none';
+  return new GatewayError({
+    errorClass: 'no_image',
+    httpStatus: 502,
+    message: `Upstream channel "${channel}" answered without an image (finishReason ${finishReason}).`,
+  });
+}
+
+function exhaustedKeysError(channel: string): GatewayError {
+  return new GatewayError({
+    errorClass: 'quota',
+    httpStatus: 429,
+    message: `Every API key of channel "${channel}" is resting after quota or auth failures.`,
+    retryAfterSeconds: 60,
+  });
+}
+
+function clientGoneError(): GatewayError {
+  return new GatewayError({ errorClass: 'bad_request', httpStatus: 499, message: 'The client closed the request.' });
+}
+
+function noChannelError(modelId: string, channels: readonly RouteChannel[]): GatewayError {
+  const serving = channels.filter((channel) => channel.models.includes(modelId)).map((channel) => channel.name);
+  return new GatewayError({
+    errorClass: 'no_channel',
+    httpStatus: 503,
+    status: 'UNAVAILABLE',
+    message:
+      serving.length === 0
+        ? `No channel is configured to serve model "${modelId}". Add it to a channel's models in the config.`
+        : `Every channel serving "${modelId}" (${serving.join(', ')}) is failing right now (circuit open); retry shortly.`,
+    retryAfterSeconds: serving.length === 0 ? undefined : 30,
+  });
+}
