@@ -1,0 +1,91 @@
+// Opens the store: embedded SQLite by default, PostgreSQL when the URL says so.
+// Both come back as the same Kysely<DatabaseSchema>, so every query is written once.
+
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { DatabaseSchema } from './schema.js';
+
+export type StoreDialect = 'sqlite' | 'postgres';
+
+export interface StoreDatabase {
+  db: Kysely<DatabaseSchema>;
+  dialect: StoreDialect;
+  close(): Promise<void>;
+}
+
+export type DatabaseLocation =
+  | { dialect: 'sqlite'; file: string }
+  | { dialect: 'postgres'; connectionString: string };
+
+const defaultFileName = 'imagegate.db';
+
+/**
+ * Reads IMAGEGATE_DATABASE_URL: unset → `${dataDir}/imagegate.db`; `sqlite:PATH`, `sqlite://PATH`
+ * or a bare path → that SQLite file (`:memory:` for an in-memory database); `postgres://…` or
+ * `postgresql://…` → PostgreSQL (query parameters such as `options=-c search_path=x` pass through).
+ */
+export function resolveDatabaseLocation(url: string | undefined, dataDir: string): DatabaseLocation {
+  const trimmed = url?.trim() ?? '';
+  if (trimmed === '') return { dialect: 'sqlite', file: join(dataDir, defaultFileName) };
+  if (/^postgres(ql)?:\/\//i.test(trimmed)) return { dialect: 'postgres', connectionString: trimmed };
+  const path = trimmed.replace(/^sqlite:(\/\/)?/i, '');
+  if (path === '') return { dialect: 'sqlite', file: join(dataDir, defaultFileName) };
+  return { dialect: 'sqlite', file: path };
+}
+
+export async function openDatabase(url: string | undefined, dataDir: string): Promise<StoreDatabase> {
+  const location = resolveDatabaseLocation(url, dataDir);
+  return location.dialect === 'postgres'
+    ? openPostgres(location.connectionString)
+    : openSqlite(location.file);
+}
+
+function openSqlite(file: string): StoreDatabase {
+  const inMemory = file === ':memory:';
+  if (!inMemory) mkdirSync(dirname(resolve(file)), { recursive: true });
+  const database = new BetterSqlite3(file);
+  // WAL lets readers (CLI `usage`, status page) run while the gateway writes.
+  if (!inMemory) database.pragma('journal_mode = WAL');
+  database.pragma('busy_timeout = 5000');
+  database.pragma('synchronous = NORMAL');
+  const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database }) });
+  return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+function openPostgres(connectionString: string): StoreDatabase {
+  const pool = new pg.Pool({ connectionString, types: numericTypeParsers(), max: 10 });
+  const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect: 'postgres', close: () => db.destroy() };
+}
+
+const int8TypeId = 20;
+const numericTypeId = 1700;
+
+/**
+ * pg returns bigint and numeric as strings by default. Money and tokens are bigint columns
+ * and SUM() yields numeric, so both are parsed to numbers here — for this pool only, never
+ * globally — and a value that cannot be represented exactly is an error, not a rounding.
+ */
+function numericTypeParsers(): pg.CustomTypesConfig {
+  const overrides = new pg.TypeOverrides();
+  overrides.setTypeParser(int8TypeId, 'text', parseExactInteger);
+  overrides.setTypeParser(numericTypeId, 'text', (value: string) => {
+    const parsed = Number(value);
+    if (Number.isInteger(parsed) && !Number.isSafeInteger(parsed)) {
+      throw new RangeError(`numeric value ${value} exceeds the exact integer range of a JavaScript number`);
+    }
+    return parsed;
+  });
+  return overrides;
+}
+
+function parseExactInteger(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isSafeInteger(parsed)) {
+    throw new RangeError(`bigint value ${value} exceeds the exact integer range of a JavaScript number`);
+  }
+  return parsed;
+}

@@ -1,0 +1,200 @@
+// Versioned schema migrations, written once with Kysely's schema builder for SQLite and PostgreSQL.
+// Append new migrations to the list; never edit one that has shipped.
+
+import { type Kysely, type Migration, type MigrationResult, Migrator, PostgresAdapter, sql } from 'kysely';
+
+/** Migrations only build schema, so they see the database without row types. */
+type UntypedDatabase = Kysely<unknown>;
+
+function isPostgres(db: Kysely<unknown>): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
+}
+
+const initialSchema: Migration = {
+  async up(db: UntypedDatabase) {
+    const binary = isPostgres(db) ? 'bytea' : 'blob';
+
+    await db.schema
+      .createTable('client_keys')
+      .ifNotExists()
+      .addColumn('id', 'text', (column) => column.primaryKey())
+      .addColumn('name', 'text', (column) => column.notNull().unique())
+      .addColumn('key_hash', 'text', (column) => column.notNull().unique())
+      .addColumn('key_prefix', 'text', (column) => column.notNull())
+      .addColumn('models', 'text')
+      .addColumn('spend_limit_micros', 'bigint')
+      .addColumn('spent_micros', 'bigint', (column) => column.notNull().defaultTo(0))
+      .addColumn('controlled', 'integer', (column) => column.notNull().defaultTo(0))
+      .addColumn('requests_per_minute', 'integer')
+      .addColumn('images_per_minute', 'integer')
+      .addColumn('concurrency_limit', 'integer')
+      .addColumn('expires_at', 'bigint')
+      .addColumn('revoked_at', 'bigint')
+      .addColumn('created_at', 'bigint', (column) => column.notNull())
+      .execute();
+
+    await db.schema
+      .createTable('request_log')
+      .ifNotExists()
+      .addColumn('id', 'text', (column) => column.primaryKey())
+      .addColumn('created_at', 'bigint', (column) => column.notNull())
+      .addColumn('key_id', 'text')
+      .addColumn('door', 'text', (column) => column.notNull())
+      .addColumn('model', 'text', (column) => column.notNull())
+      .addColumn('channel', 'text')
+      .addColumn('status', 'integer', (column) => column.notNull())
+      .addColumn('error_class', 'text')
+      .addColumn('latency_ms', 'integer', (column) => column.notNull())
+      .addColumn('attempts', 'integer', (column) => column.notNull().defaultTo(0))
+      .addColumn('prompt_tokens', 'bigint')
+      .addColumn('candidates_tokens', 'bigint')
+      .addColumn('thoughts_tokens', 'bigint')
+      .addColumn('total_tokens', 'bigint')
+      .addColumn('input_image_tokens', 'bigint')
+      .addColumn('output_image_tokens', 'bigint')
+      .addColumn('images_out', 'integer', (column) => column.notNull().defaultTo(0))
+      .addColumn('charged_micros', 'bigint', (column) => column.notNull().defaultTo(0))
+      .addColumn('stream', 'integer', (column) => column.notNull().defaultTo(0))
+      .execute();
+    await createIndex(db, 'request_log_key_created_idx', 'request_log', ['key_id', 'created_at']);
+    await createIndex(db, 'request_log_model_created_idx', 'request_log', ['model', 'created_at']);
+    await createIndex(db, 'request_log_created_idx', 'request_log', ['created_at']);
+
+    await db.schema
+      .createTable('request_attempts')
+      .ifNotExists()
+      .addColumn('request_id', 'text', (column) => column.notNull())
+      .addColumn('attempt_no', 'integer', (column) => column.notNull())
+      .addColumn('created_at', 'bigint', (column) => column.notNull())
+      .addColumn('channel', 'text', (column) => column.notNull())
+      .addColumn('key_fingerprint', 'text')
+      .addColumn('outcome', 'text', (column) => column.notNull())
+      .addColumn('http_status', 'integer')
+      .addColumn('latency_ms', 'integer', (column) => column.notNull())
+      .addPrimaryKeyConstraint('request_attempts_pk', ['request_id', 'attempt_no'])
+      .execute();
+    await createIndex(db, 'request_attempts_channel_created_idx', 'request_attempts', [
+      'channel',
+      'created_at',
+    ]);
+
+    await db.schema
+      .createTable('ledger')
+      .ifNotExists()
+      .addColumn('id', 'text', (column) => column.primaryKey())
+      .addColumn('request_id', 'text', (column) => column.notNull())
+      .addColumn('key_id', 'text')
+      .addColumn('kind', 'text', (column) => column.notNull())
+      .addColumn('amount_micros', 'bigint', (column) => column.notNull())
+      .addColumn('created_at', 'bigint', (column) => column.notNull())
+      .execute();
+    await createIndex(db, 'ledger_request_idx', 'ledger', ['request_id']);
+    await createIndex(db, 'ledger_key_created_idx', 'ledger', ['key_id', 'created_at']);
+
+    await db.schema
+      .createTable('holds')
+      .ifNotExists()
+      .addColumn('request_id', 'text', (column) => column.primaryKey())
+      .addColumn('key_id', 'text')
+      .addColumn('amount_micros', 'bigint', (column) => column.notNull())
+      .addColumn('created_at', 'bigint', (column) => column.notNull())
+      .addColumn('state', 'text', (column) => column.notNull().defaultTo('open'))
+      .addColumn('closed_at', 'bigint')
+      .execute();
+    await createIndex(db, 'holds_key_state_idx', 'holds', ['key_id', 'state']);
+
+    await db.schema
+      .createTable('retest_results')
+      .ifNotExists()
+      .addColumn('id', 'text', (column) => column.primaryKey())
+      .addColumn('created_at', 'bigint', (column) => column.notNull())
+      .addColumn('model', 'text', (column) => column.notNull())
+      .addColumn('channel', 'text', (column) => column.notNull())
+      .addColumn('door', 'text', (column) => column.notNull())
+      .addColumn('outcome', 'text', (column) => column.notNull())
+      .addColumn('error_class', 'text')
+      .addColumn('latency_ms', 'integer')
+      .addColumn('usage', 'text')
+      .addColumn('billed_micros', 'bigint')
+      .addColumn('expected_micros', 'bigint')
+      .addColumn('input_thumb', binary)
+      .addColumn('output_thumb', binary)
+      .addColumn('details', 'text')
+      .execute();
+    await createIndex(db, 'retest_results_model_created_idx', 'retest_results', ['model', 'created_at']);
+    await createIndex(db, 'retest_results_channel_created_idx', 'retest_results', ['channel', 'created_at']);
+
+    await db.schema
+      .createTable('channel_state')
+      .ifNotExists()
+      .addColumn('channel', 'text', (column) => column.notNull())
+      .addColumn('model', 'text', (column) => column.notNull())
+      .addColumn('key_fingerprint', 'text', (column) => column.notNull().defaultTo(''))
+      .addColumn('circuit', 'text', (column) => column.notNull().defaultTo('closed'))
+      .addColumn('consecutive_failures', 'integer', (column) => column.notNull().defaultTo(0))
+      .addColumn('last_error_class', 'text')
+      .addColumn('last_error_at', 'bigint')
+      .addColumn('last_success_at', 'bigint')
+      .addColumn('opened_at', 'bigint')
+      .addColumn('updated_at', 'bigint', (column) => column.notNull())
+      .addPrimaryKeyConstraint('channel_state_pk', ['channel', 'model', 'key_fingerprint'])
+      .execute();
+  },
+
+  async down(db: UntypedDatabase) {
+    for (const table of [
+      'channel_state',
+      'retest_results',
+      'holds',
+      'ledger',
+      'request_attempts',
+      'request_log',
+      'client_keys',
+    ]) {
+      await db.schema.dropTable(table).ifExists().execute();
+    }
+  },
+};
+
+async function createIndex(
+  db: UntypedDatabase,
+  name: string,
+  table: string,
+  columns: string[],
+): Promise<void> {
+  await db.schema.createIndex(name).ifNotExists().on(table).columns(columns).execute();
+}
+
+/** Every migration, keyed by a name that sorts in the order they must run. */
+export const migrations: Readonly<Record<string, Migration>> = {
+  '0001_initial_schema': initialSchema,
+};
+
+/** Brings the schema up to date; safe to call on every start and from several replicas at once. */
+export async function migrateToLatest<Schema>(db: Kysely<Schema>): Promise<MigrationResult[]> {
+  const untyped = db as unknown as UntypedDatabase;
+  const migrator = new Migrator({
+    db: untyped,
+    provider: { getMigrations: async () => ({ ...migrations }) },
+    // On PostgreSQL Kysely looks for its bookkeeping tables in every schema unless told which one,
+    // so a second imagegate schema in the same database would look already migrated.
+    migrationTableSchema: isPostgres(untyped) ? await currentSchema(untyped) : undefined,
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((result) => result.status === 'Error')?.migrationName;
+    throw new Error(`database migration ${failed ?? ''} failed: ${describe(error)}`, { cause: error });
+  }
+  return results ?? [];
+}
+
+async function currentSchema(db: UntypedDatabase): Promise<string> {
+  const result = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  const schema = result.rows[0]?.schema;
+  if (!schema) throw new Error('PostgreSQL has no current schema; check search_path in the database URL');
+  return schema;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,136 @@
+// Row types of every table, as Kysely sees them. Column names match the SQL (snake_case).
+// Conventions: times are epoch milliseconds (bigint), money is integer micro-USD (bigint),
+// flags are integers 0/1 (SQLite has no boolean), JSON is stored as text.
+
+import type { Generated } from 'kysely';
+
+/** 0 or 1; SQLite cannot bind JavaScript booleans, so both dialects use integers. */
+export type Flag = number;
+
+/** Which client protocol a request came through. */
+export type Door = 'gemini' | 'openai-images' | 'openai-chat';
+
+export type LedgerKind = 'hold' | 'settle' | 'release' | 'refund';
+
+export type HoldState = 'open' | 'settled' | 'released';
+
+export interface ClientKeysTable {
+  id: string;
+  name: string;
+  /** SHA-256 of the key, lowercase hex. The key itself is never stored. */
+  key_hash: string;
+  /** First 8 characters of the key, shown in listings so people can tell keys apart. */
+  key_prefix: string;
+  /** JSON array of allowed public model ids; null means every model. */
+  models: string | null;
+  spend_limit_micros: number | null;
+  spent_micros: Generated<number>;
+  /** 1 when the key opted in to models with status `controlled`. */
+  controlled: Generated<Flag>;
+  requests_per_minute: number | null;
+  images_per_minute: number | null;
+  concurrency_limit: number | null;
+  expires_at: number | null;
+  revoked_at: number | null;
+  created_at: number;
+}
+
+export interface RequestLogTable {
+  /** The gateway's request id. */
+  id: string;
+  created_at: number;
+  key_id: string | null;
+  door: Door;
+  model: string;
+  /** Channel that produced the final answer (or the last one tried). */
+  channel: string | null;
+  status: number;
+  error_class: string | null;
+  latency_ms: number;
+  attempts: number;
+  prompt_tokens: number | null;
+  candidates_tokens: number | null;
+  thoughts_tokens: number | null;
+  total_tokens: number | null;
+  input_image_tokens: number | null;
+  output_image_tokens: number | null;
+  images_out: number;
+  charged_micros: number;
+  stream: Flag;
+}
+
+export interface RequestAttemptsTable {
+  request_id: string;
+  attempt_no: number;
+  created_at: number;
+  channel: string;
+  /** Short, non-reversible fingerprint of the upstream API key used. */
+  key_fingerprint: string | null;
+  /** 'ok' or an error class. */
+  outcome: string;
+  http_status: number | null;
+  latency_ms: number;
+}
+
+export interface LedgerTable {
+  id: string;
+  request_id: string;
+  key_id: string | null;
+  kind: LedgerKind;
+  amount_micros: number;
+  created_at: number;
+}
+
+export interface HoldsTable {
+  request_id: string;
+  key_id: string | null;
+  amount_micros: number;
+  created_at: number;
+  state: HoldState;
+  /** Time of the settle or release that closed the hold. */
+  closed_at: number | null;
+}
+
+export interface RetestResultsTable {
+  id: string;
+  created_at: number;
+  model: string;
+  channel: string;
+  door: Door;
+  /** 'pass' | 'fail' | 'error' (the health module owns the vocabulary). */
+  outcome: string;
+  error_class: string | null;
+  latency_ms: number | null;
+  /** JSON of the upstream usageMetadata. */
+  usage: string | null;
+  billed_micros: number | null;
+  expected_micros: number | null;
+  input_thumb: Buffer | null;
+  output_thumb: Buffer | null;
+  /** JSON with the pixel-check evidence and anything else worth showing. */
+  details: string | null;
+}
+
+export interface ChannelStateTable {
+  channel: string;
+  model: string;
+  /** Empty string when the state is for the channel as a whole rather than one upstream key. */
+  key_fingerprint: string;
+  circuit: Generated<'closed' | 'open' | 'half_open'>;
+  consecutive_failures: Generated<number>;
+  last_error_class: string | null;
+  last_error_at: number | null;
+  last_success_at: number | null;
+  opened_at: number | null;
+  updated_at: number;
+}
+
+export interface DatabaseSchema {
+  client_keys: ClientKeysTable;
+  request_log: RequestLogTable;
+  request_attempts: RequestAttemptsTable;
+  ledger: LedgerTable;
+  holds: HoldsTable;
+  retest_results: RetestResultsTable;
+  channel_state: ChannelStateTable;
+}
