@@ -1,0 +1,134 @@
+// Loads the gateway configuration: the YAML file (`--config` or IMAGEGATE_CONFIG, optional) with
+// `${VAR}` expanded, then environment variables, then CLI flags; every problem names its line.
+import { readFileSync } from 'node:fs';
+import { CatalogError, loadBuiltinCatalog, type ModelCatalog } from '../catalog/catalog.js';
+import { describeIssue, formatPath, type IssuePath, issuePath } from '../catalog/describe-issue.js';
+import { buildChannels } from './channels.js';
+import { ConfigError, type ConfigProblem } from './config-error.js';
+import { configFileSchema } from './schema.js';
+import type { GatewayConfig } from './types.js';
+import { expandDocument, locate, parseYamlSource, type YamlSource } from './yaml-source.js';
+
+export interface LoadConfigOptions {
+  env: Readonly<Record<string, string | undefined>>;
+  /** `--config`; wins over IMAGEGATE_CONFIG. */
+  argvConfigPath?: string;
+  /** `--port` / `--host`; win over the environment and the file. */
+  flags?: { port?: number; host?: string };
+  /** The catalog the file's `models:` override; the built-in one by default. */
+  catalog?: ModelCatalog;
+}
+
+const defaultPort = 8787;
+const defaultHost = '127.0.0.1';
+const defaultDataDir = './data';
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function readSource(path: string): YamlSource {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConfigError([{ location: path, message: `cannot read the config file (${reason})` }]);
+  }
+  const { source, problems } = parseYamlSource(path, text);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return source;
+}
+
+function environmentPort(value: string | undefined, problems: ConfigProblem[]): number | undefined {
+  if (value === undefined) return undefined;
+  const port = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (Number.isInteger(port) && port <= 65535) return port;
+  problems.push({
+    location: 'IMAGEGATE_PORT',
+    message: `expected a port number 0-65535, got ${JSON.stringify(value)}`,
+  });
+  return undefined;
+}
+
+export function loadConfig(options: LoadConfigOptions): GatewayConfig {
+  const environment = options.env;
+  const configPath = nonEmpty(options.argvConfigPath) ?? nonEmpty(environment.IMAGEGATE_CONFIG);
+  const source = configPath === undefined ? undefined : readSource(configPath);
+  const where = (path: IssuePath, unknownKey?: string) =>
+    source === undefined ? undefined : locate(source, path, unknownKey);
+
+  let raw: unknown = {};
+  let droppedApiKeys = new Map<number, string[]>();
+  if (source !== undefined) {
+    const expansion = expandDocument(source, environment);
+    if (expansion.problems.length > 0) throw new ConfigError(expansion.problems);
+    droppedApiKeys = expansion.droppedApiKeys;
+    raw = source.document.toJS() ?? {};
+  }
+
+  const parsed = configFileSchema.safeParse(raw, { reportInput: true });
+  if (!parsed.success) {
+    const problems = parsed.error.issues.flatMap((issue): ConfigProblem[] => {
+      const path = issuePath(issue);
+      if (issue.code === 'unrecognized_keys') {
+        return issue.keys.map((key) => ({
+          location: where(path, key),
+          path: formatPath([...path, key]),
+          message: `unknown field ${JSON.stringify(key)}`,
+        }));
+      }
+      return [{ location: where(path), path: formatPath(path), message: describeIssue(issue) }];
+    });
+    throw new ConfigError(problems);
+  }
+  const file = parsed.data;
+
+  let catalog: ModelCatalog;
+  try {
+    catalog = (options.catalog ?? loadBuiltinCatalog()).withOverrides(file.models);
+  } catch (error) {
+    if (!(error instanceof CatalogError)) throw error;
+    throw new ConfigError(
+      error.issues.map((issue) => {
+        const path = ['models', ...issue.path];
+        return { location: where(path), path: formatPath(path), message: issue.message };
+      }),
+    );
+  }
+
+  const { channels, problems } = buildChannels(file.channels, {
+    catalog,
+    environment,
+    locate: (path) => where(path),
+    droppedApiKeys,
+  });
+  const port =
+    options.flags?.port ??
+    environmentPort(nonEmpty(environment.IMAGEGATE_PORT), problems) ??
+    file.server.port;
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    ...(configPath === undefined ? {} : { configPath }),
+    server: {
+      port: port ?? defaultPort,
+      host: options.flags?.host ?? nonEmpty(environment.IMAGEGATE_HOST) ?? file.server.host ?? defaultHost,
+      bodyLimitBytes: file.server.bodyLimitBytes,
+    },
+    storage: {
+      dataDir: nonEmpty(environment.IMAGEGATE_DATA_DIR) ?? file.storage.dataDir ?? defaultDataDir,
+      databaseUrl: nonEmpty(environment.IMAGEGATE_DATABASE_URL) ?? file.storage.databaseUrl,
+      redisUrl: nonEmpty(environment.IMAGEGATE_REDIS_URL) ?? file.storage.redisUrl,
+    },
+    auth: {
+      adminKey: nonEmpty(environment.IMAGEGATE_ADMIN_KEY),
+      bootstrapKey: nonEmpty(environment.IMAGEGATE_BOOTSTRAP_KEY),
+    },
+    channels,
+    catalog,
+    routing: file.routing,
+    retest: file.retest,
+    billing: file.billing,
+  };
+}

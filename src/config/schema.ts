@@ -1,0 +1,79 @@
+// The config file's shape (zod, strict: unknown fields are errors so typos surface). Semantic
+// checks that need the catalog or the environment live in channels.ts.
+import { z } from 'zod';
+import { authStyles, providerTypes } from './types.js';
+
+const positiveInteger = z.number().int().positive();
+const port = z.number().int().min(0).max(65535);
+const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
+const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, {
+  error: 'expected a name of letters, digits, ".", "_" or "-"',
+});
+
+export const vertexSchema = z.strictObject({
+  project: z.string().min(1),
+  location: z.string().min(1),
+  credentialsFile: z.string().min(1).optional(),
+  tokenUrl: httpUrl.optional(),
+});
+
+export const channelFileSchema = z.strictObject({
+  name,
+  provider: z.enum(providerTypes),
+  baseUrl: httpUrl.optional(),
+  apiKeys: z.array(z.string().min(1)).default([]),
+  authStyle: z.enum(authStyles).optional(),
+  models: z.array(z.string().min(1)).optional(),
+  modelMap: z.record(z.string(), z.string().min(1)).default({}),
+  priority: z.number().int().default(0),
+  weight: positiveInteger.default(1),
+  timeoutMs: positiveInteger.default(120_000),
+  pinForRetest: z.boolean().default(false),
+  vertex: vertexSchema.optional(),
+});
+export type ChannelFileEntry = z.output<typeof channelFileSchema>;
+
+export const configFileSchema = z.strictObject({
+  channels: z.array(channelFileSchema).default([]),
+  models: z.array(z.record(z.string(), z.unknown())).default([]),
+  server: z
+    .strictObject({
+      port: port.optional(),
+      host: z.string().min(1).optional(),
+      bodyLimitBytes: positiveInteger.default(64 * 1024 * 1024),
+    })
+    .prefault({}),
+  storage: z
+    .strictObject({
+      dataDir: z.string().min(1).optional(),
+      databaseUrl: z.string().min(1).optional(),
+      redisUrl: z.string().min(1).optional(),
+    })
+    .prefault({}),
+  routing: z
+    .strictObject({
+      maxAttempts: positiveInteger.default(3),
+      deadlineMs: positiveInteger.default(300_000),
+      circuit: z
+        .strictObject({
+          failureThreshold: positiveInteger.default(5),
+          openMs: positiveInteger.default(30_000),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  retest: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      intervalMinutes: positiveInteger.default(60),
+      jitterSeconds: z.number().int().nonnegative().default(120),
+    })
+    .prefault({}),
+  billing: z
+    .strictObject({
+      driftThreshold: z.number().nonnegative().default(0.05),
+      heldMultiplier: z.number().min(1).default(1),
+    })
+    .prefault({}),
+});
+export type ConfigFile = z.output<typeof configFileSchema>;

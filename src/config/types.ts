@@ -1,0 +1,105 @@
+// The typed configuration the rest of the gateway reads, after file, environment and flags are
+// merged and checked against the model catalog.
+import type { ModelCatalog } from '../catalog/catalog.js';
+
+export const providerTypes = [
+  'gemini',
+  'vertex',
+  'gemini-compatible',
+  'openai',
+  'openai-compatible',
+  'local',
+] as const;
+export type ProviderType = (typeof providerTypes)[number];
+
+/** How a channel sends its API key upstream: `x-goog-api-key` header, `?key=`, or `Authorization: Bearer`. */
+export const authStyles = ['header', 'query', 'bearer'] as const;
+export type AuthStyle = (typeof authStyles)[number];
+
+export interface VertexChannelConfig {
+  project: string;
+  location: string;
+  /** Service-account JSON file; defaults to GOOGLE_APPLICATION_CREDENTIALS. */
+  credentialsFile: string;
+  /** OAuth token endpoint override (tests, private clouds); the key file's token_uri otherwise. */
+  tokenUrl?: string;
+}
+
+export interface ChannelConfig {
+  name: string;
+  provider: ProviderType;
+  /** Without a trailing slash; undefined only for `local`. */
+  baseUrl?: string;
+  apiKeys: string[];
+  authStyle: AuthStyle;
+  /** Canonical public model ids (aliases in the file are resolved). */
+  models: string[];
+  /** Public id → upstream model name; a model not in the map is called by its public id. */
+  modelMap: Record<string, string>;
+  /** Higher first. */
+  priority: number;
+  /** Share of traffic inside a priority. */
+  weight: number;
+  /** Per attempt. */
+  timeoutMs: number;
+  pinForRetest: boolean;
+  vertex?: VertexChannelConfig;
+  /** `file` when written in the config file, `default` when added from the environment. */
+  origin: 'file' | 'default';
+}
+
+export interface ServerConfig {
+  port: number;
+  host: string;
+  bodyLimitBytes: number;
+}
+
+export interface StorageConfig {
+  dataDir: string;
+  /** `postgres://…`, or a SQLite file URL/path; undefined means SQLite under dataDir. */
+  databaseUrl?: string;
+  redisUrl?: string;
+}
+
+export interface AuthConfig {
+  adminKey?: string;
+  bootstrapKey?: string;
+}
+
+export interface RoutingConfig {
+  maxAttempts: number;
+  deadlineMs: number;
+  circuit: { failureThreshold: number; openMs: number };
+}
+
+export interface RetestConfig {
+  enabled: boolean;
+  intervalMinutes: number;
+  jitterSeconds: number;
+}
+
+export interface BillingConfig {
+  /** Relative difference between ledger and upstream usage that marks billing `under review`. */
+  driftThreshold: number;
+  /** Multiplier on the worst-case estimate when placing a hold. */
+  heldMultiplier: number;
+}
+
+export interface GatewayConfig {
+  /** The file read, if any. */
+  configPath?: string;
+  server: ServerConfig;
+  storage: StorageConfig;
+  auth: AuthConfig;
+  channels: ChannelConfig[];
+  /** The built-in catalog with the file's `models:` overrides applied. */
+  catalog: ModelCatalog;
+  routing: RoutingConfig;
+  retest: RetestConfig;
+  billing: BillingConfig;
+}
+
+/** The upstream model name a channel calls for a public model id. */
+export function upstreamModelName(channel: ChannelConfig, modelId: string): string {
+  return channel.modelMap[modelId] ?? modelId;
+}
