@@ -1,0 +1,142 @@
+// OpenAI `images/generations` and `images/edits` → one canonical Gemini request plus `n` (the
+// gateway makes n parallel upstream calls) and the output options the reply must honour.
+import { errors } from '../../canonical/errors.js';
+import type { GenerateContentRequest, Part } from '../../canonical/types.js';
+import type {
+  ImagesBackground,
+  ImagesEditsBody,
+  ImagesGenerationsBody,
+  ImagesOutputFormat,
+  ImagesResponseFormat,
+} from './schema.js';
+import {
+  type CatalogLikeCapabilities,
+  imageConfigForOpenAiSize,
+  type OpenAiQuality,
+} from './size-mapping.js';
+import { imageMimeFromBytes } from './sniff-image-mime.js';
+
+/** Sent right before the mask image so any upstream understands what the extra image is. */
+export const maskInstruction =
+  'The next image is the edit mask for the first image: its fully transparent pixels mark the area to edit; keep everything else unchanged.';
+
+/** An input image as bytes (multipart, data: URL) or as an https URL the gateway fetches later. */
+export type InputImage =
+  | { data: Buffer; filename?: string; declaredMime?: string }
+  | { url: string; declaredMime?: string };
+
+export interface ImagesOutputOptions {
+  format: ImagesOutputFormat;
+  /** 0..100, for jpeg/webp transcoding; undefined = encoder default. */
+  compression?: number;
+  responseFormat: ImagesResponseFormat;
+  background: ImagesBackground;
+  quality: OpenAiQuality;
+  /** As requested: `auto` or `WxH`. */
+  size: string;
+  /** The imageSize sent upstream, for reporting an `auto` quality. */
+  imageSize?: string;
+}
+
+export interface ImagesCanonicalRequest {
+  request: GenerateContentRequest;
+  n: number;
+  output: ImagesOutputOptions;
+}
+
+const dataUrlPattern = /^data:([^;,]+)?(;[^,]*)?,(.*)$/s;
+
+/** `data:image/png;base64,…` → bytes + declared type; undefined when not a base64 data URL. */
+export function decodeDataUrl(url: string): { data: Buffer; mimeType?: string } | undefined {
+  const match = dataUrlPattern.exec(url);
+  if (!match || !match[2]?.includes('base64')) return undefined;
+  return { data: Buffer.from(match[3], 'base64'), mimeType: match[1] };
+}
+
+/** The JSON edit form's `images[]`/`mask` → input images (data: decoded, https kept as URLs). */
+export function jsonEditImagesToInputs(body: ImagesEditsBody): { images: InputImage[]; mask?: InputImage } {
+  const convert = (reference: NonNullable<ImagesEditsBody['mask']>, param: string): InputImage => {
+    if ('file_id' in reference) {
+      throw errors.badRequest(
+        `File ids are not supported by this gateway; send '${param}' as {"image_url": "data:image/png;base64,…"} or an https URL.`,
+        `${param}.file_id`,
+        'unsupported_value',
+      );
+    }
+    const url = reference.image_url;
+    if (/^https?:\/\//i.test(url)) return { url };
+    const decoded = decodeDataUrl(url);
+    if (!decoded) {
+      throw errors.badRequest(
+        `'${param}.image_url' must be an https URL or a base64 data URL (data:image/png;base64,…).`,
+        `${param}.image_url`,
+      );
+    }
+    return { data: decoded.data, declaredMime: decoded.mimeType };
+  };
+  const images = (body.images ?? []).map((reference, index) => convert(reference, `images[${index}]`));
+  return body.mask ? { images, mask: convert(body.mask, 'mask') } : { images };
+}
+
+function imagePart(image: InputImage, param: string): Part {
+  if ('url' in image) {
+    return {
+      fileData: image.declaredMime
+        ? { fileUri: image.url, mimeType: image.declaredMime }
+        : { fileUri: image.url },
+    };
+  }
+  const mimeType = imageMimeFromBytes(image.data);
+  if (!mimeType) {
+    const declared = image.declaredMime ? ` (declared ${image.declaredMime})` : '';
+    throw errors.badRequest(
+      `The file in '${param}'${declared} is not a PNG, JPEG, WEBP or GIF image.`,
+      param,
+      'invalid_image_format',
+    );
+  }
+  return { inlineData: { mimeType, data: image.data.toString('base64') } };
+}
+
+export function imagesRequestToCanonical(
+  body: ImagesGenerationsBody | ImagesEditsBody,
+  inputImages: readonly InputImage[],
+  mask: InputImage | undefined,
+  model: CatalogLikeCapabilities,
+): ImagesCanonicalRequest {
+  if (mask && inputImages.length === 0) {
+    throw errors.badRequest(`A 'mask' needs an image to apply to; send 'image' too.`, 'mask');
+  }
+  if (body.background === 'transparent' && body.output_format === 'jpeg') {
+    throw errors.badRequest(
+      `'background: transparent' needs output_format 'png' or 'webp'; jpeg has no alpha channel.`,
+      'background',
+    );
+  }
+  const parts: Part[] = [{ text: body.prompt }];
+  inputImages.forEach((image, index) => {
+    parts.push(imagePart(image, inputImages.length === 1 ? 'image' : `image[${index}]`));
+  });
+  if (mask) parts.push({ text: maskInstruction }, imagePart(mask, 'mask'));
+
+  const size = body.size ?? 'auto';
+  const quality: OpenAiQuality = body.quality ?? 'auto';
+  const imageConfig = imageConfigForOpenAiSize(size, quality, model);
+  const request: GenerateContentRequest = {
+    contents: [{ role: 'user', parts }],
+    generationConfig: {
+      responseModalities: ['IMAGE'],
+      ...(Object.keys(imageConfig).length > 0 ? { imageConfig } : {}),
+    },
+  };
+  const output: ImagesOutputOptions = {
+    format: body.output_format ?? 'png',
+    responseFormat: body.response_format ?? 'b64_json',
+    background: body.background ?? 'auto',
+    quality,
+    size,
+  };
+  if (body.output_compression !== undefined) output.compression = body.output_compression;
+  if (imageConfig.imageSize) output.imageSize = imageConfig.imageSize;
+  return { request, n: body.n ?? 1, output };
+}
