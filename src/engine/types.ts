@@ -17,5 +17,12 @@ export interface EngineInput {
 }
 
 export type EngineResult =
-  | { kind: 'image'; image: Buffer; mimeType: 'image/png'; width: number; height: number; description: string }
+  | {
+      kind: 'image';
+      image: Buffer;
+      mimeType: 'image/png';
+      width: number;
+      height: number;
+      description: string;
+    }
   | { kind: 'no_image'; reason: string };
