@@ -49,7 +49,7 @@ const dataUrlPattern = /^data:([^;,]+)?(;[^,]*)?,(.*)$/s;
 /** `data:image/png;base64,…` → bytes + declared type; undefined when not a base64 data URL. */
 export function decodeDataUrl(url: string): { data: Buffer; mimeType?: string } | undefined {
   const match = dataUrlPattern.exec(url);
-  if (!match || !match[2]?.includes('base64')) return undefined;
+  if (!match?.[2]?.includes('base64')) return undefined;
   return { data: Buffer.from(match[3], 'base64'), mimeType: match[1] };
 }
 
