@@ -80,10 +80,10 @@ export async function createClientKey(db: Database, input: CreateClientKeyInput)
   const keyHash = hashClientKey(key);
 
   if (input.value !== undefined) {
-    const existing = await selectByHash(db, keyHash);
+    const existing = await selectOne(db, 'key_hash', keyHash);
     if (existing) return { record: existing, key };
   }
-  if (await selectByName(db, name)) throw new Error(`a client key named "${name}" already exists`);
+  if (await selectOne(db, 'name', name)) throw new Error(`a client key named "${name}" already exists`);
 
   try {
     const row = await db
@@ -101,7 +101,7 @@ export async function createClientKey(db: Database, input: CreateClientKeyInput)
     return { record: toRecord(row), key };
   } catch (error) {
     // Another replica may have inserted the same bootstrap key between our check and insert.
-    const raced = input.value !== undefined ? await selectByHash(db, keyHash) : undefined;
+    const raced = input.value !== undefined ? await selectOne(db, 'key_hash', keyHash) : undefined;
     if (raced) return { record: raced, key };
     throw error;
   }
@@ -114,7 +114,7 @@ export async function findClientKeyByValue(
   now: number = Date.now(),
 ): Promise<ClientKeyLookup | undefined> {
   const presentedHash = hashClientKey(value);
-  const record = await selectByHash(db, presentedHash);
+  const record = await selectOne(db, 'key_hash', presentedHash);
   if (!record) return undefined;
   // The lookup is by hash already; the constant-time compare keeps the final check free of timing leaks.
   const presented = Buffer.from(presentedHash, 'hex');
@@ -127,7 +127,7 @@ export async function findClientKeyByValue(
 }
 
 export async function getClientKey(db: Database, idOrName: string): Promise<ClientKeyRecord | undefined> {
-  return (await selectById(db, idOrName)) ?? (await selectByName(db, idOrName));
+  return (await selectOne(db, 'id', idOrName)) ?? (await selectOne(db, 'name', idOrName));
 }
 
 export async function listClientKeys(
@@ -205,22 +205,12 @@ function settingsToColumns(settings: ClientKeySettings): Updateable<ClientKeysTa
   return columns;
 }
 
-async function selectByHash(db: Database, keyHash: string): Promise<ClientKeyRecord | undefined> {
-  const row = await db
-    .selectFrom('client_keys')
-    .selectAll()
-    .where('key_hash', '=', keyHash)
-    .executeTakeFirst();
-  return row && toRecord(row);
-}
-
-async function selectById(db: Database, id: string): Promise<ClientKeyRecord | undefined> {
-  const row = await db.selectFrom('client_keys').selectAll().where('id', '=', id).executeTakeFirst();
-  return row && toRecord(row);
-}
-
-async function selectByName(db: Database, name: string): Promise<ClientKeyRecord | undefined> {
-  const row = await db.selectFrom('client_keys').selectAll().where('name', '=', name).executeTakeFirst();
+async function selectOne(
+  db: Database,
+  column: 'id' | 'name' | 'key_hash',
+  value: string,
+): Promise<ClientKeyRecord | undefined> {
+  const row = await db.selectFrom('client_keys').selectAll().where(column, '=', value).executeTakeFirst();
   return row && toRecord(row);
 }
 

@@ -96,8 +96,7 @@ export class RequestLogWriter {
       return;
     }
     this.queue.push(entry);
-    if (this.queue.length >= this.batchSize) this.startDraining();
-    else this.timer ??= setTimeout(() => this.startDraining(), this.flushIntervalMs).unref();
+    this.schedule();
   }
 
   /** Resolves once every row recorded before the call has been written (or reported lost). */
@@ -120,8 +119,15 @@ export class RequestLogWriter {
     }
     this.draining ??= this.drain().finally(() => {
       this.draining = undefined;
+      // Rows recorded after the drain's last look at the queue would otherwise wait for the next record().
+      if (this.queue.length > 0) this.schedule();
     });
     return this.draining;
+  }
+
+  private schedule(): void {
+    if (this.queue.length >= this.batchSize) void this.startDraining();
+    else this.timer ??= setTimeout(() => this.startDraining(), this.flushIntervalMs).unref();
   }
 
   private async drain(): Promise<void> {
