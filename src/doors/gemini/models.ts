@@ -1,0 +1,47 @@
+// The Gemini `models` resources: one catalog entry in Google's Model shape, and paged lists. Pure.
+import type { CatalogModel } from '../../catalog/catalog.js';
+import { errors } from '../../canonical/errors.js';
+
+export function geminiModelResource(model: CatalogModel): Record<string, unknown> {
+  const resource: Record<string, unknown> = {
+    name: `models/${model.id}`,
+    version: model.version,
+    displayName: model.displayName,
+    description: model.description,
+    inputTokenLimit: model.inputTokenLimit,
+    outputTokenLimit: model.outputTokenLimit,
+    supportedGenerationMethods: ['generateContent', 'countTokens'],
+    temperature: 1,
+    topP: 0.95,
+    topK: 64,
+    maxTemperature: 1,
+  };
+  if (model.thinking) resource.thinking = true;
+  return resource;
+}
+
+export function decodePageToken(token: string | undefined): number {
+  if (!token) return 0;
+  const match = /^offset:(\d+)$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
+  if (!match) throw errors.badRequest(`Invalid page token "${token}". Pass the nextPageToken of a previous answer.`, 'pageToken');
+  return Number(match[1]);
+}
+
+export function listModelsPage(
+  models: readonly CatalogModel[],
+  pageSizeText: string | undefined,
+  pageToken: string | undefined,
+): { models: Record<string, unknown>[]; nextPageToken?: string } {
+  const requested = pageSizeText === undefined ? 50 : Number(pageSizeText);
+  if (!Number.isInteger(requested) || requested < 0) {
+    throw errors.badRequest(`pageSize must be a non-negative integer, got "${pageSizeText}".`, 'pageSize');
+  }
+  const pageSize = requested === 0 ? 50 : Math.min(requested, 1000);
+  const offset = decodePageToken(pageToken);
+  const visible = models.filter((model) => model.status !== 'disabled');
+  const page = visible.slice(offset, offset + pageSize).map(geminiModelResource);
+  const next = offset + pageSize;
+  return next < visible.length
+    ? { models: page, nextPageToken: Buffer.from(`offset:${next}`).toString('base64url') }
+    : { models: page };
+}

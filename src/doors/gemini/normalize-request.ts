@@ -1,0 +1,79 @@
+// Gemini accepts proto3 JSON in camelCase or snake_case; the canonical form is camelCase. Keys inside
+// user-defined maps (function args, JSON schemas, labels) are left exactly as sent. Pure.
+import { errors } from '../../canonical/errors.js';
+import type { GenerateContentRequest } from '../../canonical/types.js';
+
+/** Values under these keys are user data, not API fields: copied untouched. */
+const opaqueKeys = new Set(['args', 'response', 'responseJsonSchema', 'parametersJsonSchema', 'labels', 'metadata']);
+/** Under these keys the child names are user-chosen, but each child is still API-shaped. */
+const userNamedMaps = new Set(['properties']);
+
+export function snakeToCamel(name: string): string {
+  return name.includes('_') ? name.replace(/_([a-z0-9])/g, (_, letter: string) => letter.toUpperCase()) : name;
+}
+
+function camelize(value: unknown, depth: number): unknown {
+  if (depth > 64) throw errors.badRequest('Invalid JSON payload received. The request nests deeper than 64 levels.');
+  if (Array.isArray(value)) return value.map((item) => camelize(item, depth + 1));
+  if (value === null || typeof value !== 'object') return value;
+  const output: Record<string, unknown> = {};
+  for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
+    const name = snakeToCamel(key);
+    if (opaqueKeys.has(name)) output[name] = child;
+    else if (userNamedMaps.has(name) && child && typeof child === 'object' && !Array.isArray(child)) {
+      output[name] = Object.fromEntries(
+        Object.entries(child as Record<string, unknown>).map(([field, schema]) => [field, camelize(schema, depth + 2)]),
+      );
+    } else output[name] = camelize(child, depth + 1);
+  }
+  return output;
+}
+
+/** Turns a parsed body into the canonical request, or a 400 naming what is wrong. */
+export function normalizeGeminiRequest(body: unknown): GenerateContentRequest {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw errors.badRequest('Invalid JSON payload received. Expected a JSON object with "contents".');
+  }
+  const request = camelize(body, 0) as GenerateContentRequest;
+  if (!Array.isArray(request.contents) || request.contents.length === 0) {
+    throw errors.badRequest('* GenerateContentRequest.contents: contents is not specified', 'contents');
+  }
+  request.contents.forEach((content, contentIndex) => {
+    if (content === null || typeof content !== 'object' || !Array.isArray(content.parts)) {
+      throw errors.badRequest(
+        `* GenerateContentRequest.contents[${contentIndex}].parts: contents.parts must not be empty.`,
+        `contents[${contentIndex}].parts`,
+      );
+    }
+    content.parts.forEach((part, partIndex) => {
+      const data = part?.inlineData?.data;
+      if (part?.inlineData && (typeof data !== 'string' || !isBase64(data))) {
+        throw errors.badRequest(
+          `Invalid value at 'contents[${contentIndex}].parts[${partIndex}].inline_data.data' (TYPE_BYTES), Base64 decoding failed.`,
+          `contents[${contentIndex}].parts[${partIndex}].inlineData.data`,
+        );
+      }
+    });
+  });
+  return request;
+}
+
+/** Cheap structural base64 check (standard or URL-safe alphabet, optional padding) without decoding. */
+export function isBase64(value: string): boolean {
+  if (value.length === 0) return false;
+  const body = value.endsWith('==') ? value.slice(0, -2) : value.endsWith('=') ? value.slice(0, -1) : value;
+  if (body.length % 4 === 1) return false;
+  for (let index = 0; index < body.length; index += 1) {
+    const code = body.charCodeAt(index);
+    const ok =
+      (code >= 65 && code <= 90) ||
+      (code >= 97 && code <= 122) ||
+      (code >= 48 && code <= 57) ||
+      code === 43 ||
+      code === 47 ||
+      code === 45 ||
+      code === 95;
+    if (!ok) return false;
+  }
+  return true;
+}

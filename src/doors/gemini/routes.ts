@@ -1,0 +1,138 @@
+// HTTP routes of the Gemini native door (v1beta): generateContent, streamGenerateContent, countTokens,
+// and the models resources. Translation and rules live elsewhere; this file only speaks HTTP.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { CatalogModel } from '../../catalog/catalog.js';
+import { errors } from '../../canonical/errors.js';
+import { estimatePromptTokens } from '../../billing/estimate-tokens.js';
+import { asGatewayError } from '../../routing/failover-policy.js';
+import { countImages } from '../../routing/response-outcome.js';
+import { presentedKey } from '../../server/client-auth.js';
+import type { Gateway } from '../../server/gateway.js';
+import { type GenerationCall, openStream, prepareCall, recordCall, runUnary } from '../../server/generation.js';
+import { parseJsonBody } from '../../server/parse-json-body.js';
+import type { UsageMetadata } from '../../canonical/types.js';
+import { listModelsPage, geminiModelResource } from './models.js';
+import { normalizeGeminiRequest } from './normalize-request.js';
+import { isGeminiAction, parseModelAction } from './parse-model-path.js';
+import { geminiErrorBody } from './render-error.js';
+import { GeminiStreamWriter } from './write-stream.js';
+
+type Query = Record<string, string | undefined>;
+
+async function authenticate(gateway: Gateway, request: FastifyRequest) {
+  return gateway.auth.authenticate(presentedKey(request.headers, request.query as Query));
+}
+
+export function resolveModel(gateway: Gateway, name: string, action = 'generateContent'): CatalogModel {
+  const id = name.replace(/^models\//, '');
+  const model = gateway.catalog.resolve(id);
+  if (!model) {
+    const close = gateway.catalog.closeIds(id);
+    const hint = close.length > 0 ? ` Did you mean: ${close.join(', ')}?` : '';
+    throw errors.notFound(
+      `models/${id} is not found for API version v1beta, or is not supported for ${action}. Call ListModels to see the list of available models and their supported methods.${hint}`,
+    );
+  }
+  return model;
+}
+
+export function registerGeminiDoor(app: FastifyInstance, gateway: Gateway): void {
+  app.get('/v1beta/models', async (request) => {
+    await authenticate(gateway, request);
+    const query = request.query as Query;
+    return listModelsPage(gateway.catalog.list(), query.pageSize, query.pageToken);
+  });
+
+  app.get('/v1beta/models/*', async (request) => {
+    await authenticate(gateway, request);
+    const { model } = parseModelAction((request.params as Record<string, string>)['*']);
+    return geminiModelResource(resolveModel(gateway, model, 'get'));
+  });
+
+  app.post('/v1beta/models/*', async (request, reply) => {
+    const { model: modelName, action } = parseModelAction((request.params as Record<string, string>)['*']);
+    if (!isGeminiAction(action)) {
+      throw errors.notFound(
+        `Method "${action || '(none)'}" is not supported. Use :generateContent, :streamGenerateContent or :countTokens.`,
+        'method',
+      );
+    }
+    const client = await authenticate(gateway, request);
+    const model = resolveModel(gateway, modelName, action);
+    const body = normalizeGeminiRequest(parseJsonBody(request.body));
+    if (action === 'countTokens') return countTokens(gateway, model, body);
+    const call: GenerationCall = {
+      requestId: request.id,
+      door: 'gemini',
+      client,
+      model,
+      request: body,
+      payloadBytes: Buffer.isBuffer(request.body) ? request.body.length : 0,
+      stream: action === 'streamGenerateContent',
+      startedAt: performance.now(),
+    };
+    const summary = prepareCall(gateway, call);
+    if (action === 'generateContent') {
+      const result = await runUnary(gateway, call, summary);
+      reply.header('content-type', 'application/json; charset=UTF-8');
+      reply.header('x-imagegate-channel', result.channel);
+      return reply.send(result.rawBody ?? JSON.stringify(result.response, null, 2));
+    }
+    return streamGenerate(gateway, call, summary, request, reply);
+  });
+}
+
+function countTokens(gateway: Gateway, model: CatalogModel, body: Record<string, unknown>) {
+  const inner = (body.generateContentRequest as typeof body | undefined) ?? body;
+  const estimate = estimatePromptTokens(normalizeGeminiRequest(inner), model);
+  void gateway;
+  return { totalTokens: estimate.totalTokens, promptTokensDetails: estimate.promptTokensDetails };
+}
+
+async function streamGenerate(
+  gateway: Gateway,
+  call: GenerationCall,
+  summary: ReturnType<typeof prepareCall>,
+  request: FastifyRequest,
+  reply: FastifyReply,
+) {
+  const clientGone = new AbortController();
+  const raw = reply.raw;
+  const onClose = () => {
+    if (!raw.writableFinished) clientGone.abort();
+  };
+  raw.on('close', onClose);
+  call.signal = clientGone.signal;
+  // Errors before the first byte are ordinary HTTP errors (the error handler renders them).
+  const stream = await openStream(gateway, call, summary);
+  const form = (request.query as Query).alt === 'sse' ? 'sse' : 'array';
+  const writer = new GeminiStreamWriter(raw, form);
+  reply.hijack();
+  writer.start({ 'x-request-id': call.requestId, 'x-imagegate-channel': stream.channel });
+  let usage: UsageMetadata | undefined;
+  let imagesOut = 0;
+  try {
+    for await (const event of stream.events) {
+      if (event.response.usageMetadata) usage = event.response.usageMetadata;
+      imagesOut += countImages(event.response);
+      await writer.event(event);
+      if (raw.destroyed) break;
+    }
+    recordCall(gateway, call, { status: 200, channel: stream.channel, attempts: stream.attempts, usage, imagesOut });
+  } catch (error) {
+    const failure = asGatewayError(error);
+    recordCall(gateway, call, {
+      status: failure.httpStatus,
+      errorClass: failure.errorClass,
+      channel: stream.channel,
+      attempts: stream.attempts,
+      usage,
+      imagesOut,
+    });
+    gateway.logger.warn({ requestId: call.requestId, errorClass: failure.errorClass }, 'stream failed after start');
+    await writer.error(geminiErrorBody(failure));
+  } finally {
+    raw.off('close', onClose);
+    await writer.end();
+  }
+}

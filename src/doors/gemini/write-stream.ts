@@ -1,0 +1,46 @@
+// Writes streamed Gemini answers to the client: SSE (`data: …\r\n\r\n`, as Google frames it) or the
+// JSON-array form, event by event with backpressure, relaying native upstream JSON text unchanged.
+import { once } from 'node:events';
+import type { ServerResponse } from 'node:http';
+import type { UpstreamEvent } from '../../providers/types.js';
+
+export type StreamForm = 'sse' | 'array';
+
+export class GeminiStreamWriter {
+  private written = 0;
+
+  constructor(
+    private readonly raw: ServerResponse,
+    private readonly form: StreamForm,
+  ) {}
+
+  start(headers: Record<string, string>): void {
+    this.raw.writeHead(200, {
+      ...headers,
+      'content-type': this.form === 'sse' ? 'text/event-stream' : 'application/json; charset=UTF-8',
+      'cache-control': 'no-cache',
+      'x-accel-buffering': 'no',
+    });
+  }
+
+  async event(event: UpstreamEvent): Promise<void> {
+    await this.writeJson(event.rawJson ?? JSON.stringify(event.response));
+  }
+
+  async error(body: unknown): Promise<void> {
+    await this.writeJson(JSON.stringify(body));
+  }
+
+  async end(): Promise<void> {
+    if (this.form === 'array') this.raw.write(this.written === 0 ? '[]' : ']');
+    this.raw.end();
+  }
+
+  private async writeJson(json: string): Promise<void> {
+    if (this.raw.destroyed) return;
+    const frame =
+      this.form === 'sse' ? `data: ${json}\r\n\r\n` : `${this.written === 0 ? '[' : '\n,\r\n'}${json}`;
+    this.written += 1;
+    if (!this.raw.write(frame)) await Promise.race([once(this.raw, 'drain'), once(this.raw, 'close')]);
+  }
+}

@@ -1,0 +1,75 @@
+// Checks a request against its model's catalog entry and the caller's key before any upstream call:
+// access (allowed models, controlled opt-in, disabled) and capabilities (ratio, size, counts, bytes).
+import type { CatalogModel } from '../catalog/catalog.js';
+import { errors, GatewayError } from '../canonical/errors.js';
+import type { RequestSummary } from '../canonical/types.js';
+
+export interface CallerAccess {
+  models: string[] | null;
+  controlled: boolean;
+}
+
+export function checkModelAccess(model: CatalogModel, caller: CallerAccess, recommended: string | undefined): void {
+  const instead = recommended && recommended !== model.id ? ` Use "${recommended}" instead.` : '';
+  if (model.status === 'disabled') {
+    throw errors.permission(`Model "${model.id}" is disabled on this gateway.${instead}`, 'model');
+  }
+  if (caller.models && !caller.models.includes(model.id)) {
+    throw errors.permission(
+      `This API key may not call "${model.id}"; it is limited to: ${caller.models.join(', ')}.${instead}`,
+      'model',
+    );
+  }
+  if (model.status === 'controlled' && !caller.controlled) {
+    throw errors.permission(
+      `Model "${model.id}" is in controlled testing and only callable by keys that opted in (imagegate keys create --controlled).${instead}`,
+      'model',
+    );
+  }
+}
+
+/** Field paths are given in the Gemini door's camelCase; other doors map them to their own names. */
+export function checkCapabilities(model: CatalogModel, summary: RequestSummary, payloadBytes: number): void {
+  const capabilities = model.capabilities;
+  if (summary.aspectRatio !== undefined && !capabilities.aspectRatios.includes(summary.aspectRatio)) {
+    throw errors.badRequest(
+      `imageConfig.aspectRatio "${summary.aspectRatio}" is not supported by ${model.id}. Allowed values: ${capabilities.aspectRatios.join(', ')}.`,
+      'generationConfig.imageConfig.aspectRatio',
+    );
+  }
+  if (summary.imageSize !== undefined) {
+    if (capabilities.imageSizes.length === 0) {
+      throw errors.badRequest(
+        `imageConfig.imageSize is not supported by ${model.id} (it has a fixed output size); remove imageSize.`,
+        'generationConfig.imageConfig.imageSize',
+      );
+    }
+    if (!capabilities.imageSizes.includes(summary.imageSize)) {
+      throw errors.badRequest(
+        `imageConfig.imageSize "${summary.imageSize}" is not supported by ${model.id}. Allowed values: ${capabilities.imageSizes.join(', ')} (uppercase K).`,
+        'generationConfig.imageConfig.imageSize',
+      );
+    }
+  }
+  if (summary.candidateCount > capabilities.maxCandidateCount) {
+    throw errors.badRequest(
+      `generationConfig.candidateCount ${summary.candidateCount} is more than ${model.id} allows (${capabilities.maxCandidateCount}). Send several requests instead (the OpenAI door's n does this for you).`,
+      'generationConfig.candidateCount',
+    );
+  }
+  if (summary.inputImages > capabilities.maxInputImages) {
+    throw errors.badRequest(
+      `${summary.inputImages} input images is more than ${model.id} accepts (${capabilities.maxInputImages}).`,
+      'contents',
+    );
+  }
+  if (payloadBytes > capabilities.maxPayloadBytes) {
+    throw new GatewayError({
+      errorClass: 'bad_request',
+      httpStatus: 400,
+      message: `The request is ${payloadBytes} bytes; ${model.id} accepts at most ${capabilities.maxPayloadBytes} bytes inline. Send smaller images.`,
+      param: 'contents',
+      code: 'request_too_large',
+    });
+  }
+}

@@ -1,0 +1,60 @@
+// Builds the HTTP application: body parsing, request ids, error envelopes, ops routes and the doors.
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { registerGeminiDoor } from '../doors/gemini/routes.js';
+import type { Gateway } from './gateway.js';
+import { registerOpsRoutes } from './ops-routes.js';
+import { renderError } from './render-error.js';
+
+const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export type DoorRegistrar = (app: FastifyInstance, gateway: Gateway) => void;
+
+/** Doors beyond the Gemini one register here, so app assembly stays one list. */
+export const extraDoors: DoorRegistrar[] = [];
+
+export function buildApp(gateway: Gateway): FastifyInstance {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: gateway.logger as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: gateway.bodyLimitBytes,
+    requestIdHeader: false,
+    genReqId: (request) => {
+      const incoming = request.headers['x-request-id'];
+      return typeof incoming === 'string' && requestIdPattern.test(incoming) ? incoming : randomUUID();
+    },
+    return503OnClosing: true,
+    forceCloseConnections: false,
+  });
+
+  // Bodies stay raw Buffers: each door parses them once and renders its own errors.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'buffer' }, (_request, body, done) =>
+    done(null, body),
+  );
+  // multipart bodies are streamed by the door that accepts them.
+  app.addContentTypeParser('multipart/form-data', (_request, _payload, done) => done(null, undefined));
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      { requestId: request.id, method: request.method, url: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request',
+    );
+  });
+  app.setErrorHandler((error, request, reply) => renderError(error, request, reply));
+  app.setNotFoundHandler((request, reply) =>
+    renderError(
+      Object.assign(new Error(`No route ${request.method} ${request.url.split('?')[0]}.`), { statusCode: 404 }),
+      request,
+      reply,
+    ),
+  );
+
+  registerOpsRoutes(app, gateway);
+  registerGeminiDoor(app, gateway);
+  for (const registerDoor of extraDoors) registerDoor(app, gateway);
+  return app;
+}

@@ -1,0 +1,27 @@
+// The running gateway's parts, assembled once at start and handed to every route.
+import type { ModelCatalog } from '../catalog/catalog.js';
+import type { RouteChannel } from '../routing/channel.js';
+import type { CircuitBreakers } from '../routing/circuit-breaker.js';
+import type { Dispatcher } from '../routing/dispatch.js';
+import type { KeyPool } from '../routing/key-pool.js';
+import type { RequestLogWriter, StoreDatabase } from '../store/index.js';
+import type { ClientAuthenticator } from './client-auth.js';
+import type { Logger } from './logger.js';
+import type { GatewayMetrics } from './metrics.js';
+
+export interface Gateway {
+  catalog: ModelCatalog;
+  channels: RouteChannel[];
+  dispatcher: Dispatcher;
+  circuits: CircuitBreakers;
+  keys: KeyPool;
+  auth: ClientAuthenticator;
+  database: StoreDatabase;
+  requestLog: RequestLogWriter;
+  metrics: GatewayMetrics;
+  logger: Logger;
+  adminKey?: string;
+  bodyLimitBytes: number;
+  /** Set while shutting down: readiness turns false, new work is refused. */
+  draining: boolean;
+}

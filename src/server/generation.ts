@@ -1,0 +1,134 @@
+// The door-independent life of one generation request: check access and capabilities, dispatch
+// with failover, and write the request log row whatever happens.
+import type { CatalogModel } from '../catalog/catalog.js';
+import { summarizeRequest } from '../canonical/summarize.js';
+import type { GenerateContentRequest, RequestSummary, UsageMetadata } from '../canonical/types.js';
+import { type AttemptRecord, DispatchError, type DispatchResult, type DispatchStream } from '../routing/dispatch.js';
+import { asGatewayError } from '../routing/failover-policy.js';
+import { countImages } from '../routing/response-outcome.js';
+import { checkCapabilities, checkModelAccess } from '../routing/validate-request.js';
+import type { ClientKeyRecord, Door } from '../store/index.js';
+import type { Gateway } from './gateway.js';
+
+export interface GenerationCall {
+  requestId: string;
+  door: Door;
+  client: ClientKeyRecord;
+  model: CatalogModel;
+  request: GenerateContentRequest;
+  payloadBytes: number;
+  stream: boolean;
+  signal?: AbortSignal;
+  pinnedChannel?: string;
+  startedAt: number;
+}
+
+export interface CallOutcome {
+  status: number;
+  errorClass?: string;
+  channel?: string;
+  attempts: AttemptRecord[];
+  usage?: UsageMetadata;
+  imagesOut: number;
+  chargedMicros?: number;
+}
+
+/** Validates access and capabilities; throws a GatewayError naming the field. */
+export function prepareCall(gateway: Gateway, call: GenerationCall): RequestSummary {
+  checkModelAccess(call.model, call.client, gateway.catalog.recommendedModel()?.id);
+  const imageOnly = call.model.capabilities.outputModalities.every((modality) => modality === 'IMAGE');
+  const summary = summarizeRequest(call.request, imageOnly || call.model.family === 'local');
+  checkCapabilities(call.model, summary, call.payloadBytes);
+  return summary;
+}
+
+export async function runUnary(gateway: Gateway, call: GenerationCall, summary: RequestSummary): Promise<DispatchResult> {
+  try {
+    const result = await gateway.dispatcher.generate({
+      modelId: call.model.id,
+      request: call.request,
+      wantsImage: summary.wantsImage,
+      pinnedChannel: call.pinnedChannel,
+      signal: call.signal,
+    });
+    recordCall(gateway, call, {
+      status: 200,
+      errorClass: result.outcome === 'no_image' ? 'no_image' : undefined,
+      channel: result.channel,
+      attempts: result.attempts,
+      usage: result.response.usageMetadata,
+      imagesOut: countImages(result.response),
+    });
+    return result;
+  } catch (error) {
+    recordFailure(gateway, call, error);
+    throw error;
+  }
+}
+
+export async function openStream(gateway: Gateway, call: GenerationCall, summary: RequestSummary): Promise<DispatchStream> {
+  try {
+    return await gateway.dispatcher.stream({
+      modelId: call.model.id,
+      request: call.request,
+      wantsImage: summary.wantsImage,
+      pinnedChannel: call.pinnedChannel,
+      signal: call.signal,
+    });
+  } catch (error) {
+    recordFailure(gateway, call, error);
+    throw error;
+  }
+}
+
+export function recordFailure(gateway: Gateway, call: GenerationCall, error: unknown): void {
+  const failure = asGatewayError(error);
+  recordCall(gateway, call, {
+    status: failure.httpStatus,
+    errorClass: failure.errorClass,
+    channel: error instanceof DispatchError ? error.attempts.at(-1)?.channel : undefined,
+    attempts: error instanceof DispatchError ? error.attempts : [],
+    imagesOut: 0,
+  });
+}
+
+/** One request log row per call, success or failure, plus the metrics. */
+export function recordCall(gateway: Gateway, call: GenerationCall, outcome: CallOutcome): void {
+  const latencyMs = Math.round(performance.now() - call.startedAt);
+  const usage = outcome.usage;
+  const imageTokens = (details: UsageMetadata['promptTokensDetails']) =>
+    details?.filter((detail) => detail.modality === 'IMAGE').reduce((sum, detail) => sum + detail.tokenCount, 0) ?? null;
+  gateway.requestLog.record({
+    id: call.requestId,
+    createdAt: Date.now(),
+    keyId: call.client.id,
+    door: call.door,
+    model: call.model.id,
+    channel: outcome.channel ?? null,
+    status: outcome.status,
+    errorClass: outcome.errorClass ?? null,
+    latencyMs,
+    attempts: outcome.attempts.length,
+    promptTokens: usage?.promptTokenCount ?? null,
+    candidatesTokens: usage?.candidatesTokenCount ?? null,
+    thoughtsTokens: usage?.thoughtsTokenCount ?? null,
+    totalTokens: usage?.totalTokenCount ?? null,
+    inputImageTokens: imageTokens(usage?.promptTokensDetails),
+    outputImageTokens: imageTokens(usage?.candidatesTokensDetails),
+    imagesOut: outcome.imagesOut,
+    chargedMicros: outcome.chargedMicros ?? 0,
+    stream: call.stream,
+    attemptDetails: outcome.attempts.map((attempt, index) => ({
+      attemptNo: index + 1,
+      channel: attempt.channel,
+      keyFingerprint: attempt.keyFingerprint,
+      outcome: attempt.outcome,
+      httpStatus: attempt.httpStatus ?? null,
+      latencyMs: attempt.latencyMs,
+    })),
+  });
+  const { metrics } = gateway;
+  metrics.requests.inc({ door: call.door, model: call.model.id, status: String(outcome.status) });
+  metrics.requestDuration.observe({ door: call.door, model: call.model.id }, latencyMs / 1000);
+  if (outcome.imagesOut > 0) metrics.imagesOut.inc({ model: call.model.id }, outcome.imagesOut);
+}

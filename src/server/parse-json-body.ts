@@ -1,0 +1,24 @@
+// Parses a raw JSON body once, turning a syntax error into a 400 that says where it is.
+import { errors } from '../canonical/errors.js';
+
+export function parseJsonBody(body: unknown): unknown {
+  if (body === undefined || body === null) {
+    throw errors.badRequest('Invalid JSON payload received. The request body is empty; send a JSON object.');
+  }
+  const text = Buffer.isBuffer(body) ? body.toString('utf8') : String(body);
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const message = (error as Error).message;
+    const match = /position (\d+)/.exec(message);
+    const position = match ? Number(match[1]) : text.length;
+    const before = text.slice(0, position);
+    const line = before.split('\n').length;
+    const column = position - before.lastIndexOf('\n');
+    throw errors.badRequest(
+      `Invalid JSON payload received. ${message.replace(/\s*in JSON at position \d+.*$/, '')} at position ${position} (line ${line}, column ${column}).`,
+      undefined,
+      'invalid_json',
+    );
+  }
+}
