@@ -1,0 +1,75 @@
+// Canonical (Gemini-shaped) request → engine input: the last user turn's text and images, and imageConfig.
+// Images that are not decodable are rejected with a 400 naming the exact part.
+
+import sharp from 'sharp';
+import { errors } from '../../canonical/errors.js';
+import { imageMimeFromBytes } from '../../canonical/sniff-mime.js';
+import type { Content, GenerateContentRequest } from '../../canonical/types.js';
+import type { EngineImage, EngineInput } from '../../engine/types.js';
+
+const base64Pattern = /^[A-Za-z0-9+/_-]*={0,2}$/;
+
+function lastUserContent(request: GenerateContentRequest): { content: Content; index: number } {
+  const contents = request.contents ?? [];
+  for (let index = contents.length - 1; index >= 0; index -= 1) {
+    const role = contents[index].role;
+    if (role === undefined || role === 'user') return { content: contents[index], index };
+  }
+  throw errors.badRequest(
+    'contents must include a user turn with the instruction (role "user").',
+    'contents',
+  );
+}
+
+async function decodeInlineImage(data: string, param: string): Promise<EngineImage> {
+  const payload = (data.startsWith('data:') ? data.slice(data.indexOf(',') + 1) : data).replace(/\s+/g, '');
+  if (!base64Pattern.test(payload)) {
+    throw errors.badRequest(`${param} is not valid base64; send the image bytes base64-encoded.`, param);
+  }
+  // Node's base64 decoder also accepts the URL-safe alphabet.
+  const bytes = Buffer.from(payload, 'base64');
+  const mimeType = imageMimeFromBytes(bytes);
+  if (!mimeType) {
+    throw errors.badRequest(
+      `${param} is not a recognised image; send PNG, JPEG, WEBP, GIF, AVIF, HEIC or TIFF bytes.`,
+      param,
+    );
+  }
+  try {
+    await sharp(bytes).metadata();
+  } catch {
+    throw errors.badRequest(
+      `${param} looks like ${mimeType} but cannot be decoded; send an intact image.`,
+      param,
+    );
+  }
+  return { data: bytes, mimeType };
+}
+
+export async function toEngineInput(request: GenerateContentRequest): Promise<EngineInput> {
+  const { content, index } = lastUserContent(request);
+  const texts: string[] = [];
+  const images: EngineImage[] = [];
+  const parts = content.parts ?? [];
+  for (let partIndex = 0; partIndex < parts.length; partIndex += 1) {
+    const part = parts[partIndex];
+    if (part.thought === true) continue;
+    if (typeof part.text === 'string') texts.push(part.text);
+    if (part.inlineData) {
+      const param = `contents[${index}].parts[${partIndex}].inlineData.data`;
+      images.push(await decodeInlineImage(String(part.inlineData.data ?? ''), param));
+    } else if (part.fileData) {
+      throw errors.badRequest(
+        'local-image-edit cannot fetch fileData URIs; send the image inline as inlineData.',
+        `contents[${index}].parts[${partIndex}].fileData`,
+      );
+    }
+  }
+  const imageConfig = request.generationConfig?.imageConfig;
+  return {
+    instruction: texts.join('\n'),
+    images,
+    ...(imageConfig?.aspectRatio ? { aspectRatio: imageConfig.aspectRatio } : {}),
+    ...(imageConfig?.imageSize ? { imageSize: imageConfig.imageSize } : {}),
+  };
+}

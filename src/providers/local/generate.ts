@@ -1,0 +1,25 @@
+// The `local` provider's whole round trip: canonical request → offline engine → Gemini-shaped response.
+
+import { errors } from '../../canonical/errors.js';
+import type { GenerateContentRequest, GenerateContentResponse } from '../../canonical/types.js';
+import { runEngine } from '../../engine/index.js';
+import { buildResponse } from './build-response.js';
+import { toEngineInput } from './convert-request.js';
+
+export async function generateWithLocalEngine(
+  request: GenerateContentRequest,
+  modelId: string,
+): Promise<GenerateContentResponse> {
+  const modalities = request.generationConfig?.responseModalities?.map((modality) =>
+    String(modality).toUpperCase(),
+  );
+  if (modalities && modalities.length > 0 && !modalities.includes('IMAGE')) {
+    throw errors.badRequest(
+      `${modelId} always answers with an image; include "IMAGE" in generationConfig.responseModalities.`,
+      'generationConfig.responseModalities',
+    );
+  }
+  const input = await toEngineInput(request);
+  const result = await runEngine(input);
+  return buildResponse(request, result, modelId);
+}
