@@ -24,7 +24,6 @@ export function buildApp(gateway: Gateway): FastifyInstance {
       return typeof incoming === 'string' && requestIdPattern.test(incoming) ? incoming : randomUUID();
     },
     return503OnClosing: true,
-    forceCloseConnections: false,
   });
 
   // Bodies stay raw Buffers: each door parses them once and renders its own errors.

@@ -1,0 +1,109 @@
+// `imagegate keys create|list|revoke`: manage client keys directly in the gateway's database.
+import type { Command } from 'commander';
+import { type ClientKeyRecord, createClientKey, listClientKeys, migrateToLatest, openDatabase, revokeClientKey } from '../store/index.js';
+import { type CommonFlags, loadConfigOrExit } from './context.js';
+import { exitCodes, printJson, printTable } from './output.js';
+
+async function withDatabase<T>(flags: CommonFlags, work: (db: Awaited<ReturnType<typeof openDatabase>>['db']) => Promise<T>) {
+  const config = loadConfigOrExit(flags);
+  const database = await openDatabase(config.storage.databaseUrl, config.storage.dataDir);
+  try {
+    await migrateToLatest(database.db);
+    return await work(database.db);
+  } finally {
+    await database.close();
+  }
+}
+
+export function keyView(record: ClientKeyRecord) {
+  return {
+    id: record.id,
+    name: record.name,
+    prefix: record.keyPrefix,
+    models: record.models,
+    spendLimitUsd: record.spendLimitMicros === null ? null : record.spendLimitMicros / 1e6,
+    spentUsd: record.spentMicros / 1e6,
+    controlled: record.controlled,
+    requestsPerMinute: record.requestsPerMinute,
+    imagesPerMinute: record.imagesPerMinute,
+    concurrencyLimit: record.concurrencyLimit,
+    expiresAt: record.expiresAt === null ? null : new Date(record.expiresAt).toISOString(),
+    revokedAt: record.revokedAt === null ? null : new Date(record.revokedAt).toISOString(),
+    createdAt: new Date(record.createdAt).toISOString(),
+  };
+}
+
+function positiveNumber(value: string, name: string): number {
+  const number = Number(value);
+  if (!Number.isFinite(number) || number < 0) {
+    process.stderr.write(`imagegate: ${name} must be a non-negative number, got "${value}"\n`);
+    process.exit(exitCodes.usage);
+  }
+  return number;
+}
+
+export function registerKeysCommand(program: Command): void {
+  const keys = program.command('keys').description('manage client keys (stored hashed; a new key is shown once)');
+  keys
+    .command('create')
+    .description('create a client key and print it once')
+    .requiredOption('--name <name>', 'a unique name for the key')
+    .option('--models <ids>', 'comma-separated model ids this key may call (default: all)')
+    .option('--spend-limit-usd <usd>', 'stop serving once this much has been charged')
+    .option('--controlled', 'opt in to models in controlled testing (e.g. gemini-2.5-flash-image)')
+    .option('--requests-per-minute <n>', 'requests per minute limit')
+    .option('--images-per-minute <n>', 'images per minute limit')
+    .option('--concurrency <n>', 'requests in flight at once')
+    .option('--expires <date>', 'expiry date (ISO 8601)')
+    .option('--config <file>', 'config file')
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExamples:\n  $ imagegate keys create --name team-a --models nano-banana-2 --spend-limit-usd 25\n  $ imagegate keys create --name qa --controlled --json')
+    .action(async (flags: CommonFlags & Record<string, string | boolean | undefined>) => {
+      const created = await withDatabase(flags, async (db) => {
+        try {
+          return await createClientKey(db, {
+            name: String(flags.name),
+            models: typeof flags.models === 'string' ? flags.models.split(',').map((id) => id.trim()).filter(Boolean) : null,
+            spendLimitMicros: typeof flags.spendLimitUsd === 'string' ? Math.round(positiveNumber(flags.spendLimitUsd, '--spend-limit-usd') * 1e6) : null,
+            controlled: flags.controlled === true,
+            requestsPerMinute: typeof flags.requestsPerMinute === 'string' ? positiveNumber(flags.requestsPerMinute, '--requests-per-minute') : null,
+            imagesPerMinute: typeof flags.imagesPerMinute === 'string' ? positiveNumber(flags.imagesPerMinute, '--images-per-minute') : null,
+            concurrencyLimit: typeof flags.concurrency === 'string' ? positiveNumber(flags.concurrency, '--concurrency') : null,
+            expiresAt: typeof flags.expires === 'string' ? Date.parse(flags.expires) : null,
+          });
+        } catch (error) {
+          process.stderr.write(`imagegate: ${(error as Error).message}\n`);
+          process.exit(exitCodes.usage);
+        }
+      });
+      if (flags.json) printJson({ ...keyView(created.record), key: created.key });
+      else process.stdout.write(`${created.key}\n`);
+      process.stderr.write(`created key "${created.record.name}" (id ${created.record.id}); it is not shown again\n`);
+    });
+  keys
+    .command('list')
+    .description('list client keys (never the keys themselves)')
+    .option('--all', 'include revoked keys')
+    .option('--config <file>', 'config file')
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExamples:\n  $ imagegate keys list\n  $ imagegate keys list --all --json')
+    .action(async (flags: CommonFlags & { all?: boolean; json?: boolean }) => {
+      const records = await withDatabase(flags, (db) => listClientKeys(db, { includeRevoked: flags.all === true }));
+      const views = records.map(keyView);
+      if (flags.json) printJson(views);
+      else printTable(views, ['name', 'id', 'prefix', 'models', 'spendLimitUsd', 'spentUsd', 'controlled', 'revokedAt']);
+    });
+  keys
+    .command('revoke <idOrName>')
+    .description('revoke a client key; it stops working at once')
+    .option('--config <file>', 'config file')
+    .addHelpText('after', '\nExamples:\n  $ imagegate keys revoke team-a')
+    .action(async (idOrName: string, flags: CommonFlags) => {
+      const record = await withDatabase(flags, (db) => revokeClientKey(db, idOrName));
+      if (!record) {
+        process.stderr.write(`imagegate: no key with id or name "${idOrName}"\n`);
+        process.exit(exitCodes.failures);
+      }
+      process.stdout.write(`revoked ${record.name} (${record.id})\n`);
+    });
+}

@@ -1,0 +1,46 @@
+// `imagegate serve`: start the gateway, print where it listens, drain in-flight requests on SIGTERM/SIGINT.
+import type { Command } from 'commander';
+import { createGateway } from '../server/assemble.js';
+import { type CommonFlags, loadConfigOrExit } from './context.js';
+
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('start the gateway (SQLite and the local engine by default; see DESIGN of config)')
+    .option('--port <port>', 'port to listen on (env IMAGEGATE_PORT, default 8787)')
+    .option('--host <host>', 'address to bind (env IMAGEGATE_HOST, default 127.0.0.1)')
+    .option('--config <file>', 'YAML config of channels and models (env IMAGEGATE_CONFIG)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ imagegate serve
+  $ IMAGEGATE_BOOTSTRAP_KEY=dev-key imagegate serve --port 9000
+  $ GEMINI_API_KEY=... imagegate serve --config imagegate.yaml`,
+    )
+    .action(async (flags: CommonFlags) => {
+      const config = loadConfigOrExit(flags);
+      const running = await createGateway(config);
+      const address = await running.app.listen({ port: config.server.port, host: config.server.host });
+      process.stdout.write(`imagegate listening on ${address}\n`);
+      process.stdout.write(
+        `channels: ${config.channels.map((channel) => `${channel.name} (${channel.provider}: ${channel.models.join(', ')})`).join('; ')}\n`,
+      );
+      if (running.createdBootstrapKey && !config.auth.bootstrapKey) {
+        process.stdout.write(
+          `bootstrap client key (shown once, store it now): ${running.createdBootstrapKey}\n` +
+            `try: curl -s ${address}/v1beta/models -H "x-goog-api-key: ${running.createdBootstrapKey}"\n`,
+        );
+      }
+      let stopping = false;
+      const stop = async (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        running.gateway.logger.info({ signal }, 'draining in-flight requests, then stopping');
+        await running.close();
+        process.exit(0);
+      };
+      process.on('SIGTERM', () => void stop('SIGTERM'));
+      process.on('SIGINT', () => void stop('SIGINT'));
+    });
+}

@@ -1,0 +1,29 @@
+// Provider by channel type: one folder per upstream, created once per process.
+import type { ProviderType } from '../config/index.js';
+import { createGeminiProvider } from './gemini/index.js';
+import { createLocalProvider } from './local/index.js';
+import type { Provider } from './types.js';
+
+const factories: Partial<Record<ProviderType, () => Provider>> = {
+  gemini: createGeminiProvider,
+  'gemini-compatible': createGeminiProvider,
+  local: createLocalProvider,
+};
+
+/** Lets a provider folder add itself (openai, vertex) without this file knowing its internals. */
+export function registerProviderFactory(type: ProviderType, factory: () => Provider): void {
+  factories[type] = factory;
+}
+
+const instances = new Map<ProviderType, Provider>();
+
+export function providerFor(type: ProviderType): Provider {
+  let provider = instances.get(type);
+  if (!provider) {
+    const factory = factories[type];
+    if (!factory) throw new Error(`Provider type "${type}" is not available in this build.`);
+    provider = factory();
+    instances.set(type, provider);
+  }
+  return provider;
+}

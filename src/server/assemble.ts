@@ -1,0 +1,112 @@
+// Assembles a running gateway from its configuration: store, catalog, channels, routing, HTTP app.
+import type { FastifyInstance } from 'fastify';
+import type { ChannelConfig, GatewayConfig } from '../config/index.js';
+import { providerFor } from '../providers/registry.js';
+import type { RouteChannel } from '../routing/channel.js';
+import { CircuitBreakers } from '../routing/circuit-breaker.js';
+import { Dispatcher } from '../routing/dispatch.js';
+import { KeyPool } from '../routing/key-pool.js';
+import {
+  createClientKey,
+  listClientKeys,
+  migrateToLatest,
+  openDatabase,
+  RequestLogWriter,
+  type StoreDatabase,
+} from '../store/index.js';
+import { buildApp } from './app.js';
+import { ClientAuthenticator } from './client-auth.js';
+import type { Gateway } from './gateway.js';
+import { createLogger, type Logger } from './logger.js';
+import { createMetrics } from './metrics.js';
+
+export function routeChannel(channel: ChannelConfig): RouteChannel {
+  return {
+    name: channel.name,
+    providerType: channel.provider,
+    provider: providerFor(channel.provider),
+    baseUrl: channel.baseUrl ?? '',
+    apiKeys: channel.apiKeys,
+    models: channel.models,
+    modelMap: channel.modelMap,
+    priority: channel.priority,
+    weight: channel.weight,
+    timeoutMs: channel.timeoutMs,
+    options: { authStyle: channel.authStyle, vertex: channel.vertex },
+  };
+}
+
+export interface RunningGateway {
+  gateway: Gateway;
+  app: FastifyInstance;
+  /** Set when a bootstrap key was created on this start (first start, or IMAGEGATE_BOOTSTRAP_KEY). */
+  createdBootstrapKey?: string;
+  close(): Promise<void>;
+}
+
+export async function createGateway(
+  config: GatewayConfig,
+  options: { logger?: Logger; database?: StoreDatabase } = {},
+): Promise<RunningGateway> {
+  const logger = options.logger ?? createLogger();
+  const database = options.database ?? (await openDatabase(config.storage.databaseUrl, config.storage.dataDir));
+  await migrateToLatest(database.db);
+  const metrics = createMetrics();
+  const channels = config.channels.map(routeChannel);
+  const circuits = new CircuitBreakers(config.routing.circuit);
+  const keys = new KeyPool();
+  const dispatcher = new Dispatcher({
+    channels: () => channels,
+    circuits,
+    keys,
+    maxAttempts: config.routing.maxAttempts,
+    deadlineMs: config.routing.deadlineMs,
+    onAttempt: (record) => {
+      metrics.upstreamAttempts.inc({ channel: record.channel, model: record.model, outcome: record.outcome });
+      metrics.upstreamAttemptDuration.observe({ channel: record.channel, model: record.model }, record.latencyMs / 1000);
+    },
+  });
+  const requestLog = new RequestLogWriter(database.db, {
+    onError: (error, lostRows) => logger.error({ err: error, lostRows }, 'request log write failed'),
+  });
+  const gateway: Gateway = {
+    catalog: config.catalog,
+    channels,
+    dispatcher,
+    circuits,
+    keys,
+    auth: new ClientAuthenticator(database.db),
+    database,
+    requestLog,
+    metrics,
+    logger,
+    adminKey: config.auth.adminKey,
+    bodyLimitBytes: config.server.bodyLimitBytes,
+    draining: false,
+  };
+  const createdBootstrapKey = await ensureBootstrapKey(database, config.auth.bootstrapKey);
+  const app = buildApp(gateway);
+  return {
+    gateway,
+    app,
+    createdBootstrapKey,
+    async close() {
+      gateway.draining = true;
+      await app.close();
+      await requestLog.close();
+      await database.close();
+    },
+  };
+}
+
+/** IMAGEGATE_BOOTSTRAP_KEY always exists after start; with no keys at all, one is made and shown once. */
+async function ensureBootstrapKey(database: StoreDatabase, value: string | undefined): Promise<string | undefined> {
+  if (value) {
+    const created = await createClientKey(database.db, { name: 'bootstrap', value, controlled: true });
+    return created.key;
+  }
+  const existing = await listClientKeys(database.db);
+  if (existing.length > 0) return undefined;
+  const created = await createClientKey(database.db, { name: 'bootstrap', controlled: true });
+  return created.key;
+}
