@@ -1,0 +1,103 @@
+// The OpenAI-compatible routes (Images generations/edits, OpenRouter-style chat, model list):
+// bearer auth, faults, then the engine-backed answer in OpenAI's envelopes.
+
+import type { ServerResponse } from 'node:http';
+import type { ActiveFaults } from './faults.js';
+import { bearerToken, delay, resetConnection, send, writeForever } from './http-io.js';
+import { gptImageModels, simModels } from './models.js';
+import { answerChat, readChatCall, sendChat } from './openai-chat.js';
+import * as errors from './openai-errors.js';
+import { readImageParams } from './openai-image-params.js';
+import { answerImages, sendImagesJson, sendImagesStream } from './openai-images.js';
+import type { SimCall, SimContext } from './sim-context.js';
+
+export function sendOpenAiError(response: ServerResponse, error: errors.OpenAiError): void {
+  send(response, error.httpStatus, 'application/json', JSON.stringify(error.body, null, 2), error.headers);
+}
+
+function authError(context: SimContext, call: SimCall): errors.OpenAiError | undefined {
+  const token = bearerToken(call.request);
+  if (!token) return errors.missingApiKey();
+  if (context.apiKey !== undefined && token !== context.apiKey) return errors.incorrectApiKey(token);
+  return undefined;
+}
+
+/** Applies the faults that replace the answer; returns true when the response is taken care of. */
+function sendFailure(
+  response: ServerResponse,
+  faults: ActiveFaults,
+  model: string,
+  streaming: boolean,
+): boolean {
+  if (faults.has('reset')) resetConnection(response);
+  else if (faults.has('503')) sendOpenAiError(response, errors.overloaded());
+  else if (faults.has('500')) sendOpenAiError(response, errors.serverError());
+  else if (faults.has('429')) sendOpenAiError(response, errors.rateLimited(model));
+  else if (faults.has('html-error')) send(response, 200, 'text/html', '<html>Bad Gateway</html>');
+  else if (faults.has('invalid-json')) {
+    const broken = '{"created": 1713833628, "data": [{"b64_json": ]';
+    send(
+      response,
+      200,
+      streaming ? 'text/event-stream' : 'application/json',
+      streaming ? `data: ${broken}\n\n` : broken,
+    );
+  } else if (faults.has('endless-stream')) {
+    response.writeHead(200, {
+      'Content-Type': streaming ? 'text/event-stream; charset=utf-8' : 'application/json',
+    });
+    writeForever(response, streaming ? ': keepalive\n\n' : '\n', 200);
+  } else return false;
+  return true;
+}
+
+function modelList(): unknown {
+  const created = 1_700_000_000;
+  const ids = [...gptImageModels, ...simModels.map((model) => `google/${model.name}`)];
+  return { object: 'list', data: ids.map((id) => ({ id, object: 'model', created, owned_by: 'system' })) };
+}
+
+async function serveImages(context: SimContext, call: SimCall, edit: boolean): Promise<void> {
+  if (call.body.jsonError !== undefined) return sendOpenAiError(call.response, errors.invalidJsonBody());
+  const params = readImageParams(call.body, edit);
+  if ('httpStatus' in params) return sendOpenAiError(call.response, params);
+  const faults = context.faults.draw();
+  await delay(faults.latencyMilliseconds);
+  if (sendFailure(call.response, faults, params.model, params.stream)) return;
+  const answer = await answerImages(params, faults);
+  if ('httpStatus' in answer) return sendOpenAiError(call.response, answer);
+  if (params.stream) {
+    const prefix = edit ? 'image_edit' : 'image_generation';
+    return sendImagesStream(call.response, answer, params, faults, context.hostedFiles, prefix);
+  }
+  sendImagesJson(call.response, answer, params, faults, context.hostedFiles);
+}
+
+async function serveChat(context: SimContext, call: SimCall): Promise<void> {
+  if (call.body.jsonError !== undefined) return sendOpenAiError(call.response, errors.invalidJsonBody());
+  const chat = readChatCall(call.body.json);
+  if ('httpStatus' in chat) return sendOpenAiError(call.response, chat);
+  const faults = context.faults.draw();
+  await delay(faults.latencyMilliseconds);
+  if (sendFailure(call.response, faults, chat.modelName, chat.stream)) return;
+  const answer = await answerChat(chat, faults, context.hostedFiles);
+  await sendChat(call.response, chat, answer, faults);
+}
+
+const routes: Record<string, (context: SimContext, call: SimCall) => Promise<void>> = {
+  'POST /v1/images/generations': (context, call) => serveImages(context, call, false),
+  'POST /v1/images/edits': (context, call) => serveImages(context, call, true),
+  'POST /v1/chat/completions': serveChat,
+  'GET /v1/models': async (_context, call) =>
+    send(call.response, 200, 'application/json', JSON.stringify(modelList())),
+};
+
+/** Handles the call when it is an OpenAI route; returns false to let other routes try. */
+export async function handleOpenAiRoute(context: SimContext, call: SimCall): Promise<boolean> {
+  const route = routes[`${call.request.method} ${call.url.pathname}`];
+  if (!route) return false;
+  const denied = authError(context, call);
+  if (denied) sendOpenAiError(call.response, denied);
+  else await route(context, call);
+  return true;
+}
