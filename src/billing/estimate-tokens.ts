@@ -10,10 +10,16 @@ export interface PromptTokenEstimate {
   promptTokensDetails: ModalityTokenCount[];
 }
 
-export function estimatePromptTokens(request: GenerateContentRequest, model: CatalogModel): PromptTokenEstimate {
+export function estimatePromptTokens(
+  request: GenerateContentRequest,
+  model: CatalogModel,
+): PromptTokenEstimate {
   let characters = 0;
   let images = 0;
-  const contents = [...(request.contents ?? []), ...(request.systemInstruction ? [request.systemInstruction] : [])];
+  const contents = [
+    ...(request.contents ?? []),
+    ...(request.systemInstruction ? [request.systemInstruction] : []),
+  ];
   for (const content of contents) {
     for (const part of content.parts ?? []) {
       if (typeof part.text === 'string') characters += part.text.length;

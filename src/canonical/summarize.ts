@@ -2,7 +2,10 @@
 import type { GenerateContentRequest, RequestSummary } from './types.js';
 
 /** Image is required when IMAGE is among responseModalities, or when none are given and the model only makes images. */
-export function summarizeRequest(request: GenerateContentRequest, modelOutputsImageByDefault: boolean): RequestSummary {
+export function summarizeRequest(
+  request: GenerateContentRequest,
+  modelOutputsImageByDefault: boolean,
+): RequestSummary {
   let inputImages = 0;
   let inputImageBytes = 0;
   let promptChars = 0;

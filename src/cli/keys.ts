@@ -1,10 +1,20 @@
 // `imagegate keys create|list|revoke`: manage client keys directly in the gateway's database.
 import type { Command } from 'commander';
-import { type ClientKeyRecord, createClientKey, listClientKeys, migrateToLatest, openDatabase, revokeClientKey } from '../store/index.js';
+import {
+  type ClientKeyRecord,
+  createClientKey,
+  listClientKeys,
+  migrateToLatest,
+  openDatabase,
+  revokeClientKey,
+} from '../store/index.js';
 import { type CommonFlags, loadConfigOrExit } from './context.js';
 import { exitCodes, printJson, printTable } from './output.js';
 
-async function withDatabase<T>(flags: CommonFlags, work: (db: Awaited<ReturnType<typeof openDatabase>>['db']) => Promise<T>) {
+async function withDatabase<T>(
+  flags: CommonFlags,
+  work: (db: Awaited<ReturnType<typeof openDatabase>>['db']) => Promise<T>,
+) {
   const config = loadConfigOrExit(flags);
   const database = await openDatabase(config.storage.databaseUrl, config.storage.dataDir);
   try {
@@ -43,7 +53,9 @@ function positiveNumber(value: string, name: string): number {
 }
 
 export function registerKeysCommand(program: Command): void {
-  const keys = program.command('keys').description('manage client keys (stored hashed; a new key is shown once)');
+  const keys = program
+    .command('keys')
+    .description('manage client keys (stored hashed; a new key is shown once)');
   keys
     .command('create')
     .description('create a client key and print it once')
@@ -57,18 +69,39 @@ export function registerKeysCommand(program: Command): void {
     .option('--expires <date>', 'expiry date (ISO 8601)')
     .option('--config <file>', 'config file')
     .option('--json', 'print JSON')
-    .addHelpText('after', '\nExamples:\n  $ imagegate keys create --name team-a --models nano-banana-2 --spend-limit-usd 25\n  $ imagegate keys create --name qa --controlled --json')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ imagegate keys create --name team-a --models nano-banana-2 --spend-limit-usd 25\n  $ imagegate keys create --name qa --controlled --json',
+    )
     .action(async (flags: CommonFlags & Record<string, string | boolean | undefined>) => {
       const created = await withDatabase(flags, async (db) => {
         try {
           return await createClientKey(db, {
             name: String(flags.name),
-            models: typeof flags.models === 'string' ? flags.models.split(',').map((id) => id.trim()).filter(Boolean) : null,
-            spendLimitMicros: typeof flags.spendLimitUsd === 'string' ? Math.round(positiveNumber(flags.spendLimitUsd, '--spend-limit-usd') * 1e6) : null,
+            models:
+              typeof flags.models === 'string'
+                ? flags.models
+                    .split(',')
+                    .map((id) => id.trim())
+                    .filter(Boolean)
+                : null,
+            spendLimitMicros:
+              typeof flags.spendLimitUsd === 'string'
+                ? Math.round(positiveNumber(flags.spendLimitUsd, '--spend-limit-usd') * 1e6)
+                : null,
             controlled: flags.controlled === true,
-            requestsPerMinute: typeof flags.requestsPerMinute === 'string' ? positiveNumber(flags.requestsPerMinute, '--requests-per-minute') : null,
-            imagesPerMinute: typeof flags.imagesPerMinute === 'string' ? positiveNumber(flags.imagesPerMinute, '--images-per-minute') : null,
-            concurrencyLimit: typeof flags.concurrency === 'string' ? positiveNumber(flags.concurrency, '--concurrency') : null,
+            requestsPerMinute:
+              typeof flags.requestsPerMinute === 'string'
+                ? positiveNumber(flags.requestsPerMinute, '--requests-per-minute')
+                : null,
+            imagesPerMinute:
+              typeof flags.imagesPerMinute === 'string'
+                ? positiveNumber(flags.imagesPerMinute, '--images-per-minute')
+                : null,
+            concurrencyLimit:
+              typeof flags.concurrency === 'string'
+                ? positiveNumber(flags.concurrency, '--concurrency')
+                : null,
             expiresAt: typeof flags.expires === 'string' ? Date.parse(flags.expires) : null,
           });
         } catch (error) {
@@ -78,7 +111,9 @@ export function registerKeysCommand(program: Command): void {
       });
       if (flags.json) printJson({ ...keyView(created.record), key: created.key });
       else process.stdout.write(`${created.key}\n`);
-      process.stderr.write(`created key "${created.record.name}" (id ${created.record.id}); it is not shown again\n`);
+      process.stderr.write(
+        `created key "${created.record.name}" (id ${created.record.id}); it is not shown again\n`,
+      );
     });
   keys
     .command('list')
@@ -88,10 +123,22 @@ export function registerKeysCommand(program: Command): void {
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExamples:\n  $ imagegate keys list\n  $ imagegate keys list --all --json')
     .action(async (flags: CommonFlags & { all?: boolean; json?: boolean }) => {
-      const records = await withDatabase(flags, (db) => listClientKeys(db, { includeRevoked: flags.all === true }));
+      const records = await withDatabase(flags, (db) =>
+        listClientKeys(db, { includeRevoked: flags.all === true }),
+      );
       const views = records.map(keyView);
       if (flags.json) printJson(views);
-      else printTable(views, ['name', 'id', 'prefix', 'models', 'spendLimitUsd', 'spentUsd', 'controlled', 'revokedAt']);
+      else
+        printTable(views, [
+          'name',
+          'id',
+          'prefix',
+          'models',
+          'spendLimitUsd',
+          'spentUsd',
+          'controlled',
+          'revokedAt',
+        ]);
     });
   keys
     .command('revoke <idOrName>')

@@ -16,7 +16,9 @@ export async function loadRegistrars(): Promise<CommandRegistrar[]> {
   ] as const;
   const registrars: CommandRegistrar[] = [registerServeCommand, registerKeysCommand];
   for (const [path, name] of optional) {
-    const module = (await import(path).catch(() => undefined)) as Record<string, CommandRegistrar> | undefined;
+    const module = (await import(path).catch(() => undefined)) as
+      | Record<string, CommandRegistrar>
+      | undefined;
     if (module?.[name]) registrars.push(module[name]);
   }
   return registrars;

@@ -8,8 +8,14 @@ export function printTable(rows: Array<Record<string, unknown>>, columns?: strin
   }
   const names = columns ?? Object.keys(rows[0]);
   const cells = rows.map((row) => names.map((name) => formatCell(row[name])));
-  const widths = names.map((name, index) => Math.max(name.length, ...cells.map((line) => line[index].length)));
-  const line = (values: string[]) => values.map((value, index) => value.padEnd(widths[index])).join('  ').trimEnd();
+  const widths = names.map((name, index) =>
+    Math.max(name.length, ...cells.map((line) => line[index].length)),
+  );
+  const line = (values: string[]) =>
+    values
+      .map((value, index) => value.padEnd(widths[index]))
+      .join('  ')
+      .trimEnd();
   process.stdout.write(`${line(names)}\n${line(widths.map((width) => '-'.repeat(width)))}\n`);
   for (const row of cells) process.stdout.write(`${line(row)}\n`);
 }

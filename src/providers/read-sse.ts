@@ -2,7 +2,9 @@
 // event arrives whole. CRLF, LF and CR framing are all accepted (eventsource-parser).
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 
-export async function* readServerSentEvents(body: AsyncIterable<Uint8Array>): AsyncGenerator<EventSourceMessage> {
+export async function* readServerSentEvents(
+  body: AsyncIterable<Uint8Array>,
+): AsyncGenerator<EventSourceMessage> {
   const pending: EventSourceMessage[] = [];
   const parser = createParser({ onEvent: (event) => pending.push(event) });
   const decoder = new TextDecoder();

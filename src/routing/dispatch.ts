@@ -48,7 +48,10 @@ export interface DispatcherOptions {
   maxAttempts: number;
   deadlineMs: number;
   /** Rewrites an answer before it is judged (markdown/hosted images → inlineData). */
-  normalizeResponse?: (response: GenerateContentResponse, signal: AbortSignal) => Promise<GenerateContentResponse>;
+  normalizeResponse?: (
+    response: GenerateContentResponse,
+    signal: AbortSignal,
+  ) => Promise<GenerateContentResponse>;
   onAttempt?: (record: AttemptRecord & { model: string }) => void;
 }
 
@@ -83,7 +86,10 @@ export class Dispatcher {
   async generate(input: DispatchRequest): Promise<DispatchResult> {
     let lastNoImage: DispatchResult | undefined;
     const result = await this.runAttempts(input, async (slot, signal, attempts) => {
-      const upstream = await slot.channel.provider.generate(input.request, this.target(slot, input.modelId, signal));
+      const upstream = await slot.channel.provider.generate(
+        input.request,
+        this.target(slot, input.modelId, signal),
+      );
       const normalized = await this.normalize(upstream.response, signal);
       const outcome = classifyResponse(normalized, input.wantsImage);
       const result: DispatchResult = {
@@ -110,7 +116,10 @@ export class Dispatcher {
 
   async stream(input: DispatchRequest): Promise<DispatchStream> {
     return this.runAttempts(input, async (slot, signal, attempts) => {
-      const iterable = await slot.channel.provider.stream(input.request, this.target(slot, input.modelId, signal));
+      const iterable = await slot.channel.provider.stream(
+        input.request,
+        this.target(slot, input.modelId, signal),
+      );
       const iterator = iterable[Symbol.asyncIterator]();
       const held: UpstreamEvent[] = [];
       // Hold events until an image arrives (or the first event when no image is required), so a
@@ -166,7 +175,8 @@ export class Dispatcher {
       isCircuitOpen: (channel, model) => circuits.isOpen(channel, model),
       pinnedChannel: input.pinnedChannel,
     });
-    if (plan.length === 0) throw new DispatchError(noChannelError(input.modelId, this.options.channels()), attempts);
+    if (plan.length === 0)
+      throw new DispatchError(noChannelError(input.modelId, this.options.channels()), attempts);
     let lastError: GatewayError | undefined;
     for (const { channel } of plan) {
       // Keyless providers get one try; keyed ones may move to the next key on a key failure.
@@ -200,9 +210,15 @@ export class Dispatcher {
           if (input.signal?.aborted) throw new DispatchError(clientGoneError(), attempts);
           if (!shouldFailOver(error)) throw new DispatchError(error, attempts);
           lastError = error;
-          if (countsAgainstRoute(error)) circuits.recordFailure(channel.name, input.modelId, error.errorClass);
+          if (countsAgainstRoute(error))
+            circuits.recordFailure(channel.name, input.modelId, error.errorClass);
           if (apiKey && isKeyFailure(error)) {
-            keys.bench(channel.name, apiKey, error.errorClass, error.errorClass === 'auth' ? 3600 : (error.retryAfterSeconds ?? 60));
+            keys.bench(
+              channel.name,
+              apiKey,
+              error.errorClass,
+              error.errorClass === 'auth' ? 3600 : (error.retryAfterSeconds ?? 60),
+            );
             continue;
           }
           break;
@@ -230,7 +246,10 @@ export class Dispatcher {
   }
 }
 
-async function* replay(held: UpstreamEvent[], rest: AsyncIterator<UpstreamEvent>): AsyncGenerator<UpstreamEvent> {
+async function* replay(
+  held: UpstreamEvent[],
+  rest: AsyncIterator<UpstreamEvent>,
+): AsyncGenerator<UpstreamEvent> {
   try {
     yield* held;
     for (;;) {
@@ -262,11 +281,17 @@ function exhaustedKeysError(channel: string): GatewayError {
 }
 
 function clientGoneError(): GatewayError {
-  return new GatewayError({ errorClass: 'bad_request', httpStatus: 499, message: 'The client closed the request.' });
+  return new GatewayError({
+    errorClass: 'bad_request',
+    httpStatus: 499,
+    message: 'The client closed the request.',
+  });
 }
 
 function noChannelError(modelId: string, channels: readonly RouteChannel[]): GatewayError {
-  const serving = channels.filter((channel) => channel.models.includes(modelId)).map((channel) => channel.name);
+  const serving = channels
+    .filter((channel) => channel.models.includes(modelId))
+    .map((channel) => channel.name);
   return new GatewayError({
     errorClass: 'no_channel',
     httpStatus: 503,

@@ -32,10 +32,17 @@ export function planAttempts(input: PlanInput): PlannedAttempt[] {
       (input.pinnedChannel === undefined || channel.name === input.pinnedChannel),
   );
   const open = serving.filter((channel) => !input.isCircuitOpen(channel.name, input.modelId));
-  const priorities = [...new Set(open.map((channel) => channel.priority))].sort((left, right) => right - left);
+  const priorities = [...new Set(open.map((channel) => channel.priority))].sort(
+    (left, right) => right - left,
+  );
   const ordered: RouteChannel[] = [];
   for (const priority of priorities) {
-    ordered.push(...weightedOrder(open.filter((channel) => channel.priority === priority), random));
+    ordered.push(
+      ...weightedOrder(
+        open.filter((channel) => channel.priority === priority),
+        random,
+      ),
+    );
   }
   return ordered.map((channel) => ({ channel }));
 }

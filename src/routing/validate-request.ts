@@ -9,7 +9,11 @@ export interface CallerAccess {
   controlled: boolean;
 }
 
-export function checkModelAccess(model: CatalogModel, caller: CallerAccess, recommended: string | undefined): void {
+export function checkModelAccess(
+  model: CatalogModel,
+  caller: CallerAccess,
+  recommended: string | undefined,
+): void {
   const instead = recommended && recommended !== model.id ? ` Use "${recommended}" instead.` : '';
   if (model.status === 'disabled') {
     throw errors.permission(`Model "${model.id}" is disabled on this gateway.${instead}`, 'model');

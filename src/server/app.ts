@@ -1,6 +1,6 @@
 // Builds the HTTP application: body parsing, request ids, error envelopes, ops routes and the doors.
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { registerGeminiDoor } from '../doors/gemini/routes.js';
 import type { Gateway } from './gateway.js';
 import { registerOpsRoutes } from './ops-routes.js';
@@ -16,7 +16,7 @@ export const extraDoors: DoorRegistrar[] = [];
 export function buildApp(gateway: Gateway): FastifyInstance {
   const app: FastifyInstance = Fastify({
     loggerInstance: gateway.logger as FastifyBaseLogger,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     bodyLimit: gateway.bodyLimitBytes,
     requestIdHeader: false,
     genReqId: (request) => {
@@ -28,8 +28,10 @@ export function buildApp(gateway: Gateway): FastifyInstance {
 
   // Bodies stay raw Buffers: each door parses them once and renders its own errors.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'buffer' }, (_request, body, done) =>
-    done(null, body),
+  app.addContentTypeParser(
+    ['application/json', 'text/plain'],
+    { parseAs: 'buffer' },
+    (_request, body, done) => done(null, body),
   );
   // multipart bodies are streamed by the door that accepts them.
   app.addContentTypeParser('multipart/form-data', (_request, _payload, done) => done(null, undefined));
@@ -39,14 +41,21 @@ export function buildApp(gateway: Gateway): FastifyInstance {
   });
   app.addHook('onResponse', async (request, reply) => {
     request.log.info(
-      { requestId: request.id, method: request.method, url: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      {
+        method: request.method,
+        url: request.url.split('?')[0],
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
       'request',
     );
   });
   app.setErrorHandler((error, request, reply) => renderError(error, request, reply));
   app.setNotFoundHandler((request, reply) =>
     renderError(
-      Object.assign(new Error(`No route ${request.method} ${request.url.split('?')[0]}.`), { statusCode: 404 }),
+      Object.assign(new Error(`No route ${request.method} ${request.url.split('?')[0]}.`), {
+        statusCode: 404,
+      }),
       request,
       reply,
     ),

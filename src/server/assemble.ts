@@ -49,7 +49,8 @@ export async function createGateway(
   options: { logger?: Logger; database?: StoreDatabase } = {},
 ): Promise<RunningGateway> {
   const logger = options.logger ?? createLogger();
-  const database = options.database ?? (await openDatabase(config.storage.databaseUrl, config.storage.dataDir));
+  const database =
+    options.database ?? (await openDatabase(config.storage.databaseUrl, config.storage.dataDir));
   await migrateToLatest(database.db);
   const metrics = createMetrics();
   const channels = config.channels.map(routeChannel);
@@ -63,7 +64,10 @@ export async function createGateway(
     deadlineMs: config.routing.deadlineMs,
     onAttempt: (record) => {
       metrics.upstreamAttempts.inc({ channel: record.channel, model: record.model, outcome: record.outcome });
-      metrics.upstreamAttemptDuration.observe({ channel: record.channel, model: record.model }, record.latencyMs / 1000);
+      metrics.upstreamAttemptDuration.observe(
+        { channel: record.channel, model: record.model },
+        record.latencyMs / 1000,
+      );
     },
   });
   const requestLog = new RequestLogWriter(database.db, {
@@ -100,7 +104,10 @@ export async function createGateway(
 }
 
 /** IMAGEGATE_BOOTSTRAP_KEY always exists after start; with no keys at all, one is made and shown once. */
-async function ensureBootstrapKey(database: StoreDatabase, value: string | undefined): Promise<string | undefined> {
+async function ensureBootstrapKey(
+  database: StoreDatabase,
+  value: string | undefined,
+): Promise<string | undefined> {
   if (value) {
     const created = await createClientKey(database.db, { name: 'bootstrap', value, controlled: true });
     return created.key;

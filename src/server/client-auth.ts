@@ -2,7 +2,12 @@
 // short cache so the hot path does not hit the database on every call.
 import type { Kysely } from 'kysely';
 import { GatewayError } from '../canonical/errors.js';
-import { type ClientKeyRecord, type DatabaseSchema, findClientKeyByValue, hashClientKey } from '../store/index.js';
+import {
+  type ClientKeyRecord,
+  type DatabaseSchema,
+  findClientKeyByValue,
+  hashClientKey,
+} from '../store/index.js';
 
 export interface PresentedKey {
   value: string;
@@ -75,7 +80,8 @@ export class ClientAuthenticator {
         httpStatus: 403,
         status: 'PERMISSION_DENIED',
         code: 'api_key_revoked',
-        message: 'This API key has been revoked. Ask the gateway admin for a new key (imagegate keys create).',
+        message:
+          'This API key has been revoked. Ask the gateway admin for a new key (imagegate keys create).',
       });
     }
     return entry.record;

@@ -3,7 +3,12 @@
 import type { CatalogModel } from '../catalog/catalog.js';
 import { summarizeRequest } from '../canonical/summarize.js';
 import type { GenerateContentRequest, RequestSummary, UsageMetadata } from '../canonical/types.js';
-import { type AttemptRecord, DispatchError, type DispatchResult, type DispatchStream } from '../routing/dispatch.js';
+import {
+  type AttemptRecord,
+  DispatchError,
+  type DispatchResult,
+  type DispatchStream,
+} from '../routing/dispatch.js';
 import { asGatewayError } from '../routing/failover-policy.js';
 import { countImages } from '../routing/response-outcome.js';
 import { checkCapabilities, checkModelAccess } from '../routing/validate-request.js';
@@ -42,7 +47,11 @@ export function prepareCall(gateway: Gateway, call: GenerationCall): RequestSumm
   return summary;
 }
 
-export async function runUnary(gateway: Gateway, call: GenerationCall, summary: RequestSummary): Promise<DispatchResult> {
+export async function runUnary(
+  gateway: Gateway,
+  call: GenerationCall,
+  summary: RequestSummary,
+): Promise<DispatchResult> {
   try {
     const result = await gateway.dispatcher.generate({
       modelId: call.model.id,
@@ -66,7 +75,11 @@ export async function runUnary(gateway: Gateway, call: GenerationCall, summary: 
   }
 }
 
-export async function openStream(gateway: Gateway, call: GenerationCall, summary: RequestSummary): Promise<DispatchStream> {
+export async function openStream(
+  gateway: Gateway,
+  call: GenerationCall,
+  summary: RequestSummary,
+): Promise<DispatchStream> {
   try {
     return await gateway.dispatcher.stream({
       modelId: call.model.id,
@@ -97,7 +110,9 @@ export function recordCall(gateway: Gateway, call: GenerationCall, outcome: Call
   const latencyMs = Math.round(performance.now() - call.startedAt);
   const usage = outcome.usage;
   const imageTokens = (details: UsageMetadata['promptTokensDetails']) =>
-    details?.filter((detail) => detail.modality === 'IMAGE').reduce((sum, detail) => sum + detail.tokenCount, 0) ?? null;
+    details
+      ?.filter((detail) => detail.modality === 'IMAGE')
+      .reduce((sum, detail) => sum + detail.tokenCount, 0) ?? null;
   gateway.requestLog.record({
     id: call.requestId,
     createdAt: Date.now(),

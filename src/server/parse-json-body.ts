@@ -1,5 +1,6 @@
 // Parses a raw JSON body once, turning a syntax error into a 400 that says where it is.
 import { errors } from '../canonical/errors.js';
+import { jsonErrorPosition } from './json-error-position.js';
 
 export function parseJsonBody(body: unknown): unknown {
   if (body === undefined || body === null) {
@@ -9,9 +10,9 @@ export function parseJsonBody(body: unknown): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    const message = (error as Error).message;
+    const message = (error as Error).message.replace(/, ".*" is not valid JSON$/s, '');
     const match = /position (\d+)/.exec(message);
-    const position = match ? Number(match[1]) : text.length;
+    const position = match ? Number(match[1]) : jsonErrorPosition(text);
     const before = text.slice(0, position);
     const line = before.split('\n').length;
     const column = position - before.lastIndexOf('\n');

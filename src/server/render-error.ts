@@ -30,14 +30,19 @@ function fromFastify(error: FastifyError): GatewayError | undefined {
         httpStatus: 415,
         status: 'INVALID_ARGUMENT',
         code: 'unsupported_media_type',
-        message: 'Unsupported Content-Type. Send the body as application/json (multipart/form-data on /v1/images/edits).',
+        message:
+          'Unsupported Content-Type. Send the body as application/json (multipart/form-data on /v1/images/edits).',
       });
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new GatewayError({ errorClass: 'bad_request', httpStatus: 400, message: error.message });
     default:
       return error.statusCode && error.statusCode >= 400 && error.statusCode < 500
-        ? new GatewayError({ errorClass: 'bad_request', httpStatus: error.statusCode, message: error.message })
+        ? new GatewayError({
+            errorClass: 'bad_request',
+            httpStatus: error.statusCode,
+            message: error.message,
+          })
         : undefined;
   }
 }
@@ -51,5 +56,8 @@ export function renderError(error: unknown, request: FastifyRequest, reply: Fast
   const path = request.url.split('?')[0];
   const renderer = renderers.find((entry) => path.startsWith(entry.prefix))?.render ?? geminiErrorBody;
   if (failure.retryAfterSeconds !== undefined) reply.header('retry-after', String(failure.retryAfterSeconds));
-  reply.code(failure.httpStatus).type('application/json; charset=UTF-8').send(JSON.stringify(renderer(failure)));
+  reply
+    .code(failure.httpStatus)
+    .type('application/json; charset=UTF-8')
+    .send(JSON.stringify(renderer(failure)));
 }

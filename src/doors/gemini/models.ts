@@ -23,7 +23,11 @@ export function geminiModelResource(model: CatalogModel): Record<string, unknown
 export function decodePageToken(token: string | undefined): number {
   if (!token) return 0;
   const match = /^offset:(\d+)$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
-  if (!match) throw errors.badRequest(`Invalid page token "${token}". Pass the nextPageToken of a previous answer.`, 'pageToken');
+  if (!match)
+    throw errors.badRequest(
+      `Invalid page token "${token}". Pass the nextPageToken of a previous answer.`,
+      'pageToken',
+    );
   return Number(match[1]);
 }
 

@@ -4,16 +4,26 @@ import { errors } from '../../canonical/errors.js';
 import type { GenerateContentRequest } from '../../canonical/types.js';
 
 /** Values under these keys are user data, not API fields: copied untouched. */
-const opaqueKeys = new Set(['args', 'response', 'responseJsonSchema', 'parametersJsonSchema', 'labels', 'metadata']);
+const opaqueKeys = new Set([
+  'args',
+  'response',
+  'responseJsonSchema',
+  'parametersJsonSchema',
+  'labels',
+  'metadata',
+]);
 /** Under these keys the child names are user-chosen, but each child is still API-shaped. */
 const userNamedMaps = new Set(['properties']);
 
 export function snakeToCamel(name: string): string {
-  return name.includes('_') ? name.replace(/_([a-z0-9])/g, (_, letter: string) => letter.toUpperCase()) : name;
+  return name.includes('_')
+    ? name.replace(/_([a-z0-9])/g, (_, letter: string) => letter.toUpperCase())
+    : name;
 }
 
 function camelize(value: unknown, depth: number): unknown {
-  if (depth > 64) throw errors.badRequest('Invalid JSON payload received. The request nests deeper than 64 levels.');
+  if (depth > 64)
+    throw errors.badRequest('Invalid JSON payload received. The request nests deeper than 64 levels.');
   if (Array.isArray(value)) return value.map((item) => camelize(item, depth + 1));
   if (value === null || typeof value !== 'object') return value;
   const output: Record<string, unknown> = {};
@@ -22,7 +32,10 @@ function camelize(value: unknown, depth: number): unknown {
     if (opaqueKeys.has(name)) output[name] = child;
     else if (userNamedMaps.has(name) && child && typeof child === 'object' && !Array.isArray(child)) {
       output[name] = Object.fromEntries(
-        Object.entries(child as Record<string, unknown>).map(([field, schema]) => [field, camelize(schema, depth + 2)]),
+        Object.entries(child as Record<string, unknown>).map(([field, schema]) => [
+          field,
+          camelize(schema, depth + 2),
+        ]),
       );
     } else output[name] = camelize(child, depth + 1);
   }

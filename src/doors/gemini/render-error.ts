@@ -7,7 +7,10 @@ export function geminiErrorBody(error: GatewayError): { error: Record<string, un
     (detail) => (detail as { '@type'?: string })['@type'] === 'type.googleapis.com/google.rpc.RetryInfo',
   );
   if (error.retryAfterSeconds !== undefined && !hasRetryInfo) {
-    details.push({ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: `${error.retryAfterSeconds}s` });
+    details.push({
+      '@type': 'type.googleapis.com/google.rpc.RetryInfo',
+      retryDelay: `${error.retryAfterSeconds}s`,
+    });
   }
   if (error.param && error.httpStatus === 400 && details.length === 0) {
     details.push({
@@ -15,7 +18,11 @@ export function geminiErrorBody(error: GatewayError): { error: Record<string, un
       fieldViolations: [{ field: error.param, description: error.message }],
     });
   }
-  const body: Record<string, unknown> = { code: error.httpStatus, message: error.message, status: error.status };
+  const body: Record<string, unknown> = {
+    code: error.httpStatus,
+    message: error.message,
+    status: error.status,
+  };
   if (details.length > 0) body.details = details;
   return { error: body };
 }

@@ -8,7 +8,13 @@ import { asGatewayError } from '../../routing/failover-policy.js';
 import { countImages } from '../../routing/response-outcome.js';
 import { presentedKey } from '../../server/client-auth.js';
 import type { Gateway } from '../../server/gateway.js';
-import { type GenerationCall, openStream, prepareCall, recordCall, runUnary } from '../../server/generation.js';
+import {
+  type GenerationCall,
+  openStream,
+  prepareCall,
+  recordCall,
+  runUnary,
+} from '../../server/generation.js';
 import { parseJsonBody } from '../../server/parse-json-body.js';
 import type { UsageMetadata } from '../../canonical/types.js';
 import { listModelsPage, geminiModelResource } from './models.js';
@@ -40,7 +46,10 @@ export function registerGeminiDoor(app: FastifyInstance, gateway: Gateway): void
   app.get('/v1beta/models', async (request) => {
     await authenticate(gateway, request);
     const query = request.query as Query;
-    return listModelsPage(gateway.catalog.list(), query.pageSize, query.pageToken);
+    const routable = gateway.catalog
+      .list()
+      .filter((model) => gateway.channels.some((channel) => channel.models.includes(model.id)));
+    return listModelsPage(routable, query.pageSize, query.pageToken);
   });
 
   app.get('/v1beta/models/*', async (request) => {
@@ -118,7 +127,13 @@ async function streamGenerate(
       await writer.event(event);
       if (raw.destroyed) break;
     }
-    recordCall(gateway, call, { status: 200, channel: stream.channel, attempts: stream.attempts, usage, imagesOut });
+    recordCall(gateway, call, {
+      status: 200,
+      channel: stream.channel,
+      attempts: stream.attempts,
+      usage,
+      imagesOut,
+    });
   } catch (error) {
     const failure = asGatewayError(error);
     recordCall(gateway, call, {
@@ -129,7 +144,10 @@ async function streamGenerate(
       usage,
       imagesOut,
     });
-    gateway.logger.warn({ requestId: call.requestId, errorClass: failure.errorClass }, 'stream failed after start');
+    gateway.logger.warn(
+      { requestId: call.requestId, errorClass: failure.errorClass },
+      'stream failed after start',
+    );
     await writer.error(geminiErrorBody(failure));
   } finally {
     raw.off('close', onClose);

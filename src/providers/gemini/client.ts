@@ -8,7 +8,10 @@ import type { GeminiMethod, HttpRequestPlan } from './convert-request.js';
 import { upstreamErrorFromResponse, malformedUpstreamAnswer } from './errors.js';
 import { parseGeminiBody } from './parse-response.js';
 
-export type PlanRequest = (target: UpstreamTarget, method: GeminiMethod) => Promise<HttpRequestPlan> | HttpRequestPlan;
+export type PlanRequest = (
+  target: UpstreamTarget,
+  method: GeminiMethod,
+) => Promise<HttpRequestPlan> | HttpRequestPlan;
 
 /** Maps a thrown network error to the gateway's classes (aborts by deadline are timeouts). */
 export function connectionError(channelName: string, error: unknown, signal: AbortSignal): GatewayError {
@@ -45,7 +48,10 @@ async function send(plan: HttpRequestPlan, request: GenerateContentRequest, targ
   }
 }
 
-async function readBody(body: { arrayBuffer(): Promise<ArrayBuffer> }, target: UpstreamTarget): Promise<Buffer> {
+async function readBody(
+  body: { arrayBuffer(): Promise<ArrayBuffer> },
+  target: UpstreamTarget,
+): Promise<Buffer> {
   try {
     return Buffer.from(await body.arrayBuffer());
   } catch (error) {
@@ -90,7 +96,10 @@ export function createGeminiWireProvider(planRequest: PlanRequest): Provider {
       const contentType = headerValue(answer.headers['content-type']) ?? '';
       if (!contentType.includes('text/event-stream')) {
         const text = (await readBody(answer.body, target)).toString('utf8');
-        throw malformedUpstreamAnswer(target.channelName, `expected text/event-stream, got "${contentType}": ${text.slice(0, 80)}`);
+        throw malformedUpstreamAnswer(
+          target.channelName,
+          `expected text/event-stream, got "${contentType}": ${text.slice(0, 80)}`,
+        );
       }
       return streamEvents(answer.body, target);
     },
@@ -107,13 +116,19 @@ export function createGeminiWireProvider(planRequest: PlanRequest): Provider {
   };
 }
 
-async function* streamEvents(body: AsyncIterable<Uint8Array>, target: UpstreamTarget): AsyncGenerator<UpstreamEvent> {
+async function* streamEvents(
+  body: AsyncIterable<Uint8Array>,
+  target: UpstreamTarget,
+): AsyncGenerator<UpstreamEvent> {
   let sawFinish = false;
   try {
     for await (const event of readServerSentEvents(body)) {
       if (event.data.trim() === '' || event.data === '[DONE]') continue;
       const response = parseGeminiBody(target.channelName, event.data);
-      if (response.candidates?.some((candidate) => candidate.finishReason) || response.promptFeedback?.blockReason) {
+      if (
+        response.candidates?.some((candidate) => candidate.finishReason) ||
+        response.promptFeedback?.blockReason
+      ) {
         sawFinish = true;
       }
       yield { response, rawJson: event.data };

@@ -14,7 +14,11 @@ function trimSlash(url: string): string {
 }
 
 /** AI Studio and Gemini-compatible routers: `{base}/v1beta/models/{m}:{method}`. */
-export function planGeminiRequest(target: UpstreamTarget, method: GeminiMethod, authStyle: GeminiAuthStyle): HttpRequestPlan {
+export function planGeminiRequest(
+  target: UpstreamTarget,
+  method: GeminiMethod,
+  authStyle: GeminiAuthStyle,
+): HttpRequestPlan {
   const model = encodeURIComponent(target.upstreamModel.replace(/^models\//, ''));
   const apiVersion = typeof target.options.apiVersion === 'string' ? target.options.apiVersion : 'v1beta';
   const url = new URL(`${trimSlash(target.baseUrl)}/${apiVersion}/models/${model}:${method}`);
@@ -41,5 +45,8 @@ export function planVertexRequest(
     `${trimSlash(target.baseUrl)}/v1/projects/${project}/locations/${location}/publishers/google/models/${model}:${method}`,
   );
   if (method === 'streamGenerateContent') url.searchParams.set('alt', 'sse');
-  return { url: url.toString(), headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` } };
+  return {
+    url: url.toString(),
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` },
+  };
 }

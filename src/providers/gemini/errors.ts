@@ -5,7 +5,9 @@ interface GoogleErrorBody {
   error?: { code?: number; message?: string; status?: string; details?: Array<Record<string, unknown>> };
 }
 
-export function parseRetryDelaySeconds(details: Array<Record<string, unknown>> | undefined): number | undefined {
+export function parseRetryDelaySeconds(
+  details: Array<Record<string, unknown>> | undefined,
+): number | undefined {
   for (const detail of details ?? []) {
     const delay = detail.retryDelay;
     if (typeof delay === 'string') {
@@ -43,7 +45,9 @@ export function upstreamErrorFromResponse(
     parsed = undefined;
   }
   const upstreamMessage = parsed?.error?.message ?? (bodyText.slice(0, 200).trim() || `HTTP ${httpStatus}`);
-  const errorClass = parsed?.error ? classify(httpStatus, parsed.error.status, upstreamMessage) : classifyBare(httpStatus);
+  const errorClass = parsed?.error
+    ? classify(httpStatus, parsed.error.status, upstreamMessage)
+    : classifyBare(httpStatus);
   const headerSeconds = retryAfterHeader ? Number.parseInt(retryAfterHeader, 10) : Number.NaN;
   return new GatewayError({
     errorClass,
@@ -54,7 +58,8 @@ export function upstreamErrorFromResponse(
         ? `Upstream channel "${channelName}" rejected its credentials (${upstreamMessage}).`
         : upstreamMessage,
     retryAfterSeconds:
-      parseRetryDelaySeconds(parsed?.error?.details) ?? (Number.isFinite(headerSeconds) ? headerSeconds : undefined),
+      parseRetryDelaySeconds(parsed?.error?.details) ??
+      (Number.isFinite(headerSeconds) ? headerSeconds : undefined),
     details: errorClass === 'auth' ? undefined : parsed?.error?.details,
   });
 }
