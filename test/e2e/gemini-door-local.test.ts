@@ -102,11 +102,12 @@ describe('Gemini door with the offline engine', () => {
   });
 
   it('accepts the key as ?key=, x-goog-api-key and Bearer', async () => {
-    for (const init of [
+    const variants: Array<{ url: string; headers: Record<string, string> }> = [
       { url: `/v1beta/models?key=${gateway.key}`, headers: {} },
       { url: '/v1beta/models', headers: { 'x-goog-api-key': gateway.key } },
       { url: '/v1beta/models', headers: { authorization: `Bearer ${gateway.key}` } },
-    ]) {
+    ];
+    for (const init of variants) {
       const response = await fetch(`${gateway.url}${init.url}`, { headers: init.headers });
       expect(response.status).toBe(200);
     }
