@@ -77,6 +77,7 @@ async function handle(
     files: body.files,
     at: Date.now(),
   });
+  context.log(`${request.method} ${url.pathname}${url.search ? '?…' : ''} (${raw.length} bytes)`);
   const call: SimCall = { request, response, url, body };
   if (serveHostedFile(context, call)) return;
   if (await handleGeminiRoute(context, call)) return;
@@ -121,7 +122,6 @@ export async function startUpstreamSim(options: UpstreamSimOptions = {}): Promis
   const port = (server.address() as AddressInfo).port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
   baseUrl = `http://${urlHost}:${port}`;
-  log(`upstream-sim listening on ${baseUrl}`);
   return {
     url: baseUrl,
     port,
