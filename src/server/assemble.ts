@@ -1,4 +1,5 @@
 // Assembles a running gateway from its configuration: store, catalog, channels, routing, HTTP app.
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { ChannelConfig, GatewayConfig } from '../config/index.js';
 import { providerFor } from '../providers/registry.js';
@@ -86,6 +87,7 @@ export async function createGateway(
     logger,
     adminKey: config.auth.adminKey,
     bodyLimitBytes: config.server.bodyLimitBytes,
+    internalToken: randomBytes(24).toString('base64url'),
     draining: false,
   };
   const createdBootstrapKey = await ensureBootstrapKey(database, config.auth.bootstrapKey);

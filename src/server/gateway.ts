@@ -22,6 +22,11 @@ export interface Gateway {
   logger: Logger;
   adminKey?: string;
   bodyLimitBytes: number;
+  /**
+   * A per-process secret: a request carrying it in `x-imagegate-internal-token` may pin a channel
+   * with `x-imagegate-pin-channel` (used by retests, which must test one route, not the failover).
+   */
+  internalToken: string;
   /** Set while shutting down: readiness turns false, new work is refused. */
   draining: boolean;
 }

@@ -16,6 +16,7 @@ import {
   runUnary,
 } from '../../server/generation.js';
 import { parseJsonBody } from '../../server/parse-json-body.js';
+import { pinnedChannelOf } from '../../server/pinned-channel.js';
 import type { UsageMetadata } from '../../canonical/types.js';
 import { listModelsPage, geminiModelResource } from './models.js';
 import { normalizeGeminiRequest } from './normalize-request.js';
@@ -78,6 +79,7 @@ export function registerGeminiDoor(app: FastifyInstance, gateway: Gateway): void
       request: body,
       payloadBytes: Buffer.isBuffer(request.body) ? request.body.length : 0,
       stream: action === 'streamGenerateContent',
+      pinnedChannel: pinnedChannelOf(gateway, request.headers),
       startedAt: performance.now(),
     };
     const summary = prepareCall(gateway, call);
