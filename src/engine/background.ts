@@ -2,6 +2,7 @@
 // dominant colour, found by a flood fill from the border. Everything outside it is left untouched.
 
 import type { Rgb } from './colors.js';
+import { floodFill } from './flood-fill.js';
 import type { RasterImage } from './raster.js';
 
 /** Largest RGBA distance from the border's dominant colour that still counts as background. */
@@ -65,39 +66,20 @@ export function replaceBackground(image: RasterImage, color: Rgb): BackgroundRep
     );
   };
 
-  const visited = new Uint8Array(width * height);
-  const stack = new Int32Array(width * height);
-  let stackSize = 0;
-  for (const pixel of borderPixelIndexes(width, height)) {
-    if (!visited[pixel] && isBackgroundLike(pixel)) {
-      visited[pixel] = 1;
-      stack[stackSize++] = pixel;
-    }
-  }
   const output = Buffer.from(pixels);
-  let replacedPixels = 0;
-  while (stackSize > 0) {
-    const pixel = stack[--stackSize];
-    const offset = pixel * 4;
-    output[offset] = color.red;
-    output[offset + 1] = color.green;
-    output[offset + 2] = color.blue;
-    output[offset + 3] = 255;
-    replacedPixels += 1;
-    const x = pixel % width;
-    const neighbours = [
-      x > 0 ? pixel - 1 : -1,
-      x < width - 1 ? pixel + 1 : -1,
-      pixel >= width ? pixel - width : -1,
-      pixel < width * (height - 1) ? pixel + width : -1,
-    ];
-    for (const neighbour of neighbours) {
-      if (neighbour >= 0 && !visited[neighbour] && isBackgroundLike(neighbour)) {
-        visited[neighbour] = 1;
-        stack[stackSize++] = neighbour;
-      }
-    }
-  }
+  const replacedPixels = floodFill(
+    width,
+    height,
+    borderPixelIndexes(width, height),
+    isBackgroundLike,
+    (pixel) => {
+      const offset = pixel * 4;
+      output[offset] = color.red;
+      output[offset + 1] = color.green;
+      output[offset + 2] = color.blue;
+      output[offset + 3] = 255;
+    },
+  );
   return {
     image: { data: output, width, height },
     borderColor: { red, green, blue },

@@ -2,6 +2,7 @@
 // predominantly blue, and a square-like non-blue region must remain where the input's square was.
 
 import sharp from 'sharp';
+import { floodFill } from '../engine/flood-fill.js';
 
 export interface Box {
   left: number;
@@ -82,41 +83,32 @@ function originalSquareBox(input: Pixels): Box | undefined {
 /** Keeps only the largest 4-connected region of the mask; returns its pixel count. */
 function keepLargestRegion(mask: Uint8Array, width: number, height: number): number {
   const labels = new Int32Array(width * height);
-  const stack = new Int32Array(width * height);
+  const reached = new Uint8Array(width * height);
+  const isMasked = (pixel: number): boolean => mask[pixel] === 1;
   let bestLabel = 0;
   let bestSize = 0;
   let label = 0;
   for (let start = 0; start < mask.length; start += 1) {
-    if (!mask[start] || labels[start]) continue;
+    if (!mask[start] || reached[start]) continue;
     label += 1;
-    let size = 0;
-    let stackSize = 0;
-    stack[stackSize++] = start;
-    labels[start] = label;
-    while (stackSize > 0) {
-      const pixel = stack[--stackSize];
-      size += 1;
-      const x = pixel % width;
-      const neighbours = [
-        x > 0 ? pixel - 1 : -1,
-        x < width - 1 ? pixel + 1 : -1,
-        pixel >= width ? pixel - width : -1,
-        pixel < width * (height - 1) ? pixel + width : -1,
-      ];
-      for (const neighbour of neighbours) {
-        if (neighbour >= 0 && mask[neighbour] && !labels[neighbour]) {
-          labels[neighbour] = label;
-          stack[stackSize++] = neighbour;
-        }
-      }
-    }
+    const regionLabel = label;
+    const size = floodFill(
+      width,
+      height,
+      [start],
+      isMasked,
+      (pixel) => {
+        labels[pixel] = regionLabel;
+      },
+      reached,
+    );
     if (size > bestSize) {
       bestSize = size;
-      bestLabel = label;
+      bestLabel = regionLabel;
     }
   }
   for (let pixel = 0; pixel < mask.length; pixel += 1)
-    mask[pixel] = labels[pixel] === bestLabel && bestLabel > 0 ? 1 : 0;
+    mask[pixel] = bestLabel > 0 && labels[pixel] === bestLabel ? 1 : 0;
   return bestSize;
 }
 

@@ -9,7 +9,7 @@ import {
   retestSquareBox,
 } from '../../src/health/retest-template.js';
 import { generateWithLocalEngine } from '../../src/providers/local/generate.js';
-import { pixelAt } from '../engine/helpers.js';
+import { pixelAt, squareOnBackground } from '../engine/helpers.js';
 
 async function editedByLocalEngine(input: Buffer): Promise<Buffer> {
   const response = await generateWithLocalEngine(retestRequest(input.toString('base64')), 'local-image-edit');
@@ -82,17 +82,15 @@ describe('judgeRetestOutput', () => {
 
   it('fails when the square moved to a corner', async () => {
     const input = await makeRetestImage();
-    const square = await sharp({
-      create: { width: 205, height: 205, channels: 3, background: { r: 220, g: 30, b: 30 } },
-    })
-      .png()
-      .toBuffer();
-    const moved = await sharp({
-      create: { width: 512, height: 512, channels: 3, background: { r: 0, g: 0, b: 255 } },
-    })
-      .composite([{ input: square, left: 300, top: 300 }])
-      .png()
-      .toBuffer();
+    const moved = await squareOnBackground({
+      width: 512,
+      height: 512,
+      background: { r: 0, g: 0, b: 255 },
+      square: { r: 220, g: 30, b: 30 },
+      left: 300,
+      top: 300,
+      side: 205,
+    });
     const verdict = await judgeRetestOutput(input, { data: moved });
     expect(verdict.outcome).toBe('semantic_fail');
     expect(verdict.metrics.iou).toBeLessThan(0.5);
@@ -100,17 +98,16 @@ describe('judgeRetestOutput', () => {
 
   it('accepts a sky-blue background at another resolution (JPEG)', async () => {
     const input = await makeRetestImage();
-    const square = await sharp({
-      create: { width: 410, height: 410, channels: 3, background: { r: 200, g: 40, b: 40 } },
-    })
-      .png()
-      .toBuffer();
-    const skyBlue = await sharp({
-      create: { width: 1024, height: 1024, channels: 3, background: { r: 135, g: 206, b: 235 } },
-    })
-      .composite([{ input: square, left: 307, top: 307 }])
-      .jpeg()
-      .toBuffer();
+    const skyBluePng = await squareOnBackground({
+      width: 1024,
+      height: 1024,
+      background: { r: 135, g: 206, b: 235 },
+      square: { r: 200, g: 40, b: 40 },
+      left: 307,
+      top: 307,
+      side: 410,
+    });
+    const skyBlue = await sharp(skyBluePng).jpeg().toBuffer();
     const verdict = await judgeRetestOutput(input, { data: skyBlue });
     expect(verdict.outcome).toBe('pass');
     expect(verdict.metrics.outputWidth).toBe(1024);

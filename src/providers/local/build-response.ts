@@ -15,11 +15,14 @@ export function newResponseId(): string {
   return randomBytes(18).toString('base64url');
 }
 
+/** generationConfig.responseModalities in upper case, or undefined when not given. */
+export function requestedModalities(request: GenerateContentRequest): string[] | undefined {
+  return request.generationConfig?.responseModalities?.map((modality) => String(modality).toUpperCase());
+}
+
 /** True when the caller asked for IMAGE and nothing else (then no text part is returned). */
 export function wantsImageOnly(request: GenerateContentRequest): boolean {
-  const modalities = request.generationConfig?.responseModalities?.map((modality) =>
-    String(modality).toUpperCase(),
-  );
+  const modalities = requestedModalities(request);
   return (
     modalities !== undefined && modalities.length > 0 && modalities.every((modality) => modality === 'IMAGE')
   );

@@ -3,16 +3,14 @@
 import { errors } from '../../canonical/errors.js';
 import type { GenerateContentRequest, GenerateContentResponse } from '../../canonical/types.js';
 import { runEngine } from '../../engine/index.js';
-import { buildResponse } from './build-response.js';
+import { buildResponse, requestedModalities } from './build-response.js';
 import { toEngineInput } from './convert-request.js';
 
 export async function generateWithLocalEngine(
   request: GenerateContentRequest,
   modelId: string,
 ): Promise<GenerateContentResponse> {
-  const modalities = request.generationConfig?.responseModalities?.map((modality) =>
-    String(modality).toUpperCase(),
-  );
+  const modalities = requestedModalities(request);
   if (modalities && modalities.length > 0 && !modalities.includes('IMAGE')) {
     throw errors.badRequest(
       `${modelId} always answers with an image; include "IMAGE" in generationConfig.responseModalities.`,
