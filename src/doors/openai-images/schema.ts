@@ -67,10 +67,10 @@ const commonFields = {
 export const imagesGenerationsBodySchema = z.looseObject(commonFields);
 export type ImagesGenerationsBody = z.infer<typeof imagesGenerationsBodySchema>;
 
-const imageReference = z.union([
-  z.strictObject({ image_url: z.string().min(1) }),
-  z.strictObject({ file_id: z.string().min(1) }),
-]);
+const imageReference = z.union(
+  [z.strictObject({ image_url: z.string().min(1) }), z.strictObject({ file_id: z.string().min(1) })],
+  { error: 'expected {"image_url": "https://…" or "data:image/png;base64,…"} or {"file_id": "file-…"}' },
+);
 export type ImageReference = z.infer<typeof imageReference>;
 
 export const imagesEditsBodySchema = z.looseObject({
@@ -83,16 +83,39 @@ export const imagesEditsBodySchema = z.looseObject({
 });
 export type ImagesEditsBody = z.infer<typeof imagesEditsBodySchema>;
 
+/**
+ * In a union (`content: string | parts[]`), the branch that got furthest before failing is the one
+ * the client meant; report its issue with the full path. A tie keeps the union issue.
+ */
+function mostSpecificIssue(
+  issue: z.core.$ZodIssue,
+  prefix: (string | number)[],
+): {
+  issue: z.core.$ZodIssue;
+  path: (string | number)[];
+} {
+  const path = [...prefix, ...issuePath(issue)];
+  if (issue.code !== 'invalid_union' || issue.errors.length === 0) return { issue, path };
+  const depths = issue.errors.map((branch) =>
+    Math.max(-1, ...branch.map((inner) => issuePath(inner).length)),
+  );
+  const deepest = Math.max(...depths);
+  if (depths.filter((depth) => depth === deepest).length !== 1) return { issue, path };
+  const branch = issue.errors[depths.indexOf(deepest)];
+  const inner = branch.find((candidate) => issuePath(candidate).length === deepest)!;
+  return mostSpecificIssue(inner, path);
+}
+
 /** The first zod issue as an OpenAI-style 400 whose `param` is the field path (`size`, `images[0]`). */
 export function issueToBadRequest(error: z.ZodError): GatewayError {
-  const issue = error.issues[0];
-  const path = issuePath(issue);
+  const { issue, path } = mostSpecificIssue(error.issues[0], []);
   const param = path.length > 0 ? formatPath(path) : undefined;
   if (issue.code === 'invalid_type' && issue.input === undefined && param) {
     return errors.badRequest(`Missing required parameter: '${param}'.`, param, 'missing_required_parameter');
   }
   const where = param ? `Invalid value for '${param}': ` : 'Invalid request body: ';
-  return errors.badRequest(`${where}${describeIssue(issue)}.`, param);
+  const description = issue.code === 'invalid_union' ? issue.message : describeIssue(issue);
+  return errors.badRequest(`${where}${description}.`, param);
 }
 
 /** Parses with `schema` or throws the GatewayError naming the bad field. */

@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { GatewayError } from '../../../src/canonical/errors.js';
+import { parseChatCompletionsBody } from '../../../src/doors/openai-chat/schema.js';
+import { chatRequestToCanonical } from '../../../src/doors/openai-chat/to-canonical.js';
+
+interface Fixture {
+  cases: { name: string; body: unknown; expected: unknown }[];
+  rejections: { name: string; body: unknown; param: string }[];
+}
+
+const fixture: Fixture = JSON.parse(
+  readFileSync(new URL('../../fixtures/openai-chat-requests.json', import.meta.url), 'utf8'),
+);
+
+function caught(action: () => unknown): GatewayError {
+  try {
+    action();
+  } catch (error) {
+    if (error instanceof GatewayError) return error;
+    throw error;
+  }
+  throw new Error('expected a GatewayError');
+}
+
+describe('OpenAI chat request → canonical', () => {
+  for (const testCase of fixture.cases) {
+    it(testCase.name, () => {
+      expect(chatRequestToCanonical(parseChatCompletionsBody(testCase.body))).toEqual(testCase.expected);
+    });
+  }
+
+  it('rejects an image_url that is neither https nor a data URL, naming its path', () => {
+    const body = parseChatCompletionsBody({
+      model: 'm',
+      messages: [
+        { role: 'user', content: [{ type: 'image_url', image_url: { url: 'file:///etc/passwd' } }] },
+      ],
+    });
+    expect(caught(() => chatRequestToCanonical(body)).param).toBe('messages[0].content[0].image_url.url');
+  });
+
+  it('rejects a conversation with only system messages', () => {
+    const body = parseChatCompletionsBody({ model: 'm', messages: [{ role: 'system', content: 'x' }] });
+    expect(caught(() => chatRequestToCanonical(body)).param).toBe('messages');
+  });
+});
+
+describe('OpenAI chat request validation', () => {
+  for (const rejection of fixture.rejections) {
+    it(`rejects ${rejection.name} with a 400 naming ${rejection.param}`, () => {
+      const error = caught(() => parseChatCompletionsBody(rejection.body));
+      expect(error.httpStatus).toBe(400);
+      expect(error.param).toBe(rejection.param);
+    });
+  }
+});
