@@ -22,23 +22,21 @@ export function floodFill(
     }
   }
   let visited = 0;
+  const push = (neighbour: number): void => {
+    if (!reached[neighbour] && accept(neighbour)) {
+      reached[neighbour] = 1;
+      stack[stackSize++] = neighbour;
+    }
+  };
   while (stackSize > 0) {
     const pixel = stack[--stackSize];
     visit(pixel);
     visited += 1;
     const x = pixel % width;
-    const neighbours = [
-      x > 0 ? pixel - 1 : -1,
-      x < width - 1 ? pixel + 1 : -1,
-      pixel >= width ? pixel - width : -1,
-      pixel < width * (height - 1) ? pixel + width : -1,
-    ];
-    for (const neighbour of neighbours) {
-      if (neighbour >= 0 && !reached[neighbour] && accept(neighbour)) {
-        reached[neighbour] = 1;
-        stack[stackSize++] = neighbour;
-      }
-    }
+    if (x > 0) push(pixel - 1);
+    if (x < width - 1) push(pixel + 1);
+    if (pixel >= width) push(pixel - width);
+    if (pixel < width * (height - 1)) push(pixel + width);
   }
   return visited;
 }

@@ -10,6 +10,7 @@ import {
   outputImageTokensBySize,
 } from '../../../src/providers/local/count-tokens.js';
 import { generateWithLocalEngine } from '../../../src/providers/local/generate.js';
+import { createLocalProvider } from '../../../src/providers/local/index.js';
 import { pixelAt, squareOnBackground } from '../../engine/helpers.js';
 
 async function sampleBase64(): Promise<string> {
@@ -180,5 +181,37 @@ describe('countTokensLocally', () => {
     const local = catalog.models.find((model) => model.id === 'local-image-edit');
     expect(local?.inputImageTokens).toBe(inputImageTokenCount);
     expect(local?.imageTokens).toEqual(outputImageTokensBySize);
+  });
+});
+
+describe('createLocalProvider', () => {
+  const target = {
+    channelName: 'local-engine',
+    baseUrl: '',
+    upstreamModel: 'local-image-edit',
+    options: {},
+    signal: new AbortController().signal,
+  };
+
+  it('streams the whole answer as one chunk', async () => {
+    const request = editRequest('grayscale', await sampleBase64());
+    const events = [];
+    for await (const event of await createLocalProvider().stream(request, target)) events.push(event);
+    expect(events).toHaveLength(1);
+    expect(events[0].response.candidates?.[0]?.finishReason).toBe('STOP');
+  });
+
+  it('counts tokens without running the engine', async () => {
+    const counted = await createLocalProvider().countTokens?.(
+      editRequest('abcd', await sampleBase64()),
+      target,
+    );
+    expect(counted).toEqual({
+      totalTokens: 259,
+      promptTokensDetails: [
+        { modality: 'TEXT', tokenCount: 1 },
+        { modality: 'IMAGE', tokenCount: 258 },
+      ],
+    });
   });
 });
