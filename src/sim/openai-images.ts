@@ -33,6 +33,14 @@ function resolvedSize(requested: string, width: number, height: number): string 
   return width < height ? '1024x1536' : '1024x1024';
 }
 
+/** gpt-image answers at exactly the named size; the engine works from a long side, so resize. */
+async function exactSize(png: Buffer, size: string): Promise<Buffer> {
+  const [width, height] = size.split('x').map(Number);
+  const metadata = await sharp(png).metadata();
+  if (metadata.width === width && metadata.height === height) return png;
+  return sharp(png).resize(width, height, { fit: 'cover' }).png().toBuffer();
+}
+
 /** Runs the engine and prices the result; an engine refusal becomes OpenAI's user error. */
 export async function answerImages(
   params: ImageParams,
@@ -47,7 +55,8 @@ export async function answerImages(
   if (result.kind === 'no_image') return imageGenerationFailed(result.reason);
   const size = resolvedSize(params.size, result.width, result.height);
   const quality = params.quality === 'auto' ? 'high' : params.quality;
-  const source = faults.has('unedited') && params.images[0] ? params.images[0].data : result.image;
+  const source =
+    faults.has('unedited') && params.images[0] ? params.images[0].data : await exactSize(result.image, size);
   const image = await encode(source, params.outputFormat);
   const images = faults.has('no-image') ? [] : Array.from({ length: params.n }, () => image);
   const perImage = Math.round((gptImageTokens[size]?.[quality] ?? 4160) * faults.usageDriftFactor);
