@@ -8,6 +8,11 @@ const markdownHostedImage = /!\[[^\]]*\]\(\s*(https?:\/\/[^\s)]+)\s*\)/g;
 const bareHostedImage =
   /https?:\/\/[^\s()<>"'\]]+?\.(?:png|jpe?g|webp|gif)(?:\?[^\s()<>"'\]]*)?(?=[\s)"'<>\].,;!]|$)/gi;
 
+/** A sentence's full stop after a URL is not part of it. */
+function trimTrailingPunctuation(url: string): string {
+  return url.replace(/[.,;:!?]+$/, '');
+}
+
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
@@ -65,7 +70,8 @@ export function extractHostedImageUrls(response: GenerateContentResponse): strin
       if (typeof part.text !== 'string' || part.thought === true) continue;
       for (const match of part.text.matchAll(markdownHostedImage)) urls.add(match[1]);
       const withoutMarkdown = part.text.replace(markdownHostedImage, ' ');
-      for (const match of withoutMarkdown.matchAll(bareHostedImage)) urls.add(match[0]);
+      for (const match of withoutMarkdown.matchAll(bareHostedImage))
+        urls.add(trimTrailingPunctuation(match[0]));
     }
   }
   return [...urls];
