@@ -3,11 +3,13 @@ import type { ProviderType } from '../config/index.js';
 import { createGeminiProvider } from './gemini/index.js';
 import { createLocalProvider } from './local/index.js';
 import type { Provider } from './types.js';
+import { createVertexProvider } from './vertex/index.js';
 
 const factories: Partial<Record<ProviderType, () => Provider>> = {
   gemini: createGeminiProvider,
   'gemini-compatible': createGeminiProvider,
   local: createLocalProvider,
+  vertex: createVertexProvider,
 };
 
 /** Lets a provider folder add itself (openai, vertex) without this file knowing its internals. */

@@ -44,7 +44,11 @@ describe('Gemini door through @google/genai', () => {
       const response = await sdk().models.generateContent(editRequest(model));
       const image = response.candidates?.[0]?.content?.parts?.find((part) => part.inlineData);
       expect(image?.inlineData?.mimeType).toBe('image/png');
-      expect(Buffer.from(image?.inlineData?.data ?? '', 'base64').subarray(1, 4).toString()).toBe('PNG');
+      expect(
+        Buffer.from(image?.inlineData?.data ?? '', 'base64')
+          .subarray(1, 4)
+          .toString(),
+      ).toBe('PNG');
       expect(response.usageMetadata?.totalTokenCount).toBeGreaterThan(0);
     });
 
@@ -53,7 +57,8 @@ describe('Gemini door through @google/genai', () => {
       let images = 0;
       let finishReason: string | undefined;
       for await (const chunk of stream) {
-        for (const part of chunk.candidates?.[0]?.content?.parts ?? []) if (part.inlineData?.data) images += 1;
+        for (const part of chunk.candidates?.[0]?.content?.parts ?? [])
+          if (part.inlineData?.data) images += 1;
         finishReason = chunk.candidates?.[0]?.finishReason ?? finishReason;
       }
       expect(images).toBe(1);
@@ -81,7 +86,13 @@ describe('native pass-through to a Gemini upstream', () => {
     sim.reset();
     const body = {
       contents: [
-        { role: 'user', parts: [{ text: 'make the background blue' }, { inlineData: { mimeType: 'image/png', data: inputImage } }] },
+        {
+          role: 'user',
+          parts: [
+            { text: 'make the background blue' },
+            { inlineData: { mimeType: 'image/png', data: inputImage } },
+          ],
+        },
         {
           role: 'model',
           parts: [
@@ -90,17 +101,29 @@ describe('native pass-through to a Gemini upstream', () => {
             { inlineData: { mimeType: 'image/png', data: inputImage }, thoughtSignature: 'c2lnQg==' },
           ],
         },
-        { role: 'user', parts: [{ text: 'change the background to blue' }, { inlineData: { mimeType: 'image/png', data: inputImage } }] },
+        {
+          role: 'user',
+          parts: [
+            { text: 'change the background to blue' },
+            { inlineData: { mimeType: 'image/png', data: inputImage } },
+          ],
+        },
       ],
-      generationConfig: { responseModalities: ['TEXT', 'IMAGE'], imageConfig: { aspectRatio: '16:9', imageSize: '2K' } },
+      generationConfig: {
+        responseModalities: ['TEXT', 'IMAGE'],
+        imageConfig: { aspectRatio: '16:9', imageSize: '2K' },
+      },
       safetySettings: [{ category: 'HARM_CATEGORY_HARASSMENT', threshold: 'BLOCK_ONLY_HIGH' }],
       someFutureField: { keep: ['me'] },
     };
-    const response = await fetch(`${gateway.url}/v1beta/models/gemini-3.1-flash-image-preview:generateContent`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-goog-api-key': gateway.key },
-      body: JSON.stringify(body),
-    });
+    const response = await fetch(
+      `${gateway.url}/v1beta/models/gemini-3.1-flash-image-preview:generateContent`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-goog-api-key': gateway.key },
+        body: JSON.stringify(body),
+      },
+    );
     expect(response.status).toBe(200);
     const received = sim.received.find((request) => request.path.endsWith(':generateContent'));
     expect(received?.body).toEqual(body);
@@ -114,11 +137,14 @@ describe('native pass-through to a Gemini upstream', () => {
   });
 
   it('relays the upstream bytes unchanged when nothing needs rewriting', async () => {
-    const response = await fetch(`${gateway.url}/v1beta/models/gemini-3.1-flash-image-preview:generateContent`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-goog-api-key': gateway.key },
-      body: JSON.stringify(editRequest('x').contents ? { contents: editRequest('x').contents } : {}),
-    });
+    const response = await fetch(
+      `${gateway.url}/v1beta/models/gemini-3.1-flash-image-preview:generateContent`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-goog-api-key': gateway.key },
+        body: JSON.stringify(editRequest('x').contents ? { contents: editRequest('x').contents } : {}),
+      },
+    );
     const text = await response.text();
     expect(text.startsWith('{\n  "candidates"')).toBe(true);
     expect(text.endsWith('}\n')).toBe(true);
@@ -130,7 +156,10 @@ describe('native pass-through to a Gemini upstream', () => {
       {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-goog-api-key': gateway.key },
-        body: JSON.stringify({ contents: editRequest('x').contents, generationConfig: { responseModalities: ['IMAGE'] } }),
+        body: JSON.stringify({
+          contents: editRequest('x').contents,
+          generationConfig: { responseModalities: ['IMAGE'] },
+        }),
       },
     );
     // The header is forwarded by test only through the sim's own request header; see below.
@@ -139,17 +168,28 @@ describe('native pass-through to a Gemini upstream', () => {
     const events = text.split('\r\n\r\n').filter(Boolean);
     for (const event of events) expect(event.startsWith('data: ')).toBe(true);
     const parsed = events.map((event) => JSON.parse(event.slice(6)));
-    expect(parsed.some((event) => event.candidates?.[0]?.content?.parts?.some((part: { inlineData?: unknown }) => part.inlineData))).toBe(true);
+    expect(
+      parsed.some((event) =>
+        event.candidates?.[0]?.content?.parts?.some((part: { inlineData?: unknown }) => part.inlineData),
+      ),
+    ).toBe(true);
   });
 
   it('writes a request log row with the attempts when the upstream fails', async () => {
     sim.setFaults(['503']);
     try {
-      const response = await fetch(`${gateway.url}/v1beta/models/gemini-3-pro-image-preview:generateContent`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-goog-api-key': gateway.key, 'x-request-id': 'failing-call-1' },
-        body: JSON.stringify({ contents: editRequest('x').contents }),
-      });
+      const response = await fetch(
+        `${gateway.url}/v1beta/models/gemini-3-pro-image-preview:generateContent`,
+        {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'x-goog-api-key': gateway.key,
+            'x-request-id': 'failing-call-1',
+          },
+          body: JSON.stringify({ contents: editRequest('x').contents }),
+        },
+      );
       expect(response.status).toBe(503);
       const body = await response.json();
       expect(body.error.status).toBe('UNAVAILABLE');

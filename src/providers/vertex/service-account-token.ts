@@ -1,0 +1,108 @@
+// OAuth access tokens for a Google service account: a signed JWT (RS256) exchanged at the token
+// endpoint, cached and refreshed a few minutes before it expires.
+import { createSign } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { request as undiciRequest } from 'undici';
+import { GatewayError } from '../../canonical/errors.js';
+
+export interface ServiceAccount {
+  client_email: string;
+  private_key: string;
+  private_key_id?: string;
+  token_uri?: string;
+  project_id?: string;
+}
+
+const scope = 'https://www.googleapis.com/auth/cloud-platform';
+const defaultTokenUri = 'https://oauth2.googleapis.com/token';
+const refreshMarginMs = 5 * 60 * 1000;
+
+export function readServiceAccount(file: string): ServiceAccount {
+  const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<ServiceAccount>;
+  if (!parsed.client_email || !parsed.private_key) {
+    throw new Error(`${file} is not a service-account key (client_email and private_key are required)`);
+  }
+  return parsed as ServiceAccount;
+}
+
+/** The signed assertion of RFC 7523 (JWT bearer grant). Pure apart from the signature. */
+export function signServiceAccountJwt(account: ServiceAccount, audience: string, nowSeconds: number): string {
+  const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const header = encode({
+    alg: 'RS256',
+    typ: 'JWT',
+    ...(account.private_key_id ? { kid: account.private_key_id } : {}),
+  });
+  const claims = encode({
+    iss: account.client_email,
+    scope,
+    aud: audience,
+    iat: nowSeconds,
+    exp: nowSeconds + 3600,
+  });
+  const signature = createSign('RSA-SHA256')
+    .update(`${header}.${claims}`)
+    .sign(account.private_key)
+    .toString('base64url');
+  return `${header}.${claims}.${signature}`;
+}
+
+export class ServiceAccountTokenSource {
+  private cached?: { token: string; expiresAt: number };
+  private pending?: Promise<string>;
+
+  constructor(
+    private readonly account: ServiceAccount,
+    private readonly tokenUrl = account.token_uri ?? defaultTokenUri,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async token(signal?: AbortSignal): Promise<string> {
+    if (this.cached && this.cached.expiresAt - refreshMarginMs > this.now()) return this.cached.token;
+    this.pending ??= this.fetchToken(signal).finally(() => {
+      this.pending = undefined;
+    });
+    return this.pending;
+  }
+
+  private async fetchToken(signal?: AbortSignal): Promise<string> {
+    const assertion = signServiceAccountJwt(this.account, this.tokenUrl, Math.floor(this.now() / 1000));
+    const body = new URLSearchParams({
+      grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+      assertion,
+    });
+    let answer: Awaited<ReturnType<typeof undiciRequest>>;
+    try {
+      answer = await undiciRequest(this.tokenUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: body.toString(),
+        signal,
+      });
+    } catch (error) {
+      throw new GatewayError({
+        errorClass: 'connection',
+        httpStatus: 502,
+        message: `Could not reach the OAuth token endpoint for ${this.account.client_email}.`,
+        cause: error,
+      });
+    }
+    const text = await answer.body.text();
+    const parsed = (() => {
+      try {
+        return JSON.parse(text) as { access_token?: string; expires_in?: number; error?: string };
+      } catch {
+        return {} as { access_token?: string; expires_in?: number; error?: string };
+      }
+    })();
+    if (answer.statusCode >= 300 || !parsed.access_token) {
+      throw new GatewayError({
+        errorClass: 'auth',
+        httpStatus: 502,
+        message: `The OAuth token endpoint refused service account ${this.account.client_email} (${parsed.error ?? `HTTP ${answer.statusCode}`}).`,
+      });
+    }
+    this.cached = { token: parsed.access_token, expiresAt: this.now() + (parsed.expires_in ?? 3600) * 1000 };
+    return parsed.access_token;
+  }
+}
