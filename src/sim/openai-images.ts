@@ -10,6 +10,7 @@ import { gptImageSizeRatios, gptImageTokens, textTokens } from './models.js';
 import type { ImageParams } from './openai-image-params.js';
 import { imageGenerationFailed, type OpenAiError } from './openai-errors.js';
 import { openAiSseEvent } from './wire-format.js';
+import { padPng } from './png-padding.js';
 import type { ServerResponse } from 'node:http';
 
 const inputImageTokens = 388;
@@ -45,6 +46,7 @@ async function exactSize(png: Buffer, size: string): Promise<Buffer> {
 export async function answerImages(
   params: ImageParams,
   faults: ActiveFaults,
+  imageBytes?: number,
 ): Promise<ImageAnswer | OpenAiError> {
   const result = await runEngine({
     instruction: params.prompt,
@@ -57,7 +59,8 @@ export async function answerImages(
   const quality = params.quality === 'auto' ? 'high' : params.quality;
   const source =
     faults.has('unedited') && params.images[0] ? params.images[0].data : await exactSize(result.image, size);
-  const image = await encode(source, params.outputFormat);
+  const encoded = await encode(source, params.outputFormat);
+  const image = imageBytes && params.outputFormat === 'png' ? padPng(encoded, imageBytes) : encoded;
   const images = faults.has('no-image') ? [] : Array.from({ length: params.n }, () => image);
   const perImage = Math.round((gptImageTokens[size]?.[quality] ?? 4160) * faults.usageDriftFactor);
   const textTokenCount = textTokens(params.prompt);

@@ -3,7 +3,7 @@
 
 import type { ServerResponse } from 'node:http';
 import type { ActiveFaults } from './faults.js';
-import { bearerToken, delay, resetConnection, send, writeForever } from './http-io.js';
+import { bearerToken, delay, resetConnection, send, simImageBytes, writeForever } from './http-io.js';
 import { gptImageModels, simModels } from './models.js';
 import { answerChat, readChatCall, sendChat } from './openai-chat.js';
 import * as errors from './openai-errors.js';
@@ -64,7 +64,7 @@ async function serveImages(context: SimContext, call: SimCall, edit: boolean): P
   const faults = context.faults.draw();
   await delay(faults.latencyMilliseconds);
   if (sendFailure(call.response, faults, params.model, params.stream)) return;
-  const answer = await answerImages(params, faults);
+  const answer = await answerImages(params, faults, simImageBytes(call.request));
   if ('httpStatus' in answer) return sendOpenAiError(call.response, answer);
   if (params.stream) {
     const prefix = edit ? 'image_edit' : 'image_generation';

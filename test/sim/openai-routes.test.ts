@@ -241,3 +241,18 @@ describe('upstream-sim OpenAI routes', () => {
     expect(((await response.json()) as ImagesBody).error?.code).toBe('model_not_found');
   });
 });
+
+describe('upstream-sim OpenAI chat faults', () => {
+  it('moves the image into markdown text and drops message.images for markdown-image', async () => {
+    const sim = await useSim({ faults: ['markdown-image'] });
+    const response = await postJson(`${sim.url}/v1/chat/completions`, {
+      model: 'gemini-3.1-flash-image-preview',
+      messages: [{ role: 'user', content: drawPrompt }],
+    });
+    const body = (await response.json()) as {
+      choices: { message: { content: string; images: unknown[] } }[];
+    };
+    expect(body.choices[0].message.images).toEqual([]);
+    expect(body.choices[0].message.content).toMatch(/!\[image\]\(data:image\/png;base64,/);
+  });
+});
