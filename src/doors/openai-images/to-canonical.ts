@@ -14,7 +14,7 @@ import {
   imageConfigForOpenAiSize,
   type OpenAiQuality,
 } from './size-mapping.js';
-import { imageMimeFromBytes } from './sniff-image-mime.js';
+import { imageMimeFromBytes } from '../../canonical/sniff-mime.js';
 
 /** Sent right before the mask image so any upstream understands what the extra image is. */
 export const maskInstruction =
@@ -90,7 +90,7 @@ function imagePart(image: InputImage, param: string): Part {
   if (!mimeType) {
     const declared = image.declaredMime ? ` (declared ${image.declaredMime})` : '';
     throw errors.badRequest(
-      `The file in '${param}'${declared} is not a PNG, JPEG, WEBP or GIF image.`,
+      `The file in '${param}'${declared} is not a recognised image (PNG, JPEG, WEBP, GIF…).`,
       param,
       'invalid_image_format',
     );

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { GatewayError } from '../../canonical/errors.js';
 import type { Candidate, GenerateContentResponse, Part, UsageMetadata } from '../../canonical/types.js';
-import { imageMimeFromBytes } from '../../doors/openai-images/sniff-image-mime.js';
+import { imageMimeFromBytes } from '../../canonical/sniff-mime.js';
 import { openAiErrorToGatewayError } from './errors.js';
 import { finishReasonForImageItem } from './map-finish-reason.js';
 

@@ -51,7 +51,9 @@ describe('images/edits multipart parsing', () => {
     const form = new FormData();
     form.append('prompt', 'combine them');
     const distinct = [0, 1, 2].map((index) => Buffer.concat([png, Buffer.from([index])]));
-    distinct.forEach((bytes, index) => form.append('image[]', imageBlob(bytes), `image-${index}.png`));
+    distinct.forEach((bytes, index) => {
+      form.append('image[]', imageBlob(bytes), `image-${index}.png`);
+    });
     form.append('mask', imageBlob(), 'mask.png');
     const { stream, headers } = multipart(form);
     const parsed = await parseImagesEditMultipart(stream, headers, limits);
