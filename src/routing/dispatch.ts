@@ -50,6 +50,7 @@ export interface DispatcherOptions {
   /** Rewrites an answer before it is judged (markdown/hosted images → inlineData). */
   normalizeResponse?: (
     response: GenerateContentResponse,
+    channel: RouteChannel,
     signal: AbortSignal,
   ) => Promise<GenerateContentResponse>;
   onAttempt?: (record: AttemptRecord & { model: string }) => void;
@@ -90,7 +91,7 @@ export class Dispatcher {
         input.request,
         this.target(slot, input.modelId, signal),
       );
-      const normalized = await this.normalize(upstream.response, signal);
+      const normalized = await this.normalize(upstream.response, slot.channel, signal);
       const outcome = classifyResponse(normalized, input.wantsImage);
       const result: DispatchResult = {
         response: normalized,
@@ -157,8 +158,10 @@ export class Dispatcher {
     };
   }
 
-  private async normalize(response: GenerateContentResponse, signal: AbortSignal) {
-    return this.options.normalizeResponse ? this.options.normalizeResponse(response, signal) : response;
+  private async normalize(response: GenerateContentResponse, channel: RouteChannel, signal: AbortSignal) {
+    return this.options.normalizeResponse
+      ? this.options.normalizeResponse(response, channel, signal)
+      : response;
   }
 
   /** The failover loop shared by unary and streaming calls. */

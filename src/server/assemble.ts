@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { ChannelConfig, GatewayConfig } from '../config/index.js';
+import { normalizeUpstreamImages } from '../providers/normalize-images.js';
 import { providerFor } from '../providers/registry.js';
 import type { RouteChannel } from '../routing/channel.js';
 import { CircuitBreakers } from '../routing/circuit-breaker.js';
@@ -63,6 +64,8 @@ export async function createGateway(
     keys,
     maxAttempts: config.routing.maxAttempts,
     deadlineMs: config.routing.deadlineMs,
+    normalizeResponse: (response, channel, signal) =>
+      normalizeUpstreamImages(response, channel.baseUrl, signal),
     onAttempt: (record) => {
       metrics.upstreamAttempts.inc({ channel: record.channel, model: record.model, outcome: record.outcome });
       metrics.upstreamAttemptDuration.observe(

@@ -1,0 +1,119 @@
+// Fetches an image by URL with limits: http(s) only, a byte cap, a time cap, and no private,
+// loopback or link-local addresses unless the caller trusts the host (SSRF protection).
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { request as undiciRequest } from 'undici';
+import { GatewayError } from '../canonical/errors.js';
+import { imageMimeFromBytes } from '../canonical/sniff-mime.js';
+
+export interface FetchImageOptions {
+  /** Hosts that may resolve to private addresses (e.g. the channel's own upstream). */
+  trustedHosts?: readonly string[];
+  maxBytes?: number;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+/** True for addresses a gateway must never be tricked into calling on a client's behalf. */
+export function isPrivateAddress(address: string): boolean {
+  if (isIP(address) === 4) {
+    const [a, b] = address.split('.').map(Number);
+    return (
+      a === 0 ||
+      a === 10 ||
+      a === 127 ||
+      (a === 100 && b >= 64 && b <= 127) ||
+      (a === 169 && b === 254) ||
+      (a === 172 && b >= 16 && b <= 31) ||
+      (a === 192 && b === 168) ||
+      (a === 198 && (b === 18 || b === 19)) ||
+      a >= 224
+    );
+  }
+  const lower = address.toLowerCase();
+  if (lower.startsWith('::ffff:')) return isPrivateAddress(lower.slice(7));
+  return (
+    lower === '::' ||
+    lower === '::1' ||
+    lower.startsWith('fc') ||
+    lower.startsWith('fd') ||
+    lower.startsWith('fe80')
+  );
+}
+
+function refuse(message: string, param?: string): GatewayError {
+  return new GatewayError({
+    errorClass: 'bad_request',
+    httpStatus: 400,
+    message,
+    param,
+    code: 'invalid_image_url',
+  });
+}
+
+export async function fetchImage(
+  rawUrl: string,
+  options: FetchImageOptions = {},
+): Promise<{ data: Buffer; mimeType: string }> {
+  let url: URL;
+  try {
+    url = new URL(rawUrl);
+  } catch {
+    throw refuse(`"${rawUrl.slice(0, 100)}" is not a valid URL.`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw refuse(`Only http(s) image URLs are fetched, not ${url.protocol}`);
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const trusted = options.trustedHosts?.includes(host) ?? false;
+  if (!trusted) {
+    const addresses = isIP(host) ? [{ address: host }] : await lookup(host, { all: true }).catch(() => []);
+    if (addresses.length === 0) throw refuse(`The image host ${host} does not resolve.`);
+    if (addresses.some((entry) => isPrivateAddress(entry.address))) {
+      throw refuse(`The image URL points to a private or loopback address (${host}); it is not fetched.`);
+    }
+  }
+  const maxBytes = options.maxBytes ?? 20 * 1024 * 1024;
+  const signals = [AbortSignal.timeout(options.timeoutMs ?? 30_000)];
+  if (options.signal) signals.push(options.signal);
+  let answer: Awaited<ReturnType<typeof undiciRequest>>;
+  try {
+    answer = await undiciRequest(url, {
+      method: 'GET',
+      signal: AbortSignal.any(signals),
+    });
+  } catch (error) {
+    throw new GatewayError({
+      errorClass: 'connection',
+      httpStatus: 502,
+      message: `Could not fetch image ${url.origin}${url.pathname}.`,
+      cause: error,
+    });
+  }
+  if (answer.statusCode !== 200) {
+    await answer.body.dump();
+    throw new GatewayError({
+      errorClass: 'upstream_bug',
+      httpStatus: 502,
+      message: `Fetching image ${url.origin}${url.pathname} answered HTTP ${answer.statusCode}.`,
+    });
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of answer.body) {
+    size += chunk.length;
+    if (size > maxBytes) {
+      answer.body.destroy();
+      throw refuse(`The image at ${url.origin}${url.pathname} is larger than ${maxBytes} bytes.`);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  const data = Buffer.concat(chunks);
+  const mimeType = imageMimeFromBytes(data);
+  if (!mimeType)
+    throw new GatewayError({
+      errorClass: 'upstream_bug',
+      httpStatus: 502,
+      message: `${url.origin}${url.pathname} is not an image.`,
+    });
+  return { data, mimeType };
+}
