@@ -16,7 +16,7 @@ import { invalidJsonPayload, validateGenerateRequest } from './gemini-validate.j
 import { delay, googleCredential, googleJsonType, resetConnection, send, simImageBytes } from './http-io.js';
 import { findSimModel, modelListEntry, simModels, textTokens } from './models.js';
 import { isRecord, toCamelCase } from './normalize-request.js';
-import type { SimCall, SimContext } from './sim-context.js';
+import { drawFaults, type SimCall, type SimContext } from './sim-context.js';
 import { prettyJson } from './wire-format.js';
 
 const studioPattern = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent|countTokens)$/;
@@ -141,7 +141,7 @@ async function serveModelCall(context: SimContext, call: SimCall, route: GeminiR
   const invalid = validateGenerateRequest(model, request);
   if (invalid) return sendGoogleError(target, invalid);
 
-  const faults = context.faults.draw();
+  const faults = drawFaults(context, googleCredential(call.request, call.url.searchParams));
   await delay(faults.latencyMilliseconds);
   if (faults.has('reset')) return resetConnection(call.response);
   if (faults.has('503')) return sendGoogleError(target, errors.overloaded());
@@ -157,7 +157,7 @@ async function serveModelCall(context: SimContext, call: SimCall, route: GeminiR
       request,
       faults,
       hostedFiles: context.hostedFiles,
-      imageBytes: simImageBytes(call.request),
+      imageBytes: simImageBytes(call.request) ?? context.imageBytes,
     });
   } catch (error) {
     // The engine rejects requests it cannot read (bad image data, TEXT-only modalities) as 4xx.

@@ -30,6 +30,10 @@ export interface UpstreamSimOptions {
   apiKey?: string;
   /** Seed of the fault sampler, so a fault rate below 1 is reproducible. */
   seed?: number;
+  /** Pad every answer image to about this many bytes. */
+  imageBytes?: number;
+  /** Faults hit only requests made with one of these keys. */
+  faultKeys?: string[];
   /** Where log lines go (default: nowhere). */
   log?: (line: string) => void;
 }
@@ -41,6 +45,10 @@ export interface UpstreamSim {
   received: RecordedRequest[];
   readonly requestCount: number;
   setFaults(faults: ReadonlyArray<FaultSpec | string>, rate?: number): void;
+  /** Faults hit only requests made with these keys (undefined: every request). */
+  setFaultKeys(keys: string[] | undefined): void;
+  /** Pad every answer image to about this many bytes (undefined: no padding). */
+  setImageBytes(bytes: number | undefined): void;
   /** Forgets received requests and hosted files and restarts the fault sampler. */
   reset(): void;
   close(): Promise<void>;
@@ -100,6 +108,8 @@ export async function startUpstreamSim(options: UpstreamSimOptions = {}): Promis
     hostedFiles: new HostedFiles(() => baseUrl),
     apiKey: options.apiKey,
     log,
+    imageBytes: options.imageBytes,
+    faultKeys: options.faultKeys ? new Set(options.faultKeys) : undefined,
   };
   const sockets = new Set<Socket>();
   const server = createServer((request, response) => {
@@ -131,6 +141,12 @@ export async function startUpstreamSim(options: UpstreamSimOptions = {}): Promis
     },
     setFaults(faults, rate) {
       context.faults.set(faults, rate);
+    },
+    setFaultKeys(keys) {
+      context.faultKeys = keys ? new Set(keys) : undefined;
+    },
+    setImageBytes(bytes) {
+      context.imageBytes = bytes;
     },
     reset() {
       recorder.clear();

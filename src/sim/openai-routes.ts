@@ -9,7 +9,7 @@ import { answerChat, readChatCall, sendChat } from './openai-chat.js';
 import * as errors from './openai-errors.js';
 import { readImageParams } from './openai-image-params.js';
 import { answerImages, sendImagesJson, sendImagesStream } from './openai-images.js';
-import type { SimCall, SimContext } from './sim-context.js';
+import { drawFaults, type SimCall, type SimContext } from './sim-context.js';
 
 export function sendOpenAiError(response: ServerResponse, error: errors.OpenAiError): void {
   send(response, error.httpStatus, 'application/json', JSON.stringify(error.body, null, 2), error.headers);
@@ -61,10 +61,10 @@ async function serveImages(context: SimContext, call: SimCall, edit: boolean): P
   if (call.body.jsonError !== undefined) return sendOpenAiError(call.response, errors.invalidJsonBody());
   const params = readImageParams(call.body, edit);
   if ('httpStatus' in params) return sendOpenAiError(call.response, params);
-  const faults = context.faults.draw();
+  const faults = drawFaults(context, bearerToken(call.request));
   await delay(faults.latencyMilliseconds);
   if (sendFailure(call.response, faults, params.model, params.stream)) return;
-  const answer = await answerImages(params, faults, simImageBytes(call.request));
+  const answer = await answerImages(params, faults, simImageBytes(call.request) ?? context.imageBytes);
   if ('httpStatus' in answer) return sendOpenAiError(call.response, answer);
   if (params.stream) {
     const prefix = edit ? 'image_edit' : 'image_generation';
@@ -77,7 +77,7 @@ async function serveChat(context: SimContext, call: SimCall): Promise<void> {
   if (call.body.jsonError !== undefined) return sendOpenAiError(call.response, errors.invalidJsonBody());
   const chat = readChatCall(call.body.json);
   if ('httpStatus' in chat) return sendOpenAiError(call.response, chat);
-  const faults = context.faults.draw();
+  const faults = drawFaults(context, bearerToken(call.request));
   await delay(faults.latencyMilliseconds);
   if (sendFailure(call.response, faults, chat.modelName, chat.stream)) return;
   const answer = await answerChat(chat, faults, context.hostedFiles);

@@ -1,7 +1,7 @@
 // The state every simulator route shares, and the shape of one received call.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { FaultPlan } from './faults.js';
+import { type ActiveFaults, type FaultPlan, noFaults } from './faults.js';
 import type { HostedFiles } from './hosted-files.js';
 import type { ParsedBody } from './parsed-body.js';
 
@@ -11,6 +11,16 @@ export interface SimContext {
   /** When set, the only key (or bearer token) accepted. */
   apiKey?: string;
   log: (line: string) => void;
+  /** Pad every answer image to about this many bytes (the `x-sim-image-bytes` header wins). */
+  imageBytes?: number;
+  /** When set, faults hit only requests made with one of these keys (others are served normally). */
+  faultKeys?: ReadonlySet<string>;
+}
+
+/** Draws this request's faults, honouring `faultKeys`. */
+export function drawFaults(context: SimContext, credential: string | undefined): ActiveFaults {
+  if (context.faultKeys && (credential === undefined || !context.faultKeys.has(credential))) return noFaults;
+  return context.faults.draw();
 }
 
 export interface SimCall {

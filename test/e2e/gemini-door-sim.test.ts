@@ -21,6 +21,19 @@ afterAll(async () => {
   await sim.close();
 });
 
+/** The image bytes of an SSE answer (the one event that carries inlineData). */
+function imageOf(sse: string): Buffer {
+  for (const frame of sse.split('\r\n\r\n')) {
+    if (!frame.startsWith('data: ')) continue;
+    const event = JSON.parse(frame.slice(6));
+    const part = event.candidates?.[0]?.content?.parts?.find(
+      (candidate: { inlineData?: unknown }) => candidate.inlineData,
+    );
+    if (part) return Buffer.from(part.inlineData.data, 'base64');
+  }
+  throw new Error('no image event');
+}
+
 function sdk(): GoogleGenAI {
   return new GoogleGenAI({ apiKey: gateway.key, httpOptions: { baseUrl: gateway.url } });
 }
@@ -151,8 +164,48 @@ describe('native pass-through to a Gemini upstream', () => {
   });
 
   it('streams an 8 MB image event intact through ?alt=sse', async () => {
+    sim.setImageBytes(8 * 1024 * 1024);
+    try {
+      const direct = await fetch(
+        `${sim.url}/v1beta/models/gemini-3.1-flash-image-preview:streamGenerateContent?alt=sse`,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-goog-api-key': 'direct' },
+          body: JSON.stringify({
+            contents: editRequest('x').contents,
+            generationConfig: { responseModalities: ['IMAGE'] },
+          }),
+        },
+      );
+      const upstreamImage = imageOf(await direct.text());
+      const response = await fetch(
+        `${gateway.url}/v1beta/models/gemini-3.1-flash-image-preview:streamGenerateContent?alt=sse`,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-goog-api-key': gateway.key },
+          body: JSON.stringify({
+            contents: editRequest('x').contents,
+            generationConfig: { responseModalities: ['IMAGE'] },
+          }),
+        },
+      );
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toBe('text/event-stream');
+      const text = await response.text();
+      const image = imageOf(text);
+      expect(image.length).toBeGreaterThanOrEqual(8 * 1024 * 1024);
+      // Same bytes as the upstream produces for the same request (deterministic engine).
+      expect(image.length).toBe(upstreamImage.length);
+      expect(image.subarray(0, 64).equals(upstreamImage.subarray(0, 64))).toBe(true);
+      expect(image.subarray(-64).equals(upstreamImage.subarray(-64))).toBe(true);
+    } finally {
+      sim.setImageBytes(undefined);
+    }
+  });
+
+  it('answers the JSON-array stream form without alt=sse', async () => {
     const response = await fetch(
-      `${gateway.url}/v1beta/models/gemini-3.1-flash-image-preview:streamGenerateContent?alt=sse`,
+      `${gateway.url}/v1beta/models/gemini-3.1-flash-image-preview:streamGenerateContent`,
       {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-goog-api-key': gateway.key },
@@ -162,18 +215,32 @@ describe('native pass-through to a Gemini upstream', () => {
         }),
       },
     );
-    // The header is forwarded by test only through the sim's own request header; see below.
-    expect(response.status).toBe(200);
-    const text = await response.text();
-    const events = text.split('\r\n\r\n').filter(Boolean);
-    for (const event of events) expect(event.startsWith('data: ')).toBe(true);
-    const parsed = events.map((event) => JSON.parse(event.slice(6)));
-    expect(
-      parsed.some((event) =>
-        event.candidates?.[0]?.content?.parts?.some((part: { inlineData?: unknown }) => part.inlineData),
-      ),
-    ).toBe(true);
+    const events = JSON.parse(await response.text());
+    expect(Array.isArray(events)).toBe(true);
+    expect(events.at(-1).candidates[0].finishReason).toBe('STOP');
   });
+
+  for (const fault of ['markdown-image', 'url-image']) {
+    it(`turns a ${fault} answer into inlineData`, async () => {
+      sim.setFaults([fault]);
+      try {
+        const response = await sdk().models.generateContent(editRequest('gemini-3.1-flash-image-preview'));
+        const parts = response.candidates?.[0]?.content?.parts ?? [];
+        const image = parts.find((part) => part.inlineData);
+        expect(image?.inlineData?.mimeType).toBe('image/png');
+        expect(
+          Buffer.from(image?.inlineData?.data ?? '', 'base64')
+            .subarray(1, 4)
+            .toString(),
+        ).toBe('PNG');
+        expect(
+          parts.some((part) => part.text?.includes('data:image') || part.text?.includes('/sim-files/')),
+        ).toBe(false);
+      } finally {
+        sim.setFaults([]);
+      }
+    });
+  }
 
   it('writes a request log row with the attempts when the upstream fails', async () => {
     sim.setFaults(['503']);
