@@ -109,12 +109,30 @@ export const errors = {
     return new GatewayError({ errorClass: 'bad_request', httpStatus: 400, message, param, code });
   },
   notFound(message: string, param = 'model'): GatewayError {
-    return new GatewayError({ errorClass: 'not_found', httpStatus: 404, message, param, code: 'model_not_found' });
+    return new GatewayError({
+      errorClass: 'not_found',
+      httpStatus: 404,
+      message,
+      param,
+      code: 'model_not_found',
+    });
   },
   permission(message: string, param?: string): GatewayError {
-    return new GatewayError({ errorClass: 'permission', httpStatus: 403, message, param, code: 'permission_denied' });
+    return new GatewayError({
+      errorClass: 'permission',
+      httpStatus: 403,
+      message,
+      param,
+      code: 'permission_denied',
+    });
   },
   internal(message: string, cause?: unknown): GatewayError {
-    return new GatewayError({ errorClass: 'internal', httpStatus: 500, message, cause, code: 'internal_error' });
+    return new GatewayError({
+      errorClass: 'internal',
+      httpStatus: 500,
+      message,
+      cause,
+      code: 'internal_error',
+    });
   },
 };
