@@ -1,6 +1,7 @@
 // Circuit breakers per (channel, model): after N consecutive failures the circuit opens and the
 // route gets no traffic; once the open period passes, one request is let through as a probe
-// (half-open) and its outcome closes or re-opens the circuit.
+// (half-open) and its outcome closes or re-opens the circuit. State is kept in process so the hot
+// path stays synchronous; an optional shared store (Redis) mirrors it across replicas.
 
 export type CircuitState = 'closed' | 'open' | 'half_open';
 
@@ -20,9 +21,37 @@ export interface CircuitOptions {
   now?: () => number;
 }
 
+/**
+ * What replicas share about one circuit. Times are ages by the store's own clock, so replicas
+ * whose clocks disagree still agree on how long a circuit has been open.
+ */
+export interface SharedCircuitState {
+  consecutiveFailures: number;
+  openedAgoMs?: number;
+  lastErrorClass?: string;
+  lastErrorAgoMs?: number;
+}
+
+export interface SharedCircuitEntry extends SharedCircuitState {
+  channel: string;
+  model: string;
+}
+
+/** Where outcomes are written through to and read back from when several replicas run. */
+export interface CircuitStateStore {
+  recordSuccess(channel: string, model: string): Promise<SharedCircuitState>;
+  recordFailure(
+    channel: string,
+    model: string,
+    failure: { errorClass: string; wasProbe: boolean; failureThreshold: number },
+  ): Promise<SharedCircuitState>;
+  readAll(): Promise<SharedCircuitEntry[]>;
+}
+
 interface CircuitEntry {
   consecutiveFailures: number;
   openedAt?: number;
+  /** Per process: each replica may send its own half-open probe. */
   probeInFlight: boolean;
   lastErrorClass?: string;
   lastErrorAt?: number;
@@ -31,9 +60,26 @@ interface CircuitEntry {
 export class CircuitBreakers {
   private readonly entries = new Map<string, CircuitEntry>();
   private readonly now: () => number;
+  private store?: CircuitStateStore;
+  private onStoreError: (error: unknown) => void = () => {};
 
   constructor(private readonly options: CircuitOptions) {
     this.now = options.now ?? Date.now;
+  }
+
+  /**
+   * Writes every outcome through to `store` and adopts what it answers. When the store fails, the
+   * in-process state keeps working on its own (`onError` hears about it).
+   */
+  useSharedStore(store: CircuitStateStore, onError: (error: unknown) => void): void {
+    this.store = store;
+    this.onStoreError = onError;
+  }
+
+  /** Replaces local state with the shared one (called by the store's refresh loop). */
+  async refreshFromStore(): Promise<void> {
+    if (!this.store) return;
+    for (const shared of await this.store.readAll()) this.adopt(shared.channel, shared.model, shared);
   }
 
   private entry(channel: string, model: string): CircuitEntry {
@@ -44,6 +90,25 @@ export class CircuitBreakers {
       this.entries.set(key, entry);
     }
     return entry;
+  }
+
+  private adopt(channel: string, model: string, shared: SharedCircuitState): void {
+    const entry = this.entry(channel, model);
+    const now = this.now();
+    const openedAt = shared.openedAgoMs === undefined ? undefined : now - shared.openedAgoMs;
+    // A probe in flight here only matters while the circuit stays open; a close elsewhere ends it.
+    if (openedAt === undefined) entry.probeInFlight = false;
+    entry.consecutiveFailures = shared.consecutiveFailures;
+    entry.openedAt = openedAt;
+    entry.lastErrorClass = shared.lastErrorClass;
+    entry.lastErrorAt = shared.lastErrorAgoMs === undefined ? undefined : now - shared.lastErrorAgoMs;
+  }
+
+  private writeThrough(channel: string, model: string, write: Promise<SharedCircuitState>): void {
+    write.then(
+      (shared) => this.adopt(channel, model, shared),
+      (error: unknown) => this.onStoreError(error),
+    );
   }
 
   state(channel: string, model: string): CircuitState {
@@ -70,6 +135,7 @@ export class CircuitBreakers {
     entry.consecutiveFailures = 0;
     entry.openedAt = undefined;
     entry.probeInFlight = false;
+    if (this.store) this.writeThrough(channel, model, this.store.recordSuccess(channel, model));
   }
 
   recordFailure(channel: string, model: string, errorClass: string): void {
@@ -80,6 +146,10 @@ export class CircuitBreakers {
     entry.lastErrorAt = this.now();
     entry.probeInFlight = false;
     if (wasProbe || entry.consecutiveFailures >= this.options.failureThreshold) entry.openedAt = this.now();
+    if (this.store) {
+      const failure = { errorClass, wasProbe, failureThreshold: this.options.failureThreshold };
+      this.writeThrough(channel, model, this.store.recordFailure(channel, model, failure));
+    }
   }
 
   snapshot(): CircuitSnapshot[] {
