@@ -1,6 +1,7 @@
 // The config file's shape (zod, strict: unknown fields are errors so typos surface). Semantic
 // checks that need the catalog or the environment live in channels.ts.
 import { z } from 'zod';
+import { defaultServerTimeouts } from '../security/limits.js';
 import { authStyles, providerTypes } from './types.js';
 
 const positiveInteger = z.number().int().positive();
@@ -41,6 +42,10 @@ export const configFileSchema = z.strictObject({
       port: port.optional(),
       host: z.string().min(1).optional(),
       bodyLimitBytes: positiveInteger.default(64 * 1024 * 1024),
+      requestTimeoutMs: positiveInteger.default(defaultServerTimeouts.requestTimeoutMs),
+      headersTimeoutMs: positiveInteger.default(defaultServerTimeouts.headersTimeoutMs),
+      idleTimeoutMs: positiveInteger.default(defaultServerTimeouts.idleTimeoutMs),
+      keepAliveTimeoutMs: positiveInteger.default(defaultServerTimeouts.keepAliveTimeoutMs),
     })
     .prefault({}),
   storage: z
@@ -48,6 +53,7 @@ export const configFileSchema = z.strictObject({
       dataDir: z.string().min(1).optional(),
       databaseUrl: z.string().min(1).optional(),
       redisUrl: z.string().min(1).optional(),
+      redisKeyPrefix: z.string().min(1).optional(),
     })
     .prefault({}),
   routing: z

@@ -1,6 +1,7 @@
 // The typed configuration the rest of the gateway reads, after file, environment and flags are
 // merged and checked against the model catalog.
 import type { ModelCatalog } from '../catalog/catalog.js';
+import type { ServerTimeouts } from '../security/limits.js';
 
 export const providerTypes = [
   'gemini',
@@ -48,7 +49,7 @@ export interface ChannelConfig {
   origin: 'file' | 'default';
 }
 
-export interface ServerConfig {
+export interface ServerConfig extends ServerTimeouts {
   port: number;
   host: string;
   bodyLimitBytes: number;
@@ -58,7 +59,10 @@ export interface StorageConfig {
   dataDir: string;
   /** `postgres://…`, or a SQLite file URL/path; undefined means SQLite under dataDir. */
   databaseUrl?: string;
+  /** Set: several replicas share rate limits, circuits and the retest lock through this Redis. */
   redisUrl?: string;
+  /** Prepended to every Redis key, so several deployments (or tests) can share one Redis. */
+  redisKeyPrefix: string;
 }
 
 export interface AuthConfig {

@@ -1,6 +1,7 @@
 // Decoded images as raw 8-bit RGBA pixels, and the conversions to and from encoded bytes and sharp.
 
 import sharp, { type Sharp } from 'sharp';
+import { untrustedSharpOptions } from '../security/limits.js';
 
 export interface RasterImage {
   /** width × height × 4 bytes, row-major RGBA. */
@@ -21,7 +22,7 @@ async function toRaster(pipeline: Sharp): Promise<RasterImage> {
 
 /** Decodes PNG/JPEG/WEBP/GIF/... bytes, honouring the EXIF orientation. */
 export async function decodeImage(bytes: Buffer): Promise<RasterImage> {
-  return toRaster(sharp(bytes).autoOrient());
+  return toRaster(sharp(bytes, untrustedSharpOptions).autoOrient());
 }
 
 /** A sharp pipeline reading the raster's raw pixels. */

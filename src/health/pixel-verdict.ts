@@ -2,6 +2,7 @@
 // predominantly blue, and a square-like non-blue region must remain where the input's square was.
 
 import sharp from 'sharp';
+import { untrustedSharpOptions } from '../security/limits.js';
 import { floodFill } from '../engine/flood-fill.js';
 
 export interface Box {
@@ -139,7 +140,7 @@ function blueShareOfRing(output: Pixels): number {
 }
 
 async function rawPixels(bytes: Buffer, size?: { width: number; height: number }): Promise<Pixels> {
-  let pipeline = sharp(bytes);
+  let pipeline = sharp(bytes, untrustedSharpOptions);
   if (size) pipeline = pipeline.resize({ width: size.width, height: size.height, fit: 'fill' });
   const { data, info } = await pipeline
     .toColourspace('srgb')
@@ -162,7 +163,7 @@ export async function judgeRetestOutput(
   const metrics: RetestMetrics = { originalBox: originalSquareBox(input) };
   let pixels: Pixels;
   try {
-    const outputMetadata = await sharp(output.data).metadata();
+    const outputMetadata = await sharp(output.data, untrustedSharpOptions).metadata();
     metrics.outputWidth = outputMetadata.width;
     metrics.outputHeight = outputMetadata.height;
     pixels = await rawPixels(output.data, { width: input.width, height: input.height });

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { registerGeminiDoor } from '../doors/gemini/routes.js';
+import { defaultServerTimeouts } from '../security/limits.js';
 import type { Gateway } from './gateway.js';
 import { registerOpsRoutes } from './ops-routes.js';
 import { renderError } from './render-error.js';
@@ -14,10 +15,20 @@ export type DoorRegistrar = (app: FastifyInstance, gateway: Gateway) => void;
 export const extraDoors: DoorRegistrar[] = [];
 
 export function buildApp(gateway: Gateway): FastifyInstance {
+  const timeouts = gateway.serverTimeouts ?? defaultServerTimeouts;
   const app: FastifyInstance = Fastify({
     loggerInstance: gateway.logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     bodyLimit: gateway.bodyLimitBytes,
+    // Slow or stalled clients must not hold a socket forever (docs/security.md, "Timeouts").
+    requestTimeout: timeouts.requestTimeoutMs,
+    connectionTimeout: timeouts.idleTimeoutMs,
+    keepAliveTimeout: timeouts.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: Math.min(timeouts.headersTimeoutMs, timeouts.requestTimeoutMs),
+      // Node checks the two timeouts above only this often (30 s by default).
+      connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(timeouts.headersTimeoutMs / 2))),
+    },
     requestIdHeader: false,
     genReqId: (request) => {
       const incoming = request.headers['x-request-id'];

@@ -90,6 +90,7 @@ export async function createGateway(
     logger,
     adminKey: config.auth.adminKey,
     bodyLimitBytes: config.server.bodyLimitBytes,
+    serverTimeouts: config.server,
     internalToken: randomBytes(24).toString('base64url'),
     draining: false,
   };

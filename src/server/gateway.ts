@@ -4,6 +4,7 @@ import type { RouteChannel } from '../routing/channel.js';
 import type { CircuitBreakers } from '../routing/circuit-breaker.js';
 import type { Dispatcher } from '../routing/dispatch.js';
 import type { KeyPool } from '../routing/key-pool.js';
+import type { ServerTimeouts } from '../security/limits.js';
 import type { RequestLogWriter, StoreDatabase } from '../store/index.js';
 import type { ClientAuthenticator } from './client-auth.js';
 import type { Logger } from './logger.js';
@@ -22,6 +23,8 @@ export interface Gateway {
   logger: Logger;
   adminKey?: string;
   bodyLimitBytes: number;
+  /** HTTP server timeouts (defaults in security/limits.ts when absent). */
+  serverTimeouts?: ServerTimeouts;
   /**
    * A per-process secret: a request carrying it in `x-imagegate-internal-token` may pin a channel
    * with `x-imagegate-pin-channel` (used by retests, which must test one route, not the failover).

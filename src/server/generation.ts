@@ -12,6 +12,7 @@ import {
 import { asGatewayError } from '../routing/failover-policy.js';
 import { countImages } from '../routing/response-outcome.js';
 import { checkCapabilities, checkModelAccess } from '../routing/validate-request.js';
+import { inspectRequest } from '../security/inspect-request.js';
 import type { ClientKeyRecord, Door } from '../store/index.js';
 import type { Gateway } from './gateway.js';
 
@@ -41,6 +42,7 @@ export interface CallOutcome {
 /** Validates access and capabilities; throws a GatewayError naming the field. */
 export function prepareCall(gateway: Gateway, call: GenerationCall): RequestSummary {
   checkModelAccess(call.model, call.client, gateway.catalog.recommendedModel()?.id);
+  inspectRequest(call.request);
   const imageOnly = call.model.capabilities.outputModalities.every((modality) => modality === 'IMAGE');
   const summary = summarizeRequest(call.request, imageOnly || call.model.family === 'local');
   checkCapabilities(call.model, summary, call.payloadBytes);

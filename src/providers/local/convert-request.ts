@@ -6,6 +6,7 @@ import { errors } from '../../canonical/errors.js';
 import { imageMimeFromBytes } from '../../canonical/sniff-mime.js';
 import type { Content, GenerateContentRequest } from '../../canonical/types.js';
 import type { EngineImage, EngineInput } from '../../engine/types.js';
+import { untrustedSharpOptions } from '../../security/limits.js';
 
 const base64Pattern = /^[A-Za-z0-9+/_-]*={0,2}$/;
 
@@ -36,7 +37,7 @@ async function decodeInlineImage(data: string, param: string): Promise<EngineIma
     );
   }
   try {
-    await sharp(bytes).metadata();
+    await sharp(bytes, untrustedSharpOptions).metadata();
   } catch {
     throw errors.badRequest(
       `${param} looks like ${mimeType} but cannot be decoded; send an intact image.`,

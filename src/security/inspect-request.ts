@@ -1,0 +1,123 @@
+// Checks the untrusted content of a canonical request before routing: inline images must be real,
+// intact images of bounded pixel count (the sniffed type replaces a wrong declared one), client URIs
+// must not point inside the gateway's network, and prompt text is bounded.
+import { errors } from '../canonical/errors.js';
+import { imageMimeFromBytes } from '../canonical/sniff-mime.js';
+import type { GenerateContentRequest, Part } from '../canonical/types.js';
+import { isPrivateAddress } from '../providers/fetch-image.js';
+import { isTruncatedImage, readImageDimensions } from './image-header.js';
+import { maxInputPixels } from './limits.js';
+
+export interface RequestInspectionLimits {
+  maxInputPixels: number;
+  /** Characters of text across all parts of the request. */
+  maxPromptCharacters: number;
+}
+
+export const defaultInspectionLimits: RequestInspectionLimits = {
+  maxInputPixels,
+  maxPromptCharacters: 1_000_000,
+};
+
+const base64Alphabet = /^[A-Za-z0-9+/_-]*={0,2}$/;
+/** Host names that always mean "this machine" or a cloud metadata service. */
+const internalHostNames = /(^|\.)(localhost|localdomain|internal|local)$/i;
+/** Schemes an upstream may legitimately fetch: web URLs and Google Cloud Storage. */
+const allowedUriSchemes = new Set(['https:', 'gs:']);
+
+function inspectInlineImage(part: Part, param: string, limits: RequestInspectionLimits): void {
+  const blob = part.inlineData;
+  if (!blob || typeof blob.data !== 'string') return;
+  if (!base64Alphabet.test(blob.data)) {
+    throw errors.badRequest(
+      `${param}.data is not valid base64; send the image bytes base64-encoded.`,
+      `${param}.data`,
+    );
+  }
+  const bytes = Buffer.from(blob.data, 'base64');
+  const sniffed = imageMimeFromBytes(bytes);
+  if (!sniffed) {
+    const declared = typeof blob.mimeType === 'string' ? ` (declared ${blob.mimeType.slice(0, 60)})` : '';
+    throw errors.badRequest(
+      `${param}${declared} is not a recognised image; send PNG, JPEG, WEBP, GIF, AVIF, HEIC or TIFF bytes.`,
+      `${param}.data`,
+      'invalid_image_format',
+    );
+  }
+  // The bytes decide the type: a wrong declaration would make upstreams mis-decode or refuse.
+  if (blob.mimeType !== sniffed) blob.mimeType = sniffed;
+  if (isTruncatedImage(bytes, sniffed)) {
+    throw errors.badRequest(
+      `${param} is a truncated ${sniffed} (its end marker is missing); send the complete file.`,
+      `${param}.data`,
+      'invalid_image_format',
+    );
+  }
+  const dimensions = readImageDimensions(bytes, sniffed);
+  if (dimensions && (dimensions.width === 0 || dimensions.height === 0)) {
+    throw errors.badRequest(
+      `${param} declares an empty ${dimensions.width}x${dimensions.height} image.`,
+      `${param}.data`,
+    );
+  }
+  if (dimensions && dimensions.width * dimensions.height > limits.maxInputPixels) {
+    throw errors.badRequest(
+      `${param} is ${dimensions.width}x${dimensions.height} pixels, more than the ${limits.maxInputPixels}-pixel limit; downscale it first.`,
+      `${param}.data`,
+      'image_too_large',
+    );
+  }
+}
+
+/** Refuses URIs an upstream or the gateway should never be asked to fetch for a client. */
+export function checkClientUri(uri: unknown, param: string): void {
+  let url: URL;
+  try {
+    url = new URL(String(uri));
+  } catch {
+    throw errors.badRequest(`${param} is not a valid URI.`, param, 'invalid_image_url');
+  }
+  if (!allowedUriSchemes.has(url.protocol)) {
+    throw errors.badRequest(
+      `${param} must be an https:// (or gs://) URI, not ${url.protocol}; or send the image inline as base64.`,
+      param,
+      'invalid_image_url',
+    );
+  }
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (url.protocol === 'https:' && (internalHostNames.test(host) || isPrivateAddress(host))) {
+    throw errors.badRequest(
+      `${param} points to a private, loopback or internal address (${host}); it is not fetched.`,
+      param,
+      'invalid_image_url',
+    );
+  }
+}
+
+/** Throws a 400 naming the first bad part; may rewrite a wrong declared `mimeType` to the sniffed one. */
+export function inspectRequest(
+  request: GenerateContentRequest,
+  limits: RequestInspectionLimits = defaultInspectionLimits,
+): void {
+  let promptCharacters = 0;
+  const contents = [...(request.contents ?? [])];
+  contents.forEach((content, contentIndex) => {
+    (content?.parts ?? []).forEach((part, partIndex) => {
+      if (part === null || typeof part !== 'object') return;
+      const param = `contents[${contentIndex}].parts[${partIndex}]`;
+      if (typeof part.text === 'string') promptCharacters += part.text.length;
+      if (part.inlineData) inspectInlineImage(part, `${param}.inlineData`, limits);
+      if (part.fileData) checkClientUri(part.fileData.fileUri, `${param}.fileData.fileUri`);
+    });
+  });
+  for (const part of request.systemInstruction?.parts ?? []) {
+    if (typeof part?.text === 'string') promptCharacters += part.text.length;
+  }
+  if (promptCharacters > limits.maxPromptCharacters) {
+    throw errors.badRequest(
+      `The request's text is ${promptCharacters} characters, more than the ${limits.maxPromptCharacters}-character limit; shorten the prompt.`,
+      'contents',
+      'string_above_max_length',
+    );
+  }
+}

@@ -1,0 +1,28 @@
+// The gateway's input and connection limits with their defaults, in one place so docs/security.md,
+// the doors and the image decoders agree. Byte limits are per request unless the name says otherwise.
+
+/** Largest decoded image any sharp pipeline will accept (width × height); sharp refuses bigger inputs. */
+export const maxInputPixels = 50_000_000;
+
+/** Options for every `sharp(bytes, …)` call that reads bytes a client (or an upstream) sent. */
+export const untrustedSharpOptions = { limitInputPixels: maxInputPixels } as const;
+
+/** HTTP server timeouts (milliseconds); each can be changed in the config file under `server:`. */
+export interface ServerTimeouts {
+  /** The whole request (headers and body) must arrive within this time, or 408 and close. */
+  requestTimeoutMs: number;
+  /** The request headers must arrive within this time. */
+  headersTimeoutMs: number;
+  /** A socket with no traffic either way for this long is closed (slow readers, stalled clients). */
+  idleTimeoutMs: number;
+  /** How long an idle keep-alive connection stays open between requests. */
+  keepAliveTimeoutMs: number;
+}
+
+export const defaultServerTimeouts: ServerTimeouts = {
+  requestTimeoutMs: 60_000,
+  headersTimeoutMs: 15_000,
+  // Longer than the routing deadline (300 s): a unary call may wait that long in silence.
+  idleTimeoutMs: 330_000,
+  keepAliveTimeoutMs: 5_000,
+};
