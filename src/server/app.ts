@@ -4,6 +4,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import { registerGeminiDoor } from '../doors/gemini/routes.js';
 import { defaultServerTimeouts } from '../security/limits.js';
 import type { Gateway } from './gateway.js';
+import { registerAdminChannelRoutes } from './admin-channels.js';
 import { registerOpsRoutes } from './ops-routes.js';
 import { renderError } from './render-error.js';
 
@@ -74,6 +75,7 @@ export function buildApp(gateway: Gateway): FastifyInstance {
 
   registerOpsRoutes(app, gateway);
   registerGeminiDoor(app, gateway);
+  registerAdminChannelRoutes(app, gateway);
   for (const registerDoor of extraDoors) registerDoor(app, gateway);
   return app;
 }

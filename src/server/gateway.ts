@@ -1,6 +1,7 @@
 // The running gateway's parts, assembled once at start and handed to every route.
 import type { ModelCatalog } from '../catalog/catalog.js';
 import type { RouteChannel } from '../routing/channel.js';
+import type { ChannelStateRecorder } from '../routing/channel-state-recorder.js';
 import type { CircuitBreakers } from '../routing/circuit-breaker.js';
 import type { Dispatcher } from '../routing/dispatch.js';
 import type { KeyPool } from '../routing/key-pool.js';
@@ -30,6 +31,8 @@ export interface Gateway {
    * with `x-imagegate-pin-channel` (used by retests, which must test one route, not the failover).
    */
   internalToken: string;
+  /** Last error class per (channel, model, key), mirrored to the channel_state table. */
+  channelStates?: ChannelStateRecorder;
   /** Set while shutting down: readiness turns false, new work is refused. */
   draining: boolean;
 }
