@@ -2,6 +2,7 @@
 import type { ProviderType } from '../config/index.js';
 import { createGeminiProvider } from './gemini/index.js';
 import { createLocalProvider } from './local/index.js';
+import { createOpenAiProvider } from './openai/index.js';
 import type { Provider } from './types.js';
 import { createVertexProvider } from './vertex/index.js';
 
@@ -9,6 +10,8 @@ const factories: Partial<Record<ProviderType, () => Provider>> = {
   gemini: createGeminiProvider,
   'gemini-compatible': createGeminiProvider,
   local: createLocalProvider,
+  openai: createOpenAiProvider,
+  'openai-compatible': createOpenAiProvider,
   vertex: createVertexProvider,
 };
 

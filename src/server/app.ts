@@ -2,6 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { registerGeminiDoor } from '../doors/gemini/routes.js';
+import { registerOpenAiChatDoor } from '../doors/openai-chat/routes.js';
+import { registerOpenAiImagesDoor } from '../doors/openai-images/routes.js';
 import { defaultServerTimeouts } from '../security/limits.js';
 import type { Gateway } from './gateway.js';
 import { registerAdminChannelRoutes } from './admin-channels.js';
@@ -75,6 +77,8 @@ export function buildApp(gateway: Gateway): FastifyInstance {
 
   registerOpsRoutes(app, gateway);
   registerGeminiDoor(app, gateway);
+  registerOpenAiImagesDoor(app, gateway);
+  registerOpenAiChatDoor(app, gateway);
   registerAdminChannelRoutes(app, gateway);
   for (const registerDoor of extraDoors) registerDoor(app, gateway);
   return app;

@@ -10,6 +10,9 @@ const renderers: Array<{ prefix: string; render: ErrorRenderer }> = [];
 
 /** Doors register their envelope for their path prefix (longest prefix wins). */
 export function registerErrorRenderer(prefix: string, render: ErrorRenderer): void {
+  // Registering a prefix again (one app per test) replaces it instead of piling up.
+  const existing = renderers.findIndex((entry) => entry.prefix === prefix);
+  if (existing !== -1) renderers.splice(existing, 1);
   renderers.push({ prefix, render });
   renderers.sort((left, right) => right.prefix.length - left.prefix.length);
 }

@@ -44,6 +44,17 @@ export function collectGeneratedImages(responses: readonly GenerateContentRespon
   return images;
 }
 
+/** The non-thought text of every answer, joined (what a text-only answer said instead of an image). */
+function collectAnswerText(responses: readonly GenerateContentResponse[]): string {
+  return responses
+    .flatMap((response) => response.candidates ?? [])
+    .flatMap((candidate) => candidate.content?.parts ?? [])
+    .filter((part) => part.thought !== true && typeof part.text === 'string')
+    .map((part) => part.text)
+    .join(' ')
+    .trim();
+}
+
 /** Why no image came back: a policy block (400 moderation_blocked) or an empty answer (502 no_image). */
 export function noImageError(responses: readonly GenerateContentResponse[]): GatewayError {
   const reasons = responses.flatMap((response) => [
@@ -60,10 +71,12 @@ export function noImageError(responses: readonly GenerateContentResponse[]): Gat
     });
   }
   const reason = reasons.find((value) => value !== undefined);
+  const said = collectAnswerText(responses);
+  const quoted = said ? ` It said: "${said.length > 300 ? `${said.slice(0, 300)}…` : said}".` : '';
   return new GatewayError({
     errorClass: 'no_image',
     httpStatus: 502,
-    message: `The model answered without an image${reason ? ` (finishReason ${reason})` : ''}. Retry, or make the prompt ask for an image explicitly.`,
+    message: `The model answered without an image${reason ? ` (finishReason ${reason})` : ''}.${quoted} Retry, or make the prompt ask for an image explicitly.`,
     code: 'no_image',
   });
 }

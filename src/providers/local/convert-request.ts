@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import { errors } from '../../canonical/errors.js';
 import { imageMimeFromBytes } from '../../canonical/sniff-mime.js';
 import type { Content, GenerateContentRequest } from '../../canonical/types.js';
+import { maskInstruction } from '../../doors/openai-images/to-canonical.js';
 import type { EngineImage, EngineInput } from '../../engine/types.js';
 import { untrustedSharpOptions } from '../../security/limits.js';
 
@@ -55,6 +56,11 @@ export async function toEngineInput(request: GenerateContentRequest): Promise<En
   for (let partIndex = 0; partIndex < parts.length; partIndex += 1) {
     const part = parts[partIndex];
     if (part.thought === true) continue;
+    // The engine edits whole images: an OpenAI edit mask (instruction + image) is accepted and ignored.
+    if (part.text === maskInstruction) {
+      partIndex += 1;
+      continue;
+    }
     if (typeof part.text === 'string') texts.push(part.text);
     if (part.inlineData) {
       const param = `contents[${index}].parts[${partIndex}].inlineData.data`;

@@ -1,0 +1,158 @@
+// HTTP routes of the OpenAI chat door for image models: `POST /v1/chat/completions` (whole or
+// `chat.completion.chunk` SSE), and `GET /v1/models` / `GET /v1/models/{id}` in OpenAI's list shape.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { GatewayError } from '../../canonical/errors.js';
+import type { UsageMetadata } from '../../canonical/types.js';
+import type { Gateway } from '../../server/gateway.js';
+import { parseJsonBody } from '../../server/parse-json-body.js';
+import { pinnedChannelOf } from '../../server/pinned-channel.js';
+import { registerErrorRenderer } from '../../server/render-error.js';
+import {
+  consumeSubStream,
+  mostTellingFailure,
+  openSubStreams,
+  prepareSubCalls,
+  runSubCalls,
+  type SubCall,
+} from '../openai-common/fan-out.js';
+import { inlineRemoteImages } from '../openai-common/inline-remote-images.js';
+import { openAiErrorBody } from '../openai-common/render-error.js';
+import { authenticateBearer, resolveOpenAiModel, routedModels } from '../openai-common/request-context.js';
+import { SseWriter } from '../openai-common/sse-writer.js';
+import {
+  type ChatReplyMeta,
+  chatCompletionFromCanonical,
+  chatStreamDone,
+  chatUsageChunk,
+  chatUsageFromMetadata,
+  formatChatStreamChunk,
+} from './from-canonical.js';
+import { openAiModelList, openAiModelResource } from './models.js';
+import { parseChatCompletionsBody } from './schema.js';
+import { ChatStreamAssembler, chatStreamErrorFrame } from './stream-reply.js';
+import { chatRequestToCanonical } from './to-canonical.js';
+
+/** Canonical field paths the capability checks report → the chat body's own names. */
+const chatParamNames: Readonly<Record<string, string>> = {
+  'generationConfig.imageConfig.aspectRatio': 'image_config.aspect_ratio',
+  'generationConfig.imageConfig.imageSize': 'image_config.image_size',
+  'generationConfig.candidateCount': 'n',
+  contents: 'messages',
+};
+
+export function registerOpenAiChatDoor(app: FastifyInstance, gateway: Gateway): void {
+  registerErrorRenderer('/v1/', openAiErrorBody);
+
+  app.get('/v1/models', async (request) => {
+    await authenticateBearer(gateway, request.headers);
+    return openAiModelList(routedModels(gateway));
+  });
+
+  app.get('/v1/models/*', async (request) => {
+    await authenticateBearer(gateway, request.headers);
+    const id = (request.params as Record<string, string>)['*'];
+    return openAiModelResource(resolveOpenAiModel(gateway, id));
+  });
+
+  app.post('/v1/chat/completions', async (request, reply) => {
+    const client = await authenticateBearer(gateway, request.headers);
+    const body = parseChatCompletionsBody(parseJsonBody(request.body));
+    const model = resolveOpenAiModel(gateway, body.model);
+    const canonical = chatRequestToCanonical(body);
+    const canonicalRequest = await inlineRemoteImages(canonical.request, (content, part) => {
+      return `messages[${content}].content[${part}].image_url.url`;
+    });
+    const clientGone = new AbortController();
+    const subCalls = prepareSubCalls(
+      gateway,
+      {
+        door: 'openai-chat',
+        client,
+        model,
+        request: canonicalRequest,
+        payloadBytes: Buffer.isBuffer(request.body) ? request.body.length : 0,
+        stream: canonical.stream,
+        signal: clientGone.signal,
+        pinnedChannel: pinnedChannelOf(gateway, request.headers),
+        startedAt: performance.now(),
+      },
+      request.id,
+      canonical.n,
+      chatParamNames,
+    );
+    const meta: ChatReplyMeta = {
+      id: `chatcmpl-${request.id}`,
+      created: Math.floor(Date.now() / 1000),
+      model: body.model,
+    };
+    if (canonical.stream) {
+      return streamChat(gateway, request, reply, subCalls, clientGone, meta, canonical.includeUsage);
+    }
+    const { succeeded, failures } = await runSubCalls(gateway, subCalls);
+    if (succeeded.length === 0) throw mostTellingFailure(failures);
+    reply.header('x-imagegate-channel', [...new Set(succeeded.map((result) => result.channel))].join(','));
+    return chatCompletionFromCanonical(
+      succeeded.map((result) => result.response),
+      meta,
+    );
+  });
+}
+
+async function streamChat(
+  gateway: Gateway,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  subCalls: SubCall[],
+  clientGone: AbortController,
+  meta: ChatReplyMeta,
+  includeUsage: boolean,
+) {
+  const raw = reply.raw;
+  const onClose = () => {
+    if (!raw.writableFinished) clientGone.abort();
+  };
+  raw.on('close', onClose);
+  const { opened, failures } = await openSubStreams(gateway, subCalls);
+  if (opened.length === 0) {
+    raw.off('close', onClose);
+    throw mostTellingFailure(failures);
+  }
+  const writer = new SseWriter(raw);
+  reply.hijack();
+  writer.start({
+    'x-request-id': request.id,
+    'x-imagegate-channel': [...new Set(opened.map((entry) => entry.stream.channel))].join(','),
+  });
+  const usages: (UsageMetadata | undefined)[] = [];
+  const errors: GatewayError[] = [];
+  let finished = 0;
+  // One choice per sub-call; with one choice its closing chunk carries the usage, with several a
+  // final usage-only chunk (choices: []) sums them, as OpenAI sends it.
+  const usageOnClosingChunk = includeUsage && subCalls.length === 1;
+  try {
+    await Promise.all(
+      opened.map(async (entry, choiceIndex) => {
+        const assembler = new ChatStreamAssembler(meta, choiceIndex);
+        const consumed = await consumeSubStream(gateway, entry, async (event) => {
+          for (const frame of assembler.onEvent(event.response)) await writer.write(frame);
+        });
+        if (consumed.error) {
+          errors.push(consumed.error);
+          return;
+        }
+        usages.push(consumed.usage);
+        await writer.write(assembler.finish(consumed.usage, usageOnClosingChunk));
+        finished += 1;
+      }),
+    );
+    if (finished === 0) {
+      await writer.write(chatStreamErrorFrame(openAiErrorBody(mostTellingFailure(errors))));
+    } else if (includeUsage && !usageOnClosingChunk) {
+      await writer.write(formatChatStreamChunk(chatUsageChunk(chatUsageFromMetadata(usages), meta)));
+    }
+    await writer.write(chatStreamDone);
+  } finally {
+    raw.off('close', onClose);
+    writer.end();
+  }
+}

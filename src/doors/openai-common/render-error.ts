@@ -1,0 +1,42 @@
+// Renders a GatewayError in OpenAI's envelope: {"error":{"message","type","param","code"}}, and
+// renames the canonical (Gemini) field paths validation reports into the OpenAI door's own names.
+import { GatewayError } from '../../canonical/errors.js';
+
+export interface OpenAiErrorEnvelope {
+  error: { message: string; type: string; param: string | null; code: string | null };
+}
+
+/** OpenAI's `type`: what kind of failure, as the SDKs read it. */
+function errorType(error: GatewayError): string {
+  if (error.errorClass === 'safety') return 'image_generation_user_error';
+  if (error.httpStatus === 429) return error.errorClass === 'quota' ? 'insufficient_quota' : 'requests';
+  if (error.httpStatus >= 500) return 'server_error';
+  return 'invalid_request_error';
+}
+
+export function openAiErrorBody(error: GatewayError): OpenAiErrorEnvelope {
+  return {
+    error: {
+      message: error.message,
+      type: errorType(error),
+      param: error.param ?? null,
+      code: error.code ?? (error.errorClass === 'safety' ? 'moderation_blocked' : null),
+    },
+  };
+}
+
+/** The same error with `param` renamed by `names` (canonical path → door field); others unchanged. */
+export function renameParam(error: unknown, names: Readonly<Record<string, string>>): unknown {
+  if (!(error instanceof GatewayError) || error.param === undefined || !(error.param in names)) return error;
+  return new GatewayError({
+    errorClass: error.errorClass,
+    httpStatus: error.httpStatus,
+    status: error.status,
+    message: error.message,
+    param: names[error.param],
+    code: error.code,
+    retryAfterSeconds: error.retryAfterSeconds,
+    details: error.details,
+    cause: error,
+  });
+}

@@ -1,0 +1,253 @@
+// HTTP routes of the OpenAI Images door: `POST /v1/images/generations` (JSON) and
+// `POST /v1/images/edits` (multipart or the JSON form), whole replies or `image_*` SSE events.
+import { Transform } from 'node:stream';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { GatewayError } from '../../canonical/errors.js';
+import type { ClientKeyRecord } from '../../store/index.js';
+import { countImages } from '../../routing/response-outcome.js';
+import type { Gateway } from '../../server/gateway.js';
+import { parseJsonBody } from '../../server/parse-json-body.js';
+import { pinnedChannelOf } from '../../server/pinned-channel.js';
+import { registerErrorRenderer } from '../../server/render-error.js';
+import {
+  consumeSubStream,
+  mostTellingFailure,
+  openSubStreams,
+  prepareSubCalls,
+  runSubCalls,
+  type SubCall,
+} from '../openai-common/fan-out.js';
+import { inlineRemoteImages } from '../openai-common/inline-remote-images.js';
+import { openAiErrorBody } from '../openai-common/render-error.js';
+import { authenticateBearer, resolveOpenAiModel } from '../openai-common/request-context.js';
+import { SseWriter } from '../openai-common/sse-writer.js';
+import { type ImagesStreamKind, imagesResponseFromCanonical, noImageError } from './from-canonical.js';
+import { parseImagesEditMultipart } from './multipart.js';
+import {
+  type ImagesEditsBody,
+  type ImagesGenerationsBody,
+  parseImagesEditsBody,
+  parseImagesGenerationsBody,
+} from './schema.js';
+import { ImagesStreamAssembler, imagesStreamErrorFrame } from './stream-reply.js';
+import { type InputImage, imagesRequestToCanonical, jsonEditImagesToInputs } from './to-canonical.js';
+
+interface ImagesCall {
+  kind: ImagesStreamKind;
+  client: ClientKeyRecord;
+  body: ImagesGenerationsBody | ImagesEditsBody;
+  images: InputImage[];
+  mask?: InputImage;
+  payloadBytes: number;
+  /** The client field that holds the input images (`image` multipart, `images` JSON). */
+  imagesParam: string;
+}
+
+function bodyBytes(body: unknown): number {
+  return Buffer.isBuffer(body) ? body.length : 0;
+}
+
+function isMultipart(request: FastifyRequest): boolean {
+  return (request.headers['content-type'] ?? '').toLowerCase().startsWith('multipart/form-data');
+}
+
+function tooLarge(limit: number): GatewayError {
+  return new GatewayError({
+    errorClass: 'bad_request',
+    httpStatus: 413,
+    message: `The request body is larger than this gateway's ${limit}-byte limit. Send smaller or fewer images.`,
+    code: 'request_too_large',
+  });
+}
+
+/** Streams the multipart body through busboy, counting bytes so the body limit holds without a Content-Length. */
+async function readMultipartEdit(gateway: Gateway, request: FastifyRequest) {
+  const limit = gateway.bodyLimitBytes;
+  if (Number(request.headers['content-length'] ?? 0) > limit) throw tooLarge(limit);
+  let total = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      total += chunk.length;
+      done(total > limit ? tooLarge(limit) : null, chunk);
+    },
+  });
+  request.raw.pipe(counter);
+  try {
+    const parsed = await parseImagesEditMultipart(counter, request.headers, { maxFileBytes: limit });
+    return { ...parsed, payloadBytes: total };
+  } catch (error) {
+    throw total > limit ? tooLarge(limit) : error;
+  }
+}
+
+export function registerOpenAiImagesDoor(app: FastifyInstance, gateway: Gateway): void {
+  registerErrorRenderer('/v1/', openAiErrorBody);
+
+  app.post('/v1/images/generations', async (request, reply) => {
+    const client = await authenticateBearer(gateway, request.headers);
+    const body = parseImagesGenerationsBody(parseJsonBody(request.body));
+    const payloadBytes = bodyBytes(request.body);
+    return answer(gateway, request, reply, {
+      kind: 'generation',
+      client,
+      body,
+      images: [],
+      payloadBytes,
+      imagesParam: 'prompt',
+    });
+  });
+
+  app.post('/v1/images/edits', async (request, reply) => {
+    const client = await authenticateBearer(gateway, request.headers);
+    if (isMultipart(request)) {
+      const multipart = await readMultipartEdit(gateway, request);
+      const body = parseImagesEditsBody(multipart.fields);
+      if (multipart.images.length === 0) {
+        throw new GatewayError({
+          errorClass: 'bad_request',
+          httpStatus: 400,
+          message: `Missing required parameter: 'image'. Send the image to edit as a file part named 'image' (or repeated 'image[]').`,
+          param: 'image',
+          code: 'missing_required_parameter',
+        });
+      }
+      const call: ImagesCall = {
+        kind: 'edit',
+        client,
+        body,
+        images: multipart.images,
+        payloadBytes: multipart.payloadBytes,
+        imagesParam: 'image',
+      };
+      if (multipart.mask) call.mask = multipart.mask;
+      return answer(gateway, request, reply, call);
+    }
+    const body = parseImagesEditsBody(parseJsonBody(request.body));
+    if (!body.images) {
+      throw new GatewayError({
+        errorClass: 'bad_request',
+        httpStatus: 400,
+        message: `Missing required parameter: 'images'. Send {"images": [{"image_url": "data:image/png;base64,…"}]} or a multipart body with 'image'.`,
+        param: 'images',
+        code: 'missing_required_parameter',
+      });
+    }
+    const inputs = jsonEditImagesToInputs(body);
+    const call: ImagesCall = {
+      kind: 'edit',
+      client,
+      body,
+      images: inputs.images,
+      payloadBytes: bodyBytes(request.body),
+      imagesParam: 'images',
+    };
+    if (inputs.mask) call.mask = inputs.mask;
+    return answer(gateway, request, reply, call);
+  });
+}
+
+async function answer(gateway: Gateway, request: FastifyRequest, reply: FastifyReply, images: ImagesCall) {
+  const model = resolveOpenAiModel(gateway, images.body.model);
+  const canonical = imagesRequestToCanonical(images.body, images.images, images.mask, model.capabilities);
+  // Parts are [prompt, image…, mask instruction, mask]: name the client field a bad URL came from.
+  const canonicalRequest = await inlineRemoteImages(canonical.request, (_content, part) =>
+    part - 1 < images.images.length ? `images[${part - 1}].image_url` : 'mask.image_url',
+  );
+  const streaming = images.body.stream === true;
+  const clientGone = new AbortController();
+  const subCalls = prepareSubCalls(
+    gateway,
+    {
+      door: 'openai-images',
+      client: images.client,
+      model,
+      request: canonicalRequest,
+      payloadBytes: images.payloadBytes,
+      stream: streaming,
+      signal: clientGone.signal,
+      pinnedChannel: pinnedChannelOf(gateway, request.headers),
+      startedAt: performance.now(),
+    },
+    request.id,
+    canonical.n,
+    {
+      'generationConfig.imageConfig.aspectRatio': 'size',
+      'generationConfig.imageConfig.imageSize': 'size',
+      contents: images.imagesParam,
+    },
+  );
+  const created = Math.floor(Date.now() / 1000);
+  if (streaming) {
+    return streamImages(gateway, request, reply, subCalls, clientGone, {
+      kind: images.kind,
+      output: canonical.output,
+      partialImages: images.body.partial_images ?? 0,
+      createdAt: created,
+    });
+  }
+  const { succeeded, failures } = await runSubCalls(gateway, subCalls);
+  const withImages = succeeded.filter((result) => countImages(result.response) > 0);
+  if (withImages.length === 0) {
+    throw succeeded.length > 0
+      ? noImageError(succeeded.map((result) => result.response))
+      : mostTellingFailure(failures);
+  }
+  const body = await imagesResponseFromCanonical(
+    withImages.map((result) => result.response),
+    canonical.output,
+    created,
+  );
+  reply.header('x-imagegate-channel', [...new Set(withImages.map((result) => result.channel))].join(','));
+  return body;
+}
+
+async function streamImages(
+  gateway: Gateway,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  subCalls: SubCall[],
+  clientGone: AbortController,
+  options: ConstructorParameters<typeof ImagesStreamAssembler>[0],
+) {
+  const raw = reply.raw;
+  const onClose = () => {
+    if (!raw.writableFinished) clientGone.abort();
+  };
+  raw.on('close', onClose);
+  // Failures before any stream opened are ordinary HTTP errors in the OpenAI envelope.
+  const { opened, failures } = await openSubStreams(gateway, subCalls);
+  if (opened.length === 0) {
+    raw.off('close', onClose);
+    throw mostTellingFailure(failures);
+  }
+  const writer = new SseWriter(raw);
+  reply.hijack();
+  writer.start({
+    'x-request-id': request.id,
+    'x-imagegate-channel': [...new Set(opened.map((entry) => entry.stream.channel))].join(','),
+  });
+  let completed = 0;
+  const errors: GatewayError[] = [...failures];
+  try {
+    await Promise.all(
+      opened.map(async (entry) => {
+        const assembler = new ImagesStreamAssembler(options);
+        const consumed = await consumeSubStream(gateway, entry, async (event) => {
+          for (const frame of await assembler.onEvent(event.response)) await writer.write(frame);
+        });
+        if (consumed.error) errors.push(consumed.error);
+        for (const frame of await assembler.finish(consumed.usage)) {
+          await writer.write(frame);
+          completed += 1;
+        }
+      }),
+    );
+    if (completed === 0) {
+      const failure = errors.length > 0 ? mostTellingFailure(errors) : noImageError([]);
+      await writer.write(imagesStreamErrorFrame(openAiErrorBody(failure)));
+    }
+  } finally {
+    raw.off('close', onClose);
+    writer.end();
+  }
+}
