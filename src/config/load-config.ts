@@ -22,6 +22,7 @@ export interface LoadConfigOptions {
 const defaultPort = 8787;
 const defaultHost = '127.0.0.1';
 const defaultDataDir = './data';
+const defaultRedisKeyPrefix = 'imagegate:';
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value;
@@ -124,6 +125,8 @@ export function loadConfig(options: LoadConfigOptions): GatewayConfig {
       dataDir: nonEmpty(environment.IMAGEGATE_DATA_DIR) ?? file.storage.dataDir ?? defaultDataDir,
       databaseUrl: nonEmpty(environment.IMAGEGATE_DATABASE_URL) ?? file.storage.databaseUrl,
       redisUrl: nonEmpty(environment.IMAGEGATE_REDIS_URL) ?? file.storage.redisUrl,
+      redisKeyPrefix:
+        nonEmpty(environment.IMAGEGATE_REDIS_PREFIX) ?? file.storage.redisKeyPrefix ?? defaultRedisKeyPrefix,
     },
     auth: {
       adminKey: nonEmpty(environment.IMAGEGATE_ADMIN_KEY),

@@ -53,6 +53,7 @@ export const configFileSchema = z.strictObject({
       dataDir: z.string().min(1).optional(),
       databaseUrl: z.string().min(1).optional(),
       redisUrl: z.string().min(1).optional(),
+      redisKeyPrefix: z.string().min(1).optional(),
     })
     .prefault({}),
   routing: z

@@ -59,7 +59,10 @@ export interface StorageConfig {
   dataDir: string;
   /** `postgres://…`, or a SQLite file URL/path; undefined means SQLite under dataDir. */
   databaseUrl?: string;
+  /** Set: several replicas share rate limits, circuits and the retest lock through this Redis. */
   redisUrl?: string;
+  /** Prepended to every Redis key, so several deployments (or tests) can share one Redis. */
+  redisKeyPrefix: string;
 }
 
 export interface AuthConfig {
