@@ -23,6 +23,7 @@ Examples:
       const running = await createGateway(config);
       const address = await running.app.listen({ port: config.server.port, host: config.server.host });
       process.stdout.write(`imagegate listening on ${address}\n`);
+      running.gateway.retests?.startSchedule();
       process.stdout.write(
         `channels: ${config.channels.map((channel) => `${channel.name} (${channel.provider}: ${channel.models.join(', ')})`).join('; ')}\n`,
       );

@@ -73,6 +73,10 @@ export const configFileSchema = z.strictObject({
       enabled: z.boolean().default(true),
       intervalMinutes: positiveInteger.default(60),
       jitterSeconds: z.number().int().nonnegative().default(120),
+      doors: z
+        .array(z.enum(['gemini', 'openai-images', 'openai-chat']))
+        .min(1)
+        .default(['gemini', 'openai-images', 'openai-chat']),
     })
     .prefault({}),
   billing: z

@@ -80,6 +80,8 @@ export interface RetestConfig {
   enabled: boolean;
   intervalMinutes: number;
   jitterSeconds: number;
+  /** Front doors each retest goes through. */
+  doors: Array<'gemini' | 'openai-images' | 'openai-chat'>;
 }
 
 export interface BillingConfig {

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { registerGeminiDoor } from '../doors/gemini/routes.js';
+import { registerWebRoutes } from '../web/register.js';
 import { registerOpenAiChatDoor } from '../doors/openai-chat/routes.js';
 import { registerOpenAiImagesDoor } from '../doors/openai-images/routes.js';
 import { defaultServerTimeouts } from '../security/limits.js';
@@ -76,6 +77,7 @@ export function buildApp(gateway: Gateway): FastifyInstance {
   );
 
   registerOpsRoutes(app, gateway);
+  registerWebRoutes(app, gateway);
   registerGeminiDoor(app, gateway);
   registerOpenAiImagesDoor(app, gateway);
   registerOpenAiChatDoor(app, gateway);

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { ChannelConfig, GatewayConfig } from '../config/index.js';
 import { normalizeUpstreamImages } from '../providers/normalize-images.js';
+import { RetestService } from '../health/retest-service.js';
 import { providerFor } from '../providers/registry.js';
 import type { RouteChannel } from '../routing/channel.js';
 import { CircuitBreakers } from '../routing/circuit-breaker.js';
@@ -96,12 +97,16 @@ export async function createGateway(
   };
   const createdBootstrapKey = await ensureBootstrapKey(database, config.auth.bootstrapKey);
   const app = buildApp(gateway);
+  // After the bootstrap key, so a first start with no keys still shows one.
+  gateway.retests = new RetestService({ gateway, app, config: config.retest });
+  await gateway.retests.credentials.prepare();
   return {
     gateway,
     app,
     createdBootstrapKey,
     async close() {
       gateway.draining = true;
+      await gateway.retests?.stop();
       await app.close();
       await requestLog.close();
       await database.close();

@@ -7,6 +7,7 @@ import type { Dispatcher } from '../routing/dispatch.js';
 import type { KeyPool } from '../routing/key-pool.js';
 import type { ServerTimeouts } from '../security/limits.js';
 import type { RequestLogWriter, StoreDatabase } from '../store/index.js';
+import type { RetestService } from '../health/retest-service.js';
 import type { ClientAuthenticator } from './client-auth.js';
 import type { Logger } from './logger.js';
 import type { GatewayMetrics } from './metrics.js';
@@ -35,4 +36,6 @@ export interface Gateway {
   channelStates?: ChannelStateRecorder;
   /** Set while shutting down: readiness turns false, new work is refused. */
   draining: boolean;
+  /** Semantic retests (set once the app is built; see src/health/retest-service.ts). */
+  retests?: RetestService;
 }

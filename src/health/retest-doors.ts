@@ -1,0 +1,97 @@
+// How one retest is sent through each front door and how the edited image is read back from that
+// door's answer. Pure: it builds requests and parses bodies; the runner does the HTTP.
+import { RETEST_INSTRUCTION, retestRequest } from './retest-template.js';
+import type { RetestDoor } from './retest-outcome.js';
+
+export interface DoorRequest {
+  path: string;
+  headers: Record<string, string>;
+  body: string | FormData;
+}
+
+export function buildDoorRequest(door: RetestDoor, model: string, inputPng: Buffer): DoorRequest {
+  const base64 = inputPng.toString('base64');
+  switch (door) {
+    case 'gemini':
+      return {
+        path: `/v1beta/models/${encodeURIComponent(model)}:generateContent`,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(retestRequest(base64)),
+      };
+    case 'openai-images': {
+      const form = new FormData();
+      form.set('model', model);
+      form.set('prompt', RETEST_INSTRUCTION);
+      form.set('image', new Blob([new Uint8Array(inputPng)], { type: 'image/png' }), 'retest.png');
+      return { path: '/v1/images/edits', headers: {}, body: form };
+    }
+    case 'openai-chat':
+      return {
+        path: '/v1/chat/completions',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          model,
+          modalities: ['image', 'text'],
+          messages: [
+            {
+              role: 'user',
+              content: [
+                { type: 'text', text: RETEST_INSTRUCTION },
+                { type: 'image_url', image_url: { url: `data:image/png;base64,${base64}` } },
+              ],
+            },
+          ],
+        }),
+      };
+  }
+}
+
+function record(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+}
+
+function list(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+function fromDataUrl(url: unknown): Buffer | undefined {
+  if (typeof url !== 'string') return undefined;
+  const match = /^data:[^;,]+;base64,(.+)$/s.exec(url);
+  return match ? Buffer.from(match[1], 'base64') : undefined;
+}
+
+/** The first output image in a successful answer of the door, or undefined when there is none. */
+export function imageFromDoorAnswer(door: RetestDoor, body: unknown): Buffer | undefined {
+  const root = record(body);
+  if (!root) return undefined;
+  if (door === 'gemini') {
+    for (const candidate of list(root.candidates)) {
+      for (const part of list(record(record(candidate)?.content)?.parts)) {
+        const partRecord = record(part);
+        const inline = record(partRecord?.inlineData ?? partRecord?.inline_data);
+        if (partRecord?.thought !== true && typeof inline?.data === 'string')
+          return Buffer.from(inline.data, 'base64');
+      }
+    }
+    return undefined;
+  }
+  if (door === 'openai-images') {
+    const first = record(list(root.data)[0]);
+    return typeof first?.b64_json === 'string' ? Buffer.from(first.b64_json, 'base64') : undefined;
+  }
+  for (const choice of list(root.choices)) {
+    for (const image of list(record(record(choice)?.message)?.images)) {
+      const bytes = fromDataUrl(record(record(image)?.image_url)?.url);
+      if (bytes) return bytes;
+    }
+  }
+  return undefined;
+}
+
+/** The error envelope's message (Gemini and OpenAI both put it at `error.message`). */
+export function errorMessageOf(body: unknown): string {
+  const message = record(record(body)?.error)?.message;
+  return typeof message === 'string' ? message : '';
+}

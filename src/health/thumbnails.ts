@@ -1,0 +1,16 @@
+// Small PNG thumbnails of retest inputs and outputs, stored with each result and shown on /status.
+import sharp from 'sharp';
+
+export const thumbnailSide = 96;
+
+/** A 96 px (longest side) PNG, or undefined when the bytes are not a decodable image. */
+export async function makeThumbnail(image: Buffer): Promise<Buffer | undefined> {
+  try {
+    return await sharp(image)
+      .resize({ width: thumbnailSide, height: thumbnailSide, fit: 'inside' })
+      .png()
+      .toBuffer();
+  } catch {
+    return undefined;
+  }
+}
