@@ -6,6 +6,7 @@ import { normalizeUpstreamImages } from '../providers/normalize-images.js';
 import { RetestService } from '../health/retest-service.js';
 import { providerFor } from '../providers/registry.js';
 import type { RouteChannel } from '../routing/channel.js';
+import { ChannelStateRecorder } from '../routing/channel-state-recorder.js';
 import { CircuitBreakers } from '../routing/circuit-breaker.js';
 import { Dispatcher } from '../routing/dispatch.js';
 import { KeyPool } from '../routing/key-pool.js';
@@ -59,6 +60,11 @@ export async function createGateway(
   const channels = config.channels.map(routeChannel);
   const circuits = new CircuitBreakers(config.routing.circuit);
   const keys = new KeyPool();
+  const channelStates = new ChannelStateRecorder(
+    database.db,
+    () => circuits.snapshot(),
+    (error) => logger.error({ err: error }, 'channel state write failed'),
+  );
   const dispatcher = new Dispatcher({
     channels: () => channels,
     circuits,
@@ -68,6 +74,7 @@ export async function createGateway(
     normalizeResponse: (response, channel, signal) =>
       normalizeUpstreamImages(response, channel.baseUrl, signal),
     onAttempt: (record) => {
+      channelStates.record(record);
       metrics.upstreamAttempts.inc({ channel: record.channel, model: record.model, outcome: record.outcome });
       metrics.upstreamAttemptDuration.observe(
         { channel: record.channel, model: record.model },
@@ -94,6 +101,7 @@ export async function createGateway(
     serverTimeouts: config.server,
     internalToken: randomBytes(24).toString('base64url'),
     draining: false,
+    channelStates,
   };
   const createdBootstrapKey = await ensureBootstrapKey(database, config.auth.bootstrapKey);
   const app = buildApp(gateway);
@@ -109,6 +117,7 @@ export async function createGateway(
       await gateway.retests?.stop();
       await app.close();
       await requestLog.close();
+      await channelStates.close();
       await database.close();
     },
   };
