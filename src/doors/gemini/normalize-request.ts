@@ -59,6 +59,12 @@ export function normalizeGeminiRequest(body: unknown): GenerateContentRequest {
       );
     }
     content.parts.forEach((part, partIndex) => {
+      if (!isRecord(part)) {
+        throw errors.badRequest(
+          `Invalid value at 'contents[${contentIndex}].parts[${partIndex}]': expected a Part object.`,
+          `contents[${contentIndex}].parts[${partIndex}]`,
+        );
+      }
       const data = part?.inlineData?.data;
       if (part?.inlineData && (typeof data !== 'string' || !isBase64(data))) {
         throw errors.badRequest(
@@ -68,7 +74,36 @@ export function normalizeGeminiRequest(body: unknown): GenerateContentRequest {
       }
     });
   });
+  checkConfigShape(request);
   return request;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** The fields the gateway itself reads must have their proto types (a string where a list belongs is a 400). */
+function checkConfigShape(request: GenerateContentRequest): void {
+  const wrong = (field: string, expected: string) =>
+    errors.badRequest(`Invalid value at '${field}': expected ${expected}.`, field);
+  const system = request.systemInstruction;
+  if (
+    system !== undefined &&
+    (!isRecord(system) || (system.parts !== undefined && !Array.isArray(system.parts)))
+  )
+    throw wrong('systemInstruction', 'a Content object with a parts list');
+  if (system?.parts?.some((part) => !isRecord(part))) throw wrong('systemInstruction.parts', 'Part objects');
+  const config = request.generationConfig;
+  if (config === undefined) return;
+  if (!isRecord(config)) throw wrong('generationConfig', 'an object');
+  const modalities = config.responseModalities;
+  if (
+    modalities !== undefined &&
+    (!Array.isArray(modalities) || modalities.some((item) => typeof item !== 'string'))
+  )
+    throw wrong('generationConfig.responseModalities', 'a list of strings such as ["TEXT", "IMAGE"]');
+  if (config.imageConfig !== undefined && !isRecord(config.imageConfig))
+    throw wrong('generationConfig.imageConfig', 'an object');
 }
 
 /** Cheap structural base64 check (standard or URL-safe alphabet, optional padding) without decoding. */

@@ -18,5 +18,41 @@ export function parseGeminiBody(channelName: string, bodyText: string): Generate
   }
   const record = value as Record<string, unknown>;
   if (record.error) throw malformedUpstreamAnswer(channelName, 'an error object inside a 200 answer');
+  const problem = shapeProblem(record);
+  if (problem) throw malformedUpstreamAnswer(channelName, problem);
   return record as GenerateContentResponse;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** The first field the gateway reads that has the wrong type (routing and doors trust these types). */
+function shapeProblem(record: Record<string, unknown>): string | undefined {
+  for (const field of ['promptFeedback', 'usageMetadata'] as const) {
+    if (record[field] !== undefined && !isRecord(record[field])) return `${field} is not an object`;
+  }
+  const candidates = record.candidates;
+  if (candidates === undefined) return undefined;
+  if (!Array.isArray(candidates)) return 'candidates is not a list';
+  for (const [index, candidate] of candidates.entries()) {
+    if (!isRecord(candidate)) return `candidates[${index}] is not an object`;
+    const content = candidate.content;
+    if (content === undefined) continue;
+    if (!isRecord(content)) return `candidates[${index}].content is not an object`;
+    if (content.parts === undefined) continue;
+    if (!Array.isArray(content.parts)) return `candidates[${index}].content.parts is not a list`;
+    for (const [partIndex, part] of content.parts.entries()) {
+      const where = `candidates[${index}].content.parts[${partIndex}]`;
+      if (!isRecord(part)) return `${where} is not an object`;
+      if (part.text !== undefined && typeof part.text !== 'string') return `${where}.text is not a string`;
+      const blob = part.inlineData;
+      if (
+        blob !== undefined &&
+        (!isRecord(blob) || typeof blob.mimeType !== 'string' || typeof blob.data !== 'string')
+      )
+        return `${where}.inlineData lacks a string mimeType and data`;
+    }
+  }
+  return undefined;
 }
