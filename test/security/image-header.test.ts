@@ -10,9 +10,14 @@ describe('image header reader', () => {
     expect(readImageDimensions(await smallPng(), 'image/png')).toEqual({ width: 64, height: 48 });
     expect(readImageDimensions(await smallJpeg(), 'image/jpeg')).toEqual({ width: 64, height: 48 });
     expect(readImageDimensions(await smallWebp(), 'image/webp')).toEqual({ width: 64, height: 48 });
-    const lossless = await sharp(await smallPng()).webp({ lossless: true }).toBuffer();
+    const lossless = await sharp(await smallPng())
+      .webp({ lossless: true })
+      .toBuffer();
     expect(readImageDimensions(lossless, 'image/webp')).toEqual({ width: 64, height: 48 });
-    const extended = await sharp(await smallPng()).ensureAlpha(0.5).webp().toBuffer();
+    const extended = await sharp(await smallPng())
+      .ensureAlpha(0.5)
+      .webp()
+      .toBuffer();
     expect(readImageDimensions(extended, 'image/webp')).toEqual({ width: 64, height: 48 });
   });
 
