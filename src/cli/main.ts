@@ -1,5 +1,6 @@
 // The `imagegate` command line: one file per command, assembled here.
 import { Command, CommanderError } from 'commander';
+import { registerChannelsCommand } from './channels.js';
 import { registerKeysCommand } from './keys.js';
 import { exitCodes } from './output.js';
 import { registerServeCommand } from './serve.js';
@@ -14,11 +15,14 @@ export async function loadRegistrars(): Promise<CommandRegistrar[]> {
     ['./report.js', 'registerReportCommand'],
     ['./usage.js', 'registerUsageCommand'],
   ] as const;
-  const registrars: CommandRegistrar[] = [registerServeCommand, registerKeysCommand];
+  const registrars: CommandRegistrar[] = [registerServeCommand, registerKeysCommand, registerChannelsCommand];
   for (const [path, name] of optional) {
-    const module = (await import(path).catch(() => undefined)) as
-      | Record<string, CommandRegistrar>
-      | undefined;
+    const module = (await import(path).catch((error: { code?: string; message?: string }) => {
+      // Only a command that is not part of this build is skipped; a broken one must fail loudly.
+      if (error.code === 'ERR_MODULE_NOT_FOUND' && error.message?.includes(path.slice(2, -3)))
+        return undefined;
+      throw error;
+    })) as Record<string, CommandRegistrar> | undefined;
     if (module?.[name]) registrars.push(module[name]);
   }
   return registrars;
