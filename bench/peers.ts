@@ -1,0 +1,149 @@
+// The proxies under test, each started fresh per row as its own process tree: nginx proxy_pass
+// (the pure-proxy floor), @portkey-ai/gateway (installed under bench/peers) and imagegate itself.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { type ChildService, freePort, startChild, waitUntilAnswering } from './processes.js';
+import { BENCH_MODEL } from './payloads.js';
+
+export const NGINX_BINARY = '/usr/sbin/nginx';
+export const PEERS_DIR = 'bench/peers';
+const PORTKEY_SERVER = join(PEERS_DIR, 'node_modules/@portkey-ai/gateway/build/start-server.js');
+export const IMAGEGATE_CLIENT_KEY = 'bench-client-key';
+
+export interface RunningProxy {
+  origin: string;
+  service: ChildService;
+}
+
+const workRoot = mkdtempSync(join(tmpdir(), 'imagegate-bench-'));
+
+export function benchWorkDir(): string {
+  return workRoot;
+}
+
+export function nginxMissingNote(): string | undefined {
+  if (existsSync(NGINX_BINARY)) return undefined;
+  return `${NGINX_BINARY} is missing; install Debian nginx with \`apt-get install -y nginx\` to add this row`;
+}
+
+/** Installs Portkey under bench/peers on first use (pinned hono/@hono/node-server via npm overrides). */
+export function ensurePortkeyInstalled(log: (line: string) => void): string | undefined {
+  if (existsSync(PORTKEY_SERVER)) return undefined;
+  log(`installing @portkey-ai/gateway into ${PEERS_DIR} (first run)…`);
+  try {
+    execFileSync('npm', ['install', '--prefix', PEERS_DIR, '--no-audit', '--no-fund'], { stdio: 'ignore' });
+  } catch (error) {
+    return `npm install --prefix ${PEERS_DIR} failed: ${(error as Error).message}`;
+  }
+  return existsSync(PORTKEY_SERVER) ? undefined : `${PORTKEY_SERVER} missing after npm install`;
+}
+
+function nginxConfig(prefix: string, port: number, upstreamOrigin: string, bodyBuffer: string): string {
+  const upstreamHost = upstreamOrigin.replace(/^http:\/\//, '');
+  const user = process.getuid?.() === 0 ? 'user root root;\n' : '';
+  return `${user}worker_processes auto;
+daemon off;
+pid ${prefix}/nginx.pid;
+error_log ${prefix}/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path ${prefix}/client_body;
+  proxy_temp_path ${prefix}/proxy;
+  fastcgi_temp_path ${prefix}/fastcgi;
+  uwsgi_temp_path ${prefix}/uwsgi;
+  scgi_temp_path ${prefix}/scgi;
+  upstream fixed_upstream {
+    server ${upstreamHost};
+    keepalive 64;
+  }
+  server {
+    listen 127.0.0.1:${port};
+    client_max_body_size 64m;
+    client_body_buffer_size ${bodyBuffer};
+    location / {
+      proxy_pass http://fixed_upstream;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_buffering off;
+      proxy_request_buffering off;
+    }
+  }
+}
+`;
+}
+
+export async function startNginx(upstreamOrigin: string): Promise<RunningProxy> {
+  const prefix = mkdtempSync(join(workRoot, 'nginx-'));
+  const port = await freePort();
+  writeFileSync(join(prefix, 'nginx.conf'), nginxConfig(prefix, port, upstreamOrigin, '16m'));
+  const service = startChild(
+    'nginx',
+    NGINX_BINARY,
+    ['-p', prefix, '-c', join(prefix, 'nginx.conf'), '-e', join(prefix, 'error.log')],
+    { logPath: join(prefix, 'output.log') },
+  );
+  const origin = `http://127.0.0.1:${port}`;
+  await waitUntilAnswering(service, `${origin}/__bench/stats`);
+  return { origin, service };
+}
+
+export async function startPortkey(): Promise<RunningProxy> {
+  const port = await freePort();
+  const service = startChild('portkey', process.execPath, [PORTKEY_SERVER, `--port=${port}`, '--headless'], {
+    logPath: join(mkdtempSync(join(workRoot, 'portkey-')), 'output.log'),
+  });
+  const origin = `http://127.0.0.1:${port}`;
+  await waitUntilAnswering(service, `${origin}/`);
+  return { origin, service };
+}
+
+let imagegateDirectory = process.cwd();
+
+/**
+ * Benches a committed snapshot instead of the working tree (others may be mid-edit): `git archive`
+ * of the ref into a temp dir that borrows this checkout's node_modules.
+ */
+export function useImagegateSnapshot(ref: string): string {
+  const directory = mkdtempSync(join(workRoot, 'imagegate-src-'));
+  const commit = execFileSync('git', ['rev-parse', '--short', ref], { encoding: 'utf8' }).trim();
+  execFileSync('sh', ['-c', `git archive ${commit} | tar -x -C "${directory}"`]);
+  symlinkSync(resolve('node_modules'), join(directory, 'node_modules'));
+  imagegateDirectory = directory;
+  return commit;
+}
+
+/** `imagegate serve` as a user runs it: default log level, SQLite in a fresh data dir, one channel. */
+export async function startImagegate(upstreamOrigin: string): Promise<RunningProxy> {
+  const dataDir = mkdtempSync(join(workRoot, 'imagegate-'));
+  mkdirSync(dataDir, { recursive: true });
+  const configPath = join(dataDir, 'imagegate.yaml');
+  writeFileSync(
+    configPath,
+    `channels:
+  - name: bench-upstream
+    provider: gemini-compatible
+    baseUrl: ${upstreamOrigin}
+    apiKeys: [bench-upstream-key]
+    models: [${BENCH_MODEL}]
+`,
+  );
+  const port = await freePort();
+  const service = startChild('imagegate', process.execPath, ['bin/imagegate.js', 'serve'], {
+    cwd: imagegateDirectory,
+    env: {
+      ...process.env,
+      IMAGEGATE_PORT: String(port),
+      IMAGEGATE_HOST: '127.0.0.1',
+      IMAGEGATE_DATA_DIR: dataDir,
+      IMAGEGATE_CONFIG: configPath,
+      IMAGEGATE_BOOTSTRAP_KEY: IMAGEGATE_CLIENT_KEY,
+    },
+    logPath: join(dataDir, 'output.log'),
+  });
+  const origin = `http://127.0.0.1:${port}`;
+  await waitUntilAnswering(service, `${origin}/healthz`);
+  return { origin, service };
+}

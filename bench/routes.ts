@@ -1,0 +1,75 @@
+// The rows of the bench: how each route is reached (process, path, headers) on the same workload.
+import { BENCH_MODEL, type Protocol } from './payloads.js';
+import {
+  IMAGEGATE_CLIENT_KEY,
+  type RunningProxy,
+  startImagegate,
+  startNginx,
+  startPortkey,
+} from './peers.js';
+
+export type RouteId = 'direct' | 'nginx' | 'imagegate-gemini' | 'imagegate-chat' | 'portkey-chat';
+
+export interface RouteSpec {
+  id: RouteId;
+  label: string;
+  protocol: Protocol;
+  /** Starts a fresh proxy for one row; undefined for the direct row. */
+  start?: (upstreamOrigin: string) => Promise<RunningProxy>;
+  headers: (upstreamOrigin: string) => Record<string, string>;
+  path: (stream: boolean) => string;
+}
+
+const geminiPath = (stream: boolean) =>
+  `/v1beta/models/${BENCH_MODEL}:${stream ? 'streamGenerateContent?alt=sse' : 'generateContent'}`;
+const chatPath = () => '/v1/chat/completions';
+const json = { 'content-type': 'application/json' };
+
+export const routes: RouteSpec[] = [
+  {
+    id: 'direct',
+    label: 'direct to the upstream',
+    protocol: 'gemini',
+    headers: () => ({ ...json, 'x-goog-api-key': 'bench-upstream-key' }),
+    path: geminiPath,
+  },
+  {
+    id: 'nginx',
+    label: 'nginx 1.22 `proxy_pass`',
+    protocol: 'gemini',
+    start: startNginx,
+    headers: () => ({ ...json, 'x-goog-api-key': 'bench-upstream-key' }),
+    path: geminiPath,
+  },
+  {
+    id: 'imagegate-gemini',
+    label: 'imagegate, Gemini door',
+    protocol: 'gemini',
+    start: startImagegate,
+    headers: () => ({ ...json, 'x-goog-api-key': IMAGEGATE_CLIENT_KEY }),
+    path: geminiPath,
+  },
+  {
+    id: 'imagegate-chat',
+    label: 'imagegate, OpenAI chat door',
+    protocol: 'chat',
+    start: startImagegate,
+    headers: () => ({ ...json, authorization: `Bearer ${IMAGEGATE_CLIENT_KEY}` }),
+    path: chatPath,
+  },
+  {
+    id: 'portkey-chat',
+    label: '@portkey-ai/gateway 1.15, OpenAI chat → Google',
+    protocol: 'chat',
+    start: () => startPortkey(),
+    headers: (upstreamOrigin) => ({
+      ...json,
+      authorization: 'Bearer bench-upstream-key',
+      'x-portkey-provider': 'google',
+      'x-portkey-custom-host': upstreamOrigin,
+      // Without this Portkey drops the output image, which would flatter it.
+      'x-portkey-strict-open-ai-compliance': 'false',
+    }),
+    path: chatPath,
+  },
+];

@@ -1,0 +1,266 @@
+// `npm run bench [-- --quick] [--skip-peers] [--only=id,id] [--at=git-ref] [--out=path]`: the same
+// workload direct, through nginx, imagegate's doors and Portkey, in one run; prints the markdown
+// report and saves it (bench/results/latest.md, or quick.md for --quick). Exit 1 if a row FAILED.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname } from 'node:path';
+import { request } from 'undici';
+import { launchFixedUpstream, STATS_PATH, type UpstreamStats } from './fixed-upstream.js';
+import { runLoad, type LoadPlan } from './load.js';
+import {
+  answerFingerprint,
+  type ImageFingerprint,
+  type Protocol,
+  requestBody,
+  type SizeClass,
+} from './payloads.js';
+import {
+  ensurePortkeyInstalled,
+  nginxMissingNote,
+  NGINX_BINARY,
+  PEERS_DIR,
+  type RunningProxy,
+  useImagegateSnapshot,
+} from './peers.js';
+import { Progress } from './progress.js';
+import { BenchResults, type BenchEnvironment, renderReport, type RowResult } from './report.js';
+import { type RouteId, type RouteSpec, routes } from './routes.js';
+import { currentRssMegabytes, peakRssMegabytes, resetPeakRss } from './rss.js';
+import { percentile } from './stats.js';
+import { benchPlan, type Workload } from './workloads.js';
+
+const argv = process.argv.slice(3);
+const flag = (name: string) => argv.includes(`--${name}`);
+const option = (name: string) => argv.find((arg) => arg.startsWith(`--${name}=`))?.split('=')[1];
+
+const quick = flag('quick');
+const only = option('only')?.split(',') as RouteId[] | undefined;
+const outPath = option('out') ?? (quick ? 'bench/results/quick.md' : 'bench/results/latest.md');
+const snapshotRef = option('at');
+const plan = benchPlan(quick);
+const progress = new Progress();
+const notes: string[] = [];
+
+const activeRoutes = routes.filter((route) => !only || only.includes(route.id) || route.id === 'direct');
+const unavailable = new Map<RouteId, string>();
+if (flag('skip-peers')) {
+  unavailable.set('nginx', 'skipped (--skip-peers)');
+  unavailable.set('portkey-chat', 'skipped (--skip-peers)');
+}
+if (!unavailable.has('nginx')) {
+  const missing = nginxMissingNote();
+  if (missing) {
+    unavailable.set('nginx', missing);
+    progress.line(`nginx row skipped: ${missing}`);
+  }
+}
+if (!unavailable.has('portkey-chat') && activeRoutes.some((route) => route.id === 'portkey-chat')) {
+  const problem = ensurePortkeyInstalled((line) => progress.line(line));
+  if (problem) unavailable.set('portkey-chat', problem);
+}
+
+const snapshotCommit = snapshotRef ? useImagegateSnapshot(snapshotRef) : undefined;
+const upstream = await launchFixedUpstream();
+const bodies = new Map<string, Buffer>();
+const bodyFor = (protocol: Protocol, size: SizeClass) => {
+  const key = `${protocol}:${size}`;
+  if (!bodies.has(key)) bodies.set(key, requestBody(protocol, size));
+  return bodies.get(key) as Buffer;
+};
+const expected = new Map<string, ImageFingerprint>();
+const fingerprint = (kind: SizeClass | 'stream8MB') => {
+  if (!expected.has(kind)) expected.set(kind, answerFingerprint(kind));
+  return expected.get(kind) as ImageFingerprint;
+};
+
+async function upstreamRequests(): Promise<number> {
+  const answer = await request(`${upstream.origin}${STATS_PATH}`);
+  return ((await answer.body.json()) as UpstreamStats).requests;
+}
+
+const totalRows =
+  plan.matrix.length * activeRoutes.length +
+  plan.memory.routes.filter((id) => activeRoutes.some((route) => route.id === id)).length +
+  plan.stream.routes.filter((id) => activeRoutes.some((route) => route.id === id)).length;
+let rowNumber = 0;
+const results: RowResult[] = [];
+
+type Section = RowResult['section'];
+
+/** Starts the route's proxy fresh, warms it, measures, checks, and always stops it. */
+async function runRow(
+  route: RouteSpec,
+  workload: Workload,
+  section: Section,
+  stream = false,
+): Promise<RowResult> {
+  rowNumber += 1;
+  const row: RowResult = {
+    section,
+    workloadId: workload.id,
+    workloadLabel: workload.label,
+    routeId: route.id,
+    routeLabel: route.label,
+    state: 'ok',
+    sent: 0,
+    checked: 0,
+  };
+  const title = `[${rowNumber}/${totalRows}] ${workload.label} · ${route.label}`;
+  const skipped = unavailable.get(route.id);
+  if (skipped) {
+    progress.line(`${title}: skipped — ${skipped}`);
+    return { ...row, state: 'skipped', note: skipped };
+  }
+  let proxy: RunningProxy | undefined;
+  try {
+    progress.update(`${title}: starting`);
+    proxy = route.start ? await route.start(upstream.origin) : undefined;
+    const target: Omit<LoadPlan, 'concurrency' | 'count' | 'maxSeconds'> = {
+      origin: proxy?.origin ?? upstream.origin,
+      path: route.path(stream),
+      headers: route.headers(upstream.origin),
+      body: bodyFor(route.protocol, workload.size),
+      expected: fingerprint(stream ? 'stream8MB' : workload.size),
+      sse: stream,
+    };
+    progress.update(`${title}: warming up`);
+    const warm = await runLoad({
+      ...target,
+      concurrency: Math.min(workload.concurrency, workload.warmup),
+      count: workload.warmup,
+      maxSeconds: 120,
+    });
+    if (warm.failures > 0) {
+      if (route.id === 'imagegate-chat' && warm.firstFailureStatus === 404 && warm.failures === warm.sent) {
+        const note = `\`POST /v1/chat/completions\` answered 404: the chat door is not registered yet`;
+        unavailable.set(route.id, note);
+        progress.line(`${title}: skipped — ${note}`);
+        return { ...row, state: 'skipped', note };
+      }
+      throw new Error(`warm-up: ${warm.firstFailure}`);
+    }
+    const pid = proxy?.service.pid;
+    if (stream && pid !== undefined) {
+      // One stream alone, from a quiet baseline: how much memory relaying one event costs.
+      const baseline = currentRssMegabytes(pid);
+      resetPeakRss(pid);
+      const single = await runLoad({ ...target, concurrency: 1, count: 1, maxSeconds: 60 });
+      if (single.failures > 0) throw new Error(single.firstFailure);
+      row.oneStreamRssGrowthMb = peakRssMegabytes(pid) - baseline;
+    }
+    if (stream) row.eventMb = fingerprint('stream8MB').length / (1024 * 1024);
+    if (pid !== undefined) resetPeakRss(pid);
+    const before = await upstreamRequests();
+    const started = Date.now();
+    const load = await runLoad({
+      ...target,
+      concurrency: workload.concurrency,
+      count: workload.count,
+      maxSeconds: workload.maxSeconds,
+      onProgress: (done) =>
+        progress.update(
+          `${title}: ${done}/${workload.count} · ${((Date.now() - started) / 1000).toFixed(1)} s`,
+        ),
+    });
+    const seenByUpstream = (await upstreamRequests()) - before;
+    row.sent = load.sent;
+    row.checked = load.latenciesMs.length;
+    row.p50 = percentile(load.latenciesMs, 0.5);
+    row.p99 = percentile(load.latenciesMs, 0.99);
+    row.requestsPerSecond = load.latenciesMs.length / load.seconds;
+    if (pid !== undefined) row.peakRssMb = peakRssMegabytes(pid);
+    if (load.failures > 0) {
+      row.state = 'failed';
+      row.note = `${load.failures}/${load.sent} wrong answers; first: ${load.firstFailure}`;
+    } else if (seenByUpstream !== load.sent) {
+      row.state = 'failed';
+      row.note = `the upstream saw ${seenByUpstream} requests, the row sent ${load.sent}`;
+    }
+  } catch (error) {
+    row.state = 'failed';
+    row.note = (error as Error).message.split('\n')[0].slice(0, 300);
+  } finally {
+    await proxy?.service.stop();
+  }
+  const summary =
+    row.state === 'ok'
+      ? `p50 ${row.p50?.toFixed(2)} ms · p99 ${row.p99?.toFixed(2)} ms · ${row.requestsPerSecond?.toFixed(1)} req/s${
+          row.peakRssMb === undefined ? '' : ` · peak ${Math.round(row.peakRssMb)} MB`
+        }`
+      : `${row.state.toUpperCase()} — ${row.note}`;
+  progress.line(`${title}: ${summary}`);
+  return row;
+}
+
+try {
+  for (const workload of plan.matrix) {
+    for (const route of activeRoutes) results.push(await runRow(route, workload, 'matrix'));
+  }
+  for (const route of activeRoutes.filter((candidate) => plan.memory.routes.includes(candidate.id))) {
+    results.push(await runRow(route, plan.memory, 'memory'));
+  }
+  const streamWorkload: Workload = {
+    id: 'stream8MB',
+    label: plan.stream.label,
+    size: '1KB',
+    concurrency: 1,
+    count: plan.stream.count,
+    warmup: 1,
+    maxSeconds: 60,
+  };
+  for (const route of activeRoutes.filter((candidate) => plan.stream.routes.includes(candidate.id))) {
+    results.push(await runRow(route, streamWorkload, 'stream', true));
+  }
+} finally {
+  await upstream.stop();
+}
+
+function commandOutput(command: string, args: string[]): string {
+  const result = spawnSync(command, args, { encoding: 'utf8' });
+  return `${result.stdout ?? ''}${result.stderr ?? ''}`.trim();
+}
+
+function portkeyVersion(): string {
+  try {
+    const manifest = `${PEERS_DIR}/node_modules/@portkey-ai/gateway/package.json`;
+    return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
+  } catch {
+    return 'not installed';
+  }
+}
+
+const environment: BenchEnvironment = {
+  date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+  mode: quick ? 'quick' : 'full',
+  node: process.version,
+  cpus: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}`,
+  commit: snapshotCommit
+    ? `${snapshotCommit} (snapshot)`
+    : (() => {
+        try {
+          return `${execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim()} + working tree`;
+        } catch {
+          return 'working tree';
+        }
+      })(),
+  nginx: unavailable.has('nginx')
+    ? 'nginx not run'
+    : commandOutput(NGINX_BINARY, ['-v']).replace('nginx version: ', ''),
+  portkey: portkeyVersion(),
+};
+if (quick)
+  notes.push('Quick smoke run: counts are small, so p99 is close to the maximum and ratios are noisy.');
+for (const [id, note] of unavailable) notes.push(`${id}: ${note}`);
+
+const report = renderReport(
+  new BenchResults(results),
+  environment,
+  activeRoutes.map((route) => ({ id: route.id, label: route.label })),
+  notes,
+);
+mkdirSync(dirname(outPath), { recursive: true });
+writeFileSync(outPath, report);
+process.stdout.write(report);
+progress.line(`saved ${outPath}`);
+process.exitCode = results.some((row) => row.state === 'failed') ? 1 : 0;

@@ -1,0 +1,62 @@
+// What the bench sends: the matrix of payload size × concurrency, plus the memory and stream rows,
+// with bounded counts and time caps (full run under ~10 minutes; --quick for a smoke run).
+import type { RouteId } from './routes.js';
+import type { SizeClass } from './payloads.js';
+
+export interface Workload {
+  id: string;
+  label: string;
+  size: SizeClass;
+  concurrency: number;
+  count: number;
+  warmup: number;
+  maxSeconds: number;
+}
+
+export interface MemoryWorkload extends Workload {
+  routes: RouteId[];
+}
+
+export interface StreamWorkload {
+  label: string;
+  count: number;
+  routes: RouteId[];
+}
+
+export interface BenchPlan {
+  quick: boolean;
+  matrix: Workload[];
+  memory: MemoryWorkload;
+  stream: StreamWorkload;
+}
+
+function workload(size: SizeClass, concurrency: number, count: number, warmup: number, maxSeconds: number) {
+  const label = `${size.replace('KB', ' KB').replace('MB', ' MB')}, ${concurrency === 1 ? '1 at a time' : `${concurrency} at a time`}`;
+  return { id: `${size}x${concurrency}`, label, size, concurrency, count, warmup, maxSeconds };
+}
+
+export function benchPlan(quick: boolean): BenchPlan {
+  const scale = (full: number, small: number) => (quick ? small : full);
+  return {
+    quick,
+    matrix: [
+      workload('1KB', 1, scale(300, 30), scale(200, 20), scale(20, 5)),
+      workload('1KB', 32, scale(3000, 200), scale(320, 32), scale(20, 5)),
+      workload('1MB', 1, scale(100, 10), scale(10, 2), scale(20, 5)),
+      workload('1MB', 32, scale(320, 64), scale(32, 4), scale(30, 8)),
+      workload('10MB', 1, scale(20, 3), scale(3, 1), scale(30, 8)),
+      workload('10MB', 32, scale(64, 32), scale(2, 1), scale(40, 10)),
+    ],
+    memory: {
+      ...workload('10MB', 64, scale(128, 64), 2, scale(60, 30)),
+      id: '10MBx64',
+      label: '64 concurrent 10 MB edits in flight',
+      routes: ['nginx', 'imagegate-gemini', 'imagegate-chat'],
+    },
+    stream: {
+      label: 'a streamed 8 MB image event (`:streamGenerateContent?alt=sse`)',
+      count: scale(10, 3),
+      routes: ['direct', 'nginx', 'imagegate-gemini'],
+    },
+  };
+}
