@@ -31,6 +31,13 @@ export function isPrivateAddress(address: string): boolean {
     );
   }
   const lower = address.toLowerCase();
+  // IPv4-mapped addresses: WHATWG URLs write ::ffff:127.0.0.1 as ::ffff:7f00:1.
+  const mappedHex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lower);
+  if (mappedHex) {
+    const high = Number.parseInt(mappedHex[1], 16);
+    const low = Number.parseInt(mappedHex[2], 16);
+    return isPrivateAddress(`${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`);
+  }
   if (lower.startsWith('::ffff:')) return isPrivateAddress(lower.slice(7));
   return (
     lower === '::' ||
@@ -99,13 +106,24 @@ export async function fetchImage(
   }
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of answer.body) {
-    size += chunk.length;
-    if (size > maxBytes) {
-      answer.body.destroy();
-      throw refuse(`The image at ${url.origin}${url.pathname} is larger than ${maxBytes} bytes.`);
+  try {
+    for await (const chunk of answer.body) {
+      size += chunk.length;
+      if (size > maxBytes) {
+        answer.body.destroy();
+        throw refuse(`The image at ${url.origin}${url.pathname} is larger than ${maxBytes} bytes.`);
+      }
+      chunks.push(chunk as Buffer);
     }
-    chunks.push(chunk as Buffer);
+  } catch (error) {
+    if (error instanceof GatewayError) throw error;
+    // A body that stalls past the time cap, or a connection cut mid-body.
+    throw new GatewayError({
+      errorClass: (error as Error).name === 'TimeoutError' ? 'timeout' : 'connection',
+      httpStatus: 502,
+      message: `Fetching image ${url.origin}${url.pathname} did not complete.`,
+      cause: error,
+    });
   }
   const data = Buffer.concat(chunks);
   const mimeType = imageMimeFromBytes(data);
