@@ -1,0 +1,88 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GatewayError } from '../../src/canonical/errors.js';
+import { fetchImage } from '../../src/providers/fetch-image.js';
+import { smallPng } from './images.js';
+
+let server: Server;
+let base: string;
+let png: Buffer;
+let slowBodyClosed = false;
+
+beforeAll(async () => {
+  png = await smallPng();
+  server = createServer((request, response) => {
+    if (request.url === '/redirect') {
+      response.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/' }).end();
+    } else if (request.url === '/huge') {
+      response.writeHead(200, { 'content-type': 'image/png' });
+      response.end(Buffer.concat([png, Buffer.alloc(2_000_000)]));
+    } else if (request.url === '/slow') {
+      response.writeHead(200, { 'content-type': 'image/png' });
+      response.write(png.subarray(0, 10));
+      response.on('close', () => {
+        slowBodyClosed = true;
+      });
+    } else response.writeHead(200, { 'content-type': 'image/png' }).end(png);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+async function refusal(url: string, options: Parameters<typeof fetchImage>[1] = {}): Promise<GatewayError> {
+  const error = await fetchImage(url, options).then(
+    () => undefined,
+    (thrown: unknown) => thrown,
+  );
+  expect(error).toBeInstanceOf(GatewayError);
+  return error as GatewayError;
+}
+
+describe('image fetching (SSRF guard)', () => {
+  it('refuses loopback, link-local metadata and IPv6 loopback addresses', async () => {
+    for (const url of [
+      `${base}/a.png`,
+      'http://169.254.169.254/latest/meta-data/',
+      'http://[::1]/a.png',
+      'http://10.0.0.8/a.png',
+      'http://[::ffff:127.0.0.1]/a.png',
+    ]) {
+      const error = await refusal(url);
+      expect(error.httpStatus).toBe(400);
+      expect(error.message).toMatch(/private or loopback/);
+    }
+  });
+
+  it('refuses other schemes', async () => {
+    expect((await refusal('file:///etc/passwd')).message).toMatch(/Only http\(s\)/);
+    expect((await refusal('gopher://example.com/')).message).toMatch(/Only http\(s\)/);
+  });
+
+  it('fetches from a trusted host and sniffs the image type', async () => {
+    const image = await fetchImage(`${base}/a.png`, { trustedHosts: ['127.0.0.1'] });
+    expect(image.mimeType).toBe('image/png');
+    expect(image.data.equals(png)).toBe(true);
+  });
+
+  it('does not follow a redirect to a private address', async () => {
+    const error = await refusal(`${base}/redirect`, { trustedHosts: ['127.0.0.1'] });
+    expect(error.message).toMatch(/HTTP 302/);
+  });
+
+  it('stops reading an oversize body at the byte limit', async () => {
+    const error = await refusal(`${base}/huge`, { trustedHosts: ['127.0.0.1'], maxBytes: 1_000_000 });
+    expect(error.httpStatus).toBe(400);
+    expect(error.message).toMatch(/larger than 1000000 bytes/);
+  });
+
+  it('gives up on a body that never finishes and closes the connection', async () => {
+    const error = await refusal(`${base}/slow`, { trustedHosts: ['127.0.0.1'], timeoutMs: 300 });
+    expect(error.errorClass).toMatch(/connection|timeout/);
+    await expect.poll(() => slowBodyClosed).toBe(true);
+  });
+});
