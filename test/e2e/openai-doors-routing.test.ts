@@ -278,3 +278,27 @@ describe('the Gemini door reaching gpt-image-1 on an openai-compatible upstream'
     expect(isPng(last.candidates[0].content.parts[0].inlineData.data)).toBe(true);
   });
 });
+
+describe('chat streaming with several choices', () => {
+  it('streams two choices, then one usage-only chunk, then [DONE]', async () => {
+    const response = await post('/v1/chat/completions', {
+      model: 'gemini-3.1-flash-image-preview',
+      messages: [{ role: 'user', content: 'a red circle on a white background' }],
+      modalities: ['image', 'text'],
+      n: 2,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    const frames = (await response.text()).split('\n\n').filter(Boolean);
+    expect(frames.at(-1)).toBe('data: [DONE]');
+    const chunks = frames.slice(0, -1).map((frame) => JSON.parse(frame.slice('data: '.length)));
+    const finished = chunks.flatMap((chunk) => chunk.choices).filter((choice) => choice.finish_reason);
+    expect(finished.map((choice) => choice.index).sort()).toEqual([0, 1]);
+    const usageChunk = chunks.at(-1);
+    expect(usageChunk.choices).toEqual([]);
+    expect(usageChunk.usage.total_tokens).toBeGreaterThan(0);
+    expect(chunks.slice(0, -1).every((chunk) => chunk.usage === undefined)).toBe(true);
+  });
+});

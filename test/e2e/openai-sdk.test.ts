@@ -121,6 +121,28 @@ for (const model of ['local-image-edit', 'gemini-3.1-flash-image-preview']) {
       png(completed);
     });
 
+    it('images.edit streams image_edit events ending in completed', async () => {
+      const stream = await client().images.edit({
+        model,
+        prompt: 'Change the background to blue',
+        image: await toFile(retestImage, 'input.png', { type: 'image/png' }),
+        stream: true,
+      });
+      const types: string[] = [];
+      for await (const event of stream) types.push(event.type);
+      expect(types).toEqual(['image_edit.completed']);
+    });
+
+    it('chat.completions.create with n: 2 answers two choices', async () => {
+      const completion = await client().chat.completions.create(
+        chatParams(model, { n: 2 }) as unknown as ChatCompletionCreateParamsNonStreaming,
+      );
+      expect(completion.choices.map((choice) => choice.index)).toEqual([0, 1]);
+      for (const choice of completion.choices) {
+        expect((choice.message as unknown as ImageMessage).images).toHaveLength(1);
+      }
+    });
+
     it('chat.completions.create returns the image in message.images', async () => {
       const completion = await client().chat.completions.create(
         chatParams(model) as unknown as ChatCompletionCreateParamsNonStreaming,
