@@ -144,7 +144,7 @@ function buildRoute(inputs: StatusInputs, model: string, channel: string, door: 
     live: {
       requests: live?.requests ?? 0,
       successRate: live ? live.successRate : null,
-      p50Ms: live ? live.p50Ms : (latest?.latencyMs ?? null),
+      p50Ms: live ? live.p50Ms : null,
       p95Ms: live ? live.p95Ms : null,
       errorClasses: live?.errorClasses ?? {},
     },
@@ -205,19 +205,20 @@ export function routeLabel(route: Pick<StatusRoute, 'channel' | 'door'>): string
 }
 
 export function modelSentence(model: StatusModel): string {
-  const available = model.routes.filter((route) => route.doorAvailable);
-  const working = available.filter((route) => route.verdict === 'stable' || route.verdict === 'degraded');
-  const failing = available.filter((route) => route.verdict === 'unhealthy').map(routeLabel);
+  const retested = model.routes.filter((route) => route.doorAvailable && route.lastRetest);
+  const passed = retested.filter((route) => route.lastRetest?.outcome === 'pass');
+  const failed = retested
+    .filter((route) => route.lastRetest?.outcome !== 'pass')
+    .map((route) => `${routeLabel(route)} gave ${route.lastRetest?.outcome}`);
   const underReview = model.routes.some((route) => route.billing.status === 'under review');
   let sentence: string;
-  if (model.verdict === 'stable')
+  if (model.verdict === 'unknown') sentence = `${model.id} has not been retested yet`;
+  else if (model.verdict === 'stable')
     sentence = `${model.id} returns correctly edited images on every route (stable)`;
-  else if (model.verdict === 'degraded') {
-    sentence = `${model.id} works on ${working.length} of ${available.length} routes (degraded)`;
-    if (failing.length > 0)
-      sentence += `; ${failing.join(', ')} ${failing.length === 1 ? 'is' : 'are'} unhealthy`;
-  } else if (model.verdict === 'unhealthy') sentence = `${model.id} fails its retests (unhealthy)`;
-  else sentence = `${model.id} has not been retested yet`;
+  else {
+    sentence = `${model.id} passed on ${passed.length} of ${retested.length} routes (${model.verdict})`;
+    if (failed.length > 0) sentence += `: ${failed.join(', ')}`;
+  }
   if (underReview) sentence += '; billing is under review';
   return sentence;
 }
