@@ -1,6 +1,9 @@
 // Assembles a running gateway from its configuration: store, catalog, channels, routing, HTTP app.
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { InProcessAdmission } from '../billing/admission.js';
+import { Ledger, releaseOpenHolds } from '../billing/ledger.js';
+import { RequestBilling } from '../billing/request-billing.js';
 import type { ChannelConfig, GatewayConfig } from '../config/index.js';
 import { normalizeUpstreamImages } from '../providers/normalize-images.js';
 import { RetestService } from '../health/retest-service.js';
@@ -56,6 +59,9 @@ export async function createGateway(
   const database =
     options.database ?? (await openDatabase(config.storage.databaseUrl, config.storage.dataDir));
   await migrateToLatest(database.db);
+  // Crash recovery before serving: holds left open by a killed process are released and logged.
+  const recovered = await releaseOpenHolds(database.db);
+  if (recovered > 0) logger.warn({ recovered }, 'released holds left open by an earlier process');
   const metrics = createMetrics();
   const channels = config.channels.map(routeChannel);
   const circuits = new CircuitBreakers(config.routing.circuit);
@@ -85,6 +91,13 @@ export async function createGateway(
   const requestLog = new RequestLogWriter(database.db, {
     onError: (error, lostRows) => logger.error({ err: error, lostRows }, 'request log write failed'),
   });
+  const billing = new RequestBilling({
+    ledger: new Ledger(database.db),
+    admission: new InProcessAdmission(),
+    config: config.billing,
+    watchdogMs: config.routing.deadlineMs + 60_000,
+    onError: (error, requestId) => logger.error({ err: error, requestId }, 'billing write failed'),
+  });
   const gateway: Gateway = {
     catalog: config.catalog,
     channels,
@@ -94,6 +107,7 @@ export async function createGateway(
     auth: new ClientAuthenticator(database.db),
     database,
     requestLog,
+    billing,
     metrics,
     logger,
     adminKey: config.auth.adminKey,
@@ -116,6 +130,7 @@ export async function createGateway(
       gateway.draining = true;
       await gateway.retests?.stop();
       await app.close();
+      await billing.closeAll();
       await requestLog.close();
       await channelStates.close();
       await database.close();

@@ -1,4 +1,5 @@
 // The running gateway's parts, assembled once at start and handed to every route.
+import type { RequestBilling } from '../billing/request-billing.js';
 import type { ModelCatalog } from '../catalog/catalog.js';
 import type { RouteChannel } from '../routing/channel.js';
 import type { ChannelStateRecorder } from '../routing/channel-state-recorder.js';
@@ -21,6 +22,8 @@ export interface Gateway {
   auth: ClientAuthenticator;
   database: StoreDatabase;
   requestLog: RequestLogWriter;
+  /** Admission, holds, settles and reconciliation for every door (src/billing/). */
+  billing: RequestBilling;
   metrics: GatewayMetrics;
   logger: Logger;
   adminKey?: string;

@@ -1,5 +1,7 @@
-// The door-independent life of one generation request: check access and capabilities, dispatch
-// with failover, and write the request log row whatever happens.
+// The door-independent life of one generation request: check access and capabilities, admit it and
+// hold its worst-case cost, dispatch with failover, then settle (or release) the hold together with
+// the request log row whatever happens.
+import type { BillingTicket } from '../billing/request-billing.js';
 import type { CatalogModel } from '../catalog/catalog.js';
 import { summarizeRequest } from '../canonical/summarize.js';
 import type { GenerateContentRequest, RequestSummary, UsageMetadata } from '../canonical/types.js';
@@ -13,7 +15,7 @@ import { asGatewayError } from '../routing/failover-policy.js';
 import { countImages } from '../routing/response-outcome.js';
 import { checkCapabilities, checkModelAccess } from '../routing/validate-request.js';
 import { inspectRequest } from '../security/inspect-request.js';
-import type { ClientKeyRecord, Door } from '../store/index.js';
+import type { ClientKeyRecord, Door, RequestLogEntry } from '../store/index.js';
 import type { Gateway } from './gateway.js';
 
 export interface GenerationCall {
@@ -27,6 +29,8 @@ export interface GenerationCall {
   signal?: AbortSignal;
   pinnedChannel?: string;
   startedAt: number;
+  /** The open hold, set once admitted; recordCall settles it. */
+  billing?: BillingTicket;
 }
 
 export interface CallOutcome {
@@ -49,39 +53,56 @@ export function prepareCall(gateway: Gateway, call: GenerationCall): RequestSumm
   return summary;
 }
 
+/** Admission (rate, concurrency) and the durable worst-case hold, before any upstream call. */
+async function admitCall(gateway: Gateway, call: GenerationCall, summary: RequestSummary): Promise<void> {
+  try {
+    call.billing = await gateway.billing.admit(call, summary, () =>
+      logEntry(call, { status: 0, attempts: [], imagesOut: 0 }),
+    );
+  } catch (error) {
+    await recordFailure(gateway, call, error);
+    throw error;
+  }
+}
+
+/** Dispatches one unary call; the hold is settled (durably) before the answer is returned. */
 export async function runUnary(
   gateway: Gateway,
   call: GenerationCall,
   summary: RequestSummary,
 ): Promise<DispatchResult> {
+  await admitCall(gateway, call, summary);
+  let result: DispatchResult;
   try {
-    const result = await gateway.dispatcher.generate({
+    result = await gateway.dispatcher.generate({
       modelId: call.model.id,
       request: call.request,
       wantsImage: summary.wantsImage,
       pinnedChannel: call.pinnedChannel,
       signal: call.signal,
     });
-    recordCall(gateway, call, {
-      status: 200,
-      errorClass: result.outcome === 'no_image' ? 'no_image' : undefined,
-      channel: result.channel,
-      attempts: result.attempts,
-      usage: result.response.usageMetadata,
-      imagesOut: countImages(result.response),
-    });
-    return result;
   } catch (error) {
-    recordFailure(gateway, call, error);
+    await recordFailure(gateway, call, error);
     throw error;
   }
+  await recordCall(gateway, call, {
+    status: 200,
+    errorClass: result.outcome === 'no_image' ? 'no_image' : undefined,
+    channel: result.channel,
+    attempts: result.attempts,
+    usage: result.response.usageMetadata,
+    imagesOut: countImages(result.response),
+  });
+  return result;
 }
 
+/** Opens a stream; the door must call recordCall when it ends (settling from the last usage seen). */
 export async function openStream(
   gateway: Gateway,
   call: GenerationCall,
   summary: RequestSummary,
 ): Promise<DispatchStream> {
+  await admitCall(gateway, call, summary);
   try {
     return await gateway.dispatcher.stream({
       modelId: call.model.id,
@@ -91,14 +112,14 @@ export async function openStream(
       signal: call.signal,
     });
   } catch (error) {
-    recordFailure(gateway, call, error);
+    await recordFailure(gateway, call, error);
     throw error;
   }
 }
 
-export function recordFailure(gateway: Gateway, call: GenerationCall, error: unknown): void {
+export function recordFailure(gateway: Gateway, call: GenerationCall, error: unknown): Promise<void> {
   const failure = asGatewayError(error);
-  recordCall(gateway, call, {
+  return recordCall(gateway, call, {
     status: failure.httpStatus,
     errorClass: failure.errorClass,
     channel: error instanceof DispatchError ? error.attempts.at(-1)?.channel : undefined,
@@ -107,15 +128,50 @@ export function recordFailure(gateway: Gateway, call: GenerationCall, error: unk
   });
 }
 
-/** One request log row per call, success or failure, plus the metrics. */
-export function recordCall(gateway: Gateway, call: GenerationCall, outcome: CallOutcome): void {
+/**
+ * One request log row per call, success or failure, plus the metrics. An admitted call's row is
+ * written in the same commit as its settle (charge per the refund policy, release of the rest);
+ * the promise resolves once that is durable and never rejects (a failed settle is logged, and its
+ * hold is released as interrupted on the next start).
+ */
+export async function recordCall(
+  gateway: Gateway,
+  call: GenerationCall,
+  outcome: CallOutcome,
+): Promise<void> {
+  const entry = logEntry(call, outcome);
+  if (call.billing) {
+    try {
+      entry.chargedMicros = await gateway.billing.close(
+        call.billing,
+        {
+          status: outcome.status,
+          usage: outcome.usage,
+          imagesOut: outcome.imagesOut,
+          channel: outcome.channel ?? null,
+        },
+        entry,
+      );
+    } catch (error) {
+      gateway.logger.error({ err: error, requestId: call.requestId }, 'billing settle failed');
+    }
+  } else {
+    gateway.requestLog.record(entry);
+  }
+  const { metrics } = gateway;
+  metrics.requests.inc({ door: call.door, model: call.model.id, status: String(outcome.status) });
+  metrics.requestDuration.observe({ door: call.door, model: call.model.id }, entry.latencyMs / 1000);
+  if (outcome.imagesOut > 0) metrics.imagesOut.inc({ model: call.model.id }, outcome.imagesOut);
+}
+
+function logEntry(call: GenerationCall, outcome: CallOutcome): RequestLogEntry {
   const latencyMs = Math.round(performance.now() - call.startedAt);
   const usage = outcome.usage;
   const imageTokens = (details: UsageMetadata['promptTokensDetails']) =>
     details
       ?.filter((detail) => detail.modality === 'IMAGE')
       .reduce((sum, detail) => sum + detail.tokenCount, 0) ?? null;
-  gateway.requestLog.record({
+  return {
     id: call.requestId,
     createdAt: Date.now(),
     keyId: call.client.id,
@@ -143,9 +199,5 @@ export function recordCall(gateway: Gateway, call: GenerationCall, outcome: Call
       httpStatus: attempt.httpStatus ?? null,
       latencyMs: attempt.latencyMs,
     })),
-  });
-  const { metrics } = gateway;
-  metrics.requests.inc({ door: call.door, model: call.model.id, status: String(outcome.status) });
-  metrics.requestDuration.observe({ door: call.door, model: call.model.id }, latencyMs / 1000);
-  if (outcome.imagesOut > 0) metrics.imagesOut.inc({ model: call.model.id }, outcome.imagesOut);
+  };
 }

@@ -16,6 +16,8 @@ export interface ClientKeyRecord {
   models: string[] | null;
   spendLimitMicros: number | null;
   spentMicros: number;
+  /** Sum of the key's open holds (requests in flight). */
+  reservedMicros: number;
   /** Opted in to models with status `controlled`. */
   controlled: boolean;
   requestsPerMinute: number | null;
@@ -223,6 +225,7 @@ function toRecord(row: Selectable<ClientKeysTable>): ClientKeyRecord {
     models: row.models === null ? null : parseModels(row.models),
     spendLimitMicros: nullableNumber(row.spend_limit_micros),
     spentMicros: Number(row.spent_micros),
+    reservedMicros: Number(row.reserved_micros ?? 0),
     controlled: Number(row.controlled) === 1,
     requestsPerMinute: nullableNumber(row.requests_per_minute),
     imagesPerMinute: nullableNumber(row.images_per_minute),

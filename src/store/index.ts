@@ -27,6 +27,7 @@ export {
   updateClientKey,
 } from './client-keys.js';
 export {
+  insertEntries as insertRequestLogEntries,
   insertRequestLogNow,
   queryRequestLog,
   type RequestAttemptEntry,

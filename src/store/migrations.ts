@@ -165,9 +165,53 @@ async function createIndex(
   await db.schema.createIndex(name).ifNotExists().on(table).columns(columns).execute();
 }
 
+/** Billing: reserved spend per key, what a hold needs for crash recovery, and drift evidence. */
+const billingHoldsAndEvidence: Migration = {
+  async up(db: UntypedDatabase) {
+    await db.schema
+      .alterTable('client_keys')
+      .addColumn('reserved_micros', 'bigint', (column) => column.notNull().defaultTo(0))
+      .execute();
+    await db.schema.alterTable('holds').addColumn('door', 'text').execute();
+    await db.schema.alterTable('holds').addColumn('model', 'text').execute();
+    await db.schema.alterTable('holds').addColumn('stream', 'integer').execute();
+    await db.schema
+      .createTable('billing_evidence')
+      .ifNotExists()
+      .addColumn('id', 'text', (column) => column.primaryKey())
+      .addColumn('created_at', 'bigint', (column) => column.notNull())
+      .addColumn('request_id', 'text', (column) => column.notNull())
+      .addColumn('model', 'text', (column) => column.notNull())
+      .addColumn('channel', 'text', (column) => column.notNull())
+      .addColumn('kind', 'text', (column) => column.notNull())
+      .addColumn('charged_micros', 'bigint', (column) => column.notNull())
+      .addColumn('computed_micros', 'bigint')
+      .addColumn('expected_micros', 'bigint')
+      .addColumn('reported_tokens', 'bigint')
+      .addColumn('expected_tokens', 'bigint')
+      .addColumn('drift_ppm', 'bigint')
+      .addColumn('details', 'text')
+      .execute();
+    await createIndex(db, 'billing_evidence_route_created_idx', 'billing_evidence', [
+      'model',
+      'channel',
+      'created_at',
+    ]);
+  },
+
+  async down(db: UntypedDatabase) {
+    await db.schema.dropTable('billing_evidence').ifExists().execute();
+    for (const column of ['door', 'model', 'stream']) {
+      await db.schema.alterTable('holds').dropColumn(column).execute();
+    }
+    await db.schema.alterTable('client_keys').dropColumn('reserved_micros').execute();
+  },
+};
+
 /** Every migration, keyed by a name that sorts in the order they must run. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_initial_schema': initialSchema,
+  '0002_billing_holds_and_evidence': billingHoldsAndEvidence,
 };
 
 /** Brings the schema up to date; safe to call on every start and from several replicas at once. */

@@ -164,7 +164,8 @@ export async function insertRequestLogNow(db: Database, entry: RequestLogEntry):
 // Well under SQLite's 32,766 and PostgreSQL's 65,535 bind parameters per statement.
 const rowsPerStatement = 500;
 
-async function insertEntries(
+/** Inserts rows inside a caller's transaction (billing writes the log row with its settle). */
+export async function insertEntries(
   transaction: Transaction<DatabaseSchema>,
   entries: RequestLogEntry[],
 ): Promise<void> {

@@ -25,6 +25,8 @@ export interface ClientKeysTable {
   models: string | null;
   spend_limit_micros: number | null;
   spent_micros: Generated<number>;
+  /** Sum of this key's open holds; admission checks spent + reserved + hold <= spend limit. */
+  reserved_micros: Generated<number>;
   /** 1 when the key opted in to models with status `controlled`. */
   controlled: Generated<Flag>;
   requests_per_minute: number | null;
@@ -89,6 +91,31 @@ export interface HoldsTable {
   state: HoldState;
   /** Time of the settle or release that closed the hold. */
   closed_at: number | null;
+  /** Door, model and stream flag of the request, so crash recovery can write its log row. */
+  door: Door | null;
+  model: string | null;
+  stream: Flag | null;
+}
+
+export interface BillingEvidenceTable {
+  id: string;
+  created_at: number;
+  request_id: string;
+  model: string;
+  channel: string;
+  /** What drifted: 'output_image_tokens' | 'charge_mismatch' | 'missing_usage'. */
+  kind: string;
+  charged_micros: number;
+  /** Cost computed from the upstream's usageMetadata. */
+  computed_micros: number | null;
+  /** Cost the catalog expects for what was delivered. */
+  expected_micros: number | null;
+  reported_tokens: number | null;
+  expected_tokens: number | null;
+  /** |reported − expected| / expected in parts per million. */
+  drift_ppm: number | null;
+  /** JSON with the usage and anything else worth showing. */
+  details: string | null;
 }
 
 export interface RetestResultsTable {
@@ -133,4 +160,5 @@ export interface DatabaseSchema {
   holds: HoldsTable;
   retest_results: RetestResultsTable;
   channel_state: ChannelStateTable;
+  billing_evidence: BillingEvidenceTable;
 }

@@ -129,7 +129,7 @@ async function streamGenerate(
       await writer.event(event);
       if (raw.destroyed) break;
     }
-    recordCall(gateway, call, {
+    await recordCall(gateway, call, {
       status: 200,
       channel: stream.channel,
       attempts: stream.attempts,
@@ -138,7 +138,7 @@ async function streamGenerate(
     });
   } catch (error) {
     const failure = asGatewayError(error);
-    recordCall(gateway, call, {
+    await recordCall(gateway, call, {
       status: failure.httpStatus,
       errorClass: failure.errorClass,
       channel: stream.channel,

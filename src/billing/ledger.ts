@@ -1,0 +1,346 @@
+// The ledger in integer micro-USD: hold → settle (or release), written with the store. Holds admit
+// against the key's spend limit atomically; a settle writes hold state, ledger rows, the key's
+// spend and the request log row in one transaction. Operations are group-committed: every few ms
+// one transaction carries everything queued, and each caller awaits its own operation's commit.
+import type { Kysely, Transaction } from 'kysely';
+import {
+  type DatabaseSchema,
+  type Door,
+  insertRequestLogEntries,
+  type RequestLogEntry,
+} from '../store/index.js';
+import type { EvidenceFinding } from './reconcile.js';
+
+type Database = Kysely<DatabaseSchema>;
+
+export interface HoldRequest {
+  requestId: string;
+  keyId: string;
+  amountMicros: number;
+  door: Door;
+  model: string;
+  stream: boolean;
+}
+
+export type HoldResult =
+  | { admitted: true }
+  | {
+      admitted: false;
+      reason: 'spend_limit';
+      spendLimitMicros: number;
+      spentMicros: number;
+      reservedMicros: number;
+    }
+  | { admitted: false; reason: 'duplicate_request_id' };
+
+export interface SettleRequest {
+  requestId: string;
+  keyId: string;
+  holdMicros: number;
+  /** 0 releases the whole hold. */
+  chargedMicros: number;
+  /** The request's log row; its chargedMicros must equal the settle amount. */
+  logEntry: RequestLogEntry;
+  evidence: EvidenceFinding[];
+  channel: string | null;
+}
+
+type Operation =
+  | {
+      kind: 'hold';
+      request: HoldRequest;
+      resolve: (result: HoldResult) => void;
+      reject: (error: unknown) => void;
+    }
+  | {
+      kind: 'settle';
+      request: SettleRequest;
+      resolve: () => void;
+      reject: (error: unknown) => void;
+    };
+
+export interface LedgerOptions {
+  /** How long the first queued operation waits for company. Default 2 ms. */
+  groupCommitMs?: number;
+  /** Operations per transaction; a full group is written at once. Default 256. */
+  maxGroup?: number;
+}
+
+export class Ledger {
+  private readonly groupCommitMs: number;
+  private readonly maxGroup: number;
+  private queue: Operation[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private writing: Promise<void> | undefined;
+
+  constructor(
+    private readonly db: Database,
+    options: LedgerOptions = {},
+  ) {
+    this.groupCommitMs = options.groupCommitMs ?? 2;
+    this.maxGroup = options.maxGroup ?? 256;
+  }
+
+  /** Durably places a hold, or says why not (spend limit, reused request id). */
+  hold(request: HoldRequest): Promise<HoldResult> {
+    assertMicros(request.amountMicros);
+    return new Promise((resolve, reject) => this.enqueue({ kind: 'hold', request, resolve, reject }));
+  }
+
+  /** Durably closes a hold: charges `chargedMicros`, releases the rest, writes the request log row. */
+  settle(request: SettleRequest): Promise<void> {
+    assertMicros(request.chargedMicros);
+    return new Promise((resolve, reject) => this.enqueue({ kind: 'settle', request, resolve, reject }));
+  }
+
+  /** Writes everything queued. */
+  async flush(): Promise<void> {
+    while (this.queue.length > 0 || this.writing) await this.startWriting();
+  }
+
+  private enqueue(operation: Operation): void {
+    this.queue.push(operation);
+    if (this.queue.length >= this.maxGroup) void this.startWriting();
+    else this.timer ??= setTimeout(() => void this.startWriting(), this.groupCommitMs);
+  }
+
+  private startWriting(): Promise<void> {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    this.writing ??= this.writeAll().finally(() => {
+      this.writing = undefined;
+      if (this.queue.length > 0) void this.startWriting();
+    });
+    return this.writing;
+  }
+
+  private async writeAll(): Promise<void> {
+    while (this.queue.length > 0) {
+      const group = this.queue.splice(0, this.maxGroup);
+      const results: Array<HoldResult | undefined> = [];
+      try {
+        await this.db.transaction().execute(async (transaction) => {
+          results.length = 0;
+          for (const operation of group) {
+            if (operation.kind === 'hold') {
+              results.push(await applyHold(transaction, operation.request));
+            } else {
+              await applySettle(transaction, operation.request);
+              results.push(undefined);
+            }
+          }
+        });
+      } catch (error) {
+        for (const operation of group) operation.reject(error);
+        continue;
+      }
+      group.forEach((operation, index) => {
+        if (operation.kind === 'hold') operation.resolve(results[index] as HoldResult);
+        else operation.resolve();
+      });
+    }
+  }
+}
+
+function assertMicros(amount: number): void {
+  if (!Number.isSafeInteger(amount) || amount < 0) {
+    throw new RangeError(`ledger amounts are non-negative integer micro-USD, got ${amount}`);
+  }
+}
+
+async function applyHold(
+  transaction: Transaction<DatabaseSchema>,
+  request: HoldRequest,
+): Promise<HoldResult> {
+  const now = Date.now();
+  const inserted = await transaction
+    .insertInto('holds')
+    .values({
+      request_id: request.requestId,
+      key_id: request.keyId,
+      amount_micros: request.amountMicros,
+      created_at: now,
+      state: 'open',
+      closed_at: null,
+      door: request.door,
+      model: request.model,
+      stream: request.stream ? 1 : 0,
+    })
+    .onConflict((conflict) => conflict.column('request_id').doNothing())
+    .executeTakeFirst();
+  if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) {
+    return { admitted: false, reason: 'duplicate_request_id' };
+  }
+  // Admission and reservation in one statement: no read-modify-write, so no double spend.
+  const reserved = await transaction
+    .updateTable('client_keys')
+    .set((expression) => ({ reserved_micros: expression('reserved_micros', '+', request.amountMicros) }))
+    .where('id', '=', request.keyId)
+    .where((expression) =>
+      expression.or([
+        expression('spend_limit_micros', 'is', null),
+        expression(
+          expression(
+            expression('spent_micros', '+', expression.ref('reserved_micros')),
+            '+',
+            request.amountMicros,
+          ),
+          '<=',
+          expression.ref('spend_limit_micros'),
+        ),
+      ]),
+    )
+    .executeTakeFirst();
+  if (Number(reserved.numUpdatedRows) === 0) {
+    await transaction.deleteFrom('holds').where('request_id', '=', request.requestId).execute();
+    const key = await transaction
+      .selectFrom('client_keys')
+      .select(['spend_limit_micros', 'spent_micros', 'reserved_micros'])
+      .where('id', '=', request.keyId)
+      .executeTakeFirst();
+    return {
+      admitted: false,
+      reason: 'spend_limit',
+      spendLimitMicros: Number(key?.spend_limit_micros ?? 0),
+      spentMicros: Number(key?.spent_micros ?? 0),
+      reservedMicros: Number(key?.reserved_micros ?? 0),
+    };
+  }
+  await transaction
+    .insertInto('ledger')
+    .values({
+      id: `${request.requestId}:hold`,
+      request_id: request.requestId,
+      key_id: request.keyId,
+      kind: 'hold',
+      amount_micros: request.amountMicros,
+      created_at: now,
+    })
+    .execute();
+  return { admitted: true };
+}
+
+async function applySettle(transaction: Transaction<DatabaseSchema>, request: SettleRequest): Promise<void> {
+  const now = Date.now();
+  const closed = await transaction
+    .updateTable('holds')
+    .set({ state: request.chargedMicros > 0 ? 'settled' : 'released', closed_at: now })
+    .where('request_id', '=', request.requestId)
+    .where('state', '=', 'open')
+    .executeTakeFirst();
+  // A hold closed already (crash recovery by another start, a second settle) is not charged twice.
+  if (Number(closed.numUpdatedRows) === 0) return;
+  const rows = [];
+  if (request.chargedMicros > 0) {
+    rows.push({ kind: 'settle' as const, amount_micros: request.chargedMicros });
+  }
+  if (request.holdMicros !== request.chargedMicros) {
+    // Negative when the upstream reported more than the worst case: the charge is still what it reported.
+    rows.push({ kind: 'release' as const, amount_micros: request.holdMicros - request.chargedMicros });
+  }
+  if (rows.length > 0) {
+    await transaction
+      .insertInto('ledger')
+      .values(
+        rows.map((row) => ({
+          id: `${request.requestId}:${row.kind}`,
+          request_id: request.requestId,
+          key_id: request.keyId,
+          kind: row.kind,
+          amount_micros: row.amount_micros,
+          created_at: now,
+        })),
+      )
+      .execute();
+  }
+  await transaction
+    .updateTable('client_keys')
+    .set((expression) => ({
+      spent_micros: expression('spent_micros', '+', request.chargedMicros),
+      reserved_micros: expression('reserved_micros', '-', request.holdMicros),
+    }))
+    .where('id', '=', request.keyId)
+    .execute();
+  await insertRequestLogEntries(transaction, [{ ...request.logEntry, chargedMicros: request.chargedMicros }]);
+  if (request.evidence.length > 0) {
+    await transaction
+      .insertInto('billing_evidence')
+      .values(
+        request.evidence.map((finding, index) => ({
+          id: `${request.requestId}:${index}`,
+          created_at: now,
+          request_id: request.requestId,
+          model: request.logEntry.model,
+          channel: request.channel ?? '',
+          kind: finding.kind,
+          charged_micros: finding.chargedMicros,
+          computed_micros: finding.computedMicros,
+          expected_micros: finding.expectedMicros,
+          reported_tokens: finding.reportedTokens,
+          expected_tokens: finding.expectedTokens,
+          drift_ppm: finding.driftPpm,
+          details: JSON.stringify(finding.details),
+        })),
+      )
+      .onConflict((conflict) => conflict.column('id').doNothing())
+      .execute();
+  }
+}
+
+/**
+ * Crash recovery, run at start before serving: every hold still open belongs to a request the
+ * previous process never finished. Each is released, and gets an `interrupted` request log row
+ * (status 0, charged 0) unless it has one. Returns how many holds were released.
+ */
+export async function releaseOpenHolds(db: Database, now: number = Date.now()): Promise<number> {
+  return db.transaction().execute(async (transaction) => {
+    const open = await transaction.selectFrom('holds').selectAll().where('state', '=', 'open').execute();
+    for (const hold of open) {
+      const amount = Number(hold.amount_micros);
+      await transaction
+        .updateTable('holds')
+        .set({ state: 'released', closed_at: now })
+        .where('request_id', '=', hold.request_id)
+        .execute();
+      await transaction
+        .insertInto('ledger')
+        .values({
+          id: `${hold.request_id}:release`,
+          request_id: hold.request_id,
+          key_id: hold.key_id,
+          kind: 'release',
+          amount_micros: amount,
+          created_at: now,
+        })
+        .onConflict((conflict) => conflict.column('id').doNothing())
+        .execute();
+      if (hold.key_id !== null) {
+        await transaction
+          .updateTable('client_keys')
+          .set((expression) => ({ reserved_micros: expression('reserved_micros', '-', amount) }))
+          .where('id', '=', hold.key_id)
+          .execute();
+      }
+      await insertRequestLogEntries(transaction, [
+        {
+          id: hold.request_id,
+          createdAt: Number(hold.created_at),
+          keyId: hold.key_id,
+          door: hold.door ?? 'gemini',
+          model: hold.model ?? 'unknown',
+          channel: null,
+          status: 0,
+          errorClass: 'interrupted',
+          latencyMs: Math.max(0, now - Number(hold.created_at)),
+          attempts: 0,
+          imagesOut: 0,
+          chargedMicros: 0,
+          stream: Number(hold.stream) === 1,
+        },
+      ]);
+    }
+    return open.length;
+  });
+}

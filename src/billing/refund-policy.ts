@@ -1,0 +1,54 @@
+// The stated policy for what a finished request is charged ("charge what the upstream charges,
+// refund the rest of the hold"). Pure; docs/billing.md explains each rule.
+import type { CatalogModel } from '../catalog/catalog.js';
+import type { UsageMetadata } from '../canonical/types.js';
+import { type CostBreakdown, costOfUsage } from './cost.js';
+import type { PromptTokenEstimate } from './estimate-tokens.js';
+import { expectedCost } from './worst-case.js';
+
+export type ChargeBasis =
+  /** The upstream answered and reported usage: its usage, priced by the catalog. */
+  | 'upstream_usage'
+  /** The upstream answered without usageMetadata: the catalog's expectation for what was delivered. */
+  | 'catalog_estimate'
+  /** No complete answer reached the client (error, broken stream, crash): nothing is charged. */
+  | 'refunded_failure';
+
+export interface ChargeInput {
+  model: CatalogModel;
+  /** HTTP status the client got; 0 when the request never finished (crash recovery). */
+  status: number;
+  usage?: UsageMetadata;
+  imagesOut: number;
+  imageSize?: string;
+  prompt: PromptTokenEstimate;
+}
+
+export interface ChargeDecision {
+  micros: number;
+  basis: ChargeBasis;
+  breakdown?: CostBreakdown;
+}
+
+/**
+ * - Failed requests (status 0 or ≥ 400) are charged 0: the client got no answer to use.
+ * - Successful answers — including safety blocks and image-less answers — are charged exactly the
+ *   tokens the upstream reported, so the client pays what the upstream bills and no more.
+ * - A success without usage is charged the catalog price of what was delivered (prompt estimate plus
+ *   the catalog's tokens per returned image); reconciliation records it as evidence.
+ * - The built-in local engine is free because its catalog prices are 0, not by a special case.
+ */
+export function decideCharge(input: ChargeInput): ChargeDecision {
+  if (input.status === 0 || input.status >= 400) return { micros: 0, basis: 'refunded_failure' };
+  if (input.usage) {
+    const breakdown = costOfUsage(input.usage, input.model);
+    return { micros: breakdown.micros, basis: 'upstream_usage', breakdown };
+  }
+  const breakdown = expectedCost({
+    model: input.model,
+    prompt: input.prompt,
+    images: input.imagesOut,
+    imageSize: input.imageSize,
+  });
+  return { micros: breakdown.micros, basis: 'catalog_estimate', breakdown };
+}

@@ -1,0 +1,246 @@
+// Billing for one generation request, whatever the door: admit (rate limits, concurrency, spend hold
+// placed durably before the upstream call), then close exactly once with the stated charge. A
+// watchdog and shutdown release anything a door forgot, so no path leaves a hold open.
+import type { CatalogModel } from '../catalog/catalog.js';
+import { GatewayError } from '../canonical/errors.js';
+import type { GenerateContentRequest, RequestSummary, UsageMetadata } from '../canonical/types.js';
+import type { BillingConfig } from '../config/types.js';
+import type { ClientKeyRecord, Door, RequestLogEntry } from '../store/index.js';
+import type { AdmissionControl } from './admission.js';
+import { estimatePromptTokens, type PromptTokenEstimate } from './estimate-tokens.js';
+import type { Ledger } from './ledger.js';
+import { decideCharge } from './refund-policy.js';
+import { reconcileRequest } from './reconcile.js';
+import { expectedCost, worstCase } from './worst-case.js';
+
+export interface BillingSubject {
+  requestId: string;
+  door: Door;
+  client: ClientKeyRecord;
+  model: CatalogModel;
+  request: GenerateContentRequest;
+  stream: boolean;
+}
+
+export interface BillingOutcome {
+  status: number;
+  usage?: UsageMetadata;
+  imagesOut: number;
+  channel: string | null;
+}
+
+/** An admitted request's open hold; close it once through RequestBilling.close. */
+export interface BillingTicket {
+  requestId: string;
+  keyId: string;
+  holdMicros: number;
+  model: CatalogModel;
+  imageSize?: string;
+  prompt: PromptTokenEstimate;
+  closed: boolean;
+  release(): void;
+  watchdog?: NodeJS.Timeout;
+  /** Set once close has begun; later closes await the same commit. */
+  closing?: Promise<number>;
+}
+
+export interface CostEstimate {
+  estimatedCostMicros: number;
+  worstCaseMicros: number;
+  promptTokens: number;
+  outputImageTokens: number;
+}
+
+export interface RequestBillingOptions {
+  ledger: Ledger;
+  admission: AdmissionControl;
+  config: BillingConfig;
+  /** A ticket still open this long after admission is released as interrupted. */
+  watchdogMs: number;
+  onError: (error: unknown, requestId: string) => void;
+}
+
+export class RequestBilling {
+  private readonly open = new Map<string, { ticket: BillingTicket; entry: () => RequestLogEntry }>();
+
+  constructor(private readonly options: RequestBillingOptions) {}
+
+  /** Expected and worst-case cost of a request, without admitting it (countTokens, /admin/estimate). */
+  estimate(model: CatalogModel, request: GenerateContentRequest, summary: RequestSummary): CostEstimate {
+    const prompt = estimatePromptTokens(request, model);
+    const images = imagesRequested(summary);
+    const expected = expectedCost({ model, prompt, images, imageSize: summary.imageSize });
+    const worst = worstCase({
+      model,
+      prompt,
+      images,
+      imageSize: summary.imageSize,
+      heldMultiplier: this.options.config.heldMultiplier,
+    });
+    return {
+      estimatedCostMicros: expected.micros,
+      worstCaseMicros: worst.micros,
+      promptTokens: prompt.totalTokens,
+      outputImageTokens: expected.tokens.outputImage,
+    };
+  }
+
+  /**
+   * Admits the request and durably holds its worst-case cost. `interruptedEntry` describes the
+   * log row written if the ticket is abandoned. Throws a 429 GatewayError when a limit says no.
+   */
+  async admit(
+    subject: BillingSubject,
+    summary: RequestSummary,
+    interruptedEntry: () => RequestLogEntry,
+  ): Promise<BillingTicket> {
+    const { client, model } = subject;
+    const images = imagesRequested(summary);
+    const pass = await this.options.admission.admit({
+      keyId: client.id,
+      images,
+      limits: {
+        requestsPerMinute: client.requestsPerMinute,
+        imagesPerMinute: client.imagesPerMinute,
+        concurrencyLimit: client.concurrencyLimit,
+      },
+    });
+    const prompt = estimatePromptTokens(subject.request, model);
+    const hold = worstCase({
+      model,
+      prompt,
+      images,
+      imageSize: summary.imageSize,
+      heldMultiplier: this.options.config.heldMultiplier,
+    });
+    let result: Awaited<ReturnType<Ledger['hold']>>;
+    try {
+      result = await this.options.ledger.hold({
+        requestId: subject.requestId,
+        keyId: client.id,
+        amountMicros: hold.micros,
+        door: subject.door,
+        model: model.id,
+        stream: subject.stream,
+      });
+    } catch (error) {
+      pass.release();
+      throw error;
+    }
+    if (!result.admitted) {
+      pass.release();
+      throw result.reason === 'duplicate_request_id'
+        ? duplicateRequestId(subject.requestId)
+        : spendLimitReached(result.spendLimitMicros, result.spentMicros, hold.micros);
+    }
+    const ticket: BillingTicket = {
+      requestId: subject.requestId,
+      keyId: client.id,
+      holdMicros: hold.micros,
+      model,
+      imageSize: summary.imageSize,
+      prompt,
+      closed: false,
+      release: pass.release,
+    };
+    this.open.set(ticket.requestId, { ticket, entry: interruptedEntry });
+    ticket.watchdog = setTimeout(() => {
+      this.options.onError(new Error('billing ticket abandoned; releasing its hold'), ticket.requestId);
+      void this.close(ticket, { status: 0, imagesOut: 0, channel: null }, interrupted(interruptedEntry()));
+    }, this.options.watchdogMs);
+    ticket.watchdog.unref();
+    return ticket;
+  }
+
+  /**
+   * Charges per the refund policy, releases the rest, and writes the log row in the same commit.
+   * Resolves with the charge once durable; a second close returns the first one's charge.
+   */
+  close(ticket: BillingTicket, outcome: BillingOutcome, entry: RequestLogEntry): Promise<number> {
+    if (ticket.closing) return ticket.closing;
+    ticket.closed = true;
+    clearTimeout(ticket.watchdog);
+    ticket.release();
+    const decision = decideCharge({
+      model: ticket.model,
+      status: outcome.status,
+      usage: outcome.usage,
+      imagesOut: outcome.imagesOut,
+      imageSize: ticket.imageSize,
+      prompt: ticket.prompt,
+    });
+    const evidence = reconcileRequest({
+      model: ticket.model,
+      status: outcome.status,
+      decision,
+      usage: outcome.usage,
+      imagesOut: outcome.imagesOut,
+      imageSize: ticket.imageSize,
+      threshold: this.options.config.driftThreshold,
+    });
+    ticket.closing = this.options.ledger
+      .settle({
+        requestId: ticket.requestId,
+        keyId: ticket.keyId,
+        holdMicros: ticket.holdMicros,
+        chargedMicros: decision.micros,
+        logEntry: { ...entry, chargedMicros: decision.micros },
+        evidence,
+        channel: outcome.channel,
+      })
+      .then(() => decision.micros)
+      .finally(() => this.open.delete(ticket.requestId));
+    return ticket.closing;
+  }
+
+  /** Shutdown: closes every ticket still open as interrupted (charged 0). */
+  async closeAll(): Promise<void> {
+    const pending = [...this.open.values()].map(({ ticket, entry }) =>
+      this.close(ticket, { status: 0, imagesOut: 0, channel: null }, interrupted(entry())).catch(
+        (error: unknown) => this.options.onError(error, ticket.requestId),
+      ),
+    );
+    await Promise.all(pending);
+    await this.options.ledger.flush();
+  }
+}
+
+/** Image models return one image per candidate; a text-only request returns none. */
+export function imagesRequested(summary: RequestSummary): number {
+  return summary.wantsImage ? Math.max(1, summary.candidateCount) : 0;
+}
+
+function interrupted(entry: RequestLogEntry): RequestLogEntry {
+  return { ...entry, status: 0, errorClass: 'interrupted' };
+}
+
+function formatUsd(micros: number): string {
+  return `$${(micros / 1e6).toFixed(6).replace(/0{1,4}$/, '')}`;
+}
+
+export function spendLimitReached(
+  limitMicros: number,
+  spentMicros: number,
+  holdMicros: number,
+): GatewayError {
+  const exhausted = spentMicros + holdMicros > limitMicros;
+  return new GatewayError({
+    errorClass: 'quota',
+    httpStatus: 429,
+    code: 'insufficient_quota',
+    message: exhausted
+      ? `This API key has reached its spend limit (${formatUsd(spentMicros)} of ${formatUsd(limitMicros)} spent; this request may cost up to ${formatUsd(holdMicros)}). Ask the gateway admin to raise it (PATCH /admin/keys/{id} with spendLimitUsd).`
+      : `This API key's spend limit (${formatUsd(limitMicros)}) is reserved by requests in flight; retry when they finish.`,
+    retryAfterSeconds: exhausted ? undefined : 2,
+  });
+}
+
+function duplicateRequestId(requestId: string): GatewayError {
+  return new GatewayError({
+    errorClass: 'bad_request',
+    httpStatus: 409,
+    code: 'duplicate_request_id',
+    param: 'x-request-id',
+    message: `x-request-id "${requestId}" was already used by another request; send a unique x-request-id or none.`,
+  });
+}
