@@ -10,7 +10,6 @@ import { registerErrorRenderer } from '../../server/render-error.js';
 import {
   consumeSubStream,
   mostTellingFailure,
-  openSubStreams,
   prepareSubCalls,
   runSubCalls,
   type SubCall,
@@ -18,7 +17,7 @@ import {
 import { inlineRemoteImages } from '../openai-common/inline-remote-images.js';
 import { openAiErrorBody } from '../openai-common/render-error.js';
 import { authenticateBearer, resolveOpenAiModel, routedModels } from '../openai-common/request-context.js';
-import { SseWriter } from '../openai-common/sse-writer.js';
+import { openSseReply } from '../openai-common/sse-writer.js';
 import {
   type ChatReplyMeta,
   chatCompletionFromCanonical,
@@ -107,22 +106,7 @@ async function streamChat(
   meta: ChatReplyMeta,
   includeUsage: boolean,
 ) {
-  const raw = reply.raw;
-  const onClose = () => {
-    if (!raw.writableFinished) clientGone.abort();
-  };
-  raw.on('close', onClose);
-  const { opened, failures } = await openSubStreams(gateway, subCalls);
-  if (opened.length === 0) {
-    raw.off('close', onClose);
-    throw mostTellingFailure(failures);
-  }
-  const writer = new SseWriter(raw);
-  reply.hijack();
-  writer.start({
-    'x-request-id': request.id,
-    'x-imagegate-channel': [...new Set(opened.map((entry) => entry.stream.channel))].join(','),
-  });
+  const { writer, opened, close } = await openSseReply(gateway, request, reply, subCalls, clientGone);
   const usages: (UsageMetadata | undefined)[] = [];
   const errors: GatewayError[] = [];
   let finished = 0;
@@ -152,7 +136,6 @@ async function streamChat(
     }
     await writer.write(chatStreamDone);
   } finally {
-    raw.off('close', onClose);
-    writer.end();
+    close();
   }
 }

@@ -1,7 +1,11 @@
-// Writes a `text/event-stream` reply frame by frame with backpressure; frames from parallel
-// sub-calls interleave whole (each frame is one write), never mid-frame.
+// Writes a `text/event-stream` reply frame by frame with backpressure (frames from parallel
+// sub-calls interleave whole, never mid-frame), and opens such a reply for n streamed sub-calls.
 import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { GatewayError } from '../../canonical/errors.js';
+import type { Gateway } from '../../server/gateway.js';
+import { mostTellingFailure, type OpenedSubStream, openSubStreams, type SubCall } from './fan-out.js';
 
 export class SseWriter {
   private started = false;
@@ -31,4 +35,51 @@ export class SseWriter {
   end(): void {
     if (this.isOpen) this.raw.end();
   }
+}
+
+export interface SseReply {
+  writer: SseWriter;
+  opened: OpenedSubStream[];
+  /** Sub-calls that failed before their first event (already logged). */
+  failures: GatewayError[];
+  /** Ends the reply and stops watching for the client leaving. */
+  close(): void;
+}
+
+/**
+ * Opens every sub-call's stream (aborting them if the client leaves); when none opens, throws the
+ * most telling failure as an ordinary HTTP error. Otherwise takes over the reply as an SSE stream.
+ */
+export async function openSseReply(
+  gateway: Gateway,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  subCalls: readonly SubCall[],
+  clientGone: AbortController,
+): Promise<SseReply> {
+  const raw = reply.raw;
+  const onClose = () => {
+    if (!raw.writableFinished) clientGone.abort();
+  };
+  raw.on('close', onClose);
+  const { opened, failures } = await openSubStreams(gateway, subCalls);
+  if (opened.length === 0) {
+    raw.off('close', onClose);
+    throw mostTellingFailure(failures);
+  }
+  const writer = new SseWriter(raw);
+  reply.hijack();
+  writer.start({
+    'x-request-id': request.id,
+    'x-imagegate-channel': [...new Set(opened.map((entry) => entry.stream.channel))].join(','),
+  });
+  return {
+    writer,
+    opened,
+    failures,
+    close() {
+      raw.off('close', onClose);
+      writer.end();
+    },
+  };
 }

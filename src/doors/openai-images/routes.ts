@@ -12,7 +12,6 @@ import { registerErrorRenderer } from '../../server/render-error.js';
 import {
   consumeSubStream,
   mostTellingFailure,
-  openSubStreams,
   prepareSubCalls,
   runSubCalls,
   type SubCall,
@@ -20,7 +19,7 @@ import {
 import { inlineRemoteImages } from '../openai-common/inline-remote-images.js';
 import { openAiErrorBody } from '../openai-common/render-error.js';
 import { authenticateBearer, resolveOpenAiModel } from '../openai-common/request-context.js';
-import { SseWriter } from '../openai-common/sse-writer.js';
+import { openSseReply } from '../openai-common/sse-writer.js';
 import { type ImagesStreamKind, imagesResponseFromCanonical, noImageError } from './from-canonical.js';
 import { parseImagesEditMultipart } from './multipart.js';
 import {
@@ -209,23 +208,14 @@ async function streamImages(
   clientGone: AbortController,
   options: ConstructorParameters<typeof ImagesStreamAssembler>[0],
 ) {
-  const raw = reply.raw;
-  const onClose = () => {
-    if (!raw.writableFinished) clientGone.abort();
-  };
-  raw.on('close', onClose);
   // Failures before any stream opened are ordinary HTTP errors in the OpenAI envelope.
-  const { opened, failures } = await openSubStreams(gateway, subCalls);
-  if (opened.length === 0) {
-    raw.off('close', onClose);
-    throw mostTellingFailure(failures);
-  }
-  const writer = new SseWriter(raw);
-  reply.hijack();
-  writer.start({
-    'x-request-id': request.id,
-    'x-imagegate-channel': [...new Set(opened.map((entry) => entry.stream.channel))].join(','),
-  });
+  const { writer, opened, failures, close } = await openSseReply(
+    gateway,
+    request,
+    reply,
+    subCalls,
+    clientGone,
+  );
   let completed = 0;
   const errors: GatewayError[] = [...failures];
   try {
@@ -247,7 +237,6 @@ async function streamImages(
       await writer.write(imagesStreamErrorFrame(openAiErrorBody(failure)));
     }
   } finally {
-    raw.off('close', onClose);
-    writer.end();
+    close();
   }
 }
