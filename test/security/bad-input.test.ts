@@ -34,7 +34,7 @@ async function post(
   if (options.contentType !== '') headers['content-type'] = options.contentType ?? 'application/json';
   const response = await fetch(
     `${gateway.url}/v1beta/models/${options.model ?? 'local-image-edit'}:generateContent`,
-    { method: 'POST', headers, body: typeof body === 'string' ? body : new Blob([body]) },
+    { method: 'POST', headers, body: typeof body === 'string' ? body : new Blob([new Uint8Array(body)]) },
   );
   return { status: response.status, body: (await response.json()) as GeminiErrorBody };
 }
