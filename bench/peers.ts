@@ -116,7 +116,10 @@ export function useImagegateSnapshot(ref: string): string {
 }
 
 /** `imagegate serve` as a user runs it: default log level, SQLite in a fresh data dir, one channel. */
-export async function startImagegate(upstreamOrigin: string): Promise<RunningProxy> {
+export async function startImagegate(
+  upstreamOrigin: string,
+  nodeArguments: string[] = [],
+): Promise<RunningProxy> {
   const dataDir = mkdtempSync(join(workRoot, 'imagegate-'));
   mkdirSync(dataDir, { recursive: true });
   const configPath = join(dataDir, 'imagegate.yaml');
@@ -131,7 +134,7 @@ export async function startImagegate(upstreamOrigin: string): Promise<RunningPro
 `,
   );
   const port = await freePort();
-  const service = startChild('imagegate', process.execPath, ['bin/imagegate.js', 'serve'], {
+  const service = startChild('imagegate', process.execPath, [...nodeArguments, 'bin/imagegate.js', 'serve'], {
     cwd: imagegateDirectory,
     env: {
       ...process.env,

@@ -3,7 +3,7 @@
 // report and saves it (bench/results/latest.md, or quick.md for --quick). Exit 1 if a row FAILED.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { dirname } from 'node:path';
 import { request } from 'undici';
 import { launchFixedUpstream, STATS_PATH, type UpstreamStats } from './fixed-upstream.js';
@@ -60,6 +60,7 @@ if (!unavailable.has('portkey-chat') && activeRoutes.some((route) => route.id ==
   if (problem) unavailable.set('portkey-chat', problem);
 }
 
+const loadAtStart = loadavg()[0];
 const snapshotCommit = snapshotRef ? useImagegateSnapshot(snapshotRef) : undefined;
 const upstream = await launchFixedUpstream();
 const bodies = new Map<string, Buffer>();
@@ -249,6 +250,12 @@ const environment: BenchEnvironment = {
     : commandOutput(NGINX_BINARY, ['-v']).replace('nginx version: ', ''),
   portkey: portkeyVersion(),
 };
+const loadAtEnd = loadavg()[0];
+if (Math.max(loadAtStart, loadAtEnd) > cpus().length / 2) {
+  notes.push(
+    `Other work shared the machine: 1-minute load average ${loadAtStart.toFixed(1)} at the start, ${loadAtEnd.toFixed(1)} at the end, on ${cpus().length} cores; absolute times are inflated and ratios noisier than on a quiet machine.`,
+  );
+}
 if (quick)
   notes.push('Quick smoke run: counts are small, so p99 is close to the maximum and ratios are noisy.');
 for (const [id, note] of unavailable) notes.push(`${id}: ${note}`);

@@ -48,7 +48,7 @@ export function benchPlan(quick: boolean): BenchPlan {
       workload('10MB', 32, scale(64, 32), scale(2, 1), scale(40, 10)),
     ],
     memory: {
-      ...workload('10MB', 64, scale(128, 64), 2, scale(60, 30)),
+      ...workload('10MB', 64, 64, 2, scale(60, 30)),
       id: '10MBx64',
       label: '64 concurrent 10 MB edits in flight',
       routes: ['nginx', 'imagegate-gemini', 'imagegate-chat'],
