@@ -13,6 +13,7 @@ import { ChannelStateRecorder } from '../routing/channel-state-recorder.js';
 import { CircuitBreakers } from '../routing/circuit-breaker.js';
 import { Dispatcher } from '../routing/dispatch.js';
 import { KeyPool } from '../routing/key-pool.js';
+import { startSharedState } from '../scale/index.js';
 import {
   createClientKey,
   listClientKeys,
@@ -66,6 +67,16 @@ export async function createGateway(
   const channels = config.channels.map(routeChannel);
   const circuits = new CircuitBreakers(config.routing.circuit);
   const keys = new KeyPool();
+  const { redisUrl, redisKeyPrefix } = config.storage;
+  const sharedState = redisUrl
+    ? startSharedState({
+        redisUrl,
+        keyPrefix: redisKeyPrefix,
+        logger,
+        circuits,
+        requestDeadlineMs: config.routing.deadlineMs,
+      })
+    : undefined;
   const channelStates = new ChannelStateRecorder(
     database.db,
     () => circuits.snapshot(),
@@ -93,7 +104,7 @@ export async function createGateway(
   });
   const billing = new RequestBilling({
     ledger: new Ledger(database.db),
-    admission: new InProcessAdmission(),
+    admission: sharedState?.admission ?? new InProcessAdmission(),
     config: config.billing,
     watchdogMs: config.routing.deadlineMs + 60_000,
     onError: (error, requestId) => logger.error({ err: error, requestId }, 'billing write failed'),
@@ -115,12 +126,13 @@ export async function createGateway(
     serverTimeouts: config.server,
     internalToken: randomBytes(24).toString('base64url'),
     draining: false,
+    sharedState,
     channelStates,
   };
   const createdBootstrapKey = await ensureBootstrapKey(database, config.auth.bootstrapKey);
   const app = buildApp(gateway);
   // After the bootstrap key, so a first start with no keys still shows one.
-  gateway.retests = new RetestService({ gateway, app, config: config.retest });
+  gateway.retests = new RetestService({ gateway, app, config: config.retest, lock: sharedState?.retestLock });
   await gateway.retests.credentials.prepare();
   return {
     gateway,
@@ -132,6 +144,7 @@ export async function createGateway(
       await app.close();
       await billing.closeAll();
       await requestLog.close();
+      await sharedState?.close();
       await channelStates.close();
       await database.close();
     },

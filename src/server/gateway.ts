@@ -6,6 +6,7 @@ import type { ChannelStateRecorder } from '../routing/channel-state-recorder.js'
 import type { CircuitBreakers } from '../routing/circuit-breaker.js';
 import type { Dispatcher } from '../routing/dispatch.js';
 import type { KeyPool } from '../routing/key-pool.js';
+import type { SharedState } from '../scale/index.js';
 import type { ServerTimeouts } from '../security/limits.js';
 import type { RequestLogWriter, StoreDatabase } from '../store/index.js';
 import type { RetestService } from '../health/retest-service.js';
@@ -39,6 +40,8 @@ export interface Gateway {
   channelStates?: ChannelStateRecorder;
   /** Set while shutting down: readiness turns false, new work is refused. */
   draining: boolean;
+  /** Redis-backed state shared with other replicas; absent when IMAGEGATE_REDIS_URL is unset. */
+  sharedState?: SharedState;
   /** Semantic retests (set once the app is built; see src/health/retest-service.ts). */
   retests?: RetestService;
 }

@@ -1,4 +1,5 @@
-// Operations endpoints: liveness, readiness (database reachable, not draining) and Prometheus metrics.
+// Operations endpoints: liveness, readiness (database reachable, not draining; Redis state reported
+// when configured) and Prometheus metrics.
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import type { Gateway } from './gateway.js';
@@ -13,7 +14,15 @@ export function registerOpsRoutes(app: FastifyInstance, gateway: Gateway): void 
     } catch (error) {
       return reply.code(503).send({ status: 'database unavailable', error: (error as Error).message });
     }
-    return { status: 'ready', channels: gateway.channels.length, models: gateway.catalog.list().length };
+    // Redis down does not make a replica unready: every Redis-backed part has a fallback (docs/deploy.md),
+    // and failing readiness would take every replica out of the load balancer at once.
+    const redis = gateway.sharedState?.redisState();
+    return {
+      status: 'ready',
+      channels: gateway.channels.length,
+      models: gateway.catalog.list().length,
+      ...(redis === undefined ? {} : { redis }),
+    };
   });
 
   app.get('/metrics', async (_request, reply) => {

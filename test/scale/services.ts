@@ -3,6 +3,9 @@
 // and stopping/starting Redis with the machine's own start command.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -125,5 +128,48 @@ export async function waitFor(
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const lockFile = join(tmpdir(), 'imagegate-scale-tests.lock');
+
+/**
+ * Test files that use Redis take turns (vitest runs files in parallel): one of them stops Redis.
+ * Returns the release function; a lock left by a dead process is taken over.
+ */
+export async function takeServicesTurn(timeoutMs = 120_000): Promise<() => void> {
+  await waitFor(
+    async () => {
+      try {
+        writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
+        return true;
+      } catch {
+        if (!processAlive(Number(readFileSafely(lockFile)))) rmSync(lockFile, { force: true });
+        return false;
+      }
+    },
+    'the other scale-out test file to finish',
+    timeoutMs,
+  );
+  return () => {
+    if (readFileSafely(lockFile) === String(process.pid)) rmSync(lockFile, { force: true });
+  };
+}
+
+function readFileSafely(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }

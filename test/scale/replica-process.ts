@@ -1,0 +1,88 @@
+// Runs `imagegate serve` as a separate process, the way a replica runs in production, and a
+// round-robin client over several of them (a stand-in for the load balancer).
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+
+const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface ReplicaOptions {
+  databaseUrl: string;
+  redisUrl: string;
+  redisPrefix: string;
+  bootstrapKey: string;
+  configPath: string;
+  dataDir: string;
+}
+
+export interface Replica {
+  url: string;
+  /** Everything the process wrote to stderr (its warnings), for diagnosing a failure. */
+  stderr(): string;
+  /** SIGTERM, then wait for the drain and exit (SIGKILL after `timeoutMs`). Returns the exit code. */
+  stop(timeoutMs?: number): Promise<number | null>;
+}
+
+export async function startReplica(options: ReplicaOptions): Promise<Replica> {
+  const environment: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    IMAGEGATE_DATABASE_URL: options.databaseUrl,
+    IMAGEGATE_REDIS_URL: options.redisUrl,
+    IMAGEGATE_REDIS_PREFIX: options.redisPrefix,
+    IMAGEGATE_BOOTSTRAP_KEY: options.bootstrapKey,
+    IMAGEGATE_CONFIG: options.configPath,
+    IMAGEGATE_DATA_DIR: options.dataDir,
+    IMAGEGATE_PORT: '0',
+    IMAGEGATE_LOG_LEVEL: 'warn',
+  };
+  const child = spawn(process.execPath, ['bin/imagegate.js', 'serve'], {
+    cwd: repositoryRoot,
+    env: environment,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`replica did not start in 30 s:\n${stderr}`)), 30_000);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const match = /imagegate listening on (http:\/\/\S+)/.exec(stdout);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`replica exited with ${code} before listening:\n${stderr}`));
+    });
+  });
+  return { url, stderr: () => stderr, stop: (timeoutMs = 30_000) => stopProcess(child, timeoutMs) };
+}
+
+async function stopProcess(child: ChildProcess, timeoutMs: number): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const [code] = (await exited) as [number | null];
+  clearTimeout(timer);
+  return code;
+}
+
+/** Sends each request to the next replica in turn, as a round-robin load balancer would. */
+export class RoundRobin {
+  private next = 0;
+
+  constructor(private readonly replicas: readonly Replica[]) {}
+
+  fetch(path: string, init: RequestInit): Promise<Response> {
+    const replica = this.replicas[this.next % this.replicas.length];
+    this.next += 1;
+    return fetch(`${replica.url}${path}`, init);
+  }
+}
