@@ -8,6 +8,7 @@ import { registerOpenAiImagesDoor } from '../doors/openai-images/routes.js';
 import { defaultServerTimeouts } from '../security/limits.js';
 import type { Gateway } from './gateway.js';
 import { registerAdminChannelRoutes } from './admin-channels.js';
+import { registerAdminRoutes } from './admin-routes.js';
 import { registerOpsRoutes } from './ops-routes.js';
 import { renderError } from './render-error.js';
 
@@ -82,6 +83,7 @@ export function buildApp(gateway: Gateway): FastifyInstance {
   registerOpenAiImagesDoor(app, gateway);
   registerOpenAiChatDoor(app, gateway);
   registerAdminChannelRoutes(app, gateway);
+  registerAdminRoutes(app, gateway);
   for (const registerDoor of extraDoors) registerDoor(app, gateway);
   return app;
 }

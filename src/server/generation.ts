@@ -43,12 +43,17 @@ export interface CallOutcome {
   chargedMicros?: number;
 }
 
+/** The typed facts of a request for this model (image is the default output of image-only models). */
+export function summarizeFor(model: CatalogModel, request: GenerateContentRequest): RequestSummary {
+  const imageOnly = model.capabilities.outputModalities.every((modality) => modality === 'IMAGE');
+  return summarizeRequest(request, imageOnly || model.family === 'local');
+}
+
 /** Validates access and capabilities; throws a GatewayError naming the field. */
 export function prepareCall(gateway: Gateway, call: GenerationCall): RequestSummary {
   checkModelAccess(call.model, call.client, gateway.catalog.recommendedModel()?.id);
   inspectRequest(call.request);
-  const imageOnly = call.model.capabilities.outputModalities.every((modality) => modality === 'IMAGE');
-  const summary = summarizeRequest(call.request, imageOnly || call.model.family === 'local');
+  const summary = summarizeFor(call.model, call.request);
   checkCapabilities(call.model, summary, call.payloadBytes);
   return summary;
 }

@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CatalogModel } from '../../catalog/catalog.js';
 import { errors } from '../../canonical/errors.js';
 import { estimatePromptTokens } from '../../billing/estimate-tokens.js';
+import { microsToUsd } from '../../billing/usage-report.js';
 import { asGatewayError } from '../../routing/failover-policy.js';
 import { countImages } from '../../routing/response-outcome.js';
 import { presentedKey } from '../../server/client-auth.js';
@@ -14,6 +15,7 @@ import {
   prepareCall,
   recordCall,
   runUnary,
+  summarizeFor,
 } from '../../server/generation.js';
 import { parseJsonBody } from '../../server/parse-json-body.js';
 import { pinnedChannelOf } from '../../server/pinned-channel.js';
@@ -70,7 +72,7 @@ export function registerGeminiDoor(app: FastifyInstance, gateway: Gateway): void
     const client = await authenticate(gateway, request);
     const model = resolveModel(gateway, modelName, action);
     const body = normalizeGeminiRequest(parseJsonBody(request.body));
-    if (action === 'countTokens') return countTokens(gateway, model, body);
+    if (action === 'countTokens') return countTokens(gateway, model, body, reply);
     const call: GenerationCall = {
       requestId: request.id,
       door: 'gemini',
@@ -93,10 +95,21 @@ export function registerGeminiDoor(app: FastifyInstance, gateway: Gateway): void
   });
 }
 
-function countTokens(gateway: Gateway, model: CatalogModel, body: Record<string, unknown>) {
-  const inner = (body.generateContentRequest as typeof body | undefined) ?? body;
-  const estimate = estimatePromptTokens(normalizeGeminiRequest(inner), model);
-  void gateway;
+/**
+ * Google's countTokens answer, unchanged in shape (strict clients keep working); the dry-run cost
+ * travels in headers: the expected charge and the worst-case hold, in USD.
+ */
+function countTokens(
+  gateway: Gateway,
+  model: CatalogModel,
+  body: Record<string, unknown>,
+  reply: FastifyReply,
+) {
+  const inner = normalizeGeminiRequest((body.generateContentRequest as typeof body | undefined) ?? body);
+  const estimate = estimatePromptTokens(inner, model);
+  const cost = gateway.billing.estimate(model, inner, summarizeFor(model, inner));
+  reply.header('x-imagegate-estimated-cost-usd', microsToUsd(cost.estimatedCostMicros));
+  reply.header('x-imagegate-worst-case-cost-usd', microsToUsd(cost.worstCaseMicros));
   return { totalTokens: estimate.totalTokens, promptTokensDetails: estimate.promptTokensDetails };
 }
 
