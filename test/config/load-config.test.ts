@@ -59,6 +59,7 @@ describe('loading with no config file', () => {
         IMAGEGATE_DATA_DIR: '/var/lib/imagegate',
         IMAGEGATE_DATABASE_URL: 'postgres://db/imagegate',
         IMAGEGATE_REDIS_URL: 'redis://cache:6379',
+        IMAGEGATE_REDIS_PREFIX: 'edge:',
         IMAGEGATE_ADMIN_KEY: 'admin',
         IMAGEGATE_BOOTSTRAP_KEY: 'bootstrap',
       },
@@ -68,6 +69,7 @@ describe('loading with no config file', () => {
       dataDir: '/var/lib/imagegate',
       databaseUrl: 'postgres://db/imagegate',
       redisUrl: 'redis://cache:6379',
+      redisKeyPrefix: 'edge:',
     });
     expect(config.auth).toEqual({ adminKey: 'admin', bootstrapKey: 'bootstrap' });
   });
