@@ -1,0 +1,111 @@
+// SIGKILL during in-flight requests, then restart: no hold stays open and sums still agree.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/store/index.js';
+import { startUpstreamSim, type UpstreamSim } from '../../src/sim/index.js';
+import { billingTotals } from '../helpers/billing-checks.js';
+import { simChannelYaml } from '../helpers/start-gateway.js';
+
+const clientKey = 'crash-test-key';
+let sim: UpstreamSim;
+let dataDir: string;
+let configPath: string;
+
+beforeAll(async () => {
+  sim = await startUpstreamSim({ port: 0, faults: ['latency:5000ms'] });
+  dataDir = mkdtempSync(join(tmpdir(), 'imagegate-crash-'));
+  configPath = join(dataDir, 'imagegate.yaml');
+  writeFileSync(
+    configPath,
+    `channels:\n${simChannelYaml('slow-sim', sim.url, ['gemini-3.1-flash-image-preview'])}`,
+  );
+});
+afterAll(async () => {
+  await sim.close();
+});
+
+/** Starts `imagegate serve` as a child process; resolves with its URL once it listens. */
+function serve(): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['bin/imagegate.js', 'serve', '--port', '0'], {
+    env: {
+      ...process.env,
+      IMAGEGATE_DATA_DIR: dataDir,
+      IMAGEGATE_CONFIG: configPath,
+      IMAGEGATE_BOOTSTRAP_KEY: clientKey,
+      IMAGEGATE_LOG_LEVEL: 'silent',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(output);
+      if (match) resolve({ child, url: match[1] });
+    });
+    child.on('exit', (code) => reject(new Error(`imagegate serve exited with ${code}: ${output}`)));
+  });
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
+}
+
+describe('crash recovery', () => {
+  it('leaves zero open holds and matching sums after SIGKILL mid-flight and a restart', {
+    timeout: 60_000,
+  }, async () => {
+    const first = await serve();
+    const inFlight = Array.from({ length: 8 }, () =>
+      fetch(`${first.url}/v1beta/models/gemini-3.1-flash-image-preview:generateContent`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-goog-api-key': clientKey },
+        body: JSON.stringify({
+          contents: [{ parts: [{ text: 'a red circle on a white background' }] }],
+          generationConfig: { responseModalities: ['IMAGE'] },
+        }),
+      }).catch((error: unknown) => error),
+    );
+    const deadline = Date.now() + 10_000;
+    while (sim.requestCount < 8 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(sim.requestCount).toBe(8);
+
+    const before = await openDatabase(undefined, dataDir);
+    expect((await billingTotals(before)).openHolds).toBe(8);
+    await before.close();
+
+    first.child.kill('SIGKILL');
+    await exited(first.child);
+    for (const outcome of await Promise.all(inFlight)) expect(outcome).toBeInstanceOf(Error);
+
+    const second = await serve();
+    second.child.kill('SIGTERM');
+    await exited(second.child);
+
+    const after = await openDatabase(undefined, dataDir);
+    try {
+      const totals = await billingTotals(after);
+      expect(totals.openHolds).toBe(0);
+      expect(totals.reserved).toBe(0);
+      expect(totals.ledgerOutstanding).toBe(0);
+      expect(totals.ledgerCharged).toBe(totals.spent);
+      expect(totals.requestLogCharged).toBe(totals.spent);
+      const interrupted = await after.db
+        .selectFrom('request_log')
+        .select(['status', 'error_class', 'charged_micros'])
+        .where('error_class', '=', 'interrupted')
+        .execute();
+      expect(interrupted).toHaveLength(8);
+      for (const row of interrupted) expect(row).toMatchObject({ status: 0 });
+    } finally {
+      await after.close();
+    }
+  });
+});
