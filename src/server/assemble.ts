@@ -2,7 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { InProcessAdmission } from '../billing/admission.js';
-import { Ledger, releaseOpenHolds } from '../billing/ledger.js';
+import { Ledger } from '../billing/ledger.js';
+import { releaseOpenHolds } from '../billing/recover-holds.js';
 import { RequestBilling } from '../billing/request-billing.js';
 import type { ChannelConfig, GatewayConfig } from '../config/index.js';
 import { normalizeUpstreamImages } from '../providers/normalize-images.js';
