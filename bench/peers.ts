@@ -131,6 +131,9 @@ export async function startImagegate(
     baseUrl: ${upstreamOrigin}
     apiKeys: [bench-upstream-key]
     models: [${BENCH_MODEL}]
+# The scheduled retest would send its own requests to the fixed upstream, breaking the row's count check.
+retest:
+  enabled: false
 `,
   );
   const port = await freePort();
