@@ -68,7 +68,9 @@ export class ChannelStateRecorder {
     const ids = [...this.dirty];
     this.dirty.clear();
     if (ids.length === 0) return;
-    const circuits = new Map(this.circuits().map((circuit) => [`${circuit.channel}\u0000${circuit.model}`, circuit]));
+    const circuits = new Map(
+      this.circuits().map((circuit) => [`${circuit.channel}\u0000${circuit.model}`, circuit]),
+    );
     const updatedAt = this.now();
     try {
       for (const id of ids) {
@@ -85,8 +87,15 @@ export class ChannelStateRecorder {
         };
         await this.db
           .insertInto('channel_state')
-          .values({ channel: state.channel, model: state.model, key_fingerprint: state.keyFingerprint, ...values })
-          .onConflict((conflict) => conflict.columns(['channel', 'model', 'key_fingerprint']).doUpdateSet(values))
+          .values({
+            channel: state.channel,
+            model: state.model,
+            key_fingerprint: state.keyFingerprint,
+            ...values,
+          })
+          .onConflict((conflict) =>
+            conflict.columns(['channel', 'model', 'key_fingerprint']).doUpdateSet(values),
+          )
           .execute();
       }
     } catch (error) {
