@@ -20,6 +20,8 @@ export interface HoldRequest {
   door: Door;
   model: string;
   stream: boolean;
+  /** This process's identity (src/billing/hold-owner.ts). */
+  owner?: string;
 }
 
 export type HoldResult =
@@ -64,11 +66,14 @@ export interface LedgerOptions {
   groupCommitMs?: number;
   /** Operations per transaction; a full group is written at once. Default 256. */
   maxGroup?: number;
+  /** Stamped on every hold so crash recovery knows which process placed it. */
+  owner?: string;
 }
 
 export class Ledger {
   private readonly groupCommitMs: number;
   private readonly maxGroup: number;
+  private readonly owner: string | undefined;
   private queue: Operation[] = [];
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> | undefined;
@@ -79,12 +84,14 @@ export class Ledger {
   ) {
     this.groupCommitMs = options.groupCommitMs ?? 2;
     this.maxGroup = options.maxGroup ?? 256;
+    this.owner = options.owner;
   }
 
   /** Durably places a hold, or says why not (spend limit, reused request id). */
   hold(request: HoldRequest): Promise<HoldResult> {
     assertMicros(request.amountMicros);
-    return new Promise((resolve, reject) => this.enqueue({ kind: 'hold', request, resolve, reject }));
+    const owned = { ...request, owner: request.owner ?? this.owner };
+    return new Promise((resolve, reject) => this.enqueue({ kind: 'hold', request: owned, resolve, reject }));
   }
 
   /** Durably closes a hold: charges `chargedMicros`, releases the rest, writes the request log row. */
@@ -167,6 +174,7 @@ async function applyHold(
       door: request.door,
       model: request.model,
       stream: request.stream ? 1 : 0,
+      owner: request.owner ?? null,
     })
     .onConflict((conflict) => conflict.column('request_id').doNothing())
     .executeTakeFirst();

@@ -2,17 +2,41 @@
 // an `interrupted` request log row, so ledger and request log agree again before serving.
 import type { Kysely } from 'kysely';
 import { type DatabaseSchema, insertRequestLogEntries } from '../store/index.js';
+import { ownerIsGone } from './hold-owner.js';
 
 type Database = Kysely<DatabaseSchema>;
 
+export interface RecoveryScope {
+  /** This process's hold owner string (src/billing/hold-owner.ts). */
+  self: string;
+  /** Holds older than this are released whoever owns them: no live request runs that long. */
+  maxAgeMs: number;
+}
+
 /**
- * Crash recovery, run at start before serving: every hold still open belongs to a request the
- * previous process never finished. Each is released, and gets an `interrupted` request log row
- * (status 0, charged 0) unless it has one. Returns how many holds were released.
+ * Crash recovery, run at start before serving and then periodically: every open hold whose owner
+ * is gone (see ownerIsGone) or that is older than any request can run belongs to a request that
+ * will never finish. Each is released, and gets an `interrupted` request log row (status 0,
+ * charged 0) unless it has one. Holds of live processes (other replicas, a running `serve` while
+ * `imagegate retest` starts) are left alone. Without a scope every open hold is released.
+ * Returns how many holds were released.
  */
-export async function releaseOpenHolds(db: Database, now: number = Date.now()): Promise<number> {
+export async function releaseOpenHolds(
+  db: Database,
+  now: number = Date.now(),
+  scope?: RecoveryScope,
+): Promise<number> {
   return db.transaction().execute(async (transaction) => {
-    const open = await transaction.selectFrom('holds').selectAll().where('state', '=', 'open').execute();
+    const candidates = await transaction
+      .selectFrom('holds')
+      .selectAll()
+      .where('state', '=', 'open')
+      .execute();
+    const open = scope
+      ? candidates.filter(
+          (hold) => ownerIsGone(hold.owner, scope.self) || now - Number(hold.created_at) > scope.maxAgeMs,
+        )
+      : candidates;
     for (const hold of open) {
       const amount = Number(hold.amount_micros);
       await transaction
@@ -59,4 +83,21 @@ export async function releaseOpenHolds(db: Database, now: number = Date.now()): 
     }
     return open.length;
   });
+}
+
+/** Runs recovery every `intervalMs` (unref'd), for holds of replicas that died while this one runs. */
+export function startHoldSweeper(
+  db: Database,
+  scope: RecoveryScope,
+  onResult: (released: number, error?: unknown) => void,
+  intervalMs = 60_000,
+): () => void {
+  const timer = setInterval(() => {
+    releaseOpenHolds(db, Date.now(), scope).then(
+      (released) => onResult(released),
+      (error: unknown) => onResult(0, error),
+    );
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }

@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { InProcessAdmission } from '../billing/admission.js';
 import { Ledger } from '../billing/ledger.js';
-import { releaseOpenHolds } from '../billing/recover-holds.js';
+import { newHoldOwner } from '../billing/hold-owner.js';
+import { releaseOpenHolds, startHoldSweeper } from '../billing/recover-holds.js';
 import { RequestBilling } from '../billing/request-billing.js';
 import type { ChannelConfig, GatewayConfig } from '../config/index.js';
 import { normalizeUpstreamImages } from '../providers/normalize-images.js';
@@ -61,9 +62,16 @@ export async function createGateway(
   const database =
     options.database ?? (await openDatabase(config.storage.databaseUrl, config.storage.dataDir));
   await migrateToLatest(database.db);
-  // Crash recovery before serving: holds left open by a killed process are released and logged.
-  const recovered = await releaseOpenHolds(database.db);
+  // Crash recovery before serving: holds whose process is gone are released and logged; holds of
+  // live processes (other replicas, a running serve beside `imagegate retest`) are left alone.
+  const holdOwner = newHoldOwner();
+  const recoveryScope = { self: holdOwner, maxAgeMs: config.routing.deadlineMs + 120_000 };
+  const recovered = await releaseOpenHolds(database.db, Date.now(), recoveryScope);
   if (recovered > 0) logger.warn({ recovered }, 'released holds left open by an earlier process');
+  const stopHoldSweeper = startHoldSweeper(database.db, recoveryScope, (released, error) => {
+    if (error) logger.error({ err: error }, 'hold recovery sweep failed');
+    else if (released > 0) logger.warn({ released }, 'released holds of a process that is gone');
+  });
   const metrics = createMetrics();
   const channels = config.channels.map(routeChannel);
   const circuits = new CircuitBreakers(config.routing.circuit);
@@ -104,7 +112,7 @@ export async function createGateway(
     onError: (error, lostRows) => logger.error({ err: error, lostRows }, 'request log write failed'),
   });
   const billing = new RequestBilling({
-    ledger: new Ledger(database.db),
+    ledger: new Ledger(database.db, { owner: holdOwner }),
     admission: sharedState?.admission ?? new InProcessAdmission(),
     config: config.billing,
     watchdogMs: config.routing.deadlineMs + 60_000,
@@ -141,6 +149,7 @@ export async function createGateway(
     createdBootstrapKey,
     async close() {
       gateway.draining = true;
+      stopHoldSweeper();
       await gateway.retests?.stop();
       await app.close();
       await billing.closeAll();

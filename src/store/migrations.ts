@@ -209,9 +209,17 @@ const billingHoldsAndEvidence: Migration = {
 };
 
 /** Every migration, keyed by a name that sorts in the order they must run. */
+/** Which gateway process placed a hold, so recovery releases only holds of processes that are gone. */
+const holdOwner: Migration = {
+  async up(db: UntypedDatabase) {
+    await db.schema.alterTable('holds').addColumn('owner', 'text').execute();
+  },
+};
+
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_initial_schema': initialSchema,
   '0002_billing_holds_and_evidence': billingHoldsAndEvidence,
+  '0003_hold_owner': holdOwner,
 };
 
 /** Brings the schema up to date; safe to call on every start and from several replicas at once. */

@@ -95,6 +95,8 @@ export interface HoldsTable {
   door: Door | null;
   model: string | null;
   stream: Flag | null;
+  /** The process that placed it (`host:pid:nonce`, see src/billing/hold-owner.ts); null on old rows. */
+  owner: string | null;
 }
 
 export interface BillingEvidenceTable {
