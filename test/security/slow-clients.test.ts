@@ -94,6 +94,45 @@ describe('slow and vanishing clients', () => {
     expect(received).toMatch(/^(HTTP\/1\.1 408|$)/);
   });
 
+  it('cancels the upstream call, logs it and leaves no open hold when a unary client leaves', async () => {
+    sim.setFaults(['latency:3000ms']);
+    const closedBefore = upstreamClosedSockets;
+    const client = new AbortController();
+    const requestId = 'client-left-unary';
+    const pending = fetch(`${gateway.url}/v1beta/models/${model}:generateContent`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-goog-api-key': gateway.key,
+        'x-request-id': requestId,
+      },
+      body: generateBody(),
+      signal: client.signal,
+    }).catch(() => undefined);
+    await expect.poll(() => sim.received.length, { timeout: 5000 }).toBeGreaterThan(0);
+    client.abort();
+    await pending;
+    await expect.poll(() => upstreamClosedSockets, { timeout: 5000 }).toBeGreaterThan(closedBefore);
+    const db = gateway.running.gateway.database.db;
+    await expect
+      .poll(
+        async () => {
+          await gateway.running.gateway.requestLog.flush();
+          return db
+            .selectFrom('request_log')
+            .select(['status'])
+            .where('id', '=', requestId)
+            .executeTakeFirst();
+        },
+        { timeout: 5000 },
+      )
+      .toEqual({ status: 499 });
+    const openHolds = await db.selectFrom('holds').select('request_id').where('state', '=', 'open').execute();
+    expect(openHolds).toEqual([]);
+    sim.setFaults([]);
+    sim.reset();
+  });
+
   it('cancels the upstream call and logs the request when the client leaves mid-stream', async () => {
     sim.setFaults(['latency:3000ms']);
     const closedBefore = upstreamClosedSockets;

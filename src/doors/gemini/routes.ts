@@ -18,6 +18,7 @@ import {
   summarizeFor,
 } from '../../server/generation.js';
 import { parseJsonBody } from '../../server/parse-json-body.js';
+import { abortWhenClientLeaves } from '../../server/client-gone.js';
 import { pinnedChannelOf } from '../../server/pinned-channel.js';
 import type { UsageMetadata } from '../../canonical/types.js';
 import { listModelsPage, geminiModelResource } from './models.js';
@@ -81,6 +82,7 @@ export function registerGeminiDoor(app: FastifyInstance, gateway: Gateway): void
       request: body,
       payloadBytes: Buffer.isBuffer(request.body) ? request.body.length : 0,
       stream: action === 'streamGenerateContent',
+      signal: abortWhenClientLeaves(reply).signal,
       pinnedChannel: pinnedChannelOf(gateway, request.headers),
       startedAt: performance.now(),
     };
@@ -120,13 +122,7 @@ async function streamGenerate(
   request: FastifyRequest,
   reply: FastifyReply,
 ) {
-  const clientGone = new AbortController();
   const raw = reply.raw;
-  const onClose = () => {
-    if (!raw.writableFinished) clientGone.abort();
-  };
-  raw.on('close', onClose);
-  call.signal = clientGone.signal;
   // Errors before the first byte are ordinary HTTP errors (the error handler renders them).
   const stream = await openStream(gateway, call, summary);
   const form = (request.query as Query).alt === 'sse' ? 'sse' : 'array';
@@ -165,7 +161,6 @@ async function streamGenerate(
     );
     await writer.error(geminiErrorBody(failure));
   } finally {
-    raw.off('close', onClose);
     await writer.end();
   }
 }

@@ -3,6 +3,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayError } from '../../canonical/errors.js';
 import type { UsageMetadata } from '../../canonical/types.js';
+import { abortWhenClientLeaves } from '../../server/client-gone.js';
 import type { Gateway } from '../../server/gateway.js';
 import { parseJsonBody } from '../../server/parse-json-body.js';
 import { pinnedChannelOf } from '../../server/pinned-channel.js';
@@ -61,7 +62,7 @@ export function registerOpenAiChatDoor(app: FastifyInstance, gateway: Gateway): 
     const canonicalRequest = await inlineRemoteImages(canonical.request, (content, part) => {
       return `messages[${content}].content[${part}].image_url.url`;
     });
-    const clientGone = new AbortController();
+    const clientGone = abortWhenClientLeaves(reply);
     const subCalls = prepareSubCalls(
       gateway,
       {

@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError } from '../../canonical/errors.js';
 import type { ClientKeyRecord } from '../../store/index.js';
 import { countImages } from '../../routing/response-outcome.js';
+import { abortWhenClientLeaves } from '../../server/client-gone.js';
 import type { Gateway } from '../../server/gateway.js';
 import { parseJsonBody } from '../../server/parse-json-body.js';
 import { pinnedChannelOf } from '../../server/pinned-channel.js';
@@ -153,7 +154,7 @@ async function answer(gateway: Gateway, request: FastifyRequest, reply: FastifyR
     part - 1 < images.images.length ? `images[${part - 1}].image_url` : 'mask.image_url',
   );
   const streaming = images.body.stream === true;
-  const clientGone = new AbortController();
+  const clientGone = abortWhenClientLeaves(reply);
   const subCalls = prepareSubCalls(
     gateway,
     {
