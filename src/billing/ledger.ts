@@ -45,6 +45,12 @@ export interface SettleRequest {
   logEntry: RequestLogEntry;
   evidence: EvidenceFinding[];
   channel: string | null;
+  /**
+   * Set for a key without a spend limit: nothing had to be admitted, so no hold was written before
+   * the upstream call; its hold, settle and release ledger rows are written here, in the settle's
+   * transaction. A crash mid-request then leaves nothing behind (no hold, ledger or log row).
+   */
+  deferredHold?: { createdAt: number };
 }
 
 type Operation =
@@ -62,7 +68,7 @@ type Operation =
     };
 
 export interface LedgerOptions {
-  /** How long the first queued operation waits for company. Default 2 ms. */
+  /** How long the first queued operation waits for company; 0 (default) = the same event-loop turn. */
   groupCommitMs?: number;
   /** Operations per transaction; a full group is written at once. Default 256. */
   maxGroup?: number;
@@ -76,13 +82,14 @@ export class Ledger {
   private readonly owner: string | undefined;
   private queue: Operation[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
   private writing: Promise<void> | undefined;
 
   constructor(
     private readonly db: Database,
     options: LedgerOptions = {},
   ) {
-    this.groupCommitMs = options.groupCommitMs ?? 2;
+    this.groupCommitMs = options.groupCommitMs ?? 0;
     this.maxGroup = options.maxGroup ?? 256;
     this.owner = options.owner;
   }
@@ -108,13 +115,23 @@ export class Ledger {
   private enqueue(operation: Operation): void {
     this.queue.push(operation);
     if (this.queue.length >= this.maxGroup) void this.startWriting();
-    else this.timer ??= setTimeout(() => void this.startWriting(), this.groupCommitMs);
+    else if (this.writing)
+      return; // the running write picks this up as soon as it commits
+    else if (this.groupCommitMs > 0)
+      this.timer ??= setTimeout(() => void this.startWriting(), this.groupCommitMs);
+    // Group commit without a fixed wait: operations arriving in this turn of the event loop share
+    // one transaction, and everything that queues while it commits goes into the next one.
+    else this.immediate ??= setImmediate(() => void this.startWriting());
   }
 
   private startWriting(): Promise<void> {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = undefined;
+    }
+    if (this.immediate) {
+      clearImmediate(this.immediate);
+      this.immediate = undefined;
     }
     this.writing ??= this.writeAll().finally(() => {
       this.writing = undefined;
@@ -232,46 +249,59 @@ async function applyHold(
 
 async function applySettle(transaction: Transaction<DatabaseSchema>, request: SettleRequest): Promise<void> {
   const now = Date.now();
-  const closed = await transaction
-    .updateTable('holds')
-    .set({ state: request.chargedMicros > 0 ? 'settled' : 'released', closed_at: now })
-    .where('request_id', '=', request.requestId)
-    .where('state', '=', 'open')
-    .executeTakeFirst();
-  // A hold closed already (crash recovery by another start, a second settle) is not charged twice.
-  if (Number(closed.numUpdatedRows) === 0) return;
-  const rows = [];
-  if (request.chargedMicros > 0) {
-    rows.push({ kind: 'settle' as const, amount_micros: request.chargedMicros });
+  const logEntry = { ...request.logEntry, chargedMicros: request.chargedMicros };
+  const ledgerRows: Array<{ kind: 'hold' | 'settle' | 'release'; amount: number; at: number }> = [];
+  if (request.deferredHold) {
+    // Nothing was reserved, so there is no hold row to close: the request log row (keyed by request
+    // id) is the guard against charging a reused id twice, and the ledger gets the whole
+    // hold → settle → release story in one statement.
+    const logged = await insertRequestLogEntries(transaction, [logEntry]);
+    if (logged === 0) return;
+    if (request.holdMicros > 0 || request.chargedMicros > 0) {
+      ledgerRows.push({ kind: 'hold', amount: request.holdMicros, at: request.deferredHold.createdAt });
+    }
+  } else {
+    const closed = await transaction
+      .updateTable('holds')
+      .set({ state: request.chargedMicros > 0 ? 'settled' : 'released', closed_at: now })
+      .where('request_id', '=', request.requestId)
+      .where('state', '=', 'open')
+      .executeTakeFirst();
+    // A hold closed already (crash recovery by another start, a second settle) is not charged twice.
+    if (Number(closed.numUpdatedRows) === 0) return;
   }
+  if (request.chargedMicros > 0) ledgerRows.push({ kind: 'settle', amount: request.chargedMicros, at: now });
   if (request.holdMicros !== request.chargedMicros) {
     // Negative when the upstream reported more than the worst case: the charge is still what it reported.
-    rows.push({ kind: 'release' as const, amount_micros: request.holdMicros - request.chargedMicros });
+    ledgerRows.push({ kind: 'release', amount: request.holdMicros - request.chargedMicros, at: now });
   }
-  if (rows.length > 0) {
+  if (ledgerRows.length > 0) {
     await transaction
       .insertInto('ledger')
       .values(
-        rows.map((row) => ({
+        ledgerRows.map((row) => ({
           id: `${request.requestId}:${row.kind}`,
           request_id: request.requestId,
           key_id: request.keyId,
           kind: row.kind,
-          amount_micros: row.amount_micros,
-          created_at: now,
+          amount_micros: row.amount,
+          created_at: row.at,
         })),
       )
       .execute();
   }
-  await transaction
-    .updateTable('client_keys')
-    .set((expression) => ({
-      spent_micros: expression('spent_micros', '+', request.chargedMicros),
-      reserved_micros: expression('reserved_micros', '-', request.holdMicros),
-    }))
-    .where('id', '=', request.keyId)
-    .execute();
-  await insertRequestLogEntries(transaction, [{ ...request.logEntry, chargedMicros: request.chargedMicros }]);
+  const reservedChange = request.deferredHold ? 0 : request.holdMicros;
+  if (request.chargedMicros > 0 || reservedChange > 0) {
+    await transaction
+      .updateTable('client_keys')
+      .set((expression) => ({
+        spent_micros: expression('spent_micros', '+', request.chargedMicros),
+        reserved_micros: expression('reserved_micros', '-', reservedChange),
+      }))
+      .where('id', '=', request.keyId)
+      .execute();
+  }
+  if (!request.deferredHold) await insertRequestLogEntries(transaction, [logEntry]);
   if (request.evidence.length > 0) {
     await transaction
       .insertInto('billing_evidence')

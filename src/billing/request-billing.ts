@@ -8,7 +8,7 @@ import type { BillingConfig } from '../config/types.js';
 import type { ClientKeyRecord, Door, RequestLogEntry } from '../store/index.js';
 import type { AdmissionControl } from './admission.js';
 import { estimatePromptTokens, type PromptTokenEstimate } from './estimate-tokens.js';
-import type { Ledger } from './ledger.js';
+import type { Ledger, SettleRequest } from './ledger.js';
 import { decideCharge } from './refund-policy.js';
 import { reconcileRequest } from './reconcile.js';
 import { expectedCost, worstCase } from './worst-case.js';
@@ -38,6 +38,8 @@ export interface BillingTicket {
   imageSize?: string;
   prompt: PromptTokenEstimate;
   closed: boolean;
+  /** No durable hold yet (key without a spend limit): written at settle, see SettleRequest. */
+  deferredHold?: SettleRequest['deferredHold'];
   release(): void;
   watchdog?: NodeJS.Timeout;
   /** Set once close has begun; later closes await the same commit. */
@@ -113,16 +115,25 @@ export class RequestBilling {
       imageSize: summary.imageSize,
       heldMultiplier: this.options.config.heldMultiplier,
     });
+    // Without a spend limit there is nothing to admit against: the hold is written with the settle,
+    // in one transaction, instead of a durable write before the upstream call.
+    const deferHold = client.spendLimitMicros === null;
+    if (deferHold && this.open.has(subject.requestId)) {
+      pass.release();
+      throw duplicateRequestId(subject.requestId);
+    }
     let result: Awaited<ReturnType<Ledger['hold']>>;
     try {
-      result = await this.options.ledger.hold({
-        requestId: subject.requestId,
-        keyId: client.id,
-        amountMicros: hold.micros,
-        door: subject.door,
-        model: model.id,
-        stream: subject.stream,
-      });
+      result = deferHold
+        ? { admitted: true }
+        : await this.options.ledger.hold({
+            requestId: subject.requestId,
+            keyId: client.id,
+            amountMicros: hold.micros,
+            door: subject.door,
+            model: model.id,
+            stream: subject.stream,
+          });
     } catch (error) {
       pass.release();
       throw error;
@@ -141,6 +152,7 @@ export class RequestBilling {
       imageSize: summary.imageSize,
       prompt,
       closed: false,
+      deferredHold: deferHold ? { createdAt: Date.now() } : undefined,
       release: pass.release,
     };
     this.open.set(ticket.requestId, { ticket, entry: interruptedEntry });
@@ -187,6 +199,7 @@ export class RequestBilling {
         logEntry: { ...entry, chargedMicros: decision.micros },
         evidence,
         channel: outcome.channel,
+        deferredHold: ticket.deferredHold,
       })
       .then(() => decision.micros)
       .finally(() => this.open.delete(ticket.requestId));

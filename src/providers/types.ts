@@ -11,6 +11,8 @@ export interface UpstreamTarget {
   /** Provider-specific settings from the channel config (authStyle, vertex project…). */
   options: Record<string, unknown>;
   signal: AbortSignal;
+  /** The client's exact JSON bytes when they equal the canonical request (native upstreams may send them). */
+  rawRequestBody?: Buffer;
 }
 
 /** One streamed event: the parsed response plus, for native upstreams, the exact JSON text it sent. */

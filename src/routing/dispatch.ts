@@ -24,6 +24,8 @@ export interface DispatchRequest {
   wantsImage: boolean;
   pinnedChannel?: string;
   signal?: AbortSignal;
+  /** The request's JSON bytes as the client sent them, when they equal `request` (see GenerationCall). */
+  rawRequestBody?: Buffer;
 }
 
 export interface DispatchResult {
@@ -87,10 +89,7 @@ export class Dispatcher {
   async generate(input: DispatchRequest): Promise<DispatchResult> {
     let lastNoImage: DispatchResult | undefined;
     const result = await this.runAttempts(input, async (slot, signal, attempts) => {
-      const upstream = await slot.channel.provider.generate(
-        input.request,
-        this.target(slot, input.modelId, signal),
-      );
+      const upstream = await slot.channel.provider.generate(input.request, this.target(slot, input, signal));
       const normalized = await this.normalize(upstream.response, slot.channel, signal);
       const outcome = classifyResponse(normalized, input.wantsImage);
       const result: DispatchResult = {
@@ -117,10 +116,7 @@ export class Dispatcher {
 
   async stream(input: DispatchRequest): Promise<DispatchStream> {
     return this.runAttempts(input, async (slot, signal, attempts) => {
-      const iterable = await slot.channel.provider.stream(
-        input.request,
-        this.target(slot, input.modelId, signal),
-      );
+      const iterable = await slot.channel.provider.stream(input.request, this.target(slot, input, signal));
       const iterator = iterable[Symbol.asyncIterator]();
       const held: UpstreamEvent[] = [];
       // Hold events until an image arrives (or the first event when no image is required), so a
@@ -147,14 +143,15 @@ export class Dispatcher {
     });
   }
 
-  private target(slot: AttemptSlot, modelId: string, signal: AbortSignal) {
+  private target(slot: AttemptSlot, input: DispatchRequest, signal: AbortSignal) {
     return {
       channelName: slot.channel.name,
       baseUrl: slot.channel.baseUrl,
       apiKey: slot.apiKey,
-      upstreamModel: upstreamModelName(slot.channel, modelId),
+      upstreamModel: upstreamModelName(slot.channel, input.modelId),
       options: slot.channel.options,
       signal,
+      rawRequestBody: input.rawRequestBody,
     };
   }
 

@@ -31,6 +31,11 @@ export interface GenerationCall {
   startedAt: number;
   /** The open hold, set once admitted; recordCall settles it. */
   billing?: BillingTicket;
+  /**
+   * The exact JSON bytes the client sent, while they still equal `request` (Gemini door, no key
+   * renamed, nothing rewritten): a native upstream then receives them without re-serialising.
+   */
+  rawBody?: Buffer;
 }
 
 export interface CallOutcome {
@@ -52,7 +57,8 @@ export function summarizeFor(model: CatalogModel, request: GenerateContentReques
 /** Validates access and capabilities; throws a GatewayError naming the field. */
 export function prepareCall(gateway: Gateway, call: GenerationCall): RequestSummary {
   checkModelAccess(call.model, call.client, gateway.catalog.recommendedModel()?.id);
-  inspectRequest(call.request);
+  // A rewritten request (sniffed mime type) must be serialised again; the client's bytes no longer match.
+  if (inspectRequest(call.request)) call.rawBody = undefined;
   const summary = summarizeFor(call.model, call.request);
   checkCapabilities(call.model, summary, call.payloadBytes);
   return summary;
@@ -85,6 +91,7 @@ export async function runUnary(
       wantsImage: summary.wantsImage,
       pinnedChannel: call.pinnedChannel,
       signal: call.signal,
+      rawRequestBody: call.rawBody,
     });
   } catch (error) {
     await recordFailure(gateway, call, error);
@@ -115,6 +122,7 @@ export async function openStream(
       wantsImage: summary.wantsImage,
       pinnedChannel: call.pinnedChannel,
       signal: call.signal,
+      rawRequestBody: call.rawBody,
     });
   } catch (error) {
     await recordFailure(gateway, call, error);

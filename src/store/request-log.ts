@@ -165,18 +165,21 @@ export async function insertRequestLogNow(db: Database, entry: RequestLogEntry):
 const rowsPerStatement = 500;
 
 /** Inserts rows inside a caller's transaction (billing writes the log row with its settle). */
+/** Inserts log rows (a repeated request id is ignored) and their attempts; returns rows inserted. */
 export async function insertEntries(
   transaction: Transaction<DatabaseSchema>,
   entries: RequestLogEntry[],
-): Promise<void> {
+): Promise<number> {
   const logRows = entries.map(toLogColumns);
   const attemptRows = entries.flatMap(toAttemptColumns);
+  let inserted = 0;
   for (let start = 0; start < logRows.length; start += rowsPerStatement) {
-    await transaction
+    const result = await transaction
       .insertInto('request_log')
       .values(logRows.slice(start, start + rowsPerStatement))
       .onConflict((conflict) => conflict.column('id').doNothing())
-      .execute();
+      .executeTakeFirst();
+    inserted += Number(result.numInsertedOrUpdatedRows ?? 0);
   }
   for (let start = 0; start < attemptRows.length; start += rowsPerStatement) {
     await transaction
@@ -185,6 +188,7 @@ export async function insertEntries(
       .onConflict((conflict) => conflict.columns(['request_id', 'attempt_no']).doNothing())
       .execute();
   }
+  return inserted;
 }
 
 function toLogColumns(entry: RequestLogEntry): Insertable<RequestLogTable> {

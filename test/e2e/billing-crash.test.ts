@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/store/index.js';
+import { createClientKey, migrateToLatest, openDatabase } from '../../src/store/index.js';
 import { startUpstreamSim, type UpstreamSim } from '../../src/sim/index.js';
 import { billingTotals } from '../helpers/billing-checks.js';
 import { simChannelYaml } from '../helpers/start-gateway.js';
@@ -61,11 +61,25 @@ describe('crash recovery', () => {
   it('leaves zero open holds and matching sums after SIGKILL mid-flight and a restart', {
     timeout: 60_000,
   }, async () => {
+    // A key with a spend limit holds durably before the upstream call; a key without one writes its
+    // hold with the settle, so a crash mid-request leaves nothing of it behind.
+    const setup = await openDatabase(undefined, dataDir);
+    await migrateToLatest(setup.db);
+    await createClientKey(setup.db, {
+      name: 'limited',
+      value: 'limited-key',
+      spendLimitMicros: 1_000_000_000,
+    });
+    await setup.close();
     const first = await serve();
-    const inFlight = Array.from({ length: 8 }, () =>
+    const inFlight = Array.from({ length: 8 }, (_, index) =>
       fetch(`${first.url}/v1beta/models/gemini-3.1-flash-image-preview:generateContent`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-goog-api-key': clientKey },
+        headers: {
+          'content-type': 'application/json',
+          'x-goog-api-key': index < 5 ? 'limited-key' : clientKey,
+          'x-request-id': `in-flight-${index}`,
+        },
         body: JSON.stringify({
           contents: [{ parts: [{ text: 'a red circle on a white background' }] }],
           generationConfig: { responseModalities: ['IMAGE'] },
@@ -78,7 +92,7 @@ describe('crash recovery', () => {
     expect(sim.requestCount).toBe(8);
 
     const before = await openDatabase(undefined, dataDir);
-    expect((await billingTotals(before)).openHolds).toBe(8);
+    expect((await billingTotals(before)).openHolds).toBe(5);
     await before.close();
 
     first.child.kill('SIGKILL');
@@ -102,8 +116,14 @@ describe('crash recovery', () => {
         .select(['status', 'error_class', 'charged_micros'])
         .where('error_class', '=', 'interrupted')
         .execute();
-      expect(interrupted).toHaveLength(8);
+      expect(interrupted).toHaveLength(5);
       for (const row of interrupted) expect(row).toMatchObject({ status: 0 });
+      const unlimitedRows = await after.db
+        .selectFrom('holds')
+        .select('request_id')
+        .where('request_id', 'in', ['in-flight-5', 'in-flight-6', 'in-flight-7'])
+        .execute();
+      expect(unlimitedRows).toEqual([]);
     } finally {
       await after.close();
     }

@@ -21,33 +21,51 @@ export function snakeToCamel(name: string): string {
     : name;
 }
 
-function camelize(value: unknown, depth: number): unknown {
+/** Set when camelize renamed at least one key (the canonical form then differs from the bytes sent). */
+interface CamelizeState {
+  renamed: boolean;
+}
+
+function camelize(value: unknown, depth: number, state: CamelizeState = { renamed: false }): unknown {
   if (depth > 64)
     throw errors.badRequest('Invalid JSON payload received. The request nests deeper than 64 levels.');
-  if (Array.isArray(value)) return value.map((item) => camelize(item, depth + 1));
+  if (Array.isArray(value)) return value.map((item) => camelize(item, depth + 1, state));
   if (value === null || typeof value !== 'object') return value;
   const output: Record<string, unknown> = {};
   for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
     const name = snakeToCamel(key);
+    if (name !== key) state.renamed = true;
     if (opaqueKeys.has(name)) output[name] = child;
     else if (userNamedMaps.has(name) && child && typeof child === 'object' && !Array.isArray(child)) {
       output[name] = Object.fromEntries(
         Object.entries(child as Record<string, unknown>).map(([field, schema]) => [
           field,
-          camelize(schema, depth + 2),
+          camelize(schema, depth + 2, state),
         ]),
       );
-    } else output[name] = camelize(child, depth + 1);
+    } else output[name] = camelize(child, depth + 1, state);
   }
   return output;
 }
 
 /** Turns a parsed body into the canonical request, or a 400 naming what is wrong. */
 export function normalizeGeminiRequest(body: unknown): GenerateContentRequest {
+  return normalizeGeminiRequestTracked(body).request;
+}
+
+/**
+ * Like normalizeGeminiRequest, and also says whether any key was renamed: when none was, the bytes
+ * the client sent already are the canonical request and a native upstream can receive them as-is.
+ */
+export function normalizeGeminiRequestTracked(body: unknown): {
+  request: GenerateContentRequest;
+  renamed: boolean;
+} {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw errors.badRequest('Invalid JSON payload received. Expected a JSON object with "contents".');
   }
-  const request = camelize(body, 0) as GenerateContentRequest;
+  const state: CamelizeState = { renamed: false };
+  const request = camelize(body, 0, state) as GenerateContentRequest;
   if (!Array.isArray(request.contents) || request.contents.length === 0) {
     throw errors.badRequest('* GenerateContentRequest.contents: contents is not specified', 'contents');
   }
@@ -75,7 +93,7 @@ export function normalizeGeminiRequest(body: unknown): GenerateContentRequest {
     });
   });
   checkConfigShape(request);
-  return request;
+  return { request, renamed: state.renamed };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -106,22 +124,20 @@ function checkConfigShape(request: GenerateContentRequest): void {
     throw wrong('generationConfig.imageConfig', 'an object');
 }
 
-/** Cheap structural base64 check (standard or URL-safe alphabet, optional padding) without decoding. */
+/**
+ * Structural base64 check (standard or URL-safe alphabet, optional padding) on the length and the
+ * first and last characters only: it stays O(1) for multi-megabyte images. Corruption in the middle
+ * is caught when the bytes are decoded (image inspection, the engine, or the upstream's own 400).
+ */
 export function isBase64(value: string): boolean {
   if (value.length === 0) return false;
   const body = value.endsWith('==') ? value.slice(0, -2) : value.endsWith('=') ? value.slice(0, -1) : value;
   if (body.length % 4 === 1) return false;
-  for (let index = 0; index < body.length; index += 1) {
-    const code = body.charCodeAt(index);
-    const ok =
-      (code >= 65 && code <= 90) ||
-      (code >= 97 && code <= 122) ||
-      (code >= 48 && code <= 57) ||
-      code === 43 ||
-      code === 47 ||
-      code === 45 ||
-      code === 95;
-    if (!ok) return false;
-  }
-  return true;
+  const edge = 4096;
+  return (
+    base64Characters.test(body.length <= 2 * edge ? body : body.slice(0, edge)) &&
+    (body.length <= 2 * edge || base64Characters.test(body.slice(-edge)))
+  );
 }
+
+const base64Characters = /^[A-Za-z0-9+/_-]*$/;

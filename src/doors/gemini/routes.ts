@@ -22,7 +22,7 @@ import { abortWhenClientLeaves } from '../../server/client-gone.js';
 import { pinnedChannelOf } from '../../server/pinned-channel.js';
 import type { UsageMetadata } from '../../canonical/types.js';
 import { listModelsPage, geminiModelResource } from './models.js';
-import { normalizeGeminiRequest } from './normalize-request.js';
+import { normalizeGeminiRequest, normalizeGeminiRequestTracked } from './normalize-request.js';
 import { isGeminiAction, parseModelAction } from './parse-model-path.js';
 import { geminiErrorBody } from './render-error.js';
 import { GeminiStreamWriter } from './write-stream.js';
@@ -72,7 +72,7 @@ export function registerGeminiDoor(app: FastifyInstance, gateway: Gateway): void
     }
     const client = await authenticate(gateway, request);
     const model = resolveModel(gateway, modelName, action);
-    const body = normalizeGeminiRequest(parseJsonBody(request.body));
+    const { request: body, renamed } = normalizeGeminiRequestTracked(parseJsonBody(request.body));
     if (action === 'countTokens') return countTokens(gateway, model, body, reply);
     const call: GenerationCall = {
       requestId: request.id,
@@ -83,6 +83,7 @@ export function registerGeminiDoor(app: FastifyInstance, gateway: Gateway): void
       payloadBytes: Buffer.isBuffer(request.body) ? request.body.length : 0,
       stream: action === 'streamGenerateContent',
       signal: abortWhenClientLeaves(reply).signal,
+      rawBody: !renamed && Buffer.isBuffer(request.body) ? request.body : undefined,
       pinnedChannel: pinnedChannelOf(gateway, request.headers),
       startedAt: performance.now(),
     };

@@ -40,7 +40,8 @@ async function send(plan: HttpRequestPlan, request: GenerateContentRequest, targ
     return await undiciRequest(plan.url, {
       method: 'POST',
       headers: plan.headers,
-      body: JSON.stringify(request),
+      // The client's own bytes when they are the canonical request: no multi-megabyte re-serialising.
+      body: target.rawRequestBody ?? JSON.stringify(request),
       signal: target.signal,
     });
   } catch (error) {
@@ -106,7 +107,11 @@ export function createGeminiWireProvider(planRequest: PlanRequest): Provider {
 
     async countTokens(request, target): Promise<Record<string, unknown>> {
       const plan = await planRequest(target, 'countTokens');
-      const answer = await send(plan, { contents: request.contents }, target);
+      const answer = await send(
+        plan,
+        { contents: request.contents },
+        { ...target, rawRequestBody: undefined },
+      );
       const text = (await readBody(answer.body, target)).toString('utf8');
       if (answer.statusCode >= 300) {
         throw upstreamErrorFromResponse(answer.statusCode, text, undefined, target.channelName);
