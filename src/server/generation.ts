@@ -8,6 +8,7 @@ import type { GenerateContentRequest, RequestSummary, UsageMetadata } from '../c
 import {
   type AttemptRecord,
   DispatchError,
+  type DispatchRequest,
   type DispatchResult,
   type DispatchStream,
 } from '../routing/dispatch.js';
@@ -76,6 +77,18 @@ async function admitCall(gateway: Gateway, call: GenerationCall, summary: Reques
   }
 }
 
+/** What the dispatcher needs of a call. */
+function dispatchInput(call: GenerationCall, summary: RequestSummary): DispatchRequest {
+  return {
+    modelId: call.model.id,
+    request: call.request,
+    wantsImage: summary.wantsImage,
+    pinnedChannel: call.pinnedChannel,
+    signal: call.signal,
+    rawRequestBody: call.rawBody,
+  };
+}
+
 /** Dispatches one unary call; the hold is settled (durably) before the answer is returned. */
 export async function runUnary(
   gateway: Gateway,
@@ -85,14 +98,7 @@ export async function runUnary(
   await admitCall(gateway, call, summary);
   let result: DispatchResult;
   try {
-    result = await gateway.dispatcher.generate({
-      modelId: call.model.id,
-      request: call.request,
-      wantsImage: summary.wantsImage,
-      pinnedChannel: call.pinnedChannel,
-      signal: call.signal,
-      rawRequestBody: call.rawBody,
-    });
+    result = await gateway.dispatcher.generate(dispatchInput(call, summary));
   } catch (error) {
     await recordFailure(gateway, call, error);
     throw error;
@@ -116,14 +122,7 @@ export async function openStream(
 ): Promise<DispatchStream> {
   await admitCall(gateway, call, summary);
   try {
-    return await gateway.dispatcher.stream({
-      modelId: call.model.id,
-      request: call.request,
-      wantsImage: summary.wantsImage,
-      pinnedChannel: call.pinnedChannel,
-      signal: call.signal,
-      rawRequestBody: call.rawBody,
-    });
+    return await gateway.dispatcher.stream(dispatchInput(call, summary));
   } catch (error) {
     await recordFailure(gateway, call, error);
     throw error;

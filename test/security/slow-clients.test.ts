@@ -94,12 +94,13 @@ describe('slow and vanishing clients', () => {
     expect(received).toMatch(/^(HTTP\/1\.1 408|$)/);
   });
 
-  it('cancels the upstream call, logs it and leaves no open hold when a unary client leaves', async () => {
+  /** Starts a call, leaves once the upstream has it, and returns the gateway's log row for it. */
+  async function leaveDuringCall(path: string, requestId: string) {
+    sim.reset();
     sim.setFaults(['latency:3000ms']);
     const closedBefore = upstreamClosedSockets;
     const client = new AbortController();
-    const requestId = 'client-left-unary';
-    const pending = fetch(`${gateway.url}/v1beta/models/${model}:generateContent`, {
+    const pending = fetch(`${gateway.url}${path}`, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
@@ -114,57 +115,35 @@ describe('slow and vanishing clients', () => {
     await pending;
     await expect.poll(() => upstreamClosedSockets, { timeout: 5000 }).toBeGreaterThan(closedBefore);
     const db = gateway.running.gateway.database.db;
-    await expect
-      .poll(
-        async () => {
-          await gateway.running.gateway.requestLog.flush();
-          return db
-            .selectFrom('request_log')
-            .select(['status'])
-            .where('id', '=', requestId)
-            .executeTakeFirst();
-        },
-        { timeout: 5000 },
-      )
-      .toEqual({ status: 499 });
-    const openHolds = await db.selectFrom('holds').select('request_id').where('state', '=', 'open').execute();
-    expect(openHolds).toEqual([]);
+    const row = async () => {
+      await gateway.running.gateway.requestLog.flush();
+      return db
+        .selectFrom('request_log')
+        .select(['status', 'error_class'])
+        .where('id', '=', requestId)
+        .executeTakeFirst();
+    };
+    await expect.poll(row, { timeout: 5000 }).toBeDefined();
     sim.setFaults([]);
-    sim.reset();
+    const openHolds = await db.selectFrom('holds').select('request_id').where('state', '=', 'open').execute();
+    return { row: await row(), openHolds };
+  }
+
+  it('cancels the upstream call, logs it and leaves no open hold when a unary client leaves', async () => {
+    const { row, openHolds } = await leaveDuringCall(
+      `/v1beta/models/${model}:generateContent`,
+      'client-left-unary',
+    );
+    expect(row).toEqual({ status: 499, error_class: 'bad_request' });
+    expect(openHolds).toEqual([]);
   });
 
   it('cancels the upstream call and logs the request when the client leaves mid-stream', async () => {
-    sim.setFaults(['latency:3000ms']);
-    const closedBefore = upstreamClosedSockets;
-    const client = new AbortController();
-    const requestId = 'client-left-mid-stream';
-    const pending = fetch(`${gateway.url}/v1beta/models/${model}:streamGenerateContent?alt=sse`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-goog-api-key': gateway.key,
-        'x-request-id': requestId,
-      },
-      body: generateBody(),
-      signal: client.signal,
-    }).catch(() => undefined);
-    await expect.poll(() => sim.received.length, { timeout: 5000 }).toBeGreaterThan(0);
-    client.abort();
-    await pending;
-    await expect.poll(() => upstreamClosedSockets, { timeout: 5000 }).toBeGreaterThan(closedBefore);
-    await expect
-      .poll(
-        async () => {
-          await gateway.running.gateway.requestLog.flush();
-          return gateway.running.gateway.database.db
-            .selectFrom('request_log')
-            .select(['status', 'error_class'])
-            .where('id', '=', requestId)
-            .executeTakeFirst();
-        },
-        { timeout: 5000 },
-      )
-      .toEqual({ status: 499, error_class: 'bad_request' });
-    sim.setFaults([]);
+    const { row, openHolds } = await leaveDuringCall(
+      `/v1beta/models/${model}:streamGenerateContent?alt=sse`,
+      'client-left-mid-stream',
+    );
+    expect(row).toEqual({ status: 499, error_class: 'bad_request' });
+    expect(openHolds).toEqual([]);
   });
 });
