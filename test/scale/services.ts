@@ -8,13 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
-import pg from 'pg';
 import { describe, it } from 'vitest';
+import { postgresUrl, withAdminClient } from '../store/backends.js';
 
 const run = promisify(execFile);
 
-export const postgresUrl =
-  process.env.IMAGEGATE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export { postgresUrl } from '../store/backends.js';
 export const redisUrl = process.env.IMAGEGATE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const servicesRequired = process.env.IMAGEGATE_REQUIRE_SERVICES === '1';
 
@@ -42,18 +41,8 @@ async function pingRedis(): Promise<void> {
   }
 }
 
-async function withPostgres<Result>(work: (client: pg.Client) => Promise<Result>): Promise<Result> {
-  const client = new pg.Client({ connectionString: postgresUrl, connectionTimeoutMillis: 3000 });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
 const problems = [
-  await problemOf(() => withPostgres((client) => client.query('select 1'))).then((problem) =>
+  await problemOf(() => withAdminClient((client) => client.query('select 1'))).then((problem) =>
     problem === undefined ? undefined : `PostgreSQL at ${postgresUrl}: ${problem}`,
   ),
   await problemOf(pingRedis).then((problem) =>
@@ -86,13 +75,13 @@ export interface ScratchSpace {
 
 export async function createScratchSpace(): Promise<ScratchSpace> {
   const name = `scale_${randomBytes(5).toString('hex')}`;
-  await withPostgres((client) => client.query(`create schema ${name}`));
+  await withAdminClient((client) => client.query(`create schema ${name}`));
   const separator = postgresUrl.includes('?') ? '&' : '?';
   return {
     databaseUrl: `${postgresUrl}${separator}options=${encodeURIComponent(`-c search_path=${name}`)}`,
     redisPrefix: `imagegate-test:${name}:`,
     async dispose() {
-      await withPostgres((client) => client.query(`drop schema ${name} cascade`));
+      await withAdminClient((client) => client.query(`drop schema ${name} cascade`));
       await deleteRedisKeys(`imagegate-test:${name}:`).catch(() => {});
     },
   };

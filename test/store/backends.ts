@@ -57,7 +57,8 @@ const postgresBackend: Backend = {
   },
 };
 
-async function withAdminClient<Result>(work: (client: pg.Client) => Promise<Result>): Promise<Result> {
+/** One plain connection to the test database (schema setup and teardown, reachability). */
+export async function withAdminClient<Result>(work: (client: pg.Client) => Promise<Result>): Promise<Result> {
   const client = new pg.Client({ connectionString: postgresUrl, connectionTimeoutMillis: 3000 });
   await client.connect();
   try {
