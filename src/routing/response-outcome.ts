@@ -15,11 +15,19 @@ const safetyFinishReasons = new Set([
 
 export type ResponseOutcome = 'image' | 'text_only' | 'safety' | 'no_image';
 
+/** Whether a blob carries bytes, without decoding a lazily attached image string (see skip-image-strings.ts). */
+function hasImageBytes(blob: { data?: unknown } | undefined): boolean {
+  if (!blob) return false;
+  const descriptor = Object.getOwnPropertyDescriptor(blob, 'data');
+  if (descriptor?.get) return true;
+  return typeof descriptor?.value === 'string' && descriptor.value.length > 0;
+}
+
 export function countImages(response: GenerateContentResponse): number {
   let count = 0;
   for (const candidate of response.candidates ?? []) {
     for (const part of candidate.content?.parts ?? []) {
-      if (part.inlineData?.data && !part.thought) count += 1;
+      if (hasImageBytes(part.inlineData) && !part.thought) count += 1;
     }
   }
   return count;

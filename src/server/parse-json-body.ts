@@ -1,10 +1,22 @@
 // Parses a raw JSON body once, turning a syntax error into a 400 that says where it is.
 import { errors } from '../canonical/errors.js';
+import { parseSkippingImageStrings } from '../canonical/skip-image-strings.js';
 import { jsonErrorPosition } from './json-error-position.js';
+
+const largeBodyBytes = 64 * 1024;
 
 export function parseJsonBody(body: unknown): unknown {
   if (body === undefined || body === null) {
     throw errors.badRequest('Invalid JSON payload received. The request body is empty; send a JSON object.');
+  }
+  // Large bodies carry images: parse them without running JSON.parse over the base64 strings. On a
+  // syntax error the plain parse below runs, so the reported position is the client's own.
+  if (Buffer.isBuffer(body) && body.length > largeBodyBytes) {
+    try {
+      return parseSkippingImageStrings(body);
+    } catch {
+      // fall through to the exact error
+    }
   }
   const text = Buffer.isBuffer(body) ? body.toString('utf8') : String(body);
   try {

@@ -70,16 +70,15 @@ export function createGeminiWireProvider(planRequest: PlanRequest): Provider {
       const plan = await planRequest(target, 'generateContent');
       const answer = await send(plan, request, target);
       const rawBody = await readBody(answer.body, target);
-      const text = rawBody.toString('utf8');
       if (answer.statusCode >= 300) {
         throw upstreamErrorFromResponse(
           answer.statusCode,
-          text,
+          rawBody.toString('utf8'),
           headerValue(answer.headers['retry-after']),
           target.channelName,
         );
       }
-      return { response: parseGeminiBody(target.channelName, text), rawBody };
+      return { response: parseGeminiBody(target.channelName, rawBody), rawBody };
     },
 
     async stream(request, target): Promise<AsyncIterable<UpstreamEvent>> {

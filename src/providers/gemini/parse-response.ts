@@ -1,13 +1,17 @@
 // Reads a Gemini-wire answer body: parsed response, or a classified error. Pure.
 import type { GenerateContentResponse } from '../../canonical/types.js';
 import { malformedUpstreamAnswer } from './errors.js';
+import { parseSkippingImageStrings } from '../../canonical/skip-image-strings.js';
 
-export function parseGeminiBody(channelName: string, bodyText: string): GenerateContentResponse {
+export function parseGeminiBody(channelName: string, body: string | Buffer): GenerateContentResponse {
   let value: unknown;
   try {
-    value = JSON.parse(bodyText);
+    // A Buffer is parsed without running JSON.parse over its image strings (see skip-image-strings.ts).
+    value = typeof body === 'string' ? JSON.parse(body) : parseSkippingImageStrings(body);
   } catch (error) {
-    const looksLikeHtml = /^\s*</.test(bodyText);
+    const looksLikeHtml = /^\s*</.test(
+      typeof body === 'string' ? body : body.subarray(0, 64).toString('latin1'),
+    );
     throw malformedUpstreamAnswer(
       channelName,
       looksLikeHtml ? 'an HTML page' : `invalid JSON: ${(error as Error).message}`,
@@ -21,6 +25,12 @@ export function parseGeminiBody(channelName: string, bodyText: string): Generate
   const problem = shapeProblem(record);
   if (problem) throw malformedUpstreamAnswer(channelName, problem);
   return record as GenerateContentResponse;
+}
+
+/** A string `data`, or one attached lazily by skip-image-strings.ts (checked without decoding it). */
+function hasStringData(blob: Record<string, unknown>): boolean {
+  const descriptor = Object.getOwnPropertyDescriptor(blob, 'data');
+  return descriptor?.get !== undefined || typeof descriptor?.value === 'string';
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -49,7 +59,7 @@ function shapeProblem(record: Record<string, unknown>): string | undefined {
       const blob = part.inlineData;
       if (
         blob !== undefined &&
-        (!isRecord(blob) || typeof blob.mimeType !== 'string' || typeof blob.data !== 'string')
+        (!isRecord(blob) || typeof blob.mimeType !== 'string' || !hasStringData(blob))
       )
         return `${where}.inlineData lacks a string mimeType and data`;
     }

@@ -1,0 +1,70 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { findImageStrings, parseSkippingImageStrings } from '../../src/canonical/skip-image-strings.js';
+
+const image = randomBytes(60_000).toString('base64');
+
+function answer(pretty: boolean) {
+  const value = {
+    candidates: [
+      {
+        content: {
+          role: 'model',
+          parts: [
+            { text: 'He said "data": "not an image" and left.' },
+            { inlineData: { mimeType: 'image/png', data: image }, thoughtSignature: 'c2ln' },
+            { functionCall: { name: 'f', args: { data: 'short user value' } } },
+          ],
+        },
+        finishReason: 'STOP',
+      },
+    ],
+    usageMetadata: { promptTokenCount: 10, candidatesTokenCount: 1290, totalTokenCount: 1300 },
+  };
+  return {
+    value,
+    bytes: Buffer.from(pretty ? `${JSON.stringify(value, null, 2)}\n` : JSON.stringify(value)),
+  };
+}
+
+describe('parsing an answer without parsing its image strings', () => {
+  for (const pretty of [true, false]) {
+    it(`gives the same value as JSON.parse (${pretty ? 'pretty' : 'compact'} JSON)`, () => {
+      const { value, bytes } = answer(pretty);
+      const parsed = parseSkippingImageStrings(bytes);
+      expect(JSON.parse(JSON.stringify(parsed))).toEqual(value);
+    });
+  }
+
+  it('skips only long escape-free strings of "data" keys', () => {
+    const { bytes } = answer(true);
+    const ranges = findImageStrings(bytes);
+    expect(ranges).toHaveLength(1);
+    expect(bytes.toString('latin1', ranges[0].start, ranges[0].end)).toBe(image);
+  });
+
+  it('decodes an image string only when it is read, and lets it be replaced', () => {
+    const { bytes } = answer(false);
+    const parsed = parseSkippingImageStrings(bytes) as {
+      candidates: Array<{ content: { parts: Array<{ inlineData?: { data: string } }> } }>;
+    };
+    const blob = parsed.candidates[0].content.parts[1].inlineData!;
+    expect(Object.getOwnPropertyDescriptor(blob, 'data')?.get).toBeTypeOf('function');
+    expect(blob.data).toBe(image);
+    blob.data = 'AAAA';
+    expect(blob.data).toBe('AAAA');
+    expect({ ...blob }).toEqual({ mimeType: 'image/png', data: 'AAAA' });
+  });
+
+  it('leaves text that merely mentions a data key alone', () => {
+    const text = `prefix ${'x'.repeat(5000)} "data": "${'y'.repeat(5000)}"`;
+    const bytes = Buffer.from(JSON.stringify({ candidates: [{ content: { parts: [{ text }] } }] }));
+    expect(findImageStrings(bytes)).toEqual([]);
+    expect(parseSkippingImageStrings(bytes)).toEqual(JSON.parse(bytes.toString()));
+  });
+
+  it('still rejects invalid JSON', () => {
+    const broken = Buffer.concat([answer(false).bytes.subarray(0, 70_000)]);
+    expect(() => parseSkippingImageStrings(broken)).toThrow(SyntaxError);
+  });
+});
