@@ -11,7 +11,7 @@ export interface PlanInput {
   channels: readonly RouteChannel[];
   /** True when the (channel, model) circuit refuses traffic right now. */
   isCircuitOpen: (channelName: string, modelId: string) => boolean;
-  /** Only this channel (retests pin a route). */
+  /** Only this channel, whatever its circuit says (retests pin a route and act as its probe). */
   pinnedChannel?: string;
   random?: () => number;
 }
@@ -31,7 +31,12 @@ export function planAttempts(input: PlanInput): PlannedAttempt[] {
       channel.models.includes(input.modelId) &&
       (input.pinnedChannel === undefined || channel.name === input.pinnedChannel),
   );
-  const open = serving.filter((channel) => !input.isCircuitOpen(channel.name, input.modelId));
+  // A pinned request (a retest) goes to its route even when the circuit is open: it is the recovery
+  // probe that tells whether the route works again, and its outcome closes or keeps the circuit.
+  const open =
+    input.pinnedChannel === undefined
+      ? serving.filter((channel) => !input.isCircuitOpen(channel.name, input.modelId))
+      : serving;
   const priorities = [...new Set(open.map((channel) => channel.priority))].sort(
     (left, right) => right - left,
   );
