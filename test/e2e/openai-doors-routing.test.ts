@@ -302,3 +302,37 @@ describe('chat streaming with several choices', () => {
     expect(chunks.slice(0, -1).every((chunk) => chunk.usage === undefined)).toBe(true);
   });
 });
+
+describe('OpenAI-only image options', () => {
+  it('reach a gpt-image upstream exactly and never a Gemini one', async () => {
+    openAiSim.reset();
+    googleSim.reset();
+    const options = {
+      quality: 'low',
+      background: 'opaque',
+      output_format: 'jpeg',
+      output_compression: 80,
+      moderation: 'low',
+    } as const;
+    const gpt = await client().images.generate({
+      model: 'gpt-image-1',
+      prompt: 'a red circle on a white background',
+      size: '1024x1536',
+      ...options,
+    });
+    expect(gpt.data?.length).toBe(1);
+    const sent = modelCalls(openAiSim)[0].body as Record<string, unknown>;
+    expect(sent).toMatchObject({ model: 'gpt-image-1', size: '1024x1536', ...options });
+    const gemini = await client().images.generate({
+      model: 'gemini-3.1-flash-image-preview',
+      prompt: 'a red circle on a white background',
+      size: '1024x1536',
+      ...options,
+    });
+    expect(gemini.data?.length).toBe(1);
+    const geminiBody = JSON.stringify(modelCalls(googleSim)[0].body);
+    for (const field of ['quality', 'background', 'output_format', 'output_compression', 'moderation']) {
+      expect(geminiBody).not.toContain(`"${field}"`);
+    }
+  });
+});

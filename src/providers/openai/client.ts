@@ -1,5 +1,6 @@
 // The one place that does I/O for gpt-image upstreams (`openai`, `openai-compatible`): canonical →
 // images/generations JSON or images/edits multipart, over undici; replies and SSE events → canonical.
+import { openAiImageOptionsOf } from '../../canonical/openai-image-options.js';
 import { FormData as UndiciFormData, request as undiciRequest } from 'undici';
 import { GatewayError } from '../../canonical/errors.js';
 import type { GenerateContentRequest } from '../../canonical/types.js';
@@ -136,7 +137,10 @@ async function* streamEvents(
 export function createOpenAiProvider(): Provider {
   return {
     async generate(request: GenerateContentRequest, target: UpstreamTarget): Promise<UpstreamResult> {
-      const plan = convertRequestToOpenAiImages(request, { model: target.upstreamModel });
+      const plan = convertRequestToOpenAiImages(request, {
+        model: target.upstreamModel,
+        passthrough: openAiImageOptionsOf(request),
+      });
       const answer = await send(plan, target);
       let text: string;
       try {
@@ -154,7 +158,11 @@ export function createOpenAiProvider(): Provider {
       request: GenerateContentRequest,
       target: UpstreamTarget,
     ): Promise<AsyncIterable<UpstreamEvent>> {
-      const plan = convertRequestToOpenAiImages(request, { model: target.upstreamModel, stream: true });
+      const plan = convertRequestToOpenAiImages(request, {
+        model: target.upstreamModel,
+        stream: true,
+        passthrough: openAiImageOptionsOf(request),
+      });
       const answer = await send(plan, target);
       const contentType = headerValue(answer.headers['content-type']) ?? '';
       if (!contentType.includes('text/event-stream')) {
