@@ -41,7 +41,7 @@ describe('status page', () => {
     expect(page).not.toContain(gateway.key);
   });
 
-  it.skipIf(!existsSync(chromiumPath))(
+  it.skipIf(!existsSync(chromiumPath) && process.env.IMAGEGATE_REQUIRE_SERVICES !== '1')(
     'renders a row per model route with loaded thumbnails in a real browser',
     async () => {
       const browser = await chromium.launch({
