@@ -40,9 +40,9 @@ export function findImageStrings(body: Buffer): SkippedString[] {
     const start = index + 1;
     const end = body.indexOf(quote, start);
     if (end < 0) return found;
-    const escape = body.indexOf(backslash, start);
+    const backslashAt = body.indexOf(backslash, start);
     // base64 never contains a backslash; a string that does is ordinary JSON text, parsed normally.
-    if (end - start >= minimumSkippedLength && (escape < 0 || escape > end)) found.push({ start, end });
+    if (end - start >= minimumSkippedLength && (backslashAt < 0 || backslashAt > end)) found.push({ start, end });
     from = end + 1;
   }
 }
