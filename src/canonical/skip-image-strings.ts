@@ -42,7 +42,8 @@ export function findImageStrings(body: Buffer): SkippedString[] {
     if (end < 0) return found;
     const backslashAt = body.indexOf(backslash, start);
     // base64 never contains a backslash; a string that does is ordinary JSON text, parsed normally.
-    if (end - start >= minimumSkippedLength && (backslashAt < 0 || backslashAt > end)) found.push({ start, end });
+    if (end - start >= minimumSkippedLength && (backslashAt < 0 || backslashAt > end))
+      found.push({ start, end });
     from = end + 1;
   }
 }
