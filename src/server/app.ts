@@ -14,11 +14,6 @@ import { renderError } from './render-error.js';
 
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
 
-export type DoorRegistrar = (app: FastifyInstance, gateway: Gateway) => void;
-
-/** Doors beyond the Gemini one register here, so app assembly stays one list. */
-export const extraDoors: DoorRegistrar[] = [];
-
 export function buildApp(gateway: Gateway): FastifyInstance {
   const timeouts = gateway.serverTimeouts ?? defaultServerTimeouts;
   const app: FastifyInstance = Fastify({
@@ -84,6 +79,5 @@ export function buildApp(gateway: Gateway): FastifyInstance {
   registerOpenAiChatDoor(app, gateway);
   registerAdminChannelRoutes(app, gateway);
   registerAdminRoutes(app, gateway);
-  for (const registerDoor of extraDoors) registerDoor(app, gateway);
   return app;
 }
