@@ -49,6 +49,44 @@ export function findImageStrings(body: Buffer): SkippedString[] {
 }
 
 const placeholderPrefix = '\u0000imagegate-image:';
+/** On a blob whose `data` is still the undecoded byte range: where that range is. */
+const lazySource = Symbol.for('imagegate.lazyImageSource');
+
+interface LazySource {
+  body: Buffer;
+  start: number;
+  end: number;
+}
+
+type BlobLike = { data?: unknown; [lazySource]?: () => LazySource | undefined };
+
+/** Length of a blob's base64 string, without decoding one that is still lazy. */
+export function imageDataLength(blob: BlobLike): number {
+  const source = blob[lazySource]?.();
+  if (source) return source.end - source.start;
+  return typeof blob.data === 'string' ? blob.data.length : 0;
+}
+
+/** Characters `from`..`to` of a blob's base64 string (negative = from the end), decoding only those. */
+export function imageDataSlice(blob: BlobLike, from: number, to?: number): string {
+  const source = blob[lazySource]?.();
+  if (!source) return typeof blob.data === 'string' ? blob.data.slice(from, to) : '';
+  const length = source.end - source.start;
+  const clamp = (index: number) => Math.min(length, Math.max(0, index < 0 ? length + index : index));
+  const start = clamp(from);
+  const end = to === undefined ? length : clamp(to);
+  return end <= start ? '' : source.body.toString('latin1', source.start + start, source.start + end);
+}
+
+/** Copies a blob's `data` (lazy or not) onto another object without decoding it. */
+export function copyImageData(from: object, to: Record<string, unknown>): boolean {
+  const descriptor = Object.getOwnPropertyDescriptor(from, 'data');
+  if (!descriptor?.get) return false;
+  Object.defineProperty(to, 'data', descriptor);
+  const source = Object.getOwnPropertyDescriptor(from, lazySource);
+  if (source) Object.defineProperty(to, lazySource, source);
+  return true;
+}
 
 /** JSON.parse of `body` with the image strings skipped and re-attached lazily. */
 export function parseSkippingImageStrings(body: Buffer): unknown {
@@ -78,6 +116,11 @@ function reattach(value: unknown, body: Buffer, skipped: SkippedString[], depth:
     if (key === 'data' && typeof child === 'string' && child.startsWith(placeholderPrefix)) {
       const range = skipped[Number(child.slice(placeholderPrefix.length))];
       let decoded: string | undefined;
+      let replaced = false;
+      Object.defineProperty(record, lazySource, {
+        enumerable: false,
+        value: () => (replaced ? undefined : { body, start: range.start, end: range.end }),
+      });
       Object.defineProperty(record, 'data', {
         enumerable: true,
         configurable: true,
@@ -88,6 +131,7 @@ function reattach(value: unknown, body: Buffer, skipped: SkippedString[], depth:
         },
         set: (next: string) => {
           decoded = next;
+          replaced = true;
         },
       });
     } else reattach(child, body, skipped, depth + 1);

@@ -1,4 +1,5 @@
 // Derives the typed facts routing, validation and billing need from a canonical request. Pure.
+import { imageDataLength } from './skip-image-strings.js';
 import type { GenerateContentRequest, RequestSummary } from './types.js';
 
 /** Image is required when IMAGE is among responseModalities, or when none are given and the model only makes images. */
@@ -11,9 +12,9 @@ export function summarizeRequest(
   let promptChars = 0;
   for (const content of request.contents ?? []) {
     for (const part of content.parts ?? []) {
-      if (part.inlineData?.data) {
+      if (part.inlineData && imageDataLength(part.inlineData) > 0) {
         inputImages += 1;
-        inputImageBytes += Math.floor((part.inlineData.data.length * 3) / 4);
+        inputImageBytes += Math.floor((imageDataLength(part.inlineData) * 3) / 4);
       } else if (part.fileData) {
         inputImages += 1;
       } else if (typeof part.text === 'string') {

@@ -3,7 +3,8 @@
 // must not point inside the gateway's network, and prompt text is bounded.
 import { errors } from '../canonical/errors.js';
 import { imageMimeFromBytes } from '../canonical/sniff-mime.js';
-import type { GenerateContentRequest, Part } from '../canonical/types.js';
+import { imageDataLength, imageDataSlice } from '../canonical/skip-image-strings.js';
+import type { Blob, GenerateContentRequest, Part } from '../canonical/types.js';
 import { isPrivateAddress } from '../providers/fetch-image.js';
 import { isTruncatedImage, readImageDimensions } from './image-header.js';
 import { maxInputPixels } from './limits.js';
@@ -28,16 +29,17 @@ const tailCharacters = 2048;
  * The bytes the checks need without decoding a multi-megabyte image: the head (type, dimensions)
  * and the tail (end marker). Whole images up to the head size are decoded as they are.
  */
-function headAndTail(data: string): { head: Buffer; tail: Buffer } {
-  if (data.length <= headCharacters + tailCharacters) {
-    const whole = Buffer.from(data, 'base64');
+function headAndTail(blob: Blob): { head: Buffer; tail: Buffer } {
+  const length = imageDataLength(blob);
+  if (length <= headCharacters + tailCharacters) {
+    const whole = Buffer.from(imageDataSlice(blob, 0), 'base64');
     return { head: whole, tail: whole };
   }
   // The tail slice starts on a 4-character boundary so it decodes to the file's last bytes.
-  const tailStart = data.length - tailCharacters - ((data.length - tailCharacters) % 4);
+  const tailStart = length - tailCharacters - ((length - tailCharacters) % 4);
   return {
-    head: Buffer.from(data.slice(0, headCharacters), 'base64'),
-    tail: Buffer.from(data.slice(tailStart), 'base64'),
+    head: Buffer.from(imageDataSlice(blob, 0, headCharacters), 'base64'),
+    tail: Buffer.from(imageDataSlice(blob, tailStart), 'base64'),
   };
 }
 /** Host names that always mean "this machine" or a cloud metadata service. */
@@ -48,17 +50,22 @@ const allowedUriSchemes = new Set(['https:', 'gs:']);
 /** Returns true when it rewrote the declared mime type. */
 function inspectInlineImage(part: Part, param: string, limits: RequestInspectionLimits): boolean {
   const blob = part.inlineData;
-  if (!blob || typeof blob.data !== 'string') return false;
+  if (!blob || imageDataLength(blob) === 0) return false;
   // The alphabet is checked at both ends only, so a 10 MB image costs microseconds; corruption in
-  // the middle fails where the bytes are decoded (the engine, or the upstream's own 400).
-  const edges = blob.data.length > 8192 ? `${blob.data.slice(0, 4096)}${blob.data.slice(-4096)}` : blob.data;
+  // the middle fails where the bytes are decoded (the engine, or the upstream's own 400). A string
+  // still undecoded (skip-image-strings.ts) stays undecoded: only its edges are read.
+  const length = imageDataLength(blob);
+  const edges =
+    length > 8192
+      ? `${imageDataSlice(blob, 0, 4096)}${imageDataSlice(blob, -4096)}`
+      : imageDataSlice(blob, 0);
   if (!base64Alphabet.test(edges)) {
     throw errors.badRequest(
       `${param}.data is not valid base64; send the image bytes base64-encoded.`,
       `${param}.data`,
     );
   }
-  const { head, tail } = headAndTail(blob.data);
+  const { head, tail } = headAndTail(blob);
   const sniffed = imageMimeFromBytes(head);
   if (!sniffed) {
     const declared = typeof blob.mimeType === 'string' ? ` (declared ${blob.mimeType.slice(0, 60)})` : '';

@@ -1,6 +1,7 @@
 // Gemini accepts proto3 JSON in camelCase or snake_case; the canonical form is camelCase. Keys inside
 // user-defined maps (function args, JSON schemas, labels) are left exactly as sent. Pure.
 import { errors } from '../../canonical/errors.js';
+import { copyImageData, imageDataLength, imageDataSlice } from '../../canonical/skip-image-strings.js';
 import type { GenerateContentRequest } from '../../canonical/types.js';
 
 /** Values under these keys are user data, not API fields: copied untouched. */
@@ -32,7 +33,10 @@ function camelize(value: unknown, depth: number, state: CamelizeState = { rename
   if (Array.isArray(value)) return value.map((item) => camelize(item, depth + 1, state));
   if (value === null || typeof value !== 'object') return value;
   const output: Record<string, unknown> = {};
-  for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
+  for (const key of Object.keys(value)) {
+    // An image string still undecoded (skip-image-strings.ts) is carried over as it is.
+    if (key === 'data' && copyImageData(value, output)) continue;
+    const child = (value as Record<string, unknown>)[key];
     const name = snakeToCamel(key);
     if (name !== key) state.renamed = true;
     if (opaqueKeys.has(name)) output[name] = child;
@@ -83,8 +87,8 @@ export function normalizeGeminiRequestTracked(body: unknown): {
           `contents[${contentIndex}].parts[${partIndex}]`,
         );
       }
-      const data = part?.inlineData?.data;
-      if (part?.inlineData && (typeof data !== 'string' || !isBase64(data))) {
+      const blob = part?.inlineData;
+      if (blob && !isBase64Blob(blob)) {
         throw errors.badRequest(
           `Invalid value at 'contents[${contentIndex}].parts[${partIndex}].inline_data.data' (TYPE_BYTES), Base64 decoding failed.`,
           `contents[${contentIndex}].parts[${partIndex}].inlineData.data`,
@@ -141,3 +145,17 @@ export function isBase64(value: string): boolean {
 }
 
 const base64Characters = /^[A-Za-z0-9+/_-]*$/;
+
+/** isBase64 for an inlineData blob, reading only the edges of a lazily attached string. */
+function isBase64Blob(blob: { data?: unknown }): boolean {
+  const descriptor = Object.getOwnPropertyDescriptor(blob, 'data');
+  if (!descriptor?.get) return typeof blob.data === 'string' && isBase64(blob.data);
+  const length = imageDataLength(blob);
+  if (length <= 16_384) return isBase64(imageDataSlice(blob, 0));
+  const tail = imageDataSlice(blob, -4096).replace(/={1,2}$/, '');
+  return (
+    (length - (4096 - tail.length)) % 4 !== 1 &&
+    base64Characters.test(imageDataSlice(blob, 0, 4096)) &&
+    base64Characters.test(tail)
+  );
+}
