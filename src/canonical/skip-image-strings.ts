@@ -75,7 +75,7 @@ export function imageDataSlice(blob: BlobLike, from: number, to?: number): strin
   const clamp = (index: number) => Math.min(length, Math.max(0, index < 0 ? length + index : index));
   const start = clamp(from);
   const end = to === undefined ? length : clamp(to);
-  return end <= start ? '' : source.body.toString('latin1', source.start + start, source.start + end);
+  return end <= start ? '' : source.body.toString('utf8', source.start + start, source.start + end);
 }
 
 /** Copies a blob's `data` (lazy or not) onto another object without decoding it. */
@@ -124,9 +124,9 @@ function reattach(value: unknown, body: Buffer, skipped: SkippedString[], depth:
       Object.defineProperty(record, 'data', {
         enumerable: true,
         configurable: true,
-        // base64 is ASCII, so latin1 decoding of the byte range is exact and the fastest there is.
+        // The range holds no escapes, so its UTF-8 decoding is the string (for base64, plain ASCII).
         get: () => {
-          decoded ??= body.toString('latin1', range.start, range.end);
+          decoded ??= body.toString('utf8', range.start, range.end);
           return decoded;
         },
         set: (next: string) => {

@@ -68,3 +68,12 @@ describe('parsing an answer without parsing its image strings', () => {
     expect(() => parseSkippingImageStrings(broken)).toThrow(SyntaxError);
   });
 });
+
+describe('strings that are not images', () => {
+  it('decodes a long non-ASCII data string exactly', () => {
+    const text = 'é€🙂 '.repeat(2000);
+    const bytes = Buffer.from(JSON.stringify({ response: { data: text } }));
+    const parsed = parseSkippingImageStrings(bytes) as { response: { data: string } };
+    expect(parsed.response.data).toBe(text);
+  });
+});
