@@ -1,5 +1,6 @@
 // Canonical request → a gpt-image upstream call: `/v1/images/generations` JSON without input
 // images, `/v1/images/edits` multipart (`image[]`, `mask`) with them, or the JSON edit form for URLs.
+import type { OpenAiImageOptions } from '../../canonical/openai-image-options.js';
 import { errors } from '../../canonical/errors.js';
 import type { Content, GenerateContentRequest, Part } from '../../canonical/types.js';
 import { maxImagesPerEdit } from '../../doors/openai-images/schema.js';
@@ -10,17 +11,8 @@ import {
 import { maskInstruction } from '../../doors/openai-images/to-canonical.js';
 
 /** OpenAI-only fields a client sent on an OpenAI door; they override what the canonical request implies. */
-export interface OpenAiImagesPassthrough {
-  size?: string;
-  quality?: string;
-  background?: string;
-  output_format?: string;
-  output_compression?: number;
-  moderation?: string;
-  input_fidelity?: string;
-  partial_images?: number;
-  user?: string;
-}
+/** OpenAI-only fields sent as they are (see src/canonical/openai-image-options.ts). */
+export type OpenAiImagesPassthrough = OpenAiImageOptions;
 
 export interface UpstreamFile {
   field: 'image[]' | 'mask';
