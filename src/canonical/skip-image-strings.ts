@@ -18,29 +18,52 @@ function isJsonSpace(byte: number | undefined): boolean {
   return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
 }
 
-/** Byte ranges of long, escape-free string values of `"data"` keys. */
-export function findImageStrings(body: Buffer): SkippedString[] {
+/** A JSON text as bytes or as a string: the scan below only needs these three operations. */
+interface JsonText {
+  indexOfKey(from: number): number;
+  indexOfByte(byte: number, from: number): number;
+  at(index: number): number | undefined;
+}
+
+function jsonText(body: Buffer | string): JsonText {
+  if (typeof body === 'string') {
+    return {
+      indexOfKey: (from) => body.indexOf('"data"', from),
+      indexOfByte: (byte, from) => body.indexOf(String.fromCharCode(byte), from),
+      at: (index) => (index < body.length ? body.charCodeAt(index) : undefined),
+    };
+  }
+  return {
+    indexOfKey: (from) => body.indexOf(dataKey, from),
+    indexOfByte: (byte, from) => body.indexOf(byte, from),
+    at: (index) => body[index],
+  };
+}
+
+/** Ranges (bytes of a Buffer, characters of a string) of long, escape-free `"data"` string values. */
+export function findImageStrings(source: Buffer | string): SkippedString[] {
+  const body = jsonText(source);
   const found: SkippedString[] = [];
   let from = 0;
   for (;;) {
-    const at = body.indexOf(dataKey, from);
+    const at = body.indexOfKey(from);
     if (at < 0) return found;
     let index = at + dataKey.length;
-    while (isJsonSpace(body[index])) index += 1;
-    if (body[index] !== 0x3a) {
+    while (isJsonSpace(body.at(index))) index += 1;
+    if (body.at(index) !== 0x3a) {
       from = index;
       continue;
     }
     index += 1;
-    while (isJsonSpace(body[index])) index += 1;
-    if (body[index] !== quote) {
+    while (isJsonSpace(body.at(index))) index += 1;
+    if (body.at(index) !== quote) {
       from = index;
       continue;
     }
     const start = index + 1;
-    const end = body.indexOf(quote, start);
+    const end = body.indexOfByte(quote, start);
     if (end < 0) return found;
-    const backslashAt = body.indexOf(backslash, start);
+    const backslashAt = body.indexOfByte(backslash, start);
     // base64 never contains a backslash; a string that does is ordinary JSON text, parsed normally.
     if (end - start >= minimumSkippedLength && (backslashAt < 0 || backslashAt > end))
       found.push({ start, end });
@@ -53,9 +76,9 @@ const placeholderPrefix = '\u0000imagegate-image:';
 const lazySource = Symbol.for('imagegate.lazyImageSource');
 
 interface LazySource {
-  body: Buffer;
-  start: number;
-  end: number;
+  length: number;
+  /** Characters `from`..`to` of the string value. */
+  read(from: number, to: number): string;
 }
 
 type BlobLike = { data?: unknown; [lazySource]?: () => LazySource | undefined };
@@ -63,7 +86,7 @@ type BlobLike = { data?: unknown; [lazySource]?: () => LazySource | undefined };
 /** Length of a blob's base64 string, without decoding one that is still lazy. */
 export function imageDataLength(blob: BlobLike): number {
   const source = blob[lazySource]?.();
-  if (source) return source.end - source.start;
+  if (source) return source.length;
   return typeof blob.data === 'string' ? blob.data.length : 0;
 }
 
@@ -71,11 +94,11 @@ export function imageDataLength(blob: BlobLike): number {
 export function imageDataSlice(blob: BlobLike, from: number, to?: number): string {
   const source = blob[lazySource]?.();
   if (!source) return typeof blob.data === 'string' ? blob.data.slice(from, to) : '';
-  const length = source.end - source.start;
+  const length = source.length;
   const clamp = (index: number) => Math.min(length, Math.max(0, index < 0 ? length + index : index));
   const start = clamp(from);
   const end = to === undefined ? length : clamp(to);
-  return end <= start ? '' : source.body.toString('utf8', source.start + start, source.start + end);
+  return end <= start ? '' : source.read(start, end);
 }
 
 /** Copies a blob's `data` (lazy or not) onto another object without decoding it. */
@@ -88,45 +111,71 @@ export function copyImageData(from: object, to: Record<string, unknown>): boolea
   return true;
 }
 
-/** JSON.parse of `body` with the image strings skipped and re-attached lazily. */
-export function parseSkippingImageStrings(body: Buffer): unknown {
+/**
+ * JSON.parse of `body` with the image strings skipped and re-attached lazily. A string body is
+ * never copied: a skipped value is read back as a slice of it.
+ */
+export function parseSkippingImageStrings(body: Buffer | string): unknown {
   const skipped = findImageStrings(body);
-  if (skipped.length === 0) return JSON.parse(body.toString('utf8'));
-  const pieces: Buffer[] = [];
-  let last = 0;
-  skipped.forEach((range, index) => {
-    // The placeholder is written as a JSON escape (\u0000…) so the skeleton stays valid JSON.
-    pieces.push(body.subarray(last, range.start), Buffer.from(`\\u0000imagegate-image:${index}`));
-    last = range.end;
-  });
-  pieces.push(body.subarray(last));
-  const skeleton: unknown = JSON.parse(Buffer.concat(pieces).toString('utf8'));
-  reattach(skeleton, body, skipped, 0);
+  if (skipped.length === 0) return JSON.parse(typeof body === 'string' ? body : body.toString('utf8'));
+  // The placeholder is written as a JSON escape (\u0000…) so the skeleton stays valid JSON.
+  const placeholder = (index: number) => `\\u0000imagegate-image:${index}`;
+  let skeletonText: string;
+  if (typeof body === 'string') {
+    const pieces: string[] = [];
+    let last = 0;
+    skipped.forEach((range, index) => {
+      pieces.push(body.slice(last, range.start), placeholder(index));
+      last = range.end;
+    });
+    pieces.push(body.slice(last));
+    skeletonText = pieces.join('');
+  } else {
+    const pieces: Buffer[] = [];
+    let last = 0;
+    skipped.forEach((range, index) => {
+      pieces.push(body.subarray(last, range.start), Buffer.from(placeholder(index)));
+      last = range.end;
+    });
+    pieces.push(body.subarray(last));
+    skeletonText = Buffer.concat(pieces).toString('utf8');
+  }
+  const skeleton: unknown = JSON.parse(skeletonText);
+  const readers = skipped.map(
+    (range): LazySource => ({
+      length: range.end - range.start,
+      // No escapes inside, so the bytes' UTF-8 decoding (or the string slice) is the value itself.
+      read: (from, to) =>
+        typeof body === 'string'
+          ? body.slice(range.start + from, range.start + to)
+          : body.toString('utf8', range.start + from, range.start + to),
+    }),
+  );
+  reattach(skeleton, readers, 0);
   return skeleton;
 }
 
-function reattach(value: unknown, body: Buffer, skipped: SkippedString[], depth: number): void {
+function reattach(value: unknown, readers: LazySource[], depth: number): void {
   if (depth > 64 || value === null || typeof value !== 'object') return;
   if (Array.isArray(value)) {
-    for (const item of value) reattach(item, body, skipped, depth + 1);
+    for (const item of value) reattach(item, readers, depth + 1);
     return;
   }
   const record = value as Record<string, unknown>;
   for (const [key, child] of Object.entries(record)) {
     if (key === 'data' && typeof child === 'string' && child.startsWith(placeholderPrefix)) {
-      const range = skipped[Number(child.slice(placeholderPrefix.length))];
+      const reader = readers[Number(child.slice(placeholderPrefix.length))];
       let decoded: string | undefined;
       let replaced = false;
       Object.defineProperty(record, lazySource, {
         enumerable: false,
-        value: () => (replaced ? undefined : { body, start: range.start, end: range.end }),
+        value: () => (replaced ? undefined : reader),
       });
       Object.defineProperty(record, 'data', {
         enumerable: true,
         configurable: true,
-        // The range holds no escapes, so its UTF-8 decoding is the string (for base64, plain ASCII).
         get: () => {
-          decoded ??= body.toString('utf8', range.start, range.end);
+          decoded ??= reader.read(0, reader.length);
           return decoded;
         },
         set: (next: string) => {
@@ -134,6 +183,6 @@ function reattach(value: unknown, body: Buffer, skipped: SkippedString[], depth:
           replaced = true;
         },
       });
-    } else reattach(child, body, skipped, depth + 1);
+    } else reattach(child, readers, depth + 1);
   }
 }

@@ -77,3 +77,14 @@ describe('strings that are not images', () => {
     expect(parsed.response.data).toBe(text);
   });
 });
+
+describe('a JSON text given as a string (streamed events)', () => {
+  it('parses like JSON.parse and reads the image back as a slice of the text', () => {
+    const { value, bytes } = answer(false);
+    const text = bytes.toString('utf8');
+    const parsed = parseSkippingImageStrings(text) as typeof value;
+    expect(JSON.parse(JSON.stringify(parsed))).toEqual(value);
+    expect(findImageStrings(text)).toHaveLength(1);
+    expect(parsed.candidates[0].content.parts[1].inlineData?.data).toBe(image);
+  });
+});

@@ -38,9 +38,15 @@ export class GeminiStreamWriter {
 
   private async writeJson(json: string): Promise<void> {
     if (this.raw.destroyed) return;
-    const frame =
-      this.form === 'sse' ? `data: ${json}\r\n\r\n` : `${this.written === 0 ? '[' : '\n,\r\n'}${json}`;
+    // Prefix, event and suffix are written separately (corked into one send): a multi-megabyte image
+    // event is not copied into a new string just to frame it.
+    const prefix = this.form === 'sse' ? 'data: ' : this.written === 0 ? '[' : '\n,\r\n';
     this.written += 1;
-    if (!this.raw.write(frame)) await Promise.race([once(this.raw, 'drain'), once(this.raw, 'close')]);
+    this.raw.cork();
+    this.raw.write(prefix);
+    let flushed = this.raw.write(json);
+    if (this.form === 'sse') flushed = this.raw.write('\r\n\r\n');
+    process.nextTick(() => this.raw.uncork());
+    if (!flushed) await Promise.race([once(this.raw, 'drain'), once(this.raw, 'close')]);
   }
 }

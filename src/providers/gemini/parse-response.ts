@@ -6,8 +6,9 @@ import { parseSkippingImageStrings } from '../../canonical/skip-image-strings.js
 export function parseGeminiBody(channelName: string, body: string | Buffer): GenerateContentResponse {
   let value: unknown;
   try {
-    // A Buffer is parsed without running JSON.parse over its image strings (see skip-image-strings.ts).
-    value = typeof body === 'string' ? JSON.parse(body) : parseSkippingImageStrings(body);
+    // Large answers are parsed without running JSON.parse over their image strings, so the image is
+    // not copied (see skip-image-strings.ts).
+    value = body.length > 65_536 ? parseSkippingImageStrings(body) : JSON.parse(body.toString());
   } catch (error) {
     const looksLikeHtml = /^\s*</.test(
       typeof body === 'string' ? body : body.subarray(0, 64).toString('latin1'),
