@@ -8,21 +8,41 @@ import {
   openDatabase,
   revokeClientKey,
 } from '../store/index.js';
+import type { GatewayConfig } from '../config/index.js';
 import { type CommonFlags, loadConfigOrExit } from './context.js';
 import { exitCodes, printJson, printTable } from './output.js';
 
 async function withDatabase<T>(
   flags: CommonFlags,
-  work: (db: Awaited<ReturnType<typeof openDatabase>>['db']) => Promise<T>,
+  work: (db: Awaited<ReturnType<typeof openDatabase>>['db'], config: GatewayConfig) => Promise<T>,
 ) {
   const config = loadConfigOrExit(flags);
   const database = await openDatabase(config.storage.databaseUrl, config.storage.dataDir);
   try {
     await migrateToLatest(database.db);
-    return await work(database.db);
+    return await work(database.db, config);
   } finally {
     await database.close();
   }
+}
+
+/** `--models a,b`: ids or aliases, stored as the catalog's ids (an alias must allow its model). */
+function canonicalModelIds(list: string, config: GatewayConfig): string[] {
+  return list
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean)
+    .map((name) => {
+      const model = config.catalog.resolve(name);
+      if (!model) {
+        const close = config.catalog.closeIds(name);
+        process.stderr.write(
+          `imagegate: unknown model "${name}" in --models${close.length > 0 ? ` (did you mean ${close.join(', ')}?)` : ''}\n`,
+        );
+        process.exit(exitCodes.usage);
+      }
+      return model.id;
+    });
 }
 
 export function keyView(record: ClientKeyRecord) {
@@ -74,17 +94,11 @@ export function registerKeysCommand(program: Command): void {
       '\nExamples:\n  $ imagegate keys create --name team-a --models nano-banana-2 --spend-limit-usd 25\n  $ imagegate keys create --name qa --controlled --json',
     )
     .action(async (flags: CommonFlags & Record<string, string | boolean | undefined>) => {
-      const created = await withDatabase(flags, async (db) => {
+      const created = await withDatabase(flags, async (db, config) => {
         try {
           return await createClientKey(db, {
             name: String(flags.name),
-            models:
-              typeof flags.models === 'string'
-                ? flags.models
-                    .split(',')
-                    .map((id) => id.trim())
-                    .filter(Boolean)
-                : null,
+            models: typeof flags.models === 'string' ? canonicalModelIds(flags.models, config) : null,
             spendLimitMicros:
               typeof flags.spendLimitUsd === 'string'
                 ? Math.round(positiveNumber(flags.spendLimitUsd, '--spend-limit-usd') * 1e6)
