@@ -336,3 +336,12 @@ describe('OpenAI-only image options', () => {
     }
   });
 });
+
+describe('OpenAI door authentication', () => {
+  it('uses the Bearer key even when the client also sends other key headers', async () => {
+    const response = await fetch(`${gateway.url}/v1/models`, {
+      headers: { authorization: `Bearer ${gateway.key}`, 'x-goog-api-key': 'not-a-key' },
+    });
+    expect(response.status).toBe(200);
+  });
+});

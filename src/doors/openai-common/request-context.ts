@@ -10,7 +10,8 @@ export function authenticateBearer(
   gateway: Gateway,
   headers: Record<string, string | string[] | undefined>,
 ): Promise<ClientKeyRecord> {
-  const key = presentedKey(headers, {});
+  // Only the Authorization header counts here, whatever other key headers a client also sends.
+  const key = presentedKey({ authorization: headers.authorization }, {});
   if (key?.via !== 'bearer') {
     throw new GatewayError({
       errorClass: 'auth',
