@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeRetestImage, RETEST_INSTRUCTION } from '../../src/health/retest-template.js';
 import { startUpstreamSim, type UpstreamSim } from '../../src/sim/index.js';
 import { queryRequestLog, type RequestLogRow } from '../../src/store/index.js';
+import { isPngBase64 } from '../helpers/images.js';
 import { simChannelYaml, startTestGateway, type TestGateway } from '../helpers/start-gateway.js';
 
 let googleSim: UpstreamSim;
@@ -48,14 +49,6 @@ async function rowsOf(requestId: string): Promise<RequestLogRow[]> {
   return rows.filter((row) => row.id === requestId || row.id.startsWith(`${requestId}-`));
 }
 
-function isPng(b64: string | null | undefined): boolean {
-  return (
-    Buffer.from(b64 ?? '', 'base64')
-      .subarray(1, 4)
-      .toString() === 'PNG'
-  );
-}
-
 const modelCalls = (sim: UpstreamSim) => sim.received.filter((request) => request.method === 'POST');
 
 describe('n on the OpenAI Images door', () => {
@@ -66,7 +59,7 @@ describe('n on the OpenAI Images door', () => {
       { headers: { 'x-request-id': 'n-three-all' } },
     );
     expect(result.data).toHaveLength(3);
-    for (const item of result.data ?? []) expect(isPng(item.b64_json)).toBe(true);
+    for (const item of result.data ?? []) expect(isPngBase64(item.b64_json)).toBe(true);
     expect(modelCalls(googleSim)).toHaveLength(3);
     const rows = await rowsOf('n-three-all');
     expect(rows.map((row) => row.id).sort()).toEqual(['n-three-all-0', 'n-three-all-1', 'n-three-all-2']);
@@ -130,7 +123,7 @@ describe('image delivery faults come back as real b64_json', () => {
             prompt: 'a red circle on a white background',
           });
           expect(result.data).toHaveLength(1);
-          expect(isPng(result.data?.[0].b64_json)).toBe(true);
+          expect(isPngBase64(result.data?.[0].b64_json)).toBe(true);
           expect(result.data?.[0].url).toBeUndefined();
         } finally {
           sim().setFaults([]);
@@ -219,7 +212,7 @@ describe('the JSON edit form', () => {
     });
     expect(response.status).toBe(200);
     const body = await response.json();
-    expect(isPng(body.data[0].b64_json)).toBe(true);
+    expect(isPngBase64(body.data[0].b64_json)).toBe(true);
   });
 });
 
@@ -249,7 +242,7 @@ describe('the Gemini door reaching gpt-image-1 on an openai-compatible upstream'
     const part = answer.candidates[0].content.parts.find(
       (candidate: { inlineData?: unknown }) => candidate.inlineData,
     );
-    expect(isPng(part.inlineData.data)).toBe(true);
+    expect(isPngBase64(part.inlineData.data)).toBe(true);
     expect(answer.usageMetadata.candidatesTokensDetails).toEqual([{ modality: 'IMAGE', tokenCount: 6208 }]);
     const received = openAiSim.received.at(-1);
     expect(received?.path).toBe('/v1/images/edits');
@@ -275,7 +268,7 @@ describe('the Gemini door reaching gpt-image-1 on an openai-compatible upstream'
       .map((frame) => JSON.parse(frame.slice('data: '.length)));
     const last = events.at(-1);
     expect(last.candidates[0].finishReason).toBe('STOP');
-    expect(isPng(last.candidates[0].content.parts[0].inlineData.data)).toBe(true);
+    expect(isPngBase64(last.candidates[0].content.parts[0].inlineData.data)).toBe(true);
   });
 });
 

@@ -14,3 +14,12 @@ export function isBlue([red, green, blue]: [number, number, number]): boolean {
 export function isRed([red, green, blue]: [number, number, number]): boolean {
   return red > 150 && green < 100 && blue < 100;
 }
+
+/** Whether base64 text decodes to PNG bytes (the signature's "PNG" at offset 1). */
+export function isPngBase64(b64: string | null | undefined): boolean {
+  return (
+    Buffer.from(b64 ?? '', 'base64')
+      .subarray(1, 4)
+      .toString() === 'PNG'
+  );
+}

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { GatewayError } from '../../../src/canonical/errors.js';
 import { parseChatCompletionsBody } from '../../../src/doors/openai-chat/schema.js';
 import { chatRequestToCanonical } from '../../../src/doors/openai-chat/to-canonical.js';
+import { caught } from '../../helpers/errors.js';
 
 interface Fixture {
   cases: { name: string; body: unknown; expected: unknown }[];
@@ -12,16 +12,6 @@ interface Fixture {
 const fixture: Fixture = JSON.parse(
   readFileSync(new URL('../../fixtures/openai-chat-requests.json', import.meta.url), 'utf8'),
 );
-
-function caught(action: () => unknown): GatewayError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof GatewayError) return error;
-    throw error;
-  }
-  throw new Error('expected a GatewayError');
-}
 
 describe('OpenAI chat request → canonical', () => {
   for (const testCase of fixture.cases) {

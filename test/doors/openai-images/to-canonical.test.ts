@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { GatewayError } from '../../../src/canonical/errors.js';
 import { parseImagesEditsBody, parseImagesGenerationsBody } from '../../../src/doors/openai-images/schema.js';
 import type { CatalogLikeCapabilities } from '../../../src/doors/openai-images/size-mapping.js';
 import {
@@ -8,6 +7,7 @@ import {
   imagesRequestToCanonical,
   jsonEditImagesToInputs,
 } from '../../../src/doors/openai-images/to-canonical.js';
+import { caught } from '../../helpers/errors.js';
 
 interface ImageSpec {
   kind: 'png' | 'jpeg';
@@ -54,16 +54,6 @@ const flash31: CatalogLikeCapabilities = {
 
 function upload(spec: ImageSpec): InputImage {
   return { data: Buffer.from(fixture.images[spec.kind], 'base64'), declaredMime: spec.declaredMime };
-}
-
-function caught(action: () => unknown): GatewayError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof GatewayError) return error;
-    throw error;
-  }
-  throw new Error('expected a GatewayError');
 }
 
 describe('OpenAI Images request → canonical', () => {
