@@ -6,7 +6,8 @@ import type { DatabaseSchema, Door, RetestResultsTable } from './schema.js';
 
 type Database = Kysely<DatabaseSchema>;
 
-export interface StoredRetest {
+/** The fields a retest result has both when written and when read back. */
+interface RetestFields {
   id: string;
   createdAt: number;
   model: string;
@@ -19,26 +20,18 @@ export interface StoredRetest {
   usage: Record<string, unknown> | null;
   billedMicros: number | null;
   expectedMicros: number | null;
-  hasInputThumb: boolean;
-  hasOutputThumb: boolean;
   details: Record<string, unknown>;
 }
 
-export interface NewRetestRow {
-  id: string;
-  createdAt: number;
-  model: string;
-  channel: string;
-  door: Door;
-  outcome: string;
-  errorClass: string | null;
-  latencyMs: number | null;
-  usage: Record<string, unknown> | null;
-  billedMicros: number | null;
-  expectedMicros: number | null;
+/** A stored result; thumbnails are fetched separately, so only their presence is listed. */
+export interface StoredRetest extends RetestFields {
+  hasInputThumb: boolean;
+  hasOutputThumb: boolean;
+}
+
+export interface NewRetestRow extends RetestFields {
   inputThumb: Buffer | null;
   outputThumb: Buffer | null;
-  details: Record<string, unknown>;
 }
 
 export async function insertRetestResult(db: Database, row: NewRetestRow): Promise<void> {
