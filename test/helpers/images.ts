@@ -1,18 +1,14 @@
-// Pixel helpers for tests: read an RGB pixel of a PNG with sharp.
-import sharp from 'sharp';
+// Pixel helpers for end-to-end tests: colour checks on pixels read with the engine tests' pixelAt.
+import type { Color } from '../engine/helpers.js';
 
-export async function pixelAt(png: Buffer, x: number, y: number): Promise<[number, number, number]> {
-  const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  const offset = (y * info.width + x) * info.channels;
-  return [data[offset], data[offset + 1], data[offset + 2]];
+export { pixelAt } from '../engine/helpers.js';
+
+export function isBlue({ r, g, b }: Color): boolean {
+  return b > 150 && r < 100 && g < 100;
 }
 
-export function isBlue([red, green, blue]: [number, number, number]): boolean {
-  return blue > 150 && red < 100 && green < 100;
-}
-
-export function isRed([red, green, blue]: [number, number, number]): boolean {
-  return red > 150 && green < 100 && blue < 100;
+export function isRed({ r, g, b }: Color): boolean {
+  return r > 150 && g < 100 && b < 100;
 }
 
 /** Whether base64 text decodes to PNG bytes (the signature's "PNG" at offset 1). */
