@@ -1,5 +1,6 @@
 // `imagegate serve`: start the gateway, print where it listens, drain in-flight requests on SIGTERM/SIGINT.
 import type { Command } from 'commander';
+import { tuneGarbageCollector } from '../server/gc-tuning.js';
 import { createGateway } from '../server/assemble.js';
 import { type CommonFlags, loadConfigOrExit } from './context.js';
 
@@ -19,6 +20,7 @@ Examples:
   $ GEMINI_API_KEY=... imagegate serve --config imagegate.yaml`,
     )
     .action(async (flags: CommonFlags) => {
+      tuneGarbageCollector();
       const config = loadConfigOrExit(flags);
       const running = await createGateway(config);
       const address = await running.app.listen({ port: config.server.port, host: config.server.host });
