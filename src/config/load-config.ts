@@ -116,6 +116,7 @@ export function loadConfig(options: LoadConfigOptions): GatewayConfig {
       port: port ?? defaultPort,
       host: options.flags?.host ?? nonEmpty(environment.IMAGEGATE_HOST) ?? file.server.host ?? defaultHost,
       bodyLimitBytes: file.server.bodyLimitBytes,
+      bodyMemoryBytes: file.server.bodyMemoryBytes,
       requestTimeoutMs: file.server.requestTimeoutMs,
       headersTimeoutMs: file.server.headersTimeoutMs,
       idleTimeoutMs: file.server.idleTimeoutMs,

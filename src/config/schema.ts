@@ -1,7 +1,7 @@
 // The config file's shape (zod, strict: unknown fields are errors so typos surface). Semantic
 // checks that need the catalog or the environment live in channels.ts.
 import { z } from 'zod';
-import { defaultServerTimeouts } from '../security/limits.js';
+import { defaultBodyMemoryBytes, defaultServerTimeouts } from '../security/limits.js';
 import { authStyles, providerTypes } from './types.js';
 
 const positiveInteger = z.number().int().positive();
@@ -42,6 +42,7 @@ export const configFileSchema = z.strictObject({
       port: port.optional(),
       host: z.string().min(1).optional(),
       bodyLimitBytes: positiveInteger.default(64 * 1024 * 1024),
+      bodyMemoryBytes: positiveInteger.default(defaultBodyMemoryBytes),
       requestTimeoutMs: positiveInteger.default(defaultServerTimeouts.requestTimeoutMs),
       headersTimeoutMs: positiveInteger.default(defaultServerTimeouts.headersTimeoutMs),
       idleTimeoutMs: positiveInteger.default(defaultServerTimeouts.idleTimeoutMs),

@@ -53,6 +53,8 @@ export interface ServerConfig extends ServerTimeouts {
   port: number;
   host: string;
   bodyLimitBytes: number;
+  /** Bytes of large request bodies held in memory at once; more waits its turn (server/body-memory.ts). */
+  bodyMemoryBytes: number;
 }
 
 export interface StorageConfig {

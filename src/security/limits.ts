@@ -7,6 +7,15 @@ export const maxInputPixels = 50_000_000;
 /** Options for every `sharp(bytes, …)` call that reads bytes a client (or an upstream) sent. */
 export const untrustedSharpOptions = { limitInputPixels: maxInputPixels } as const;
 
+/**
+ * Request bodies of 1 MiB or more held in memory at once, summed over the requests in flight
+ * (`server.bodyMemoryBytes`); beyond it requests wait before their body is read.
+ */
+export const defaultBodyMemoryBytes = 384 * 1024 * 1024;
+
+/** Bodies smaller than this are not counted: they cannot add up to a memory problem. */
+export const countedBodyBytes = 1024 * 1024;
+
 /** HTTP server timeouts (milliseconds); each can be changed in the config file under `server:`. */
 export interface ServerTimeouts {
   /** The whole request (headers and body) must arrive within this time, or 408 and close. */

@@ -5,7 +5,7 @@ import { registerGeminiDoor } from '../doors/gemini/routes.js';
 import { registerWebRoutes } from '../web/register.js';
 import { registerOpenAiChatDoor } from '../doors/openai-chat/routes.js';
 import { registerOpenAiImagesDoor } from '../doors/openai-images/routes.js';
-import { defaultServerTimeouts } from '../security/limits.js';
+import { countedBodyBytes, defaultServerTimeouts } from '../security/limits.js';
 import type { Gateway } from './gateway.js';
 import { registerAdminChannelRoutes } from './admin-channels.js';
 import { registerAdminRoutes } from './admin-routes.js';
@@ -49,6 +49,12 @@ export function buildApp(gateway: Gateway): FastifyInstance {
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    const bodyBytes = Number(request.headers['content-length'] ?? 0);
+    if (gateway.bodyMemory && bodyBytes >= countedBodyBytes && bodyBytes <= gateway.bodyLimitBytes) {
+      // Waits here, before the body is read, while large bodies in flight fill the memory bound.
+      const release = await gateway.bodyMemory.acquire(bodyBytes);
+      reply.raw.once('close', release);
+    }
   });
   app.addHook('onResponse', async (request, reply) => {
     request.log.info(

@@ -1,4 +1,5 @@
 // Assembles a running gateway from its configuration: store, catalog, channels, routing, HTTP app.
+import { BodyMemory } from './body-memory.js';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { InProcessAdmission } from '../billing/admission.js';
@@ -72,7 +73,12 @@ export async function createGateway(
     if (error) logger.error({ err: error }, 'hold recovery sweep failed');
     else if (released > 0) logger.warn({ released }, 'released holds of a process that is gone');
   });
-  const metrics = createMetrics();
+  const bodyMemory = new BodyMemory({
+    limitBytes: config.server.bodyMemoryBytes,
+    // The body must still arrive within the request timeout once it is let in.
+    maxWaitMs: Math.floor(config.server.requestTimeoutMs / 2),
+  });
+  const metrics = createMetrics(bodyMemory);
   const channels = config.channels.map(routeChannel);
   const circuits = new CircuitBreakers(config.routing.circuit);
   const keys = new KeyPool();
@@ -132,6 +138,7 @@ export async function createGateway(
     logger,
     adminKey: config.auth.adminKey,
     bodyLimitBytes: config.server.bodyLimitBytes,
+    bodyMemory,
     serverTimeouts: config.server,
     internalToken: randomBytes(24).toString('base64url'),
     draining: false,

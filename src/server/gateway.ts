@@ -10,6 +10,7 @@ import type { SharedState } from '../scale/index.js';
 import type { ServerTimeouts } from '../security/limits.js';
 import type { RequestLogWriter, StoreDatabase } from '../store/index.js';
 import type { RetestService } from '../health/retest-service.js';
+import type { BodyMemory } from './body-memory.js';
 import type { ClientAuthenticator } from './client-auth.js';
 import type { Logger } from './logger.js';
 import type { GatewayMetrics } from './metrics.js';
@@ -29,6 +30,8 @@ export interface Gateway {
   logger: Logger;
   adminKey?: string;
   bodyLimitBytes: number;
+  /** Bounds the bytes of large request bodies in memory at once (absent: unbounded). */
+  bodyMemory?: BodyMemory;
   /** HTTP server timeouts (defaults in security/limits.ts when absent). */
   serverTimeouts?: ServerTimeouts;
   /**

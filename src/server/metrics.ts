@@ -1,5 +1,6 @@
 // Prometheus metrics: requests by door/model/status, latency, and upstream attempts by outcome.
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { BodyMemory } from './body-memory.js';
 
 export interface GatewayMetrics {
   registry: Registry;
@@ -10,9 +11,27 @@ export interface GatewayMetrics {
   imagesOut: Counter<'model'>;
 }
 
-export function createMetrics(): GatewayMetrics {
+export function createMetrics(bodyMemory?: BodyMemory): GatewayMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'imagegate_process_' });
+  if (bodyMemory) {
+    new Gauge({
+      name: 'imagegate_body_memory_bytes',
+      help: 'Bytes of large request bodies held in memory now (bounded by server.bodyMemoryBytes).',
+      registers: [registry],
+      collect() {
+        this.set(bodyMemory.held);
+      },
+    });
+    new Gauge({
+      name: 'imagegate_body_memory_waiting_requests',
+      help: 'Requests waiting for room under server.bodyMemoryBytes before their body is read.',
+      registers: [registry],
+      collect() {
+        this.set(bodyMemory.waiting);
+      },
+    });
+  }
   const latencyBuckets = [0.005, 0.025, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 40, 80, 160];
   return {
     registry,

@@ -1,0 +1,92 @@
+// A bound on the bytes of large request bodies held in memory at once. A request whose body would
+// go over it waits (first come, first served) before its body is read, so the rest of its bytes
+// stay in the kernel's socket buffers and the client is slowed by TCP instead of the gateway
+// growing without limit; the bytes are given back when the response is finished or abandoned.
+import { GatewayError } from '../canonical/errors.js';
+
+export interface BodyMemoryOptions {
+  /** Bytes of request bodies held at once. One body larger than this is still let in, alone. */
+  limitBytes: number;
+  /** How long a request may wait for room before it is answered 503 with Retry-After. */
+  maxWaitMs: number;
+}
+
+interface Waiter {
+  bytes: number;
+  admit: () => void;
+}
+
+export class BodyMemory {
+  private heldBytes = 0;
+  private readonly waiters: Waiter[] = [];
+
+  constructor(private readonly options: BodyMemoryOptions) {}
+
+  /** Bytes held by bodies being read or served now. */
+  get held(): number {
+    return this.heldBytes;
+  }
+
+  /** Requests waiting for room. */
+  get waiting(): number {
+    return this.waiters.length;
+  }
+
+  /**
+   * Resolves with a release function once `bytes` fit; release exactly once when the request is
+   * done. Throws a 503 GatewayError if no room was made within `maxWaitMs`.
+   */
+  async acquire(bytes: number): Promise<() => void> {
+    if (this.waiters.length === 0 && this.fits(bytes)) return this.take(bytes);
+    await new Promise<void>((resolve, reject) => {
+      const waiter: Waiter = {
+        bytes,
+        admit: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      };
+      const timer = setTimeout(() => {
+        this.waiters.splice(this.waiters.indexOf(waiter), 1);
+        reject(this.busyError());
+        this.admitWaiters();
+      }, this.options.maxWaitMs);
+      this.waiters.push(waiter);
+    });
+    return this.release.bind(this, bytes, { released: false });
+  }
+
+  private fits(bytes: number): boolean {
+    return this.heldBytes === 0 || this.heldBytes + bytes <= this.options.limitBytes;
+  }
+
+  private take(bytes: number): () => void {
+    this.heldBytes += bytes;
+    return this.release.bind(this, bytes, { released: false });
+  }
+
+  private release(bytes: number, state: { released: boolean }): void {
+    if (state.released) return;
+    state.released = true;
+    this.heldBytes -= bytes;
+    this.admitWaiters();
+  }
+
+  private admitWaiters(): void {
+    while (this.waiters.length > 0 && this.fits(this.waiters[0].bytes)) {
+      const waiter = this.waiters.shift()!;
+      this.heldBytes += waiter.bytes;
+      waiter.admit();
+    }
+  }
+
+  private busyError(): GatewayError {
+    return new GatewayError({
+      errorClass: 'overloaded',
+      httpStatus: 503,
+      status: 'UNAVAILABLE',
+      message: `The gateway is holding ${Math.round(this.options.limitBytes / 1048576)} MiB of request bodies (server.bodyMemoryBytes) and no room was made within ${Math.round(this.options.maxWaitMs / 1000)} s. Retry shortly.`,
+      retryAfterSeconds: 1,
+    });
+  }
+}

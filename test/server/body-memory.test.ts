@@ -1,0 +1,192 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GatewayError } from '../../src/canonical/errors.js';
+import { BodyMemory } from '../../src/server/body-memory.js';
+import { simChannelYaml, startTestGateway, type TestGateway } from '../helpers/start-gateway.js';
+import { smallPng } from '../security/images.js';
+
+const MB = 1024 * 1024;
+
+describe('BodyMemory', () => {
+  it('lets bodies in while they fit and queues the rest first come, first served', async () => {
+    const memory = new BodyMemory({ limitBytes: 10, maxWaitMs: 5_000 });
+    const first = await memory.acquire(6);
+    const order: string[] = [];
+    const second = memory.acquire(6).then((release) => {
+      order.push('second');
+      return release;
+    });
+    // Would fit beside the first, but must not overtake the body queued before it.
+    const third = memory.acquire(1).then((release) => {
+      order.push('third');
+      return release;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(order).toEqual([]);
+    expect(memory.waiting).toBe(2);
+    first();
+    first(); // a second release of the same body gives nothing back twice
+    const releases = await Promise.all([second, third]);
+    expect(order).toEqual(['second', 'third']);
+    expect(memory.held).toBe(7);
+    for (const release of releases) release();
+    expect(memory.held).toBe(0);
+  });
+
+  it('lets one body larger than the whole bound in, alone', async () => {
+    const memory = new BodyMemory({ limitBytes: 10, maxWaitMs: 5_000 });
+    const big = await memory.acquire(25);
+    expect(memory.held).toBe(25);
+    let smallIn = false;
+    const small = memory.acquire(1).then((release) => {
+      smallIn = true;
+      return release;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(smallIn).toBe(false);
+    big();
+    (await small)();
+    expect(memory.held).toBe(0);
+  });
+
+  it('answers 503 with Retry-After when no room is made in time, and the queue moves on', async () => {
+    const memory = new BodyMemory({ limitBytes: 10, maxWaitMs: 50 });
+    const held = await memory.acquire(8);
+    const failure = await memory.acquire(5).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(GatewayError);
+    expect((failure as GatewayError).httpStatus).toBe(503);
+    expect((failure as GatewayError).retryAfterSeconds).toBe(1);
+    expect(memory.waiting).toBe(0);
+    expect(memory.held).toBe(8);
+    held();
+    (await memory.acquire(10))();
+    expect(memory.held).toBe(0);
+  });
+});
+
+/** A Gemini-wire upstream that answers after `delayMs` and counts how many requests it holds at once. */
+async function startCountingUpstream(delayMs: number) {
+  const answer = JSON.stringify({
+    candidates: [
+      {
+        content: {
+          role: 'model',
+          parts: [{ inlineData: { mimeType: 'image/png', data: (await smallPng()).toString('base64') } }],
+        },
+        finishReason: 'STOP',
+      },
+    ],
+    usageMetadata: { promptTokenCount: 10, candidatesTokenCount: 1290, totalTokenCount: 1300 },
+  });
+  const state = { inFlight: 0, maxInFlight: 0, served: 0 };
+  const server: Server = createServer((request, response) => {
+    state.inFlight += 1;
+    state.maxInFlight = Math.max(state.maxInFlight, state.inFlight);
+    request.resume();
+    request.on('end', () =>
+      setTimeout(() => {
+        state.inFlight -= 1;
+        state.served += 1;
+        response.writeHead(200, { 'content-type': 'application/json; charset=UTF-8' }).end(answer);
+      }, delayMs),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    state,
+    close: () => server.close(),
+  };
+}
+
+const model = 'gemini-3.1-flash-image-preview';
+
+describe('the gateway under server.bodyMemoryBytes', () => {
+  let upstream: Awaited<ReturnType<typeof startCountingUpstream>>;
+  let body: string;
+  const gateways: TestGateway[] = [];
+
+  beforeAll(async () => {
+    upstream = await startCountingUpstream(150);
+    // ~2 MB of incompressible pixels: ~2.7 MB of base64 per request body.
+    const noise = await sharp(randomBytes(820 * 820 * 3), { raw: { width: 820, height: 820, channels: 3 } })
+      .png({ compressionLevel: 0 })
+      .toBuffer();
+    body = JSON.stringify({
+      contents: [
+        {
+          role: 'user',
+          parts: [
+            { text: 'make it blue' },
+            { inlineData: { mimeType: 'image/png', data: noise.toString('base64') } },
+          ],
+        },
+      ],
+    });
+    expect(body.length).toBeGreaterThan(2 * MB);
+  });
+  afterAll(async () => {
+    for (const gateway of gateways) await gateway.close();
+    upstream.close();
+  });
+
+  async function gatewayWith(server: string): Promise<TestGateway> {
+    const gateway = await startTestGateway({
+      configYaml: `server: ${server}
+channels:
+${simChannelYaml('counting', upstream.url, [model])}
+retest: { enabled: false }
+`,
+    });
+    gateways.push(gateway);
+    return gateway;
+  }
+
+  const post = (gateway: TestGateway) =>
+    fetch(`${gateway.url}/v1beta/models/${model}:generateContent`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-goog-api-key': gateway.key },
+      body,
+    });
+
+  it('holds one large body at a time when only one fits, and still answers every request', async () => {
+    const gateway = await gatewayWith(`{ bodyMemoryBytes: ${3 * MB} }`);
+    upstream.state.maxInFlight = 0;
+    const answers = await Promise.all(Array.from({ length: 4 }, () => post(gateway)));
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200]);
+    for (const answer of answers) {
+      const parsed = (await answer.json()) as { candidates: Array<{ content: { parts: unknown[] } }> };
+      expect(parsed.candidates[0].content.parts).toHaveLength(1);
+    }
+    expect(upstream.state.maxInFlight).toBe(1);
+    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    expect(metrics).toMatch(/^imagegate_body_memory_bytes 0$/m);
+  });
+
+  it('lets them all in at once under the default bound', async () => {
+    const gateway = await gatewayWith('{}');
+    upstream.state.maxInFlight = 0;
+    const answers = await Promise.all(Array.from({ length: 4 }, () => post(gateway)));
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200]);
+    expect(upstream.state.maxInFlight).toBe(4);
+  });
+
+  it('answers 503 in the Gemini envelope, with Retry-After, to a body that waited too long', async () => {
+    // maxWait is half the request timeout: 500 ms, shorter than the upstream's 150 ms × 4 queue.
+    const gateway = await gatewayWith(`{ bodyMemoryBytes: ${3 * MB}, requestTimeoutMs: 1000 }`);
+    const answers = await Promise.all(Array.from({ length: 6 }, () => post(gateway)));
+    const statuses = answers.map((answer) => answer.status);
+    expect(statuses).toContain(200);
+    expect(statuses).toContain(503);
+    const refused = answers.find((answer) => answer.status === 503)!;
+    expect(refused.headers.get('retry-after')).toBe('1');
+    const error = ((await refused.json()) as { error: { code: number; status: string; message: string } })
+      .error;
+    expect(error.code).toBe(503);
+    expect(error.status).toBe('UNAVAILABLE');
+    expect(error.message).toMatch(/server\.bodyMemoryBytes/);
+  });
+});
