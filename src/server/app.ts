@@ -1,6 +1,13 @@
 // Builds the HTTP application: body parsing, request ids, error envelopes, ops routes and the doors.
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type { IncomingMessage } from 'node:http';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
+import { readRequestBody } from './read-request-body.js';
 import { registerGeminiDoor } from '../doors/gemini/routes.js';
 import { registerWebRoutes } from '../web/register.js';
 import { registerOpenAiChatDoor } from '../doors/openai-chat/routes.js';
@@ -41,8 +48,8 @@ export function buildApp(gateway: Gateway): FastifyInstance {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(
     ['application/json', 'text/plain'],
-    { parseAs: 'buffer' },
-    (_request, body, done) => done(null, body),
+    async (request: FastifyRequest, payload: IncomingMessage) =>
+      readRequestBody(payload, request.headers['content-length'], gateway.bodyLimitBytes),
   );
   // multipart bodies are streamed by the door that accepts them.
   app.addContentTypeParser('multipart/form-data', (_request, _payload, done) => done(null, undefined));

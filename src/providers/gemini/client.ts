@@ -1,6 +1,7 @@
 // The one place that does I/O for Gemini-wire upstreams (AI Studio, Gemini-compatible, Vertex).
 import { request as undiciRequest } from 'undici';
 import { GatewayError } from '../../canonical/errors.js';
+import { collectBody } from '../../http/collect-body.js';
 import type { GenerateContentRequest } from '../../canonical/types.js';
 import { readServerSentEvents } from '../read-sse.js';
 import type { Provider, UpstreamEvent, UpstreamResult, UpstreamTarget } from '../types.js';
@@ -50,11 +51,11 @@ async function send(plan: HttpRequestPlan, request: GenerateContentRequest, targ
 }
 
 async function readBody(
-  body: { arrayBuffer(): Promise<ArrayBuffer> },
+  answer: { body: AsyncIterable<Uint8Array>; headers: Record<string, string | string[] | undefined> },
   target: UpstreamTarget,
 ): Promise<Buffer> {
   try {
-    return Buffer.from(await body.arrayBuffer());
+    return await collectBody(answer.body, { declaredLength: headerValue(answer.headers['content-length']) });
   } catch (error) {
     throw connectionError(target.channelName, error, target.signal);
   }
@@ -69,7 +70,7 @@ export function createGeminiWireProvider(planRequest: PlanRequest): Provider {
     async generate(request, target): Promise<UpstreamResult> {
       const plan = await planRequest(target, 'generateContent');
       const answer = await send(plan, request, target);
-      const rawBody = await readBody(answer.body, target);
+      const rawBody = await readBody(answer, target);
       if (answer.statusCode >= 300) {
         throw upstreamErrorFromResponse(
           answer.statusCode,
@@ -85,7 +86,7 @@ export function createGeminiWireProvider(planRequest: PlanRequest): Provider {
       const plan = await planRequest(target, 'streamGenerateContent');
       const answer = await send(plan, request, target);
       if (answer.statusCode >= 300) {
-        const text = (await readBody(answer.body, target)).toString('utf8');
+        const text = (await readBody(answer, target)).toString('utf8');
         throw upstreamErrorFromResponse(
           answer.statusCode,
           text,
@@ -95,7 +96,7 @@ export function createGeminiWireProvider(planRequest: PlanRequest): Provider {
       }
       const contentType = headerValue(answer.headers['content-type']) ?? '';
       if (!contentType.includes('text/event-stream')) {
-        const text = (await readBody(answer.body, target)).toString('utf8');
+        const text = (await readBody(answer, target)).toString('utf8');
         throw malformedUpstreamAnswer(
           target.channelName,
           `expected text/event-stream, got "${contentType}": ${text.slice(0, 80)}`,
@@ -111,7 +112,7 @@ export function createGeminiWireProvider(planRequest: PlanRequest): Provider {
         { contents: request.contents },
         { ...target, rawRequestBody: undefined },
       );
-      const text = (await readBody(answer.body, target)).toString('utf8');
+      const text = (await readBody(answer, target)).toString('utf8');
       if (answer.statusCode >= 300) {
         throw upstreamErrorFromResponse(answer.statusCode, text, undefined, target.channelName);
       }
