@@ -63,6 +63,13 @@ export function buildApp(gateway: Gateway): FastifyInstance {
       reply.raw.once('close', release);
     }
   });
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    // A large answer is in memory until the client has read it: new large bodies wait for it too.
+    const bytes = typeof payload === 'string' || Buffer.isBuffer(payload) ? payload.length : 0;
+    if (gateway.bodyMemory && bytes >= countedBodyBytes)
+      reply.raw.once('close', gateway.bodyMemory.count(bytes));
+    done(null, payload);
+  });
   app.addHook('onResponse', async (request, reply) => {
     request.log.info(
       {

@@ -1,7 +1,9 @@
-// A bound on the bytes of large request bodies held in memory at once. A request whose body would
-// go over it waits (first come, first served) before its body is read, so the rest of its bytes
-// stay in the kernel's socket buffers and the client is slowed by TCP instead of the gateway
-// growing without limit; the bytes are given back when the response is finished or abandoned.
+// A bound on the bytes of large bodies held in memory at once: request bodies, and the answers
+// going back. A request whose body would go over it waits (first come, first served) before its
+// body is read, so the rest of its bytes stay in the kernel's socket buffers and the client is
+// slowed by TCP instead of the gateway growing without limit. Answers are counted as they leave
+// (they are in memory already), so new bodies wait for them too. Bytes are given back when the
+// response is finished or abandoned.
 import { GatewayError } from '../canonical/errors.js';
 
 export interface BodyMemoryOptions {
@@ -54,6 +56,14 @@ export class BodyMemory {
       this.waiters.push(waiter);
     });
     return this.release.bind(this, bytes, { released: false });
+  }
+
+  /**
+   * Counts bytes already in memory (a large answer on its way out) without waiting: requests that
+   * arrive meanwhile wait for them too. Release exactly once when the response is done.
+   */
+  count(bytes: number): () => void {
+    return this.take(bytes);
   }
 
   private fits(bytes: number): boolean {

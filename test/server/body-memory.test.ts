@@ -52,6 +52,24 @@ describe('BodyMemory', () => {
     expect(memory.held).toBe(0);
   });
 
+  it('counts answers on their way out without waiting, and new bodies wait for them', async () => {
+    const memory = new BodyMemory({ limitBytes: 10, maxWaitMs: 5_000 });
+    const request = await memory.acquire(6);
+    const answer = memory.count(6); // over the bound: counted at once, never waits
+    expect(memory.held).toBe(12);
+    request();
+    let admitted = false;
+    const next = memory.acquire(5).then((release) => {
+      admitted = true;
+      return release;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(admitted).toBe(false);
+    answer();
+    (await next)();
+    expect(memory.held).toBe(0);
+  });
+
   it('answers 503 with Retry-After when no room is made in time, and the queue moves on', async () => {
     const memory = new BodyMemory({ limitBytes: 10, maxWaitMs: 50 });
     const held = await memory.acquire(8);
