@@ -3,6 +3,9 @@
 // kept until the end and concatenated: one body-sized allocation instead of two, and nothing
 // body-sized left for the old-generation collector but the body itself.
 
+/** Bodies already counted against the memory bound when they were read (not to be counted again). */
+export const countedBodies = new WeakSet<Buffer>();
+
 export class BodyTooLargeError extends Error {
   constructor(readonly limit: number) {
     super(`body is larger than ${limit} bytes`);

@@ -13,6 +13,8 @@ export interface UpstreamTarget {
   signal: AbortSignal;
   /** The client's exact JSON bytes when they equal the canonical request (native upstreams may send them). */
   rawRequestBody?: Buffer;
+  /** Called with the size of a large answer before it is read, so it counts against the memory bound. */
+  countAnswerBytes?: (bytes: number) => void;
 }
 
 /** One streamed event: the parsed response plus, for native upstreams, the exact JSON text it sent. */

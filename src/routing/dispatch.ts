@@ -26,6 +26,8 @@ export interface DispatchRequest {
   signal?: AbortSignal;
   /** The request's JSON bytes as the client sent them, when they equal `request` (see GenerationCall). */
   rawRequestBody?: Buffer;
+  /** See UpstreamTarget.countAnswerBytes. */
+  countAnswerBytes?: (bytes: number) => void;
 }
 
 export interface DispatchResult {
@@ -152,6 +154,7 @@ export class Dispatcher {
       options: slot.channel.options,
       signal,
       rawRequestBody: input.rawRequestBody,
+      countAnswerBytes: input.countAnswerBytes,
     };
   }
 

@@ -7,6 +7,7 @@ import Fastify, {
   type FastifyRequest,
   LogController,
 } from 'fastify';
+import { countedBodies } from '../http/collect-body.js';
 import { readRequestBody } from './read-request-body.js';
 import { registerGeminiDoor } from '../doors/gemini/routes.js';
 import { registerWebRoutes } from '../web/register.js';
@@ -65,7 +66,10 @@ export function buildApp(gateway: Gateway): FastifyInstance {
   });
   app.addHook('onSend', (_request, reply, payload, done) => {
     // A large answer is in memory until the client has read it: new large bodies wait for it too.
-    const bytes = typeof payload === 'string' || Buffer.isBuffer(payload) ? payload.length : 0;
+    const bytes =
+      typeof payload === 'string' || (Buffer.isBuffer(payload) && !countedBodies.has(payload))
+        ? payload.length
+        : 0;
     if (gateway.bodyMemory && bytes >= countedBodyBytes)
       reply.raw.once('close', gateway.bodyMemory.count(bytes));
     done(null, payload);

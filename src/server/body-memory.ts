@@ -4,6 +4,7 @@
 // slowed by TCP instead of the gateway growing without limit. Answers are counted as they leave
 // (they are in memory already), so new bodies wait for them too. Bytes are given back when the
 // response is finished or abandoned.
+import type { FastifyReply } from 'fastify';
 import { GatewayError } from '../canonical/errors.js';
 
 export interface BodyMemoryOptions {
@@ -99,4 +100,18 @@ export class BodyMemory {
       retryAfterSeconds: 1,
     });
   }
+}
+
+/**
+ * Counts bytes against the bound until the response is done, whether the client read it all or
+ * left. Undefined without a bound.
+ */
+export function countUntilResponseEnds(
+  memory: BodyMemory | undefined,
+  reply: FastifyReply,
+): ((bytes: number) => void) | undefined {
+  if (!memory) return undefined;
+  return (bytes) => {
+    reply.raw.once('close', memory.count(bytes));
+  };
 }

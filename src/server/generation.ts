@@ -37,6 +37,8 @@ export interface GenerationCall {
    * renamed, nothing rewritten): a native upstream then receives them without re-serialising.
    */
   rawBody?: Buffer;
+  /** See UpstreamTarget.countAnswerBytes (the door releases the bytes when its response is done). */
+  countAnswerBytes?: (bytes: number) => void;
 }
 
 export interface CallOutcome {
@@ -86,6 +88,7 @@ function dispatchInput(call: GenerationCall, summary: RequestSummary): DispatchR
     pinnedChannel: call.pinnedChannel,
     signal: call.signal,
     rawRequestBody: call.rawBody,
+    countAnswerBytes: call.countAnswerBytes,
   };
 }
 

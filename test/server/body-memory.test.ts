@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayError } from '../../src/canonical/errors.js';
@@ -85,14 +85,28 @@ describe('BodyMemory', () => {
   });
 });
 
+/** A PNG of `side`² noise pixels, stored uncompressed: about 3 × side² bytes. */
+function noisePng(side: number): Promise<Buffer> {
+  return sharp(randomBytes(side * side * 3), { raw: { width: side, height: side, channels: 3 } })
+    .png({ compressionLevel: 0 })
+    .toBuffer();
+}
+
 /** A Gemini-wire upstream that answers after `delayMs` and counts how many requests it holds at once. */
-async function startCountingUpstream(delayMs: number) {
+async function startCountingUpstream(delayMs: number, answerImage?: Buffer) {
   const answer = JSON.stringify({
     candidates: [
       {
         content: {
           role: 'model',
-          parts: [{ inlineData: { mimeType: 'image/png', data: (await smallPng()).toString('base64') } }],
+          parts: [
+            {
+              inlineData: {
+                mimeType: 'image/png',
+                data: (answerImage ?? (await smallPng())).toString('base64'),
+              },
+            },
+          ],
         },
         finishReason: 'STOP',
       },
@@ -108,7 +122,12 @@ async function startCountingUpstream(delayMs: number) {
       setTimeout(() => {
         state.inFlight -= 1;
         state.served += 1;
-        response.writeHead(200, { 'content-type': 'application/json; charset=UTF-8' }).end(answer);
+        response
+          .writeHead(200, {
+            'content-type': 'application/json; charset=UTF-8',
+            'content-length': Buffer.byteLength(answer),
+          })
+          .end(answer);
       }, delayMs),
     );
   });
@@ -116,6 +135,7 @@ async function startCountingUpstream(delayMs: number) {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     state,
+    answerBytes: Buffer.byteLength(answer),
     close: () => server.close(),
   };
 }
@@ -130,9 +150,7 @@ describe('the gateway under server.bodyMemoryBytes', () => {
   beforeAll(async () => {
     upstream = await startCountingUpstream(150);
     // ~2 MB of incompressible pixels: ~2.7 MB of base64 per request body.
-    const noise = await sharp(randomBytes(820 * 820 * 3), { raw: { width: 820, height: 820, channels: 3 } })
-      .png({ compressionLevel: 0 })
-      .toBuffer();
+    const noise = await noisePng(820);
     body = JSON.stringify({
       contents: [
         {
@@ -206,5 +224,61 @@ retest: { enabled: false }
     expect(error.code).toBe(503);
     expect(error.status).toBe('UNAVAILABLE');
     expect(error.message).toMatch(/server\.bodyMemoryBytes/);
+  });
+});
+
+describe('a large answer the client is slow to read', () => {
+  it('counts against the bound once (the relayed upstream bytes), until the response ends', async () => {
+    const upstream = await startCountingUpstream(0, await noisePng(2000));
+    const gateway = await startTestGateway({
+      configYaml: `channels:
+${simChannelYaml('big-answers', upstream.url, [model])}
+retest: { enabled: false }
+`,
+    });
+    try {
+      const body = JSON.stringify({
+        contents: [
+          {
+            role: 'user',
+            parts: [
+              { text: 'make it blue' },
+              { inlineData: { mimeType: 'image/png', data: (await noisePng(820)).toString('base64') } },
+            ],
+          },
+        ],
+      });
+      // A client that sends its request and then reads nothing: the answer cannot finish leaving.
+      const socket = connect(Number(new URL(gateway.url).port), '127.0.0.1');
+      socket.write(
+        `POST /v1beta/models/${model}:generateContent HTTP/1.1\r\nhost: test\r\n` +
+          `content-type: application/json\r\nx-goog-api-key: ${gateway.key}\r\n` +
+          `content-length: ${body.length}\r\n\r\n${body}`,
+      );
+      socket.pause();
+      const held = async () => {
+        const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+        return Number(/^imagegate_body_memory_bytes (\d+)$/m.exec(metrics)?.[1]);
+      };
+      let bytes = 0;
+      for (let tries = 0; tries < 100 && bytes <= body.length; tries += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        bytes = await held();
+      }
+      // Settled: the answer has been read, parsed and handed to the socket by now.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      bytes = await held();
+      // The request body plus the upstream's answer, counted when it was read and not again on the way out.
+      expect(bytes).toBe(body.length + upstream.answerBytes);
+      socket.destroy();
+      for (let tries = 0; tries < 100 && bytes > 0; tries += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        bytes = await held();
+      }
+      expect(bytes).toBe(0);
+    } finally {
+      await gateway.close();
+      upstream.close();
+    }
   });
 });

@@ -1,7 +1,8 @@
 // The one place that does I/O for Gemini-wire upstreams (AI Studio, Gemini-compatible, Vertex).
 import { request as undiciRequest } from 'undici';
 import { GatewayError } from '../../canonical/errors.js';
-import { collectBody } from '../../http/collect-body.js';
+import { collectBody, countedBodies } from '../../http/collect-body.js';
+import { countedBodyBytes } from '../../security/limits.js';
 import type { GenerateContentRequest } from '../../canonical/types.js';
 import { readServerSentEvents } from '../read-sse.js';
 import type { Provider, UpstreamEvent, UpstreamResult, UpstreamTarget } from '../types.js';
@@ -54,8 +55,13 @@ async function readBody(
   answer: { body: AsyncIterable<Uint8Array>; headers: Record<string, string | string[] | undefined> },
   target: UpstreamTarget,
 ): Promise<Buffer> {
+  const declaredLength = headerValue(answer.headers['content-length']);
+  const counted = Number(declaredLength) >= countedBodyBytes && target.countAnswerBytes !== undefined;
+  if (counted) target.countAnswerBytes?.(Number(declaredLength));
   try {
-    return await collectBody(answer.body, { declaredLength: headerValue(answer.headers['content-length']) });
+    const body = await collectBody(answer.body, { declaredLength });
+    if (counted) countedBodies.add(body);
+    return body;
   } catch (error) {
     throw connectionError(target.channelName, error, target.signal);
   }
