@@ -8,10 +8,12 @@ export const maxInputPixels = 50_000_000;
 export const untrustedSharpOptions = { limitInputPixels: maxInputPixels } as const;
 
 /**
- * Request bodies of 1 MiB or more held in memory at once, summed over the requests in flight
- * (`server.bodyMemoryBytes`); beyond it requests wait before their body is read.
+ * Large bodies held in memory at once, summed over the requests in flight (`server.bodyMemoryBytes`):
+ * each request body of 1 MiB or more with room for an answer of its size, and larger answers.
+ * Beyond it requests wait before their body is read. The default keeps a replica's peak memory
+ * near 600 MB (fits a 1 GiB container) with dozens of multi-MB edits in flight.
  */
-export const defaultBodyMemoryBytes = 384 * 1024 * 1024;
+export const defaultBodyMemoryBytes = 320 * 1024 * 1024;
 
 /** Bodies smaller than this are not counted: they cannot add up to a memory problem. */
 export const countedBodyBytes = 1024 * 1024;

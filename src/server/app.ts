@@ -9,6 +9,7 @@ import Fastify, {
 } from 'fastify';
 import { countedBodies } from '../http/collect-body.js';
 import { readRequestBody } from './read-request-body.js';
+import { countAnswer, reserveForRequest } from './body-memory.js';
 import { registerGeminiDoor } from '../doors/gemini/routes.js';
 import { registerWebRoutes } from '../web/register.js';
 import { registerOpenAiChatDoor } from '../doors/openai-chat/routes.js';
@@ -60,8 +61,7 @@ export function buildApp(gateway: Gateway): FastifyInstance {
     const bodyBytes = Number(request.headers['content-length'] ?? 0);
     if (gateway.bodyMemory && bodyBytes >= countedBodyBytes && bodyBytes <= gateway.bodyLimitBytes) {
       // Waits here, before the body is read, while large bodies in flight fill the memory bound.
-      const release = await gateway.bodyMemory.acquire(bodyBytes);
-      reply.raw.once('close', release);
+      await reserveForRequest(gateway.bodyMemory, reply.raw, bodyBytes);
     }
   });
   app.addHook('onSend', (_request, reply, payload, done) => {
@@ -70,8 +70,7 @@ export function buildApp(gateway: Gateway): FastifyInstance {
       typeof payload === 'string' || (Buffer.isBuffer(payload) && !countedBodies.has(payload))
         ? payload.length
         : 0;
-    if (gateway.bodyMemory && bytes >= countedBodyBytes)
-      reply.raw.once('close', gateway.bodyMemory.count(bytes));
+    if (gateway.bodyMemory && bytes >= countedBodyBytes) countAnswer(gateway.bodyMemory, reply.raw, bytes);
     done(null, payload);
   });
   app.addHook('onResponse', async (request, reply) => {

@@ -4,6 +4,7 @@
 // slowed by TCP instead of the gateway growing without limit. Answers are counted as they leave
 // (they are in memory already), so new bodies wait for them too. Bytes are given back when the
 // response is finished or abandoned.
+import type { ServerResponse } from 'node:http';
 import type { FastifyReply } from 'fastify';
 import { GatewayError } from '../canonical/errors.js';
 
@@ -102,16 +103,53 @@ export class BodyMemory {
   }
 }
 
+const responseMemories = new WeakMap<ServerResponse, ResponseMemory>();
+
 /**
- * Counts bytes against the bound until the response is done, whether the client read it all or
- * left. Undefined without a bound.
+ * One response's share of the bound. A large request reserves room for its body and for an answer
+ * as large as its body (an edit usually returns an image of about the size it sent); an answer
+ * beyond that allowance, or to a small request, is counted as it is read. Everything is given back
+ * when the response is done, whether the client read it all or left.
  */
-export function countUntilResponseEnds(
+class ResponseMemory {
+  constructor(
+    private readonly memory: BodyMemory,
+    private readonly response: ServerResponse,
+    private answerAllowance: number,
+  ) {}
+
+  countAnswer(bytes: number): void {
+    const fromAllowance = Math.min(bytes, this.answerAllowance);
+    this.answerAllowance -= fromAllowance;
+    if (bytes > fromAllowance) this.response.once('close', this.memory.count(bytes - fromAllowance));
+  }
+}
+
+/** Waits for room for a large request's body and its answer; call before the body is read. */
+export async function reserveForRequest(
+  memory: BodyMemory,
+  response: ServerResponse,
+  bodyBytes: number,
+): Promise<void> {
+  response.once('close', await memory.acquire(2 * bodyBytes));
+  responseMemories.set(response, new ResponseMemory(memory, response, bodyBytes));
+}
+
+/** Counts a large answer (read from the upstream, or on its way out) against the bound. */
+export function countAnswer(memory: BodyMemory, response: ServerResponse, bytes: number): void {
+  let share = responseMemories.get(response);
+  if (!share) {
+    share = new ResponseMemory(memory, response, 0);
+    responseMemories.set(response, share);
+  }
+  share.countAnswer(bytes);
+}
+
+/** A door's hook for the provider: counts an upstream answer for this response. */
+export function answerCounter(
   memory: BodyMemory | undefined,
   reply: FastifyReply,
 ): ((bytes: number) => void) | undefined {
   if (!memory) return undefined;
-  return (bytes) => {
-    reply.raw.once('close', memory.count(bytes));
-  };
+  return (bytes) => countAnswer(memory, reply.raw, bytes);
 }

@@ -1,6 +1,6 @@
 // HTTP routes of the Gemini native door (v1beta): generateContent, streamGenerateContent, countTokens,
 // and the models resources. Translation and rules live elsewhere; this file only speaks HTTP.
-import { countUntilResponseEnds } from '../../server/body-memory.js';
+import { answerCounter } from '../../server/body-memory.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CatalogModel } from '../../catalog/catalog.js';
 import { errors } from '../../canonical/errors.js';
@@ -85,7 +85,7 @@ export function registerGeminiDoor(app: FastifyInstance, gateway: Gateway): void
       stream: action === 'streamGenerateContent',
       signal: abortWhenClientLeaves(reply).signal,
       rawBody: !renamed && Buffer.isBuffer(request.body) ? request.body : undefined,
-      countAnswerBytes: countUntilResponseEnds(gateway.bodyMemory, reply),
+      countAnswerBytes: answerCounter(gateway.bodyMemory, reply),
       pinnedChannel: pinnedChannelOf(gateway, request.headers),
       startedAt: performance.now(),
     };
