@@ -147,14 +147,19 @@ export class Ledger {
       try {
         await this.db.transaction().execute(async (transaction) => {
           results.length = 0;
+          const deferred: SettleRequest[] = [];
           for (const operation of group) {
             if (operation.kind === 'hold') {
               results.push(await applyHold(transaction, operation.request));
             } else {
-              await applySettle(transaction, operation.request);
+              if (operation.request.deferredHold) deferred.push(operation.request);
+              else await applySettle(transaction, operation.request);
               results.push(undefined);
             }
           }
+          // Settles of keys without a spend limit touch nothing the others read: a few multi-row
+          // statements for the whole group instead of four or five per request.
+          if (deferred.length > 0) await applyDeferredSettles(transaction, deferred);
         });
       } catch (error) {
         for (const operation of group) operation.reject(error);
@@ -247,82 +252,135 @@ async function applyHold(
   return { admitted: true };
 }
 
-async function applySettle(transaction: Transaction<DatabaseSchema>, request: SettleRequest): Promise<void> {
-  const now = Date.now();
-  const logEntry = { ...request.logEntry, chargedMicros: request.chargedMicros };
-  const ledgerRows: Array<{ kind: 'hold' | 'settle' | 'release'; amount: number; at: number }> = [];
-  if (request.deferredHold) {
-    // Nothing was reserved, so there is no hold row to close: the request log row (keyed by request
-    // id) is the guard against charging a reused id twice, and the ledger gets the whole
-    // hold → settle → release story in one statement.
-    const logged = await insertRequestLogEntries(transaction, [logEntry]);
-    if (logged === 0) return;
-    if (request.holdMicros > 0 || request.chargedMicros > 0) {
-      ledgerRows.push({ kind: 'hold', amount: request.holdMicros, at: request.deferredHold.createdAt });
-    }
-  } else {
-    const closed = await transaction
-      .updateTable('holds')
-      .set({ state: request.chargedMicros > 0 ? 'settled' : 'released', closed_at: now })
-      .where('request_id', '=', request.requestId)
-      .where('state', '=', 'open')
-      .executeTakeFirst();
-    // A hold closed already (crash recovery by another start, a second settle) is not charged twice.
-    if (Number(closed.numUpdatedRows) === 0) return;
+type LedgerRow = { kind: 'hold' | 'settle' | 'release'; amount: number; at: number };
+
+/** hold → settle → release rows of one settle (the hold row only when it was deferred). */
+function settleLedgerRows(request: SettleRequest, now: number): LedgerRow[] {
+  const rows: LedgerRow[] = [];
+  if (request.deferredHold && (request.holdMicros > 0 || request.chargedMicros > 0)) {
+    rows.push({ kind: 'hold', amount: request.holdMicros, at: request.deferredHold.createdAt });
   }
-  if (request.chargedMicros > 0) ledgerRows.push({ kind: 'settle', amount: request.chargedMicros, at: now });
+  if (request.chargedMicros > 0) rows.push({ kind: 'settle', amount: request.chargedMicros, at: now });
   if (request.holdMicros !== request.chargedMicros) {
     // Negative when the upstream reported more than the worst case: the charge is still what it reported.
-    ledgerRows.push({ kind: 'release', amount: request.holdMicros - request.chargedMicros, at: now });
+    rows.push({ kind: 'release', amount: request.holdMicros - request.chargedMicros, at: now });
   }
+  return rows;
+}
+
+function ledgerColumns(request: SettleRequest, row: LedgerRow) {
+  return {
+    id: `${request.requestId}:${row.kind}`,
+    request_id: request.requestId,
+    key_id: request.keyId,
+    kind: row.kind,
+    amount_micros: row.amount,
+    created_at: row.at,
+  };
+}
+
+// Well under SQLite's and PostgreSQL's bind-parameter limits (6 per row).
+const ledgerRowsPerStatement = 500;
+
+/**
+ * Settles of keys without a spend limit (nothing was reserved, so there is no hold row to close):
+ * the request log rows, keyed by request id, are the guard against charging a reused id twice;
+ * the ledger gets each request's whole hold → settle → release story, and each key its spend.
+ */
+async function applyDeferredSettles(
+  transaction: Transaction<DatabaseSchema>,
+  requests: SettleRequest[],
+): Promise<void> {
+  const now = Date.now();
+  const firstPerId = new Map<string, SettleRequest>();
+  for (const request of requests) {
+    if (!firstPerId.has(request.logEntry.id)) firstPerId.set(request.logEntry.id, request);
+  }
+  const unique = [...firstPerId.values()];
+  const logged = await insertRequestLogEntries(
+    transaction,
+    unique.map((request) => ({ ...request.logEntry, chargedMicros: request.chargedMicros })),
+  );
+  const ledgerRows: ReturnType<typeof ledgerColumns>[] = [];
+  const spentByKey = new Map<string, number>();
+  for (const request of unique) {
+    if (!logged.has(request.logEntry.id)) continue;
+    for (const row of settleLedgerRows(request, now)) ledgerRows.push(ledgerColumns(request, row));
+    if (request.chargedMicros > 0) {
+      spentByKey.set(request.keyId, (spentByKey.get(request.keyId) ?? 0) + request.chargedMicros);
+    }
+    await insertEvidence(transaction, request, now);
+  }
+  for (let start = 0; start < ledgerRows.length; start += ledgerRowsPerStatement) {
+    await transaction
+      .insertInto('ledger')
+      .values(ledgerRows.slice(start, start + ledgerRowsPerStatement))
+      .execute();
+  }
+  for (const [keyId, spent] of spentByKey) {
+    await transaction
+      .updateTable('client_keys')
+      .set((expression) => ({ spent_micros: expression('spent_micros', '+', spent) }))
+      .where('id', '=', keyId)
+      .execute();
+  }
+}
+
+/** Closes an open hold (a key with a spend limit): charge, release the rest, log the request. */
+async function applySettle(transaction: Transaction<DatabaseSchema>, request: SettleRequest): Promise<void> {
+  const now = Date.now();
+  const closed = await transaction
+    .updateTable('holds')
+    .set({ state: request.chargedMicros > 0 ? 'settled' : 'released', closed_at: now })
+    .where('request_id', '=', request.requestId)
+    .where('state', '=', 'open')
+    .executeTakeFirst();
+  // A hold closed already (crash recovery by another start, a second settle) is not charged twice.
+  if (Number(closed.numUpdatedRows) === 0) return;
+  const ledgerRows = settleLedgerRows(request, now);
   if (ledgerRows.length > 0) {
     await transaction
       .insertInto('ledger')
-      .values(
-        ledgerRows.map((row) => ({
-          id: `${request.requestId}:${row.kind}`,
-          request_id: request.requestId,
-          key_id: request.keyId,
-          kind: row.kind,
-          amount_micros: row.amount,
-          created_at: row.at,
-        })),
-      )
+      .values(ledgerRows.map((row) => ledgerColumns(request, row)))
       .execute();
   }
-  const reservedChange = request.deferredHold ? 0 : request.holdMicros;
-  if (request.chargedMicros > 0 || reservedChange > 0) {
-    await transaction
-      .updateTable('client_keys')
-      .set((expression) => ({
-        spent_micros: expression('spent_micros', '+', request.chargedMicros),
-        reserved_micros: expression('reserved_micros', '-', reservedChange),
-      }))
-      .where('id', '=', request.keyId)
-      .execute();
-  }
-  if (!request.deferredHold) await insertRequestLogEntries(transaction, [logEntry]);
-  if (request.evidence.length > 0) {
-    await transaction
-      .insertInto('billing_evidence')
-      .values(
-        request.evidence.map((finding, index) => ({
-          id: `${request.requestId}:${index}`,
-          created_at: now,
-          request_id: request.requestId,
-          model: request.logEntry.model,
-          channel: request.channel ?? '',
-          kind: finding.kind,
-          charged_micros: finding.chargedMicros,
-          computed_micros: finding.computedMicros,
-          expected_micros: finding.expectedMicros,
-          reported_tokens: finding.reportedTokens,
-          expected_tokens: finding.expectedTokens,
-          drift_ppm: finding.driftPpm,
-          details: JSON.stringify(finding.details),
-        })),
-      )
-      .onConflict((conflict) => conflict.column('id').doNothing())
-      .execute();
-  }
+  await transaction
+    .updateTable('client_keys')
+    .set((expression) => ({
+      spent_micros: expression('spent_micros', '+', request.chargedMicros),
+      reserved_micros: expression('reserved_micros', '-', request.holdMicros),
+    }))
+    .where('id', '=', request.keyId)
+    .execute();
+  await insertRequestLogEntries(transaction, [{ ...request.logEntry, chargedMicros: request.chargedMicros }]);
+  await insertEvidence(transaction, request, now);
+}
+
+async function insertEvidence(
+  transaction: Transaction<DatabaseSchema>,
+  request: SettleRequest,
+  now: number,
+): Promise<void> {
+  if (request.evidence.length === 0) return;
+  await transaction
+    .insertInto('billing_evidence')
+    .values(
+      request.evidence.map((finding, index) => ({
+        id: `${request.requestId}:${index}`,
+        created_at: now,
+        request_id: request.requestId,
+        model: request.logEntry.model,
+        channel: request.channel ?? '',
+        kind: finding.kind,
+        charged_micros: finding.chargedMicros,
+        computed_micros: finding.computedMicros,
+        expected_micros: finding.expectedMicros,
+        reported_tokens: finding.reportedTokens,
+        expected_tokens: finding.expectedTokens,
+        drift_ppm: finding.driftPpm,
+        details: JSON.stringify(finding.details),
+      })),
+    )
+    .onConflict((conflict) => conflict.column('id').doNothing())
+    .execute();
 }

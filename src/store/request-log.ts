@@ -164,22 +164,25 @@ export async function insertRequestLogNow(db: Database, entry: RequestLogEntry):
 // Well under SQLite's 32,766 and PostgreSQL's 65,535 bind parameters per statement.
 const rowsPerStatement = 500;
 
-/** Inserts rows inside a caller's transaction (billing writes the log row with its settle). */
-/** Inserts log rows (a repeated request id is ignored) and their attempts; returns rows inserted. */
+/**
+ * Inserts log rows (a repeated request id is ignored) and their attempts inside a caller's
+ * transaction (billing writes the log row with its settle); returns the ids of the rows inserted.
+ */
 export async function insertEntries(
   transaction: Transaction<DatabaseSchema>,
   entries: RequestLogEntry[],
-): Promise<number> {
+): Promise<Set<string>> {
   const logRows = entries.map(toLogColumns);
   const attemptRows = entries.flatMap(toAttemptColumns);
-  let inserted = 0;
+  const inserted = new Set<string>();
   for (let start = 0; start < logRows.length; start += rowsPerStatement) {
-    const result = await transaction
+    const rows = await transaction
       .insertInto('request_log')
       .values(logRows.slice(start, start + rowsPerStatement))
       .onConflict((conflict) => conflict.column('id').doNothing())
-      .executeTakeFirst();
-    inserted += Number(result.numInsertedOrUpdatedRows ?? 0);
+      .returning('id')
+      .execute();
+    for (const row of rows) inserted.add(row.id);
   }
   for (let start = 0; start < attemptRows.length; start += rowsPerStatement) {
     await transaction
