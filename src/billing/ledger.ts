@@ -309,7 +309,7 @@ async function applyDeferredSettles(
     if (request.chargedMicros > 0) {
       spentByKey.set(request.keyId, (spentByKey.get(request.keyId) ?? 0) + request.chargedMicros);
     }
-    await insertEvidence(transaction, request, now);
+    if (request.evidence.length > 0) await insertEvidence(transaction, request, now);
   }
   for (let start = 0; start < ledgerRows.length; start += ledgerRowsPerStatement) {
     await transaction

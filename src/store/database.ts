@@ -7,6 +7,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { DatabaseSchema } from './schema.js';
+import { startWalCheckpointer } from './wal-checkpointer.js';
 
 export type StoreDialect = 'sqlite' | 'postgres';
 
@@ -51,10 +52,18 @@ function openSqlite(file: string): StoreDatabase {
   if (!inMemory) database.pragma('journal_mode = WAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('synchronous = NORMAL');
+  const checkpointer = inMemory ? undefined : startWalCheckpointer(database, file);
   const db = new Kysely<DatabaseSchema>({
     dialect: new SqliteDialect({ database: withStatementCache(database) }),
   });
-  return { db, dialect: 'sqlite', close: () => db.destroy() };
+  return {
+    db,
+    dialect: 'sqlite',
+    async close() {
+      await checkpointer?.stop();
+      await db.destroy();
+    },
+  };
 }
 
 /**
