@@ -75,13 +75,20 @@ const placeholderPrefix = '\u0000imagegate-image:';
 /** On a blob whose `data` is still the undecoded byte range: where that range is. */
 const lazySource = Symbol.for('imagegate.lazyImageSource');
 
-interface LazySource {
+export interface LazySource {
   length: number;
   /** Characters `from`..`to` of the string value. */
   read(from: number, to: number): string;
+  /** The value's bytes (ASCII base64, no escapes), without copying when the text was a Buffer. */
+  bytes(): Buffer;
 }
 
 type BlobLike = { data?: unknown; [lazySource]?: () => LazySource | undefined };
+
+/** The undecoded source of a blob's `data`, while it is still lazy (never replaced). */
+export function lazyImageSource(blob: object): LazySource | undefined {
+  return (blob as BlobLike)[lazySource]?.();
+}
 
 /** Length of a blob's base64 string, without decoding one that is still lazy. */
 export function imageDataLength(blob: BlobLike): number {
@@ -149,6 +156,10 @@ export function parseSkippingImageStrings(body: Buffer | string): unknown {
         typeof body === 'string'
           ? body.slice(range.start + from, range.start + to)
           : body.toString('utf8', range.start + from, range.start + to),
+      bytes: () =>
+        typeof body === 'string'
+          ? Buffer.from(body.slice(range.start, range.end), 'latin1')
+          : body.subarray(range.start, range.end),
     }),
   );
   reattach(skeleton, readers, 0);

@@ -1,5 +1,6 @@
 // Canonical responses → OpenAI `chat.completion` (one choice per upstream call) with
 // `message.images[]`, and the `chat.completion.chunk` stream frames with `delta.images`.
+import { imageUrlOf } from '../../canonical/json-with-images.js';
 import type { Candidate, GenerateContentResponse, Part, UsageMetadata } from '../../canonical/types.js';
 import { type ChatFinishReason, chatFinishReason } from './map-finish-reason.js';
 
@@ -60,8 +61,9 @@ function imagesOf(parts: readonly Part[]): ChatImage[] {
   const images: ChatImage[] = [];
   for (const part of parts) {
     if (part.inlineData?.mimeType.startsWith('image/')) {
-      const url = `data:${part.inlineData.mimeType};base64,${part.inlineData.data}`;
-      images.push({ type: 'image_url', image_url: { url } });
+      // Built only when read: the JSON writer copies the image's bytes in instead (json-with-images.ts).
+      const imageUrl = imageUrlOf(`data:${part.inlineData.mimeType};base64,`, part.inlineData);
+      images.push({ type: 'image_url', image_url: imageUrl });
     } else if (part.fileData && (part.fileData.mimeType ?? 'image/').startsWith('image/')) {
       images.push({ type: 'image_url', image_url: { url: part.fileData.fileUri } });
     }

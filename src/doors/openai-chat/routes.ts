@@ -1,5 +1,6 @@
 // HTTP routes of the OpenAI chat door for image models: `POST /v1/chat/completions` (whole or
 // `chat.completion.chunk` SSE), and `GET /v1/models` / `GET /v1/models/{id}` in OpenAI's list shape.
+import { writeJsonWithImages } from '../../canonical/json-with-images.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayError } from '../../canonical/errors.js';
 import type { UsageMetadata } from '../../canonical/types.js';
@@ -91,10 +92,11 @@ export function registerOpenAiChatDoor(app: FastifyInstance, gateway: Gateway): 
     const { succeeded, failures } = await runSubCalls(gateway, subCalls);
     if (succeeded.length === 0) throw mostTellingFailure(failures);
     reply.header('x-imagegate-channel', [...new Set(succeeded.map((result) => result.channel))].join(','));
-    return chatCompletionFromCanonical(
+    const completion = chatCompletionFromCanonical(
       succeeded.map((result) => result.response),
       meta,
     );
+    return reply.type('application/json; charset=utf-8').send(writeJsonWithImages(completion));
   });
 }
 

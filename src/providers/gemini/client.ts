@@ -1,6 +1,7 @@
 // The one place that does I/O for Gemini-wire upstreams (AI Studio, Gemini-compatible, Vertex).
 import { request as undiciRequest } from 'undici';
 import { GatewayError } from '../../canonical/errors.js';
+import { writeJsonWithImages } from '../../canonical/json-with-images.js';
 import { collectBody, countedBodies } from '../../http/collect-body.js';
 import { countedBodyBytes } from '../../security/limits.js';
 import type { GenerateContentRequest } from '../../canonical/types.js';
@@ -43,7 +44,7 @@ async function send(plan: HttpRequestPlan, request: GenerateContentRequest, targ
       method: 'POST',
       headers: plan.headers,
       // The client's own bytes when they are the canonical request: no multi-megabyte re-serialising.
-      body: target.rawRequestBody ?? JSON.stringify(request),
+      body: target.rawRequestBody ?? writeJsonWithImages(request),
       signal: target.signal,
     });
   } catch (error) {

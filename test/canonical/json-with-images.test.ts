@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { imageUrlOf, writeJsonWithImages } from '../../src/canonical/json-with-images.js';
+import { parseSkippingImageStrings } from '../../src/canonical/skip-image-strings.js';
+
+const base64 = (length: number, seed: number) =>
+  Buffer.from(Array.from({ length: Math.ceil((length * 3) / 4) }, (_, index) => (index * seed) % 251))
+    .toString('base64')
+    .slice(0, length);
+
+const answer = {
+  candidates: [
+    {
+      content: {
+        role: 'model',
+        parts: [
+          { text: 'Here, "quoted" and ünïcödé' },
+          { inlineData: { mimeType: 'image/png', data: base64(20_000, 7) } },
+          { inlineData: { mimeType: 'image/jpeg', data: base64(9_000, 13) }, thoughtSignature: 'sig' },
+        ],
+      },
+      finishReason: 'STOP',
+    },
+  ],
+  usageMetadata: { promptTokenCount: 3, candidatesTokenCount: 1290 },
+};
+
+describe('writeJsonWithImages', () => {
+  it('writes a lazily parsed answer byte for byte as JSON.stringify would', () => {
+    for (const source of [Buffer.from(JSON.stringify(answer)), JSON.stringify(answer)]) {
+      const parsed = parseSkippingImageStrings(source);
+      expect(writeJsonWithImages(parsed).toString('utf8')).toBe(JSON.stringify(answer));
+      expect(writeJsonWithImages(parsed, 2).toString('utf8')).toBe(JSON.stringify(answer, null, 2));
+    }
+  });
+
+  it('writes data URLs of lazy images from their bytes, and as strings when read directly', () => {
+    const parsed = parseSkippingImageStrings(Buffer.from(JSON.stringify(answer))) as typeof answer;
+    const blob = parsed.candidates[0].content.parts[1].inlineData!;
+    const reply = { images: [{ type: 'image_url', image_url: imageUrlOf('data:image/png;base64,', blob) }] };
+    const expected = JSON.stringify({
+      images: [{ type: 'image_url', image_url: { url: `data:image/png;base64,${blob.data}` } }],
+    });
+    expect(writeJsonWithImages(reply).toString('utf8')).toBe(expected);
+    expect(JSON.stringify(reply)).toBe(expected);
+    expect(reply.images[0].image_url.url.startsWith('data:image/png;base64,')).toBe(true);
+  });
+
+  it('escapes a prefix like any JSON string', () => {
+    const parsed = parseSkippingImageStrings(Buffer.from(JSON.stringify(answer))) as typeof answer;
+    const blob = parsed.candidates[0].content.parts[1].inlineData!;
+    const reply = imageUrlOf('odd"prefix\\', blob);
+    expect(JSON.parse(writeJsonWithImages(reply).toString('utf8')).url).toBe(`odd"prefix\\${blob.data}`);
+  });
+
+  it('writes an image replaced after parsing, and plain objects, with JSON.stringify', () => {
+    const parsed = parseSkippingImageStrings(Buffer.from(JSON.stringify(answer))) as typeof answer;
+    parsed.candidates[0].content.parts[1].inlineData!.data = 'AAAA';
+    const expected = structuredClone(answer);
+    expected.candidates[0].content.parts[1].inlineData!.data = 'AAAA';
+    expect(writeJsonWithImages(parsed).toString('utf8')).toBe(JSON.stringify(expected));
+    expect(writeJsonWithImages({ a: [1, 'two', null] }).toString('utf8')).toBe('{"a":[1,"two",null]}');
+    const plain = imageUrlOf('data:image/png;base64,', { data: 'QUJD' });
+    expect(writeJsonWithImages(plain).toString('utf8')).toBe('{"url":"data:image/png;base64,QUJD"}');
+  });
+});
