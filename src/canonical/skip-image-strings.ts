@@ -3,7 +3,11 @@
 // attached back as `data` properties decoded only when something reads them. A gateway relaying the
 // answer's own bytes then never decodes the image at all. Pure (no I/O).
 
-const dataKey = Buffer.from('"data"');
+/** `"data"` holds inline base64 (Gemini); `"url"` may hold a base64 data URL (OpenAI chat). */
+const skippedKeys = [
+  { text: '"data"', bytes: Buffer.from('"data"'), prefix: undefined },
+  { text: '"url"', bytes: Buffer.from('"url"'), prefix: 'data:' },
+] as const;
 const quote = 0x22;
 const backslash = 0x5c;
 /** Shorter strings are parsed normally; only image-sized ones are worth skipping. */
@@ -18,37 +22,48 @@ function isJsonSpace(byte: number | undefined): boolean {
   return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
 }
 
-/** A JSON text as bytes or as a string: the scan below only needs these three operations. */
+/** A JSON text as bytes or as a string: the scan below only needs these operations. */
 interface JsonText {
-  indexOfKey(from: number): number;
+  indexOfKey(key: (typeof skippedKeys)[number], from: number): number;
   indexOfByte(byte: number, from: number): number;
   at(index: number): number | undefined;
+  startsWith(prefix: string, at: number): boolean;
 }
 
 function jsonText(body: Buffer | string): JsonText {
   if (typeof body === 'string') {
     return {
-      indexOfKey: (from) => body.indexOf('"data"', from),
+      indexOfKey: (key, from) => body.indexOf(key.text, from),
       indexOfByte: (byte, from) => body.indexOf(String.fromCharCode(byte), from),
       at: (index) => (index < body.length ? body.charCodeAt(index) : undefined),
+      startsWith: (prefix, at) => body.startsWith(prefix, at),
     };
   }
   return {
-    indexOfKey: (from) => body.indexOf(dataKey, from),
+    indexOfKey: (key, from) => body.indexOf(key.bytes, from),
     indexOfByte: (byte, from) => body.indexOf(byte, from),
     at: (index) => body[index],
+    startsWith: (prefix, at) => body.toString('latin1', at, at + prefix.length) === prefix,
   };
 }
 
-/** Ranges (bytes of a Buffer, characters of a string) of long, escape-free `"data"` string values. */
+/**
+ * Ranges (bytes of a Buffer, characters of a string) of long, escape-free string values of `"data"`
+ * keys, and of `"url"` keys that hold a data URL, in order.
+ */
 export function findImageStrings(source: Buffer | string): SkippedString[] {
   const body = jsonText(source);
+  const found = skippedKeys.flatMap((key) => findValues(body, key));
+  return found.length > 1 ? found.sort((left, right) => left.start - right.start) : found;
+}
+
+function findValues(body: JsonText, key: (typeof skippedKeys)[number]): SkippedString[] {
   const found: SkippedString[] = [];
   let from = 0;
   for (;;) {
-    const at = body.indexOfKey(from);
+    const at = body.indexOfKey(key, from);
     if (at < 0) return found;
-    let index = at + dataKey.length;
+    let index = at + key.bytes.length;
     while (isJsonSpace(body.at(index))) index += 1;
     if (body.at(index) !== 0x3a) {
       from = index;
@@ -65,7 +80,11 @@ export function findImageStrings(source: Buffer | string): SkippedString[] {
     if (end < 0) return found;
     const backslashAt = body.indexOfByte(backslash, start);
     // base64 never contains a backslash; a string that does is ordinary JSON text, parsed normally.
-    if (end - start >= minimumSkippedLength && (backslashAt < 0 || backslashAt > end))
+    if (
+      end - start >= minimumSkippedLength &&
+      (backslashAt < 0 || backslashAt > end) &&
+      (key.prefix === undefined || body.startsWith(key.prefix, start))
+    )
       found.push({ start, end });
     from = end + 1;
   }
@@ -174,15 +193,21 @@ function reattach(value: unknown, readers: LazySource[], depth: number): void {
   }
   const record = value as Record<string, unknown>;
   for (const [key, child] of Object.entries(record)) {
-    if (key === 'data' && typeof child === 'string' && child.startsWith(placeholderPrefix)) {
+    if (
+      (key === 'data' || key === 'url') &&
+      typeof child === 'string' &&
+      child.startsWith(placeholderPrefix)
+    ) {
       const reader = readers[Number(child.slice(placeholderPrefix.length))];
       let decoded: string | undefined;
       let replaced = false;
-      Object.defineProperty(record, lazySource, {
-        enumerable: false,
-        value: () => (replaced ? undefined : reader),
-      });
-      Object.defineProperty(record, 'data', {
+      if (key === 'data') {
+        Object.defineProperty(record, lazySource, {
+          enumerable: false,
+          value: () => (replaced ? undefined : reader),
+        });
+      }
+      Object.defineProperty(record, key, {
         enumerable: true,
         configurable: true,
         get: () => {

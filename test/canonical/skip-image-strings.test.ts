@@ -88,3 +88,25 @@ describe('a JSON text given as a string (streamed events)', () => {
     expect(parsed.candidates[0].content.parts[1].inlineData?.data).toBe(image);
   });
 });
+
+describe('data URLs in "url" keys (OpenAI chat bodies)', () => {
+  it('skips a long data URL and reads it back whole, and leaves other urls alone', () => {
+    const dataUrl = `data:image/png;base64,${'QUJD'.repeat(3000)}`;
+    const https = `https://example.com/${'a'.repeat(5000)}.png`;
+    const body = {
+      messages: [
+        {
+          content: [
+            { type: 'image_url', image_url: { url: dataUrl } },
+            { type: 'image_url', image_url: { url: https } },
+          ],
+        },
+      ],
+    };
+    const text = JSON.stringify(body);
+    expect(findImageStrings(Buffer.from(text)).map((range) => text.slice(range.start, range.end))).toEqual([
+      dataUrl,
+    ]);
+    expect(parseSkippingImageStrings(Buffer.from(text))).toEqual(body);
+  });
+});

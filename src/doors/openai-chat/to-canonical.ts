@@ -2,7 +2,8 @@
 // assistant → role `model`, image_url → inlineData (data:) or fileData (https), modalities, image_config.
 import { errors } from '../../canonical/errors.js';
 import type { Content, GenerateContentRequest, GenerationConfig, Part } from '../../canonical/types.js';
-import { decodeDataUrl } from '../openai-images/to-canonical.js';
+import { splitDataUrl } from '../openai-images/to-canonical.js';
+import { isBase64 } from '../gemini/normalize-request.js';
 import type { ChatCompletionsBody, ChatContentPart, ChatMessage } from './schema.js';
 
 export interface ChatCanonicalRequest {
@@ -19,15 +20,18 @@ const modalityOrder = ['TEXT', 'IMAGE'];
 
 function imageUrlToPart(url: string, param: string): Part {
   if (/^https?:\/\//i.test(url)) return { fileData: { fileUri: url } };
-  const decoded = decodeDataUrl(url);
-  if (!decoded?.mimeType) {
+  const split = splitDataUrl(url);
+  if (!split?.mimeType) {
     throw errors.badRequest(
       `'${param}' must be an https URL or a base64 data URL (data:image/png;base64,…).`,
       param,
       'invalid_image_url',
     );
   }
-  return { inlineData: { mimeType: decoded.mimeType, data: decoded.data.toString('base64') } };
+  // Plain base64 (checked at its edges, as on the Gemini door) goes on as the client sent it;
+  // anything else (line breaks, spaces) is decoded and written again as plain base64.
+  const data = isBase64(split.base64) ? split.base64 : Buffer.from(split.base64, 'base64').toString('base64');
+  return { inlineData: { mimeType: split.mimeType, data } };
 }
 
 function contentToParts(content: ChatMessage['content'], param: string): Part[] {

@@ -44,13 +44,25 @@ export interface ImagesCanonicalRequest {
   output: ImagesOutputOptions;
 }
 
-const dataUrlPattern = /^data:([^;,]+)?(;[^,]*)?,(.*)$/s;
+const dataUrlHeaderPattern = /^data:([^;,]+)?(;[^,]*)?$/;
+
+/**
+ * `data:image/png;base64,…` → declared type and the base64 text after the comma, found without
+ * scanning the multi-megabyte rest (the text is a slice of `url`, not a copy); undefined when not
+ * a base64 data URL.
+ */
+export function splitDataUrl(url: string): { base64: string; mimeType?: string } | undefined {
+  const comma = url.indexOf(',', 0);
+  if (comma < 0 || comma > 512) return undefined;
+  const header = dataUrlHeaderPattern.exec(url.slice(0, comma));
+  if (!header?.[2]?.includes('base64')) return undefined;
+  return { base64: url.slice(comma + 1), mimeType: header[1] };
+}
 
 /** `data:image/png;base64,…` → bytes + declared type; undefined when not a base64 data URL. */
 export function decodeDataUrl(url: string): { data: Buffer; mimeType?: string } | undefined {
-  const match = dataUrlPattern.exec(url);
-  if (!match?.[2]?.includes('base64')) return undefined;
-  return { data: Buffer.from(match[3], 'base64'), mimeType: match[1] };
+  const split = splitDataUrl(url);
+  return split && { data: Buffer.from(split.base64, 'base64'), mimeType: split.mimeType };
 }
 
 /** The JSON edit form's `images[]`/`mask` → input images (data: decoded, https kept as URLs). */

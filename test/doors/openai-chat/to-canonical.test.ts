@@ -20,6 +20,28 @@ describe('OpenAI chat request → canonical', () => {
     });
   }
 
+  it('keeps plain base64 of a data URL as sent, and writes wrapped or URL-safe base64 plainly', () => {
+    const bytes = Buffer.from(Array.from({ length: 9000 }, (_, index) => (index * 31) % 256));
+    const plain = bytes.toString('base64');
+    const wrapped = plain.replace(/(.{76})/g, '$1\r\n');
+    const canonicalData = (base64: string) => {
+      const body = parseChatCompletionsBody({
+        model: 'm',
+        messages: [
+          {
+            role: 'user',
+            content: [{ type: 'image_url', image_url: { url: `data:image/png;base64,${base64}` } }],
+          },
+        ],
+      });
+      const part = chatRequestToCanonical(body).request.contents[0].parts?.[0];
+      expect(part?.inlineData?.mimeType).toBe('image/png');
+      return part?.inlineData?.data;
+    };
+    expect(canonicalData(plain)).toBe(plain);
+    expect(canonicalData(wrapped)).toBe(plain);
+  });
+
   it('rejects an image_url that is neither https nor a data URL, naming its path', () => {
     const body = parseChatCompletionsBody({
       model: 'm',
