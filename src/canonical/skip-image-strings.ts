@@ -104,6 +104,42 @@ export interface LazySource {
 
 type BlobLike = { data?: unknown; [lazySource]?: () => LazySource | undefined };
 
+/** The undecoded source of a lazily attached string property (`data` or `url`), until it is replaced. */
+const lazyStrings = new WeakMap<object, Map<string, () => LazySource | undefined>>();
+
+export function lazyStringSource(record: object, key: string): LazySource | undefined {
+  return lazyStrings.get(record)?.get(key)?.();
+}
+
+/**
+ * An inline image blob `{ mimeType, data }` whose base64 is characters `offset`.. of a lazy source
+ * (e.g. the part of a data URL after its comma), decoded only when `data` is read.
+ */
+export function lazyImageBlob(mimeType: string, source: LazySource, offset: number) {
+  const view: LazySource = {
+    length: source.length - offset,
+    read: (from, to) => source.read(offset + from, offset + to),
+    bytes: () => source.bytes().subarray(offset),
+  };
+  const blob = { mimeType } as { mimeType: string; data: string };
+  let decoded: string | undefined;
+  let replaced = false;
+  Object.defineProperty(blob, lazySource, { enumerable: false, value: () => (replaced ? undefined : view) });
+  Object.defineProperty(blob, 'data', {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      decoded ??= view.read(0, view.length);
+      return decoded;
+    },
+    set: (next: string) => {
+      decoded = next;
+      replaced = true;
+    },
+  });
+  return blob;
+}
+
 /** The undecoded source of a blob's `data`, while it is still lazy (never replaced). */
 export function lazyImageSource(blob: object): LazySource | undefined {
   return (blob as BlobLike)[lazySource]?.();
@@ -201,12 +237,14 @@ function reattach(value: unknown, readers: LazySource[], depth: number): void {
       const reader = readers[Number(child.slice(placeholderPrefix.length))];
       let decoded: string | undefined;
       let replaced = false;
-      if (key === 'data') {
-        Object.defineProperty(record, lazySource, {
-          enumerable: false,
-          value: () => (replaced ? undefined : reader),
-        });
+      const current = () => (replaced ? undefined : reader);
+      if (key === 'data') Object.defineProperty(record, lazySource, { enumerable: false, value: current });
+      let sources = lazyStrings.get(record);
+      if (!sources) {
+        sources = new Map();
+        lazyStrings.set(record, sources);
       }
+      sources.set(key, current);
       Object.defineProperty(record, key, {
         enumerable: true,
         configurable: true,

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import OpenAI, { toFile } from 'openai';
 import type {
   ChatCompletionChunk,
@@ -153,6 +154,33 @@ for (const model of ['local-image-edit', 'gemini-3.1-flash-image-preview']) {
       expect(url.startsWith('data:image/png;base64,')).toBe(true);
       expect(completion.choices[0].finish_reason).toBe('stop');
       expect(completion.usage?.total_tokens).toBeGreaterThanOrEqual(0);
+    });
+
+    it('chat.completions.create edits a large image (a data URL the gateway never copies)', async () => {
+      // 240×180 of noise: ~170 KB of base64, so the body is parsed with the data URL left unread.
+      const noise = await sharp(randomBytes(240 * 180 * 3), { raw: { width: 240, height: 180, channels: 3 } })
+        .png()
+        .toBuffer();
+      const completion = await client().chat.completions.create({
+        model,
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'grayscale' },
+              { type: 'image_url', image_url: { url: `data:image/png;base64,${noise.toString('base64')}` } },
+            ],
+          },
+        ],
+        modalities: ['image', 'text'],
+      } as unknown as ChatCompletionCreateParamsNonStreaming);
+      const url = (completion.choices[0].message as unknown as ImageMessage).images?.[0]?.image_url.url ?? '';
+      const edited = png(url.slice('data:image/png;base64,'.length));
+      const { width, height } = await sharp(edited).metadata();
+      expect([width, height]).toEqual([240, 180]);
+      const pixel = await pixelAt(edited, 10, 10);
+      expect(pixel.r).toBe(pixel.g);
+      expect(pixel.g).toBe(pixel.b);
     });
 
     it('chat.completions.create streams delta.images, a finish chunk with usage, then [DONE]', async () => {

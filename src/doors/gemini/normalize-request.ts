@@ -147,7 +147,7 @@ export function isBase64(value: string): boolean {
 const base64Characters = /^[A-Za-z0-9+/_-]*$/;
 
 /** isBase64 for an inlineData blob, reading only the edges of a lazily attached string. */
-function isBase64Blob(blob: { data?: unknown }): boolean {
+export function isBase64Blob(blob: { data?: unknown }): boolean {
   const descriptor = Object.getOwnPropertyDescriptor(blob, 'data');
   if (!descriptor?.get) return typeof blob.data === 'string' && isBase64(blob.data);
   const length = imageDataLength(blob);

@@ -3,7 +3,9 @@
 import { errors } from '../../canonical/errors.js';
 import type { Content, GenerateContentRequest, GenerationConfig, Part } from '../../canonical/types.js';
 import { splitDataUrl } from '../openai-images/to-canonical.js';
-import { isBase64 } from '../gemini/normalize-request.js';
+import { isBase64, isBase64Blob } from '../gemini/normalize-request.js';
+import type { LazyDataUrl, LazyDataUrls } from './lazy-data-urls.js';
+import { lazyImageBlob } from '../../canonical/skip-image-strings.js';
 import type { ChatCompletionsBody, ChatContentPart, ChatMessage } from './schema.js';
 
 export interface ChatCanonicalRequest {
@@ -18,8 +20,10 @@ export interface ChatCanonicalRequest {
 const modalityTable = { text: 'TEXT', image: 'IMAGE' } as const;
 const modalityOrder = ['TEXT', 'IMAGE'];
 
-function imageUrlToPart(url: string, param: string): Part {
+function imageUrlToPart(url: string, param: string, lazyDataUrls: LazyDataUrls): Part {
   if (/^https?:\/\//i.test(url)) return { fileData: { fileUri: url } };
+  const lazy = lazyDataUrls.get(url);
+  if (lazy) return lazyDataUrlPart(url, lazy);
   const split = splitDataUrl(url);
   if (!split?.mimeType) {
     throw errors.badRequest(
@@ -34,20 +38,34 @@ function imageUrlToPart(url: string, param: string): Part {
   return { inlineData: { mimeType: split.mimeType, data } };
 }
 
-function contentToParts(content: ChatMessage['content'], param: string): Part[] {
+/** The inline image behind a stand-in: plain base64 stays an unread byte range, other base64 is rewritten. */
+function lazyDataUrlPart(standIn: string, lazy: LazyDataUrl): Part {
+  const mimeType = standIn.slice('data:'.length, standIn.search(/[;,]/));
+  const blob = lazyImageBlob(mimeType, lazy.source, lazy.offset);
+  if (!isBase64Blob(blob)) blob.data = Buffer.from(blob.data, 'base64').toString('base64');
+  return { inlineData: blob };
+}
+
+function contentToParts(content: ChatMessage['content'], param: string, lazyDataUrls: LazyDataUrls): Part[] {
   if (content === null || content === undefined) return [];
   if (typeof content === 'string') return content === '' ? [] : [{ text: content }];
   return content.map((part: ChatContentPart, index) =>
     part.type === 'text'
       ? { text: part.text }
-      : imageUrlToPart(part.image_url.url, `${param}[${index}].image_url.url`),
+      : imageUrlToPart(part.image_url.url, `${param}[${index}].image_url.url`, lazyDataUrls),
   );
 }
 
-function messageParts(message: ChatMessage, index: number): Part[] {
-  const parts = contentToParts(message.content, `messages[${index}].content`);
+function messageParts(message: ChatMessage, index: number, lazyDataUrls: LazyDataUrls): Part[] {
+  const parts = contentToParts(message.content, `messages[${index}].content`, lazyDataUrls);
   (message.images ?? []).forEach((image, imageIndex) => {
-    parts.push(imageUrlToPart(image.image_url.url, `messages[${index}].images[${imageIndex}].image_url.url`));
+    parts.push(
+      imageUrlToPart(
+        image.image_url.url,
+        `messages[${index}].images[${imageIndex}].image_url.url`,
+        lazyDataUrls,
+      ),
+    );
   });
   return parts;
 }
@@ -79,11 +97,15 @@ function generationConfigFor(body: ChatCompletionsBody): GenerationConfig | unde
   return Object.keys(config).length > 0 ? config : undefined;
 }
 
-export function chatRequestToCanonical(body: ChatCompletionsBody): ChatCanonicalRequest {
+/** `lazyDataUrls`: stand-ins from standInForLazyDataUrls, when the body was parsed from bytes. */
+export function chatRequestToCanonical(
+  body: ChatCompletionsBody,
+  lazyDataUrls: LazyDataUrls = new Map(),
+): ChatCanonicalRequest {
   const systemParts: Part[] = [];
   const contents: Content[] = [];
   body.messages.forEach((message, index) => {
-    const parts = messageParts(message, index);
+    const parts = messageParts(message, index, lazyDataUrls);
     if (message.role === 'system' || message.role === 'developer') {
       systemParts.push(...parts);
       return;

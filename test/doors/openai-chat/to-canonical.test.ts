@@ -2,6 +2,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseChatCompletionsBody } from '../../../src/doors/openai-chat/schema.js';
 import { chatRequestToCanonical } from '../../../src/doors/openai-chat/to-canonical.js';
+import { standInForLazyDataUrls } from '../../../src/doors/openai-chat/lazy-data-urls.js';
+import { parseSkippingImageStrings } from '../../../src/canonical/skip-image-strings.js';
+import { writeJsonWithImages } from '../../../src/canonical/json-with-images.js';
 import { caught } from '../../helpers/errors.js';
 
 interface Fixture {
@@ -40,6 +43,37 @@ describe('OpenAI chat request → canonical', () => {
     };
     expect(canonicalData(plain)).toBe(plain);
     expect(canonicalData(wrapped)).toBe(plain);
+  });
+
+  it('turns data URLs left unread by the JSON parse into the same canonical images', () => {
+    const bytes = Buffer.from(Array.from({ length: 9000 }, (_, index) => (index * 7) % 256));
+    const plain = bytes.toString('base64');
+    const wrapped = plain.replace(/(.{76})/g, '$1\n');
+    const raw = {
+      model: 'm',
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'grayscale' },
+            { type: 'image_url', image_url: { url: `data:image/png;base64,${plain}` } },
+          ],
+          images: [{ type: 'image_url', image_url: { url: `data:image/jpeg;base64,${wrapped}` } }],
+        },
+      ],
+    };
+    const parsed = parseSkippingImageStrings(Buffer.from(JSON.stringify(raw)));
+    const lazy = standInForLazyDataUrls(parsed);
+    expect(lazy.size).toBe(1); // the wrapped one has JSON escapes (\n), so the parse read it as usual
+    const canonical = chatRequestToCanonical(parseChatCompletionsBody(parsed), lazy);
+    const eager = chatRequestToCanonical(parseChatCompletionsBody(raw));
+    expect(canonical).toEqual(eager);
+    expect(canonical.request.contents[0].parts?.[1].inlineData?.data).toBe(plain);
+    expect(canonical.request.contents[0].parts?.[2].inlineData).toEqual({
+      mimeType: 'image/jpeg',
+      data: plain,
+    });
+    expect(writeJsonWithImages(canonical.request).toString()).toBe(JSON.stringify(eager.request));
   });
 
   it('rejects an image_url that is neither https nor a data URL, naming its path', () => {
