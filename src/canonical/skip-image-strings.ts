@@ -122,21 +122,7 @@ export function lazyImageBlob(mimeType: string, source: LazySource, offset: numb
     bytes: () => source.bytes().subarray(offset),
   };
   const blob = { mimeType } as { mimeType: string; data: string };
-  let decoded: string | undefined;
-  let replaced = false;
-  Object.defineProperty(blob, lazySource, { enumerable: false, value: () => (replaced ? undefined : view) });
-  Object.defineProperty(blob, 'data', {
-    enumerable: true,
-    configurable: true,
-    get: () => {
-      decoded ??= view.read(0, view.length);
-      return decoded;
-    },
-    set: (next: string) => {
-      decoded = next;
-      replaced = true;
-    },
-  });
+  defineLazyString(blob, 'data', view);
   return blob;
 }
 
@@ -234,29 +220,37 @@ function reattach(value: unknown, readers: LazySource[], depth: number): void {
       typeof child === 'string' &&
       child.startsWith(placeholderPrefix)
     ) {
-      const reader = readers[Number(child.slice(placeholderPrefix.length))];
-      let decoded: string | undefined;
-      let replaced = false;
-      const current = () => (replaced ? undefined : reader);
-      if (key === 'data') Object.defineProperty(record, lazySource, { enumerable: false, value: current });
-      let sources = lazyStrings.get(record);
-      if (!sources) {
-        sources = new Map();
-        lazyStrings.set(record, sources);
-      }
-      sources.set(key, current);
-      Object.defineProperty(record, key, {
-        enumerable: true,
-        configurable: true,
-        get: () => {
-          decoded ??= reader.read(0, reader.length);
-          return decoded;
-        },
-        set: (next: string) => {
-          decoded = next;
-          replaced = true;
-        },
-      });
+      defineLazyString(record, key, readers[Number(child.slice(placeholderPrefix.length))]);
     } else reattach(child, readers, depth + 1);
   }
+}
+
+/**
+ * Makes `record[key]` a string read from `source` the first time it is used. Until it is replaced,
+ * the source stays reachable (lazyStringSource; for `data`, lazyImageSource) so the bytes can be
+ * measured, sliced or copied without ever building the string.
+ */
+function defineLazyString(record: object, key: string, source: LazySource): void {
+  let decoded: string | undefined;
+  let replaced = false;
+  const current = () => (replaced ? undefined : source);
+  if (key === 'data') Object.defineProperty(record, lazySource, { enumerable: false, value: current });
+  let sources = lazyStrings.get(record);
+  if (!sources) {
+    sources = new Map();
+    lazyStrings.set(record, sources);
+  }
+  sources.set(key, current);
+  Object.defineProperty(record, key, {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      decoded ??= source.read(0, source.length);
+      return decoded;
+    },
+    set: (next: string) => {
+      decoded = next;
+      replaced = true;
+    },
+  });
 }
