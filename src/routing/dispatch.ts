@@ -90,23 +90,30 @@ export class Dispatcher {
 
   async generate(input: DispatchRequest): Promise<DispatchResult> {
     let lastNoImage: DispatchResult | undefined;
-    const result = await this.runAttempts(input, async (slot, signal, attempts) => {
-      const upstream = await slot.channel.provider.generate(input.request, this.target(slot, input, signal));
-      const normalized = await this.normalize(upstream.response, slot.channel, signal);
-      const outcome = classifyResponse(normalized, input.wantsImage);
-      const result: DispatchResult = {
-        response: normalized,
-        rawBody: normalized === upstream.response ? upstream.rawBody : undefined,
-        outcome,
-        channel: slot.channel.name,
-        attempts,
-      };
-      if (outcome === 'no_image') {
-        lastNoImage = result;
-        throw noImageError(slot.channel.name, normalized);
-      }
-      return result;
-    }).catch((error: unknown) => {
+    const result = await this.runAttempts(
+      input,
+      async (slot, signal, attempts) => {
+        const upstream = await slot.channel.provider.generate(
+          input.request,
+          this.target(slot, input, signal),
+        );
+        const normalized = await this.normalize(upstream.response, slot.channel, signal);
+        const outcome = classifyResponse(normalized, input.wantsImage);
+        const result: DispatchResult = {
+          response: normalized,
+          rawBody: normalized === upstream.response ? upstream.rawBody : undefined,
+          outcome,
+          channel: slot.channel.name,
+          attempts,
+        };
+        if (outcome === 'no_image') {
+          lastNoImage = result;
+          throw noImageError(slot.channel.name, normalized);
+        }
+        return result;
+      },
+      'when-settled',
+    ).catch((error: unknown) => {
       // Every route answered without an image: give the caller the last such answer, honestly marked.
       if (lastNoImage && error instanceof DispatchError && error.errorClass === 'no_image') {
         return { ...lastNoImage, attempts: error.attempts };
@@ -168,10 +175,12 @@ export class Dispatcher {
   private async runAttempts<T>(
     input: DispatchRequest,
     attempt: (slot: AttemptSlot, signal: AbortSignal, attempts: AttemptRecord[]) => Promise<T>,
+    /** A unary attempt is over when it settles; a stream keeps its signal while it is relayed. */
+    signalLifetime: 'when-settled' | 'for-ever' = 'for-ever',
   ): Promise<T> {
     const { circuits, keys } = this.options;
     const attempts: AttemptRecord[] = [];
-    const deadline = AbortSignal.timeout(this.options.deadlineMs);
+    const deadlineAt = performance.now() + this.options.deadlineMs;
     const plan = planAttempts({
       modelId: input.modelId,
       channels: this.options.channels(),
@@ -191,10 +200,9 @@ export class Dispatcher {
           lastError ??= exhaustedKeysError(channel.name);
           break;
         }
-        const signals = [deadline, AbortSignal.timeout(channel.timeoutMs)];
-        if (input.signal) signals.push(input.signal);
-        const signal = AbortSignal.any(signals);
         const started = performance.now();
+        const abort = abortAfter(Math.min(channel.timeoutMs, deadlineAt - started), input.signal);
+        const signal = abort.signal;
         circuits.beginAttempt(channel.name, input.modelId);
         try {
           const value = await attempt({ channel, apiKey }, signal, attempts);
@@ -225,9 +233,11 @@ export class Dispatcher {
             continue;
           }
           break;
+        } finally {
+          if (signalLifetime === 'when-settled') abort.dispose();
         }
       }
-      if (attempts.length >= this.options.maxAttempts || deadline.aborted) break;
+      if (attempts.length >= this.options.maxAttempts || performance.now() >= deadlineAt) break;
     }
     throw new DispatchError(lastError ?? noChannelError(input.modelId, this.options.channels()), attempts);
   }
@@ -305,4 +315,28 @@ function noChannelError(modelId: string, channels: readonly RouteChannel[]): Gat
         : `Every channel serving "${modelId}" (${serving.join(', ')}) is failing right now (circuit open); retry shortly.`,
     retryAfterSeconds: serving.length === 0 ? undefined : 30,
   });
+}
+
+/**
+ * One attempt's signal: aborted after `ms` (a TimeoutError, read as a timeout) or when the client's
+ * signal aborts. One timer and one listener, both removed by dispose(): AbortSignal.timeout and
+ * AbortSignal.any cost a timer, weak references and a finalizer each, per attempt.
+ */
+function abortAfter(ms: number, parent: AbortSignal | undefined) {
+  const controller = new AbortController();
+  const onParentAbort = () => controller.abort(parent?.reason);
+  const timer = setTimeout(
+    () => controller.abort(new DOMException('The operation timed out.', 'TimeoutError')),
+    Math.max(0, ms),
+  );
+  timer.unref();
+  if (parent?.aborted) onParentAbort();
+  else parent?.addEventListener('abort', onParentAbort, { once: true });
+  return {
+    signal: controller.signal,
+    dispose() {
+      clearTimeout(timer);
+      parent?.removeEventListener('abort', onParentAbort);
+    },
+  };
 }

@@ -16,7 +16,6 @@ import { ChannelStateRecorder } from '../routing/channel-state-recorder.js';
 import { CircuitBreakers } from '../routing/circuit-breaker.js';
 import { Dispatcher } from '../routing/dispatch.js';
 import { KeyPool } from '../routing/key-pool.js';
-import { startSharedState } from '../scale/index.js';
 import {
   createClientKey,
   listClientKeys,
@@ -83,8 +82,9 @@ export async function createGateway(
   const circuits = new CircuitBreakers(config.routing.circuit);
   const keys = new KeyPool();
   const { redisUrl, redisKeyPrefix } = config.storage;
+  // Loaded only when configured: a single node never holds the Redis client in its heap.
   const sharedState = redisUrl
-    ? startSharedState({
+    ? (await import('../scale/index.js')).startSharedState({
         redisUrl,
         keyPrefix: redisKeyPrefix,
         logger,

@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import type { DatabaseSchema } from './schema.js';
 import { startWalCheckpointer } from './wal-checkpointer.js';
 
@@ -40,7 +40,7 @@ export function resolveDatabaseLocation(url: string | undefined, dataDir: string
 export async function openDatabase(url: string | undefined, dataDir: string): Promise<StoreDatabase> {
   const location = resolveDatabaseLocation(url, dataDir);
   return location.dialect === 'postgres'
-    ? openPostgres(location.connectionString)
+    ? await openPostgres(location.connectionString)
     : openSqlite(location.file);
 }
 
@@ -87,8 +87,10 @@ function withStatementCache(database: BetterSqlite3.Database, limit = 512) {
   };
 }
 
-function openPostgres(connectionString: string): StoreDatabase {
-  const pool = new pg.Pool({ connectionString, types: numericTypeParsers(), max: 10 });
+async function openPostgres(connectionString: string): Promise<StoreDatabase> {
+  // Loaded only for PostgreSQL: the default SQLite node never holds the pg client in its heap.
+  const { default: pgModule } = await import('pg');
+  const pool = new pgModule.Pool({ connectionString, types: numericTypeParsers(pgModule), max: 10 });
   const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', close: () => db.destroy() };
 }
@@ -101,8 +103,8 @@ const numericTypeId = 1700;
  * and SUM() yields numeric, so both are parsed to numbers here — for this pool only, never
  * globally — and a value that cannot be represented exactly is an error, not a rounding.
  */
-function numericTypeParsers(): pg.CustomTypesConfig {
-  const overrides = new pg.TypeOverrides();
+function numericTypeParsers(pgModule: typeof pg): pg.CustomTypesConfig {
+  const overrides = new pgModule.TypeOverrides();
   overrides.setTypeParser(int8TypeId, 'text', parseExactInteger);
   overrides.setTypeParser(numericTypeId, 'text', (value: string) => {
     const parsed = Number(value);
