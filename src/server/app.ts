@@ -10,7 +10,8 @@ import Fastify, {
 import { countedBodies } from '../http/collect-body.js';
 import { readRequestBody } from './read-request-body.js';
 import { countAnswer, reserveForRequest } from './body-memory.js';
-import { registerGeminiDoor } from '../doors/gemini/routes.js';
+import { authenticate as authenticateGeminiClient, registerGeminiDoor } from '../doors/gemini/routes.js';
+import { authenticateBearer } from '../doors/openai-common/request-context.js';
 import { registerWebRoutes } from '../web/register.js';
 import { registerOpenAiChatDoor } from '../doors/openai-chat/routes.js';
 import { registerOpenAiImagesDoor } from '../doors/openai-images/routes.js';
@@ -22,6 +23,12 @@ import { registerOpsRoutes } from './ops-routes.js';
 import { renderError } from './render-error.js';
 
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The door's own client check (same errors as the door's handler), for work before the handler runs. */
+async function authenticateDoorClient(gateway: Gateway, request: FastifyRequest): Promise<void> {
+  if (request.url.startsWith('/v1beta/')) await authenticateGeminiClient(gateway, request);
+  else if (request.url.startsWith('/v1/')) await authenticateBearer(gateway, request.headers);
+}
 
 export function buildApp(gateway: Gateway): FastifyInstance {
   const timeouts = gateway.serverTimeouts ?? defaultServerTimeouts;
@@ -60,6 +67,8 @@ export function buildApp(gateway: Gateway): FastifyInstance {
     reply.header('x-request-id', request.id);
     const bodyBytes = Number(request.headers['content-length'] ?? 0);
     if (gateway.bodyMemory && bodyBytes >= countedBodyBytes && bodyBytes <= gateway.bodyLimitBytes) {
+      // Only a known client may queue for room: a stranger's large body is refused before it is read.
+      await authenticateDoorClient(gateway, request);
       // Waits here, before the body is read, while large bodies in flight fill the memory bound.
       await reserveForRequest(gateway.bodyMemory, reply.raw, bodyBytes);
     }

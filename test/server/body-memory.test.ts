@@ -210,6 +210,37 @@ retest: { enabled: false }
     expect(upstream.state.maxInFlight).toBe(4);
   });
 
+  it("refuses a stranger's large body before reading it, in the door's envelope, without holding room", async () => {
+    const gateway = await gatewayWith(`{ bodyMemoryBytes: ${3 * MB} }`);
+    const gemini = await fetch(`${gateway.url}/v1beta/models/${model}:generateContent`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-goog-api-key': 'not-a-key' },
+      body,
+    });
+    expect(gemini.status).toBe(401);
+    expect(((await gemini.json()) as { error: { status: string } }).error.status).toBe('UNAUTHENTICATED');
+    const chat = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
+    expect(chat.status).toBe(401);
+    expect(((await chat.json()) as { error: { code: string } }).error.code).toBe('missing_api_key');
+    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    expect(metrics).toMatch(/^imagegate_body_memory_bytes 0$/m);
+    // Before reading it: the answer comes while the client has sent 11 of its 3 MB.
+    const socket = connect(Number(new URL(gateway.url).port), '127.0.0.1');
+    const answer = new Promise<string>((resolve) =>
+      socket.once('data', (chunk) => resolve(chunk.toString('latin1'))),
+    );
+    socket.write(
+      `POST /v1beta/models/${model}:generateContent HTTP/1.1\r\nhost: test\r\n` +
+        `content-type: application/json\r\nx-goog-api-key: not-a-key\r\ncontent-length: ${3 * MB}\r\n\r\n{"contents"`,
+    );
+    expect(await answer).toMatch(/^HTTP\/1\.1 401 /);
+    socket.destroy();
+  });
+
   it('answers 503 in the Gemini envelope, with Retry-After, to a body that waited too long', async () => {
     // maxWait is half the request timeout: 500 ms, shorter than the upstream's 150 ms × 4 queue.
     const gateway = await gatewayWith(`{ bodyMemoryBytes: ${3 * MB}, requestTimeoutMs: 1000 }`);

@@ -30,7 +30,7 @@ import { GeminiStreamWriter } from './write-stream.js';
 
 type Query = Record<string, string | undefined>;
 
-async function authenticate(gateway: Gateway, request: FastifyRequest) {
+export async function authenticate(gateway: Gateway, request: FastifyRequest) {
   return gateway.auth.authenticate(presentedKey(request.headers, request.query as Query));
 }
 
