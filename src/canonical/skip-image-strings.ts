@@ -199,7 +199,7 @@ export function parseSkippingImageStrings(body: Buffer | string): unknown {
           : body.toString('utf8', range.start + from, range.start + to),
       bytes: () =>
         typeof body === 'string'
-          ? Buffer.from(body.slice(range.start, range.end), 'latin1')
+          ? Buffer.from(body.slice(range.start, range.end), 'utf8')
           : body.subarray(range.start, range.end),
     }),
   );

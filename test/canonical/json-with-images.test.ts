@@ -62,4 +62,13 @@ describe('writeJsonWithImages', () => {
     const plain = imageUrlOf('data:image/png;base64,', { data: 'QUJD' });
     expect(writeJsonWithImages(plain).toString('utf8')).toBe('{"url":"data:image/png;base64,QUJD"}');
   });
+
+  it('writes a long non-ASCII data string parsed from a string exactly', () => {
+    const text = { notes: [{ data: `ünïcödé ${'ä'.repeat(5000)} 🙂` }] };
+    for (const source of [JSON.stringify(text), Buffer.from(JSON.stringify(text))]) {
+      expect(writeJsonWithImages(parseSkippingImageStrings(source)).toString('utf8')).toBe(
+        JSON.stringify(text),
+      );
+    }
+  });
 });

@@ -1,6 +1,6 @@
 // Canonical responses → OpenAI `chat.completion` (one choice per upstream call) with
 // `message.images[]`, and the `chat.completion.chunk` stream frames with `delta.images`.
-import { imageUrlOf } from '../../canonical/json-with-images.js';
+import { imageUrlOf, writeJsonWithImages } from '../../canonical/json-with-images.js';
 import type { Candidate, GenerateContentResponse, Part, UsageMetadata } from '../../canonical/types.js';
 import { type ChatFinishReason, chatFinishReason } from './map-finish-reason.js';
 
@@ -176,8 +176,12 @@ export function chatUsageChunk(usage: ChatUsage, meta: ChatReplyMeta): ChatCompl
   };
 }
 
-export function formatChatStreamChunk(chunk: ChatCompletionChunk): string {
-  return `data: ${JSON.stringify(chunk)}\n\n`;
+const framePrefix = Buffer.from('data: ');
+const frameEnd = Buffer.from('\n\n');
+
+/** One SSE frame; an image read lazily from the upstream's bytes is copied in as bytes. */
+export function formatChatStreamChunk(chunk: ChatCompletionChunk): Buffer {
+  return Buffer.concat([framePrefix, writeJsonWithImages(chunk), frameEnd]);
 }
 
 export const chatStreamDone = 'data: [DONE]\n\n';

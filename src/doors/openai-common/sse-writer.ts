@@ -27,7 +27,7 @@ export class SseWriter {
     });
   }
 
-  async write(frame: string): Promise<void> {
+  async write(frame: string | Buffer): Promise<void> {
     if (!this.isOpen) return;
     if (!this.raw.write(frame)) await Promise.race([once(this.raw, 'drain'), once(this.raw, 'close')]);
   }

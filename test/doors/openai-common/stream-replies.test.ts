@@ -21,8 +21,10 @@ const output: ImagesOutputOptions = {
   size: 'auto',
 };
 
-function frameData(frame: string): Record<string, unknown> {
-  const line = frame.split('\n').find((candidate) => candidate.startsWith('data: '));
+function frameData(frame: string | Buffer): Record<string, unknown> {
+  const line = String(frame)
+    .split('\n')
+    .find((candidate) => candidate.startsWith('data: '));
   return JSON.parse(line!.slice('data: '.length));
 }
 
