@@ -1,15 +1,16 @@
 // A bound on the bytes of large bodies held in memory at once: request bodies, and the answers
 // going back. A request whose body would go over it waits (first come, first served) before its
 // body is read, so the rest of its bytes stay in the kernel's socket buffers and the client is
-// slowed by TCP instead of the gateway growing without limit. Answers are counted as they leave
-// (they are in memory already), so new bodies wait for them too. Bytes are given back when the
+// slowed by TCP instead of the gateway growing without limit. Each large request reserves room for
+// an answer of its size too; a larger answer is counted as it is read (or as it leaves, when the
+// gateway built it), never waiting, so new bodies wait for it. Bytes are given back when the
 // response is finished or abandoned.
 import type { ServerResponse } from 'node:http';
 import type { FastifyReply } from 'fastify';
 import { GatewayError } from '../canonical/errors.js';
 
 export interface BodyMemoryOptions {
-  /** Bytes of request bodies held at once. One body larger than this is still let in, alone. */
+  /** Bytes of large bodies held at once. One request larger than this is still let in, alone. */
   limitBytes: number;
   /** How long a request may wait for room before it is answered 503 with Retry-After. */
   maxWaitMs: number;
@@ -57,7 +58,8 @@ export class BodyMemory {
       }, this.options.maxWaitMs);
       this.waiters.push(waiter);
     });
-    return this.release.bind(this, bytes, { released: false });
+    // admitWaiters has added the bytes already.
+    return this.releaser(bytes);
   }
 
   /**
@@ -74,6 +76,10 @@ export class BodyMemory {
 
   private take(bytes: number): () => void {
     this.heldBytes += bytes;
+    return this.releaser(bytes);
+  }
+
+  private releaser(bytes: number): () => void {
     return this.release.bind(this, bytes, { released: false });
   }
 

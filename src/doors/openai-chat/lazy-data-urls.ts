@@ -3,18 +3,19 @@
 // validated, each is swapped for a short stand-in `data:<type>;base64,<marker>` that the schema can
 // read, and to-canonical turns the stand-in back into an inline image over the same bytes.
 import { type LazySource, lazyStringSource } from '../../canonical/skip-image-strings.js';
+import { splitDataUrl } from '../openai-images/to-canonical.js';
 
 export interface LazyDataUrl {
   source: LazySource;
   /** Where the base64 starts: just after the comma. */
   offset: number;
+  mimeType: string;
 }
 
 /** Stand-ins of one request → their data URL's bytes. */
 export type LazyDataUrls = Map<string, LazyDataUrl>;
 
 const marker = '\u0000imagegate-data-url:';
-const headerPattern = /^data:[^;,]+(;[^,]*)?,$/;
 
 /** Swaps the lazy data URLs of `messages[].content[]` and `messages[].images[]` for stand-ins. */
 export function standInForLazyDataUrls(body: unknown): LazyDataUrls {
@@ -38,12 +39,12 @@ export function standInForLazyDataUrls(body: unknown): LazyDataUrls {
 function standIn(imageUrl: object, found: LazyDataUrls): void {
   const source = lazyStringSource(imageUrl, 'url');
   if (!source) return;
-  const head = source.read(0, Math.min(source.length, 512));
-  const comma = head.indexOf(',');
-  const header = head.slice(0, comma + 1);
-  if (comma < 0 || !headerPattern.test(header) || !header.includes('base64')) return;
-  const stand = `${header}${marker}${found.size}`;
-  found.set(stand, { source, offset: comma + 1 });
+  // The header is within the first 512 characters, where splitDataUrl looks for it.
+  const head = splitDataUrl(source.read(0, Math.min(source.length, 512)));
+  if (!head?.mimeType) return;
+  const offset = Math.min(source.length, 512) - head.base64.length;
+  const stand = `data:${head.mimeType};base64,${marker}${found.size}`;
+  found.set(stand, { source, offset, mimeType: head.mimeType });
   Object.defineProperty(imageUrl, 'url', {
     value: stand,
     enumerable: true,

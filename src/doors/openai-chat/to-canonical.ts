@@ -23,7 +23,7 @@ const modalityOrder = ['TEXT', 'IMAGE'];
 function imageUrlToPart(url: string, param: string, lazyDataUrls: LazyDataUrls): Part {
   if (/^https?:\/\//i.test(url)) return { fileData: { fileUri: url } };
   const lazy = lazyDataUrls.get(url);
-  if (lazy) return lazyDataUrlPart(url, lazy);
+  if (lazy) return lazyDataUrlPart(lazy);
   const split = splitDataUrl(url);
   if (!split?.mimeType) {
     throw errors.badRequest(
@@ -39,9 +39,8 @@ function imageUrlToPart(url: string, param: string, lazyDataUrls: LazyDataUrls):
 }
 
 /** The inline image behind a stand-in: plain base64 stays an unread byte range, other base64 is rewritten. */
-function lazyDataUrlPart(standIn: string, lazy: LazyDataUrl): Part {
-  const mimeType = standIn.slice('data:'.length, standIn.search(/[;,]/));
-  const blob = lazyImageBlob(mimeType, lazy.source, lazy.offset);
+function lazyDataUrlPart(lazy: LazyDataUrl): Part {
+  const blob = lazyImageBlob(lazy.mimeType, lazy.source, lazy.offset);
   if (!isBase64Blob(blob)) blob.data = Buffer.from(blob.data, 'base64').toString('base64');
   return { inlineData: blob };
 }
