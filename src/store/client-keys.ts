@@ -85,7 +85,12 @@ export async function createClientKey(db: Database, input: CreateClientKeyInput)
     const existing = await selectOne(db, 'key_hash', keyHash);
     if (existing) return { record: existing, key };
   }
-  if (await selectOne(db, 'name', name)) throw new Error(`a client key named "${name}" already exists`);
+  const sameName = await selectOne(db, 'name', name);
+  if (sameName) {
+    // Another replica may have inserted the same bootstrap key since the look-up by hash above.
+    if (input.value !== undefined && sameName.keyHash === keyHash) return { record: sameName, key };
+    throw new Error(`a client key named "${name}" already exists`);
+  }
 
   try {
     const row = await db
