@@ -1,71 +1,37 @@
-// The ledger in integer micro-USD: hold → settle (or release), written with the store. Holds admit
-// against the key's spend limit atomically; a settle writes hold state, ledger rows, the key's
-// spend and the request log row in one transaction. Operations are group-committed: every few ms
-// one transaction carries everything queued, and each caller awaits its own operation's commit.
-import type { Kysely, Transaction } from 'kysely';
+// The ledger in integer micro-USD: hold → settle (or release). Holds admit against the key's spend
+// limit atomically; a settle writes hold state, ledger rows, the key's spend and the request log row
+// in one transaction (src/billing/ledger-transaction.ts). Operations are group-committed: the
+// operations of one event-loop turn share a transaction, everything queued while it commits goes
+// into the next, and each caller awaits its own operation's commit. Where the transaction runs is
+// the writer's business: in this process, or in the ledger thread for a SQLite file.
+import type { Kysely } from 'kysely';
+import type { DatabaseSchema } from '../store/index.js';
 import {
-  type DatabaseSchema,
-  type Door,
-  insertRequestLogEntries,
-  type RequestLogEntry,
-} from '../store/index.js';
-import type { EvidenceFinding } from './reconcile.js';
+  type HoldRequest,
+  type HoldResult,
+  type LedgerGroupResults,
+  type LedgerOperation,
+  type SettleRequest,
+  writeLedgerGroup,
+} from './ledger-transaction.js';
 
-type Database = Kysely<DatabaseSchema>;
+export type { HoldRequest, HoldResult, SettleRequest } from './ledger-transaction.js';
 
-export interface HoldRequest {
-  requestId: string;
-  keyId: string;
-  amountMicros: number;
-  door: Door;
-  model: string;
-  stream: boolean;
-  /** This process's identity (src/billing/hold-owner.ts). */
-  owner?: string;
+/** Runs one group's transaction; all of it commits or the promise rejects. */
+export interface LedgerWriter {
+  write(group: LedgerOperation[]): Promise<LedgerGroupResults>;
+  close(): Promise<void>;
 }
 
-export type HoldResult =
-  | { admitted: true }
-  | {
-      admitted: false;
-      reason: 'spend_limit';
-      spendLimitMicros: number;
-      spentMicros: number;
-      reservedMicros: number;
-    }
-  | { admitted: false; reason: 'duplicate_request_id' };
-
-export interface SettleRequest {
-  requestId: string;
-  keyId: string;
-  holdMicros: number;
-  /** 0 releases the whole hold. */
-  chargedMicros: number;
-  /** The request's log row; its chargedMicros must equal the settle amount. */
-  logEntry: RequestLogEntry;
-  evidence: EvidenceFinding[];
-  channel: string | null;
-  /**
-   * Set for a key without a spend limit: nothing had to be admitted, so no hold was written before
-   * the upstream call; its hold, settle and release ledger rows are written here, in the settle's
-   * transaction. A crash mid-request then leaves nothing behind (no hold, ledger or log row).
-   */
-  deferredHold?: { createdAt: number };
+/** Writes with the gateway's own connection, on its event loop. */
+export function inProcessLedgerWriter(db: Kysely<DatabaseSchema>): LedgerWriter {
+  return { write: (group) => writeLedgerGroup(db, group), close: async () => {} };
 }
 
-type Operation =
-  | {
-      kind: 'hold';
-      request: HoldRequest;
-      resolve: (result: HoldResult) => void;
-      reject: (error: unknown) => void;
-    }
-  | {
-      kind: 'settle';
-      request: SettleRequest;
-      resolve: () => void;
-      reject: (error: unknown) => void;
-    };
+type QueuedOperation = LedgerOperation & {
+  resolve: (result: HoldResult | undefined) => void;
+  reject: (error: unknown) => void;
+};
 
 export interface LedgerOptions {
   /** How long the first queued operation waits for company; 0 (default) = the same event-loop turn. */
@@ -74,21 +40,23 @@ export interface LedgerOptions {
   maxGroup?: number;
   /** Stamped on every hold so crash recovery knows which process placed it. */
   owner?: string;
+  /** Where transactions run; default: this process, with `db`. */
+  writer?: LedgerWriter;
 }
 
 export class Ledger {
   private readonly groupCommitMs: number;
   private readonly maxGroup: number;
   private readonly owner: string | undefined;
-  private queue: Operation[] = [];
+  private queue: QueuedOperation[] = [];
   private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
   private writing: Promise<void> | undefined;
 
-  constructor(
-    private readonly db: Database,
-    options: LedgerOptions = {},
-  ) {
+  private readonly writer: LedgerWriter;
+
+  constructor(db: Kysely<DatabaseSchema>, options: LedgerOptions = {}) {
+    this.writer = options.writer ?? inProcessLedgerWriter(db);
     this.groupCommitMs = options.groupCommitMs ?? 0;
     this.maxGroup = options.maxGroup ?? 256;
     this.owner = options.owner;
@@ -98,13 +66,22 @@ export class Ledger {
   hold(request: HoldRequest): Promise<HoldResult> {
     assertMicros(request.amountMicros);
     const owned = { ...request, owner: request.owner ?? this.owner };
-    return new Promise((resolve, reject) => this.enqueue({ kind: 'hold', request: owned, resolve, reject }));
+    return new Promise((resolve, reject) =>
+      this.enqueue({
+        kind: 'hold',
+        request: owned,
+        resolve: (result) => resolve(result as HoldResult),
+        reject,
+      }),
+    );
   }
 
   /** Durably closes a hold: charges `chargedMicros`, releases the rest, writes the request log row. */
   settle(request: SettleRequest): Promise<void> {
     assertMicros(request.chargedMicros);
-    return new Promise((resolve, reject) => this.enqueue({ kind: 'settle', request, resolve, reject }));
+    return new Promise((resolve, reject) =>
+      this.enqueue({ kind: 'settle', request, resolve: () => resolve(), reject }),
+    );
   }
 
   /** Writes everything queued. */
@@ -112,7 +89,13 @@ export class Ledger {
     while (this.queue.length > 0 || this.writing) await this.startWriting();
   }
 
-  private enqueue(operation: Operation): void {
+  /** Writes everything queued, then stops the writer. */
+  async close(): Promise<void> {
+    await this.flush();
+    await this.writer.close();
+  }
+
+  private enqueue(operation: QueuedOperation): void {
     this.queue.push(operation);
     if (this.queue.length >= this.maxGroup) void this.startWriting();
     else if (this.writing)
@@ -143,32 +126,16 @@ export class Ledger {
   private async writeAll(): Promise<void> {
     while (this.queue.length > 0) {
       const group = this.queue.splice(0, this.maxGroup);
-      const results: Array<HoldResult | undefined> = [];
+      let results: LedgerGroupResults;
       try {
-        await this.db.transaction().execute(async (transaction) => {
-          results.length = 0;
-          const deferred: SettleRequest[] = [];
-          for (const operation of group) {
-            if (operation.kind === 'hold') {
-              results.push(await applyHold(transaction, operation.request));
-            } else {
-              if (operation.request.deferredHold) deferred.push(operation.request);
-              else await applySettle(transaction, operation.request);
-              results.push(undefined);
-            }
-          }
-          // Settles of keys without a spend limit touch nothing the others read: a few multi-row
-          // statements for the whole group instead of four or five per request.
-          if (deferred.length > 0) await applyDeferredSettles(transaction, deferred);
-        });
+        results = await this.writer.write(
+          group.map(({ kind, request }) => ({ kind, request }) as LedgerOperation),
+        );
       } catch (error) {
         for (const operation of group) operation.reject(error);
         continue;
       }
-      group.forEach((operation, index) => {
-        if (operation.kind === 'hold') operation.resolve(results[index] as HoldResult);
-        else operation.resolve();
-      });
+      for (const [index, operation] of group.entries()) operation.resolve(results[index]);
     }
   }
 }
@@ -177,210 +144,4 @@ function assertMicros(amount: number): void {
   if (!Number.isSafeInteger(amount) || amount < 0) {
     throw new RangeError(`ledger amounts are non-negative integer micro-USD, got ${amount}`);
   }
-}
-
-async function applyHold(
-  transaction: Transaction<DatabaseSchema>,
-  request: HoldRequest,
-): Promise<HoldResult> {
-  const now = Date.now();
-  const inserted = await transaction
-    .insertInto('holds')
-    .values({
-      request_id: request.requestId,
-      key_id: request.keyId,
-      amount_micros: request.amountMicros,
-      created_at: now,
-      state: 'open',
-      closed_at: null,
-      door: request.door,
-      model: request.model,
-      stream: request.stream ? 1 : 0,
-      owner: request.owner ?? null,
-    })
-    .onConflict((conflict) => conflict.column('request_id').doNothing())
-    .executeTakeFirst();
-  if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) {
-    return { admitted: false, reason: 'duplicate_request_id' };
-  }
-  // Admission and reservation in one statement: no read-modify-write, so no double spend.
-  const reserved = await transaction
-    .updateTable('client_keys')
-    .set((expression) => ({ reserved_micros: expression('reserved_micros', '+', request.amountMicros) }))
-    .where('id', '=', request.keyId)
-    .where((expression) =>
-      expression.or([
-        expression('spend_limit_micros', 'is', null),
-        expression(
-          expression(
-            expression('spent_micros', '+', expression.ref('reserved_micros')),
-            '+',
-            request.amountMicros,
-          ),
-          '<=',
-          expression.ref('spend_limit_micros'),
-        ),
-      ]),
-    )
-    .executeTakeFirst();
-  if (Number(reserved.numUpdatedRows) === 0) {
-    await transaction.deleteFrom('holds').where('request_id', '=', request.requestId).execute();
-    const key = await transaction
-      .selectFrom('client_keys')
-      .select(['spend_limit_micros', 'spent_micros', 'reserved_micros'])
-      .where('id', '=', request.keyId)
-      .executeTakeFirst();
-    return {
-      admitted: false,
-      reason: 'spend_limit',
-      spendLimitMicros: Number(key?.spend_limit_micros ?? 0),
-      spentMicros: Number(key?.spent_micros ?? 0),
-      reservedMicros: Number(key?.reserved_micros ?? 0),
-    };
-  }
-  await transaction
-    .insertInto('ledger')
-    .values({
-      id: `${request.requestId}:hold`,
-      request_id: request.requestId,
-      key_id: request.keyId,
-      kind: 'hold',
-      amount_micros: request.amountMicros,
-      created_at: now,
-    })
-    .execute();
-  return { admitted: true };
-}
-
-type LedgerRow = { kind: 'hold' | 'settle' | 'release'; amount: number; at: number };
-
-/** hold → settle → release rows of one settle (the hold row only when it was deferred). */
-function settleLedgerRows(request: SettleRequest, now: number): LedgerRow[] {
-  const rows: LedgerRow[] = [];
-  if (request.deferredHold && (request.holdMicros > 0 || request.chargedMicros > 0)) {
-    rows.push({ kind: 'hold', amount: request.holdMicros, at: request.deferredHold.createdAt });
-  }
-  if (request.chargedMicros > 0) rows.push({ kind: 'settle', amount: request.chargedMicros, at: now });
-  if (request.holdMicros !== request.chargedMicros) {
-    // Negative when the upstream reported more than the worst case: the charge is still what it reported.
-    rows.push({ kind: 'release', amount: request.holdMicros - request.chargedMicros, at: now });
-  }
-  return rows;
-}
-
-function ledgerColumns(request: SettleRequest, row: LedgerRow) {
-  return {
-    id: `${request.requestId}:${row.kind}`,
-    request_id: request.requestId,
-    key_id: request.keyId,
-    kind: row.kind,
-    amount_micros: row.amount,
-    created_at: row.at,
-  };
-}
-
-// Well under SQLite's and PostgreSQL's bind-parameter limits (6 per row).
-const ledgerRowsPerStatement = 500;
-
-/**
- * Settles of keys without a spend limit (nothing was reserved, so there is no hold row to close):
- * the request log rows, keyed by request id, are the guard against charging a reused id twice;
- * the ledger gets each request's whole hold → settle → release story, and each key its spend.
- */
-async function applyDeferredSettles(
-  transaction: Transaction<DatabaseSchema>,
-  requests: SettleRequest[],
-): Promise<void> {
-  const now = Date.now();
-  const firstPerId = new Map<string, SettleRequest>();
-  for (const request of requests) {
-    if (!firstPerId.has(request.logEntry.id)) firstPerId.set(request.logEntry.id, request);
-  }
-  const unique = [...firstPerId.values()];
-  const logged = await insertRequestLogEntries(
-    transaction,
-    unique.map((request) => ({ ...request.logEntry, chargedMicros: request.chargedMicros })),
-  );
-  const ledgerRows: ReturnType<typeof ledgerColumns>[] = [];
-  const spentByKey = new Map<string, number>();
-  for (const request of unique) {
-    if (!logged.has(request.logEntry.id)) continue;
-    for (const row of settleLedgerRows(request, now)) ledgerRows.push(ledgerColumns(request, row));
-    if (request.chargedMicros > 0) {
-      spentByKey.set(request.keyId, (spentByKey.get(request.keyId) ?? 0) + request.chargedMicros);
-    }
-    if (request.evidence.length > 0) await insertEvidence(transaction, request, now);
-  }
-  for (let start = 0; start < ledgerRows.length; start += ledgerRowsPerStatement) {
-    await transaction
-      .insertInto('ledger')
-      .values(ledgerRows.slice(start, start + ledgerRowsPerStatement))
-      .execute();
-  }
-  for (const [keyId, spent] of spentByKey) {
-    await transaction
-      .updateTable('client_keys')
-      .set((expression) => ({ spent_micros: expression('spent_micros', '+', spent) }))
-      .where('id', '=', keyId)
-      .execute();
-  }
-}
-
-/** Closes an open hold (a key with a spend limit): charge, release the rest, log the request. */
-async function applySettle(transaction: Transaction<DatabaseSchema>, request: SettleRequest): Promise<void> {
-  const now = Date.now();
-  const closed = await transaction
-    .updateTable('holds')
-    .set({ state: request.chargedMicros > 0 ? 'settled' : 'released', closed_at: now })
-    .where('request_id', '=', request.requestId)
-    .where('state', '=', 'open')
-    .executeTakeFirst();
-  // A hold closed already (crash recovery by another start, a second settle) is not charged twice.
-  if (Number(closed.numUpdatedRows) === 0) return;
-  const ledgerRows = settleLedgerRows(request, now);
-  if (ledgerRows.length > 0) {
-    await transaction
-      .insertInto('ledger')
-      .values(ledgerRows.map((row) => ledgerColumns(request, row)))
-      .execute();
-  }
-  await transaction
-    .updateTable('client_keys')
-    .set((expression) => ({
-      spent_micros: expression('spent_micros', '+', request.chargedMicros),
-      reserved_micros: expression('reserved_micros', '-', request.holdMicros),
-    }))
-    .where('id', '=', request.keyId)
-    .execute();
-  await insertRequestLogEntries(transaction, [{ ...request.logEntry, chargedMicros: request.chargedMicros }]);
-  await insertEvidence(transaction, request, now);
-}
-
-async function insertEvidence(
-  transaction: Transaction<DatabaseSchema>,
-  request: SettleRequest,
-  now: number,
-): Promise<void> {
-  if (request.evidence.length === 0) return;
-  await transaction
-    .insertInto('billing_evidence')
-    .values(
-      request.evidence.map((finding, index) => ({
-        id: `${request.requestId}:${index}`,
-        created_at: now,
-        request_id: request.requestId,
-        model: request.logEntry.model,
-        channel: request.channel ?? '',
-        kind: finding.kind,
-        charged_micros: finding.chargedMicros,
-        computed_micros: finding.computedMicros,
-        expected_micros: finding.expectedMicros,
-        reported_tokens: finding.reportedTokens,
-        expected_tokens: finding.expectedTokens,
-        drift_ppm: finding.driftPpm,
-        details: JSON.stringify(finding.details),
-      })),
-    )
-    .onConflict((conflict) => conflict.column('id').doNothing())
-    .execute();
 }
