@@ -3,7 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openSqliteConnection, sqliteKysely } from '../store/database.js';
 import type { LedgerThreadAnswer, LedgerThreadRequest } from './ledger-thread.js';
-import { writeLedgerGroup } from './ledger-transaction.js';
+import { type LedgerOperation, writeLedgerGroup } from './ledger-transaction.js';
 
 const port = parentPort;
 if (!port) throw new Error('ledger-thread-worker runs as a worker thread');
@@ -21,7 +21,8 @@ port.on('message', async (message: LedgerThreadRequest) => {
   }
   let answer: LedgerThreadAnswer;
   try {
-    answer = { id: message.id, results: await writeLedgerGroup(db, message.group) };
+    const group = JSON.parse(message.groupJson) as LedgerOperation[];
+    answer = { id: message.id, results: await writeLedgerGroup(db, group) };
   } catch (error) {
     const { name, message: text, code } = error as Error & { code?: string };
     answer = { id: message.id, error: { name, message: text, code } };
