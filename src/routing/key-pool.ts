@@ -9,10 +9,19 @@ export interface KeyState {
   reason?: string;
 }
 
+const fingerprints = new Map<string, string>();
+
 /** A short, non-reversible label for logs and the admin API; never the key itself. */
 export function keyFingerprint(apiKey: string | undefined): string {
   if (!apiKey) return 'none';
-  return createHash('sha256').update(apiKey).digest('hex').slice(0, 12);
+  // Every attempt is labelled, and channels have a handful of keys: hash each once.
+  let fingerprint = fingerprints.get(apiKey);
+  if (fingerprint === undefined) {
+    fingerprint = createHash('sha256').update(apiKey).digest('hex').slice(0, 12);
+    if (fingerprints.size >= 1024) fingerprints.clear();
+    fingerprints.set(apiKey, fingerprint);
+  }
+  return fingerprint;
 }
 
 export class KeyPool {

@@ -63,15 +63,17 @@ export function buildApp(gateway: Gateway): FastifyInstance {
   // multipart bodies are streamed by the door that accepts them.
   app.addContentTypeParser('multipart/form-data', (_request, _payload, done) => done(null, undefined));
 
-  app.addHook('onRequest', async (request, reply) => {
+  // Hooks take Fastify's callback form: most requests pass straight through, with no promise.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
     const bodyBytes = Number(request.headers['content-length'] ?? 0);
-    if (gateway.bodyMemory && bodyBytes >= countedBodyBytes && bodyBytes <= gateway.bodyLimitBytes) {
-      // Only a known client may queue for room: a stranger's large body is refused before it is read.
-      await authenticateDoorClient(gateway, request);
-      // Waits here, before the body is read, while large bodies in flight fill the memory bound.
-      await reserveForRequest(gateway.bodyMemory, reply.raw, bodyBytes);
-    }
+    const memory = gateway.bodyMemory;
+    if (!memory || bodyBytes < countedBodyBytes || bodyBytes > gateway.bodyLimitBytes) return done();
+    // Only a known client may queue for room: a stranger's large body is refused before it is read.
+    // Then it waits here, before the body is read, while large bodies in flight fill the memory bound.
+    authenticateDoorClient(gateway, request)
+      .then(() => reserveForRequest(memory, reply.raw, bodyBytes))
+      .then(() => done(), done);
   });
   app.addHook('onSend', (_request, reply, payload, done) => {
     // A large answer is in memory until the client has read it: new large bodies wait for it too.
@@ -82,7 +84,7 @@ export function buildApp(gateway: Gateway): FastifyInstance {
     if (gateway.bodyMemory && bytes >= countedBodyBytes) countAnswer(gateway.bodyMemory, reply.raw, bytes);
     done(null, payload);
   });
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     request.log.info(
       {
         method: request.method,
@@ -92,6 +94,7 @@ export function buildApp(gateway: Gateway): FastifyInstance {
       },
       'request',
     );
+    done();
   });
   app.setErrorHandler((error, request, reply) => renderError(error, request, reply));
   app.setNotFoundHandler((request, reply) =>
