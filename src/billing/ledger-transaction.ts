@@ -204,6 +204,7 @@ async function applyDeferredSettles(
     unique.map((request) => ({ ...request.logEntry, chargedMicros: request.chargedMicros })),
   );
   const ledgerRows: ReturnType<typeof ledgerColumns>[] = [];
+  const evidenceOf: SettleRequest[] = [];
   const spentByKey = new Map<string, number>();
   for (const request of unique) {
     if (!logged.has(request.logEntry.id)) continue;
@@ -211,7 +212,7 @@ async function applyDeferredSettles(
     if (request.chargedMicros > 0) {
       spentByKey.set(request.keyId, (spentByKey.get(request.keyId) ?? 0) + request.chargedMicros);
     }
-    if (request.evidence.length > 0) await insertEvidence(transaction, request, now);
+    evidenceOf.push(request);
   }
   for (let start = 0; start < ledgerRows.length; start += ledgerRowsPerStatement) {
     await transaction
@@ -219,6 +220,7 @@ async function applyDeferredSettles(
       .values(ledgerRows.slice(start, start + ledgerRowsPerStatement))
       .execute();
   }
+  await insertEvidence(transaction, evidenceOf, now);
   for (const [keyId, spent] of spentByKey) {
     await transaction
       .updateTable('client_keys')
@@ -255,34 +257,39 @@ async function applySettle(transaction: Transaction<DatabaseSchema>, request: Se
     .where('id', '=', request.keyId)
     .execute();
   await insertRequestLogEntries(transaction, [{ ...request.logEntry, chargedMicros: request.chargedMicros }]);
-  await insertEvidence(transaction, request, now);
+  await insertEvidence(transaction, [request], now);
 }
 
 async function insertEvidence(
   transaction: Transaction<DatabaseSchema>,
-  request: SettleRequest,
+  requests: SettleRequest[],
   now: number,
 ): Promise<void> {
-  if (request.evidence.length === 0) return;
-  await transaction
-    .insertInto('billing_evidence')
-    .values(
-      request.evidence.map((finding, index) => ({
-        id: `${request.requestId}:${index}`,
-        created_at: now,
-        request_id: request.requestId,
-        model: request.logEntry.model,
-        channel: request.channel ?? '',
-        kind: finding.kind,
-        charged_micros: finding.chargedMicros,
-        computed_micros: finding.computedMicros,
-        expected_micros: finding.expectedMicros,
-        reported_tokens: finding.reportedTokens,
-        expected_tokens: finding.expectedTokens,
-        drift_ppm: finding.driftPpm,
-        details: JSON.stringify(finding.details),
-      })),
-    )
-    .onConflict((conflict) => conflict.column('id').doNothing())
-    .execute();
+  const rows = requests.flatMap((request) =>
+    request.evidence.map((finding, index) => ({
+      id: `${request.requestId}:${index}`,
+      created_at: now,
+      request_id: request.requestId,
+      model: request.logEntry.model,
+      channel: request.channel ?? '',
+      kind: finding.kind,
+      charged_micros: finding.chargedMicros,
+      computed_micros: finding.computedMicros,
+      expected_micros: finding.expectedMicros,
+      reported_tokens: finding.reportedTokens,
+      expected_tokens: finding.expectedTokens,
+      drift_ppm: finding.driftPpm,
+      details: JSON.stringify(finding.details),
+    })),
+  );
+  // 13 parameters a row: well under SQLite's and PostgreSQL's bind-parameter limits.
+  for (let start = 0; start < rows.length; start += evidenceRowsPerStatement) {
+    await transaction
+      .insertInto('billing_evidence')
+      .values(rows.slice(start, start + evidenceRowsPerStatement))
+      .onConflict((conflict) => conflict.column('id').doNothing())
+      .execute();
+  }
 }
+
+const evidenceRowsPerStatement = 200;
