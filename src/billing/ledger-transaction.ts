@@ -1,6 +1,5 @@
-// The ledger's writes: one transaction per group of queued holds and settles. Pure database work
-// with no queue or timer, so it runs the same in the gateway's process and in the ledger thread
-// (src/billing/ledger-thread.ts).
+// The ledger's writes: one transaction per group of queued holds and settles (the queue and its
+// timing are src/billing/ledger.ts).
 import type { Kysely, Transaction } from 'kysely';
 import {
   type DatabaseSchema,

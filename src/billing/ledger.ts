@@ -2,8 +2,7 @@
 // limit atomically; a settle writes hold state, ledger rows, the key's spend and the request log row
 // in one transaction (src/billing/ledger-transaction.ts). Operations are group-committed: the
 // operations of one event-loop turn share a transaction, everything queued while it commits goes
-// into the next, and each caller awaits its own operation's commit. Where the transaction runs is
-// the writer's business: in this process, or in the ledger thread for a SQLite file.
+// into the next, and each caller awaits its own operation's commit.
 import type { Kysely } from 'kysely';
 import type { DatabaseSchema } from '../store/index.js';
 import {
@@ -17,17 +16,6 @@ import {
 
 export type { HoldRequest, HoldResult, SettleRequest } from './ledger-transaction.js';
 
-/** Runs one group's transaction; all of it commits or the promise rejects. */
-export interface LedgerWriter {
-  write(group: LedgerOperation[]): Promise<LedgerGroupResults>;
-  close(): Promise<void>;
-}
-
-/** Writes with the gateway's own connection, on its event loop. */
-export function inProcessLedgerWriter(db: Kysely<DatabaseSchema>): LedgerWriter {
-  return { write: (group) => writeLedgerGroup(db, group), close: async () => {} };
-}
-
 type QueuedOperation = LedgerOperation & {
   resolve: (result: HoldResult | undefined) => void;
   reject: (error: unknown) => void;
@@ -40,8 +28,6 @@ export interface LedgerOptions {
   maxGroup?: number;
   /** Stamped on every hold so crash recovery knows which process placed it. */
   owner?: string;
-  /** Where transactions run; default: this process, with `db`. */
-  writer?: LedgerWriter;
 }
 
 export class Ledger {
@@ -53,10 +39,10 @@ export class Ledger {
   private immediate: NodeJS.Immediate | undefined;
   private writing: Promise<void> | undefined;
 
-  private readonly writer: LedgerWriter;
-
-  constructor(db: Kysely<DatabaseSchema>, options: LedgerOptions = {}) {
-    this.writer = options.writer ?? inProcessLedgerWriter(db);
+  constructor(
+    private readonly db: Kysely<DatabaseSchema>,
+    options: LedgerOptions = {},
+  ) {
     this.groupCommitMs = options.groupCommitMs ?? 0;
     this.maxGroup = options.maxGroup ?? 256;
     this.owner = options.owner;
@@ -87,12 +73,6 @@ export class Ledger {
   /** Writes everything queued. */
   async flush(): Promise<void> {
     while (this.queue.length > 0 || this.writing) await this.startWriting();
-  }
-
-  /** Writes everything queued, then stops the writer. */
-  async close(): Promise<void> {
-    await this.flush();
-    await this.writer.close();
   }
 
   private enqueue(operation: QueuedOperation): void {
@@ -128,7 +108,8 @@ export class Ledger {
       const group = this.queue.splice(0, this.maxGroup);
       let results: LedgerGroupResults;
       try {
-        results = await this.writer.write(
+        results = await writeLedgerGroup(
+          this.db,
           group.map(({ kind, request }) => ({ kind, request }) as LedgerOperation),
         );
       } catch (error) {

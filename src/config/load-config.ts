@@ -128,7 +128,6 @@ export function loadConfig(options: LoadConfigOptions): GatewayConfig {
       redisUrl: nonEmpty(environment.IMAGEGATE_REDIS_URL) ?? file.storage.redisUrl,
       redisKeyPrefix:
         nonEmpty(environment.IMAGEGATE_REDIS_PREFIX) ?? file.storage.redisKeyPrefix ?? defaultRedisKeyPrefix,
-      ledgerThread: file.storage.ledgerThread,
     },
     auth: {
       adminKey: nonEmpty(environment.IMAGEGATE_ADMIN_KEY),

@@ -55,7 +55,6 @@ export const configFileSchema = z.strictObject({
       databaseUrl: z.string().min(1).optional(),
       redisUrl: z.string().min(1).optional(),
       redisKeyPrefix: z.string().min(1).optional(),
-      ledgerThread: z.boolean().default(true),
     })
     .prefault({}),
   routing: z

@@ -65,8 +65,6 @@ export interface StorageConfig {
   redisUrl?: string;
   /** Prepended to every Redis key, so several deployments (or tests) can share one Redis. */
   redisKeyPrefix: string;
-  /** A SQLite file's ledger transactions run on a thread of their own, off the event loop. */
-  ledgerThread: boolean;
 }
 
 export interface AuthConfig {

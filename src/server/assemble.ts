@@ -3,8 +3,7 @@ import { BodyMemory } from './body-memory.js';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { InProcessAdmission } from '../billing/admission.js';
-import { inProcessLedgerWriter, Ledger } from '../billing/ledger.js';
-import { startLedgerThread } from '../billing/ledger-thread.js';
+import { Ledger } from '../billing/ledger.js';
 import { newHoldOwner } from '../billing/hold-owner.js';
 import { releaseOpenHolds, startHoldSweeper } from '../billing/recover-holds.js';
 import { RequestBilling } from '../billing/request-billing.js';
@@ -118,17 +117,8 @@ export async function createGateway(
   const requestLog = new RequestLogWriter(database.db, {
     onError: (error, lostRows) => logger.error({ err: error, lostRows }, 'request log write failed'),
   });
-  const ledger = new Ledger(database.db, {
-    owner: holdOwner,
-    writer:
-      database.sqliteFile && config.storage.ledgerThread
-        ? startLedgerThread(database.sqliteFile, inProcessLedgerWriter(database.db), (error) =>
-            logger.error({ err: error }, 'ledger thread failed; the ledger is written in this process'),
-          )
-        : undefined,
-  });
   const billing = new RequestBilling({
-    ledger,
+    ledger: new Ledger(database.db, { owner: holdOwner }),
     admission: sharedState?.admission ?? new InProcessAdmission(),
     config: config.billing,
     watchdogMs: config.routing.deadlineMs + 60_000,
@@ -170,7 +160,6 @@ export async function createGateway(
       await gateway.retests?.stop();
       await app.close();
       await billing.closeAll();
-      await ledger.close();
       await requestLog.close();
       await sharedState?.close();
       await channelStates.close();

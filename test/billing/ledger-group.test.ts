@@ -2,25 +2,20 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  inProcessLedgerWriter,
-  Ledger,
-  type LedgerWriter,
-  type SettleRequest,
-} from '../../src/billing/ledger.js';
-import { startLedgerThread } from '../../src/billing/ledger-thread.js';
+import { Ledger, type SettleRequest } from '../../src/billing/ledger.js';
 import { createClientKey, migrateToLatest, openDatabase, type StoreDatabase } from '../../src/store/index.js';
 
-const writers: Array<[string, (database: StoreDatabase) => LedgerWriter]> = [
-  ['in this process', (database) => inProcessLedgerWriter(database.db)],
-  [
-    'on the ledger thread',
-    (database) =>
-      startLedgerThread(database.sqliteFile ?? '', inProcessLedgerWriter(database.db), (error) => {
-        throw error;
-      }),
-  ],
-];
+let database: StoreDatabase;
+let keyA: string;
+let keyB: string;
+
+beforeAll(async () => {
+  database = await openDatabase(undefined, mkdtempSync(join(tmpdir(), 'imagegate-ledger-')));
+  await migrateToLatest(database.db);
+  keyA = (await createClientKey(database.db, { name: 'a' })).record.id;
+  keyB = (await createClientKey(database.db, { name: 'b' })).record.id;
+});
+afterAll(() => database.close());
 
 function deferredSettle(
   requestId: string,
@@ -57,25 +52,9 @@ function deferredSettle(
   };
 }
 
-describe.each(writers)('Ledger group commit of settles without a spend limit, %s', (_name, makeWriter) => {
-  let database: StoreDatabase;
-  let ledger: Ledger;
-  let keyA: string;
-  let keyB: string;
-
-  beforeAll(async () => {
-    database = await openDatabase(undefined, mkdtempSync(join(tmpdir(), 'imagegate-ledger-')));
-    await migrateToLatest(database.db);
-    keyA = (await createClientKey(database.db, { name: 'a' })).record.id;
-    keyB = (await createClientKey(database.db, { name: 'b' })).record.id;
-    ledger = new Ledger(database.db, { writer: makeWriter(database) });
-  });
-  afterAll(async () => {
-    await ledger.close();
-    await database.close();
-  });
-
+describe('Ledger group commit of settles without a spend limit', () => {
   it('writes many settles of one event-loop turn together, exactly as one by one would', async () => {
+    const ledger = new Ledger(database.db);
     const settles = [
       deferredSettle('g1', keyA, 50_000, 38_700),
       deferredSettle('g2', keyA, 50_000, 40_000),

@@ -70,7 +70,6 @@ describe('loading with no config file', () => {
       databaseUrl: 'postgres://db/imagegate',
       redisUrl: 'redis://cache:6379',
       redisKeyPrefix: 'edge:',
-      ledgerThread: true,
     });
     expect(config.auth).toEqual({ adminKey: 'admin', bootstrapKey: 'bootstrap' });
   });
