@@ -30,6 +30,16 @@ const markerPattern = /"\\u0000imagegate-json-image:(\d+)"/g;
 
 /** JSON.stringify(value) as UTF-8 bytes, with lazily parsed images copied in as bytes. */
 export function writeJsonWithImages(value: unknown, space?: number): Buffer {
+  const pieces = jsonWithImagesPieces(value, space);
+  return pieces.length === 1 ? pieces[0] : Buffer.concat(pieces);
+}
+
+/**
+ * The same bytes as writeJsonWithImages, left in pieces: each image is a view of the buffer it
+ * was parsed from, not a copy. Sending the pieces one after the other (a request body, an answer)
+ * costs no body-sized allocation, so a multi-MB answer adds nothing for the collector to trace.
+ */
+export function jsonWithImagesPieces(value: unknown, space?: number): Buffer[] {
   const images: Array<{ prefix: string; bytes: Buffer }> = [];
   const placeholder = (prefix: string, bytes: Buffer) => {
     images.push({ prefix, bytes });
@@ -56,7 +66,7 @@ export function writeJsonWithImages(value: unknown, space?: number): Buffer {
     },
     space,
   );
-  if (images.length === 0) return Buffer.from(text, 'utf8');
+  if (images.length === 0) return [Buffer.from(text, 'utf8')];
   const pieces: Buffer[] = [];
   let last = 0;
   for (const match of text.matchAll(markerPattern)) {
@@ -71,5 +81,12 @@ export function writeJsonWithImages(value: unknown, space?: number): Buffer {
     last = (match.index ?? 0) + match[0].length;
   }
   pieces.push(Buffer.from(text.slice(last), 'utf8'));
-  return Buffer.concat(pieces);
+  return pieces;
+}
+
+/** Total bytes of some pieces. */
+export function piecesLength(pieces: readonly Buffer[]): number {
+  let length = 0;
+  for (const piece of pieces) length += piece.length;
+  return length;
 }

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { imageUrlOf, writeJsonWithImages } from '../../src/canonical/json-with-images.js';
+import {
+  imageUrlOf,
+  jsonWithImagesPieces,
+  piecesLength,
+  writeJsonWithImages,
+} from '../../src/canonical/json-with-images.js';
 import { parseSkippingImageStrings } from '../../src/canonical/skip-image-strings.js';
 
 const base64 = (length: number, seed: number) =>
@@ -70,5 +75,22 @@ describe('writeJsonWithImages', () => {
         JSON.stringify(text),
       );
     }
+  });
+});
+
+describe('jsonWithImagesPieces', () => {
+  it('gives the same bytes in pieces whose images are views of the parsed buffer, not copies', () => {
+    const source = Buffer.from(JSON.stringify(answer));
+    const pieces = jsonWithImagesPieces(parseSkippingImageStrings(source));
+    expect(Buffer.concat(pieces).toString('utf8')).toBe(JSON.stringify(answer));
+    expect(piecesLength(pieces)).toBe(source.length);
+    const views = pieces.filter((piece) => piece.buffer === source.buffer);
+    expect(views.map((piece) => piece.length)).toEqual([20_000, 9_000]);
+  });
+
+  it('is one piece when no image was parsed lazily', () => {
+    const pieces = jsonWithImagesPieces(answer);
+    expect(pieces).toHaveLength(1);
+    expect(pieces[0].toString('utf8')).toBe(JSON.stringify(answer));
   });
 });

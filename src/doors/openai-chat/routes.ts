@@ -1,6 +1,7 @@
 // HTTP routes of the OpenAI chat door for image models: `POST /v1/chat/completions` (whole or
 // `chat.completion.chunk` SSE), and `GET /v1/models` / `GET /v1/models/{id}` in OpenAI's list shape.
-import { writeJsonWithImages } from '../../canonical/json-with-images.js';
+import { Readable } from 'node:stream';
+import { jsonWithImagesPieces, piecesLength } from '../../canonical/json-with-images.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayError } from '../../canonical/errors.js';
 import type { UsageMetadata } from '../../canonical/types.js';
@@ -99,7 +100,12 @@ export function registerOpenAiChatDoor(app: FastifyInstance, gateway: Gateway): 
       succeeded.map((result) => result.response),
       meta,
     );
-    return reply.type('application/json; charset=utf-8').send(writeJsonWithImages(completion));
+    const pieces = jsonWithImagesPieces(completion);
+    reply.type('application/json; charset=utf-8');
+    if (pieces.length === 1) return reply.send(pieces[0]);
+    // The images are views of the upstream answers' bytes, counted when they were read.
+    reply.header('content-length', piecesLength(pieces));
+    return reply.send(Readable.from(pieces, { objectMode: false }));
   });
 }
 

@@ -1,7 +1,8 @@
 // The one place that does I/O for Gemini-wire upstreams (AI Studio, Gemini-compatible, Vertex).
+import type { Readable } from 'node:stream';
 import { request as undiciRequest } from 'undici';
 import { GatewayError } from '../../canonical/errors.js';
-import { writeJsonWithImages } from '../../canonical/json-with-images.js';
+import { jsonWithImagesPieces, piecesLength } from '../../canonical/json-with-images.js';
 import { collectBody, countedBodies } from '../../http/collect-body.js';
 import { countedBodyBytes } from '../../security/limits.js';
 import type { GenerateContentRequest } from '../../canonical/types.js';
@@ -39,12 +40,19 @@ export function connectionError(channelName: string, error: unknown, signal: Abo
 }
 
 async function send(plan: HttpRequestPlan, request: GenerateContentRequest, target: UpstreamTarget) {
+  // The client's own bytes when they are the canonical request: no multi-megabyte re-serialising.
+  // Otherwise the JSON in pieces whose images are views of the client's bytes (an array is sent
+  // again as it is on failover).
+  const pieces = target.rawRequestBody ? [target.rawRequestBody] : jsonWithImagesPieces(request);
   try {
     return await undiciRequest(plan.url, {
       method: 'POST',
-      headers: plan.headers,
-      // The client's own bytes when they are the canonical request: no multi-megabyte re-serialising.
-      body: target.rawRequestBody ?? writeJsonWithImages(request),
+      headers:
+        pieces.length === 1
+          ? plan.headers
+          : { ...plan.headers, 'content-length': String(piecesLength(pieces)) },
+      // undici writes any iterable of chunks; its types name only single-chunk bodies and streams.
+      body: pieces.length === 1 ? pieces[0] : (pieces as Iterable<Buffer> as unknown as Readable),
       signal: target.signal,
     });
   } catch (error) {
