@@ -41,8 +41,8 @@ export function connectionError(channelName: string, error: unknown, signal: Abo
 
 async function send(plan: HttpRequestPlan, request: GenerateContentRequest, target: UpstreamTarget) {
   // The client's own bytes when they are the canonical request: no multi-megabyte re-serialising.
-  // Otherwise the JSON in pieces whose images are views of the client's bytes (an array is sent
-  // again as it is on failover).
+  // Otherwise the JSON in pieces whose images are views of the client's bytes (built anew for each
+  // attempt, so a failover sends them again).
   const pieces = target.rawRequestBody ? [target.rawRequestBody] : jsonWithImagesPieces(request);
   try {
     return await undiciRequest(plan.url, {
