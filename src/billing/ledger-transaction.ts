@@ -7,6 +7,7 @@ import {
   insertRequestLogEntries,
   type RequestLogEntry,
 } from '../store/index.js';
+import { insertShaped, runShaped } from '../store/shaped-statements.js';
 import type { EvidenceFinding } from './reconcile.js';
 
 type Database = Kysely<DatabaseSchema>;
@@ -180,9 +181,6 @@ function ledgerColumns(request: SettleRequest, row: LedgerRow) {
   };
 }
 
-// Well under SQLite's and PostgreSQL's bind-parameter limits (6 per row).
-const ledgerRowsPerStatement = 500;
-
 /**
  * Settles of keys without a spend limit (nothing was reserved, so there is no hold row to close):
  * the request log rows, keyed by request id, are the guard against charging a reused id twice;
@@ -213,19 +211,17 @@ async function applyDeferredSettles(
     }
     evidenceOf.push(request);
   }
-  for (let start = 0; start < ledgerRows.length; start += ledgerRowsPerStatement) {
-    await transaction
-      .insertInto('ledger')
-      .values(ledgerRows.slice(start, start + ledgerRowsPerStatement))
-      .execute();
-  }
+  await insertShaped(transaction, 'ledger', ledgerRows, (rows) =>
+    transaction.insertInto('ledger').values(rows),
+  );
   await insertEvidence(transaction, evidenceOf, now);
   for (const [keyId, spent] of spentByKey) {
-    await transaction
-      .updateTable('client_keys')
-      .set((expression) => ({ spent_micros: expression('spent_micros', '+', spent) }))
-      .where('id', '=', keyId)
-      .execute();
+    await runShaped(transaction, 'client_keys:add_spent', [spent, keyId], () =>
+      transaction
+        .updateTable('client_keys')
+        .set((expression) => ({ spent_micros: expression('spent_micros', '+', spent) }))
+        .where('id', '=', keyId),
+    );
   }
 }
 
@@ -281,14 +277,10 @@ async function insertEvidence(
       details: JSON.stringify(finding.details),
     })),
   );
-  // 13 parameters a row: well under SQLite's and PostgreSQL's bind-parameter limits.
-  for (let start = 0; start < rows.length; start += evidenceRowsPerStatement) {
-    await transaction
+  await insertShaped(transaction, 'billing_evidence', rows, (chunk) =>
+    transaction
       .insertInto('billing_evidence')
-      .values(rows.slice(start, start + evidenceRowsPerStatement))
-      .onConflict((conflict) => conflict.column('id').doNothing())
-      .execute();
-  }
+      .values(chunk)
+      .onConflict((conflict) => conflict.column('id').doNothing()),
+  );
 }
-
-const evidenceRowsPerStatement = 200;
