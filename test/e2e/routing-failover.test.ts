@@ -30,7 +30,7 @@ beforeAll(async () => {
 ${channel('failing', failing, 3)}${channel('imageless', imageless, 2)}${channel('healthy', healthy, 1)}
 routing:
   maxAttempts: 3
-  circuit: { failureThreshold: 2, openMs: 400 }
+  circuit: { failureThreshold: 2, openMs: 1500 }
 `,
   });
   inputImage = (await makeRetestImage()).toString('base64');
@@ -98,14 +98,16 @@ describe('failover across three channels', () => {
       before[1],
       before[2] + 1,
     ]);
+    // The counts above show the circuit was open when route-3 was routed; by now, on a slow machine,
+    // its open period may have ended (half-open), which is still not closed.
     const states = gateway.running.gateway.circuits.snapshot();
-    expect(states.find((state) => state.channel === 'failing')?.state).toBe('open');
+    expect(['open', 'half_open']).toContain(states.find((state) => state.channel === 'failing')?.state);
     expect(states.find((state) => state.channel === 'imageless')?.lastErrorClass).toBe('no_image');
   });
 
   it('lets a half-open probe through after the open period and closes the circuit when it succeeds', async () => {
     failing.setFaults([]);
-    await new Promise((resolve) => setTimeout(resolve, 450));
+    await new Promise((resolve) => setTimeout(resolve, 1600));
     const before = upstreamCalls(failing);
     const response = await edit('route-4');
     expect(response.status).toBe(200);
