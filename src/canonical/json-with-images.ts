@@ -1,7 +1,7 @@
 // JSON text with multi-megabyte base64 images in it, written without building the image into a
-// JavaScript string: the rest is JSON.stringify'd with placeholders, and each image's bytes are
-// copied once, straight from the buffer they were parsed from (src/canonical/skip-image-strings.ts),
-// into the output Buffer. Values whose image is an ordinary string are written by JSON.stringify.
+// JavaScript string: the rest is JSON.stringify'd with placeholders, and each image is the slice of
+// the buffer it was parsed from (src/canonical/skip-image-strings.ts), between the text pieces.
+// Values whose image is an ordinary string are written by JSON.stringify.
 import { lazyImageSource } from './skip-image-strings.js';
 
 const imageUrlSource = Symbol('imagegate.imageUrlSource');
@@ -13,7 +13,7 @@ interface ImageUrlSource {
 
 /**
  * `{ url: prefix + blob.data }` (a data URL of an inline image) whose url is built only when read;
- * writeJsonWithImages writes it from the image's bytes instead.
+ * jsonWithImagesPieces writes it from the image's bytes instead.
  */
 export function imageUrlOf(prefix: string, blob: { data?: unknown }): { url: string } {
   const holder = {} as { url: string };
@@ -28,16 +28,10 @@ export function imageUrlOf(prefix: string, blob: { data?: unknown }): { url: str
 const marker = '\u0000imagegate-json-image:';
 const markerPattern = /"\\u0000imagegate-json-image:(\d+)"/g;
 
-/** JSON.stringify(value) as UTF-8 bytes, with lazily parsed images copied in as bytes. */
-export function writeJsonWithImages(value: unknown, space?: number): Buffer {
-  const pieces = jsonWithImagesPieces(value, space);
-  return pieces.length === 1 ? pieces[0] : Buffer.concat(pieces);
-}
-
 /**
- * The same bytes as writeJsonWithImages, left in pieces: each image is a view of the buffer it
- * was parsed from, not a copy. Sending the pieces one after the other (a request body, an answer)
- * costs no body-sized allocation, so a multi-MB answer adds nothing for the collector to trace.
+ * JSON.stringify(value) as UTF-8 bytes, in pieces: each lazily parsed image is a view of the buffer
+ * it was parsed from, not a copy. Sending the pieces one after the other (a request body, an
+ * answer, a stream frame) costs no body-sized allocation.
  */
 export function jsonWithImagesPieces(value: unknown, space?: number): Buffer[] {
   const images: Array<{ prefix: string; bytes: Buffer }> = [];

@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import {
-  imageUrlOf,
-  jsonWithImagesPieces,
-  piecesLength,
-  writeJsonWithImages,
-} from '../../src/canonical/json-with-images.js';
+import { imageUrlOf, jsonWithImagesPieces, piecesLength } from '../../src/canonical/json-with-images.js';
+
+const writeJsonWithImages = (value: unknown, space?: number) =>
+  Buffer.concat(jsonWithImagesPieces(value, space));
 import { parseSkippingImageStrings } from '../../src/canonical/skip-image-strings.js';
 
 const base64 = (length: number, seed: number) =>
@@ -29,7 +27,7 @@ const answer = {
   usageMetadata: { promptTokenCount: 3, candidatesTokenCount: 1290 },
 };
 
-describe('writeJsonWithImages', () => {
+describe('JSON with images, joined', () => {
   it('writes a lazily parsed answer byte for byte as JSON.stringify would', () => {
     for (const source of [Buffer.from(JSON.stringify(answer)), JSON.stringify(answer)]) {
       const parsed = parseSkippingImageStrings(source);

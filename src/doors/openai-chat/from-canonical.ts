@@ -1,6 +1,6 @@
 // Canonical responses → OpenAI `chat.completion` (one choice per upstream call) with
 // `message.images[]`, and the `chat.completion.chunk` stream frames with `delta.images`.
-import { imageUrlOf, writeJsonWithImages } from '../../canonical/json-with-images.js';
+import { imageUrlOf, jsonWithImagesPieces } from '../../canonical/json-with-images.js';
 import type { Candidate, GenerateContentResponse, Part, UsageMetadata } from '../../canonical/types.js';
 import { type ChatFinishReason, chatFinishReason } from './map-finish-reason.js';
 
@@ -179,9 +179,9 @@ export function chatUsageChunk(usage: ChatUsage, meta: ChatReplyMeta): ChatCompl
 const framePrefix = Buffer.from('data: ');
 const frameEnd = Buffer.from('\n\n');
 
-/** One SSE frame; an image read lazily from the upstream's bytes is copied in as bytes. */
-export function formatChatStreamChunk(chunk: ChatCompletionChunk): Buffer {
-  return Buffer.concat([framePrefix, writeJsonWithImages(chunk), frameEnd]);
+/** One SSE frame in pieces; an image read lazily from the upstream's bytes is a view of them. */
+export function formatChatStreamChunk(chunk: ChatCompletionChunk): Buffer[] {
+  return [framePrefix, ...jsonWithImagesPieces(chunk), frameEnd];
 }
 
 export const chatStreamDone = 'data: [DONE]\n\n';

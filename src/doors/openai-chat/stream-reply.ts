@@ -24,7 +24,7 @@ export class ChatStreamAssembler {
   ) {}
 
   /** The frame to send now for one upstream event (none for an empty one or the held finish). */
-  onEvent(response: GenerateContentResponse): Buffer[] {
+  onEvent(response: GenerateContentResponse): Buffer[][] {
     const chunk = chatCompletionChunk(response, this.meta, {
       choiceIndex: this.choiceIndex,
       first: this.first,
@@ -40,7 +40,7 @@ export class ChatStreamAssembler {
   }
 
   /** The choice's closing frame (`finish_reason`, plus `usage` when `usage` is given). */
-  finish(usage: UsageMetadata | undefined, includeUsage: boolean): Buffer {
+  finish(usage: UsageMetadata | undefined, includeUsage: boolean): Buffer[] {
     const chunk: ChatCompletionChunk = this.finishChunk ?? {
       id: this.meta.id,
       object: 'chat.completion.chunk',

@@ -27,9 +27,17 @@ export class SseWriter {
     });
   }
 
-  async write(frame: string | Buffer): Promise<void> {
+  /** One frame, whole or in pieces (written back to back, with no copy to join them). */
+  async write(frame: string | Buffer | readonly Buffer[]): Promise<void> {
     if (!this.isOpen) return;
-    if (!this.raw.write(frame)) await Promise.race([once(this.raw, 'drain'), once(this.raw, 'close')]);
+    let flowing = true;
+    if (typeof frame === 'string' || Buffer.isBuffer(frame)) flowing = this.raw.write(frame);
+    else {
+      this.raw.cork();
+      for (const piece of frame) flowing = this.raw.write(piece);
+      this.raw.uncork();
+    }
+    if (!flowing) await Promise.race([once(this.raw, 'drain'), once(this.raw, 'close')]);
   }
 
   end(): void {

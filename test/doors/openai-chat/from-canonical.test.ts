@@ -109,7 +109,7 @@ describe('canonical stream chunks → chat.completion.chunk', () => {
     const usage = chatUsageFromMetadata([responses[0].usageMetadata]);
     const chunk = chatUsageChunk(usage, meta);
     expect(chunk.choices).toEqual([]);
-    expect(formatChatStreamChunk(chunk).toString()).toBe(`data: ${JSON.stringify(chunk)}\n\n`);
+    expect(Buffer.concat(formatChatStreamChunk(chunk)).toString()).toBe(`data: ${JSON.stringify(chunk)}\n\n`);
     expect(chatStreamDone).toBe('data: [DONE]\n\n');
   });
 });

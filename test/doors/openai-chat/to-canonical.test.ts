@@ -4,7 +4,7 @@ import { parseChatCompletionsBody } from '../../../src/doors/openai-chat/schema.
 import { chatRequestToCanonical } from '../../../src/doors/openai-chat/to-canonical.js';
 import { standInForLazyDataUrls } from '../../../src/doors/openai-chat/lazy-data-urls.js';
 import { parseSkippingImageStrings } from '../../../src/canonical/skip-image-strings.js';
-import { writeJsonWithImages } from '../../../src/canonical/json-with-images.js';
+import { jsonWithImagesPieces } from '../../../src/canonical/json-with-images.js';
 import { caught } from '../../helpers/errors.js';
 
 interface Fixture {
@@ -73,7 +73,9 @@ describe('OpenAI chat request → canonical', () => {
       mimeType: 'image/jpeg',
       data: plain,
     });
-    expect(writeJsonWithImages(canonical.request).toString()).toBe(JSON.stringify(eager.request));
+    expect(Buffer.concat(jsonWithImagesPieces(canonical.request)).toString()).toBe(
+      JSON.stringify(eager.request),
+    );
   });
 
   it('rejects an image_url that is neither https nor a data URL, naming its path', () => {

@@ -21,8 +21,8 @@ const output: ImagesOutputOptions = {
   size: 'auto',
 };
 
-function frameData(frame: string | Buffer): Record<string, unknown> {
-  const line = String(frame)
+function frameData(frame: string | Buffer | Buffer[]): Record<string, unknown> {
+  const line = (Array.isArray(frame) ? Buffer.concat(frame).toString() : String(frame))
     .split('\n')
     .find((candidate) => candidate.startsWith('data: '));
   return JSON.parse(line!.slice('data: '.length));
