@@ -14,8 +14,6 @@ export type StoreDialect = 'sqlite' | 'postgres';
 export interface StoreDatabase {
   db: Kysely<DatabaseSchema>;
   dialect: StoreDialect;
-  /** The SQLite file, when the store is one (not in memory): other threads may open it too. */
-  sqliteFile?: string;
   close(): Promise<void>;
 }
 
@@ -49,34 +47,23 @@ export async function openDatabase(url: string | undefined, dataDir: string): Pr
 function openSqlite(file: string): StoreDatabase {
   const inMemory = file === ':memory:';
   if (!inMemory) mkdirSync(dirname(resolve(file)), { recursive: true });
-  const database = openSqliteConnection(file);
+  const database = new BetterSqlite3(file);
+  // WAL lets readers (CLI `usage`, status page) run while the gateway writes.
+  if (!inMemory) database.pragma('journal_mode = WAL');
+  database.pragma('busy_timeout = 5000');
+  database.pragma('synchronous = NORMAL');
   const checkpointer = inMemory ? undefined : startWalCheckpointer(database, file);
-  const db = sqliteKysely(database);
+  const db = new Kysely<DatabaseSchema>({
+    dialect: new SqliteDialect({ database: withStatementCache(database) }),
+  });
   return {
     db,
     dialect: 'sqlite',
-    sqliteFile: inMemory ? undefined : resolve(file),
     async close() {
       await checkpointer?.stop();
       await db.destroy();
     },
   };
-}
-
-/** One connection with the store's settings; every thread that opens the file uses these. */
-export function openSqliteConnection(file: string): BetterSqlite3.Database {
-  const database = new BetterSqlite3(file);
-  // WAL lets readers (CLI `usage`, status page) run while the gateway writes.
-  if (file !== ':memory:') database.pragma('journal_mode = WAL');
-  database.pragma('busy_timeout = 5000');
-  database.pragma('synchronous = NORMAL');
-  return database;
-}
-
-export function sqliteKysely(database: BetterSqlite3.Database): Kysely<DatabaseSchema> {
-  return new Kysely<DatabaseSchema>({
-    dialect: new SqliteDialect({ database: withStatementCache(database) }),
-  });
 }
 
 /**
