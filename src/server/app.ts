@@ -52,6 +52,9 @@ export function buildApp(gateway: Gateway): FastifyInstance {
     },
     return503OnClosing: true,
   });
+  // No child logger per request (pino builds one for every call otherwise): the lines that concern a
+  // request carry its id themselves.
+  app.setChildLoggerFactory((logger) => logger);
 
   // Bodies stay raw Buffers: each door parses them once and renders its own errors.
   app.removeAllContentTypeParsers();
@@ -87,6 +90,7 @@ export function buildApp(gateway: Gateway): FastifyInstance {
   app.addHook('onResponse', (request, reply, done) => {
     request.log.info(
       {
+        requestId: request.id,
         method: request.method,
         url: request.url.split('?')[0],
         status: reply.statusCode,

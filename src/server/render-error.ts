@@ -54,7 +54,7 @@ export function renderError(error: unknown, request: FastifyRequest, reply: Fast
   const failure =
     error instanceof GatewayError ? error : (fromFastify(error as FastifyError) ?? asGatewayError(error));
   if (failure.httpStatus >= 500 && failure.errorClass === 'internal') {
-    request.log.error({ err: error }, 'internal error');
+    request.log.error({ err: error, requestId: request.id }, 'internal error');
   }
   const path = request.url.split('?')[0];
   const renderer = renderers.find((entry) => path.startsWith(entry.prefix))?.render ?? geminiErrorBody;
