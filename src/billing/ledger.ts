@@ -108,10 +108,7 @@ export class Ledger {
       const group = this.queue.splice(0, this.maxGroup);
       let results: LedgerGroupResults;
       try {
-        results = await writeLedgerGroup(
-          this.db,
-          group.map(({ kind, request }) => ({ kind, request }) as LedgerOperation),
-        );
+        results = await writeLedgerGroup(this.db, group);
       } catch (error) {
         for (const operation of group) operation.reject(error);
         continue;
