@@ -1,5 +1,4 @@
 // Builds the HTTP application: body parsing, request ids, error envelopes, ops routes and the doors.
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import Fastify, {
   type FastifyBaseLogger,
@@ -21,6 +20,7 @@ import { registerAdminChannelRoutes } from './admin-channels.js';
 import { registerAdminRoutes } from './admin-routes.js';
 import { registerOpsRoutes } from './ops-routes.js';
 import { renderError } from './render-error.js';
+import { timeOrderedId } from './request-id.js';
 
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -48,7 +48,7 @@ export function buildApp(gateway: Gateway): FastifyInstance {
     requestIdHeader: false,
     genReqId: (request) => {
       const incoming = request.headers['x-request-id'];
-      return typeof incoming === 'string' && requestIdPattern.test(incoming) ? incoming : randomUUID();
+      return typeof incoming === 'string' && requestIdPattern.test(incoming) ? incoming : timeOrderedId();
     },
     return503OnClosing: true,
   });

@@ -37,7 +37,8 @@ describe('Gemini door with the offline engine', () => {
       generationConfig: { responseModalities: ['IMAGE'] },
     });
     expect(response.status).toBe(200);
-    expect(response.headers.get('x-request-id')).toBeTruthy();
+    // The gateway's own request ids are UUIDv7: time-ordered, so the indexes keyed by them append.
+    expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab]/);
     const body = await response.json();
     const image = body.candidates[0].content.parts.find((part: { inlineData?: unknown }) => part.inlineData);
     expect(image.inlineData.mimeType).toBe('image/png');
