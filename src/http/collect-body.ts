@@ -17,6 +17,8 @@ export interface CollectOptions {
   declaredLength?: number | string;
   /** More bytes than this → BodyTooLargeError (the declared length is checked before reading). */
   limit?: number;
+  /** Where a body of declared length is read into (default: a new buffer); see src/http/buffer-pool.ts. */
+  allocate?: (size: number) => Buffer;
 }
 
 export async function collectBody(
@@ -29,7 +31,7 @@ export async function collectBody(
   if (known && declared > limit) throw new BodyTooLargeError(limit);
   if (!known) return collectChunks(body, limit);
 
-  const whole = Buffer.allocUnsafeSlow(declared);
+  const whole = options.allocate ? options.allocate(declared) : Buffer.allocUnsafeSlow(declared);
   let received = 0;
   let overflow: Buffer[] | undefined;
   for await (const chunk of body) {

@@ -15,6 +15,8 @@ export interface UpstreamTarget {
   rawRequestBody?: Buffer;
   /** Called with the size of a large answer before it is read, so it counts against the memory bound. */
   countAnswerBytes?: (bytes: number) => void;
+  /** Where an answer of declared length is read into (the request's reused buffers). */
+  allocateAnswer?: (size: number) => Buffer;
 }
 
 /** One streamed event: the parsed response plus, for native upstreams, the exact JSON text it sent. */

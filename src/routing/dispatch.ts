@@ -2,6 +2,7 @@
 // per-attempt timeouts and an overall deadline. Records every attempt for logs, metrics and health.
 import { GatewayError } from '../canonical/errors.js';
 import type { GenerateContentRequest, GenerateContentResponse } from '../canonical/types.js';
+import type { RequestBuffers } from '../http/buffer-pool.js';
 import type { UpstreamEvent } from '../providers/types.js';
 import { type RouteChannel, upstreamModelName } from './channel.js';
 import type { CircuitBreakers } from './circuit-breaker.js';
@@ -28,6 +29,8 @@ export interface DispatchRequest {
   rawRequestBody?: Buffer;
   /** See UpstreamTarget.countAnswerBytes. */
   countAnswerBytes?: (bytes: number) => void;
+  /** The request's reused buffers: answers are read into them, and each attempt borrows them. */
+  buffers?: RequestBuffers;
 }
 
 export interface DispatchResult {
@@ -162,6 +165,7 @@ export class Dispatcher {
       signal,
       rawRequestBody: input.rawRequestBody,
       countAnswerBytes: input.countAnswerBytes,
+      allocateAnswer: input.buffers?.take,
     };
   }
 
@@ -204,12 +208,17 @@ export class Dispatcher {
         const abort = abortAfter(Math.min(channel.timeoutMs, deadlineAt - started), input.signal);
         const signal = abort.signal;
         circuits.beginAttempt(channel.name, input.modelId);
+        // The request's buffers may be sent upstream: they are reused only after attempts that read
+        // a whole answer (a stream, a failure or an abort may leave a write in flight).
+        const giveBuffersBack = input.buffers?.lend();
         try {
           const value = await attempt({ channel, apiKey }, signal, attempts);
+          giveBuffersBack?.(signalLifetime === 'when-settled');
           circuits.recordSuccess(channel.name, input.modelId);
           this.record(attempts, input.modelId, { channel: channel.name, apiKey, outcome: 'ok', started });
           return value;
         } catch (thrown) {
+          giveBuffersBack?.(false);
           const error = asGatewayError(thrown);
           this.record(attempts, input.modelId, {
             channel: channel.name,

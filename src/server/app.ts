@@ -6,6 +6,7 @@ import Fastify, {
   type FastifyRequest,
   LogController,
 } from 'fastify';
+import { requestBuffers, requestBuffersOf } from '../http/buffer-pool.js';
 import { countedBodies } from '../http/collect-body.js';
 import { readRequestBody } from './read-request-body.js';
 import { countAnswer, reserveForRequest } from './body-memory.js';
@@ -61,7 +62,12 @@ export function buildApp(gateway: Gateway): FastifyInstance {
   app.addContentTypeParser(
     ['application/json', 'text/plain'],
     async (request: FastifyRequest, payload: IncomingMessage) =>
-      readRequestBody(payload, request.headers['content-length'], gateway.bodyLimitBytes),
+      readRequestBody(
+        payload,
+        request.headers['content-length'],
+        gateway.bodyLimitBytes,
+        requestBuffersOf(request.raw)?.take,
+      ),
   );
   // multipart bodies are streamed by the door that accepts them.
   app.addContentTypeParser('multipart/form-data', (_request, _payload, done) => done(null, undefined));
@@ -70,6 +76,10 @@ export function buildApp(gateway: Gateway): FastifyInstance {
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
     const bodyBytes = Number(request.headers['content-length'] ?? 0);
+    // A large body is read into a reused buffer (src/http/buffer-pool.ts).
+    if (gateway.bufferPool && bodyBytes >= countedBodyBytes && bodyBytes <= gateway.bodyLimitBytes) {
+      requestBuffers(gateway.bufferPool, request.raw, reply.raw);
+    }
     const memory = gateway.bodyMemory;
     if (!memory || bodyBytes < countedBodyBytes || bodyBytes > gateway.bodyLimitBytes) return done();
     // Only a known client may queue for room: a stranger's large body is refused before it is read.

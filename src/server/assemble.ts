@@ -1,5 +1,6 @@
 // Assembles a running gateway from its configuration: store, catalog, channels, routing, HTTP app.
 import { BodyMemory } from './body-memory.js';
+import { BufferPool } from '../http/buffer-pool.js';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { InProcessAdmission } from '../billing/admission.js';
@@ -29,6 +30,7 @@ import { ClientAuthenticator } from './client-auth.js';
 import type { Gateway } from './gateway.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
+import { countedBodyBytes } from '../security/limits.js';
 
 export function routeChannel(channel: ChannelConfig): RouteChannel {
   return {
@@ -76,6 +78,11 @@ export async function createGateway(
     limitBytes: config.server.bodyMemoryBytes,
     // The body must still arrive within the request timeout once it is let in.
     maxWaitMs: Math.floor(config.server.requestTimeoutMs / 2),
+  });
+  // Idle buffers kept for reuse: a few large bodies' worth, a small share of the memory bound.
+  const bufferPool = new BufferPool({
+    minBytes: countedBodyBytes,
+    maxIdleBytes: Math.min(64 * 1024 * 1024, Math.floor(config.server.bodyMemoryBytes / 4)),
   });
   const metrics = createMetrics(bodyMemory);
   const channels = config.channels.map(routeChannel);
@@ -139,6 +146,7 @@ export async function createGateway(
     adminKey: config.auth.adminKey,
     bodyLimitBytes: config.server.bodyLimitBytes,
     bodyMemory,
+    bufferPool,
     serverTimeouts: config.server,
     internalToken: randomBytes(24).toString('base64url'),
     draining: false,

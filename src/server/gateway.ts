@@ -11,6 +11,7 @@ import type { ServerTimeouts } from '../security/limits.js';
 import type { RequestLogWriter, StoreDatabase } from '../store/index.js';
 import type { RetestService } from '../health/retest-service.js';
 import type { BodyMemory } from './body-memory.js';
+import type { BufferPool } from '../http/buffer-pool.js';
 import type { ClientAuthenticator } from './client-auth.js';
 import type { Logger } from './logger.js';
 import type { GatewayMetrics } from './metrics.js';
@@ -32,6 +33,8 @@ export interface Gateway {
   bodyLimitBytes: number;
   /** Bounds the bytes of large request bodies in memory at once (absent: unbounded). */
   bodyMemory?: BodyMemory;
+  /** Large body buffers reused across requests (absent: every body is a new allocation). */
+  bufferPool?: BufferPool;
   /** HTTP server timeouts (defaults in security/limits.ts when absent). */
   serverTimeouts?: ServerTimeouts;
   /**

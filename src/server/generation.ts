@@ -3,6 +3,7 @@
 // the request log row whatever happens.
 import type { BillingTicket } from '../billing/request-billing.js';
 import type { CatalogModel } from '../catalog/catalog.js';
+import type { RequestBuffers } from '../http/buffer-pool.js';
 import { summarizeRequest } from '../canonical/summarize.js';
 import type { GenerateContentRequest, RequestSummary, UsageMetadata } from '../canonical/types.js';
 import {
@@ -39,6 +40,8 @@ export interface GenerationCall {
   rawBody?: Buffer;
   /** See UpstreamTarget.countAnswerBytes (the door releases the bytes when its response is done). */
   countAnswerBytes?: (bytes: number) => void;
+  /** The request's reused body buffers (src/http/buffer-pool.ts). */
+  buffers?: RequestBuffers;
 }
 
 export interface CallOutcome {
@@ -89,6 +92,7 @@ function dispatchInput(call: GenerationCall, summary: RequestSummary): DispatchR
     signal: call.signal,
     rawRequestBody: call.rawBody,
     countAnswerBytes: call.countAnswerBytes,
+    buffers: call.buffers,
   };
 }
 

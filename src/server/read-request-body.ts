@@ -7,10 +7,11 @@ export async function readRequestBody(
   payload: AsyncIterable<Uint8Array>,
   contentLength: string | undefined,
   limit: number,
+  allocate?: (size: number) => Buffer,
 ): Promise<Buffer> {
   let body: Buffer;
   try {
-    body = await collectBody(payload, { declaredLength: contentLength, limit });
+    body = await collectBody(payload, { declaredLength: contentLength, limit, allocate });
   } catch (error) {
     if (error instanceof BodyTooLargeError) throw new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE();
     throw Object.assign(error as Error, { statusCode: 400 });

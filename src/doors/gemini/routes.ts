@@ -1,6 +1,7 @@
 // HTTP routes of the Gemini native door (v1beta): generateContent, streamGenerateContent, countTokens,
 // and the models resources. Translation and rules live elsewhere; this file only speaks HTTP.
 import { answerCounter } from '../../server/body-memory.js';
+import { requestBuffers } from '../../http/buffer-pool.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CatalogModel } from '../../catalog/catalog.js';
 import { errors } from '../../canonical/errors.js';
@@ -86,6 +87,7 @@ export function registerGeminiDoor(app: FastifyInstance, gateway: Gateway): void
       signal: abortWhenClientLeaves(reply).signal,
       rawBody: !renamed && Buffer.isBuffer(request.body) ? request.body : undefined,
       countAnswerBytes: answerCounter(gateway.bodyMemory, reply),
+      buffers: requestBuffers(gateway.bufferPool, request.raw, reply.raw),
       pinnedChannel: pinnedChannelOf(gateway, request.headers),
       startedAt: performance.now(),
     };

@@ -2,6 +2,7 @@
 // `chat.completion.chunk` SSE), and `GET /v1/models` / `GET /v1/models/{id}` in OpenAI's list shape.
 import { Readable } from 'node:stream';
 import { jsonWithImagesPieces, piecesLength } from '../../canonical/json-with-images.js';
+import { requestBuffers } from '../../http/buffer-pool.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayError } from '../../canonical/errors.js';
 import type { UsageMetadata } from '../../canonical/types.js';
@@ -78,6 +79,7 @@ export function registerOpenAiChatDoor(app: FastifyInstance, gateway: Gateway): 
         payloadBytes: Buffer.isBuffer(request.body) ? request.body.length : 0,
         stream: canonical.stream,
         signal: clientGone.signal,
+        buffers: requestBuffers(gateway.bufferPool, request.raw, reply.raw),
         pinnedChannel: pinnedChannelOf(gateway, request.headers),
         startedAt: performance.now(),
       },

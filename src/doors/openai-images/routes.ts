@@ -1,5 +1,6 @@
 // HTTP routes of the OpenAI Images door: `POST /v1/images/generations` (JSON) and
 // `POST /v1/images/edits` (multipart or the JSON form), whole replies or `image_*` SSE events.
+import { requestBuffers } from '../../http/buffer-pool.js';
 import { Transform } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError } from '../../canonical/errors.js';
@@ -184,6 +185,7 @@ async function answer(gateway: Gateway, request: FastifyRequest, reply: FastifyR
       payloadBytes: images.payloadBytes,
       stream: streaming,
       signal: clientGone.signal,
+      buffers: requestBuffers(gateway.bufferPool, request.raw, reply.raw),
       pinnedChannel: pinnedChannelOf(gateway, request.headers),
       startedAt: performance.now(),
     },

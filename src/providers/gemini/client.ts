@@ -68,7 +68,7 @@ async function readBody(
   const counted = Number(declaredLength) >= countedBodyBytes && target.countAnswerBytes !== undefined;
   if (counted) target.countAnswerBytes?.(Number(declaredLength));
   try {
-    const body = await collectBody(answer.body, { declaredLength });
+    const body = await collectBody(answer.body, { declaredLength, allocate: target.allocateAnswer });
     if (counted) countedBodies.add(body);
     return body;
   } catch (error) {
