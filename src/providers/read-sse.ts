@@ -1,17 +1,125 @@
-// Reads a text/event-stream body event by event, with no line-length cap: a multi-megabyte image
-// event arrives whole. CRLF, LF and CR framing are all accepted (eventsource-parser).
-import { createParser, type EventSourceMessage } from 'eventsource-parser';
+// Reads a text/event-stream body event by event, at the byte level (the WHATWG event stream format:
+// CRLF, LF and CR line ends, comments, `data` lines joined by LF, `event` and `id` fields, no line
+// length cap). An upstream sends a whole image in one `data:` line of 10+ MB; string parsers decode
+// every chunk to text and rescan the growing line on every chunk, then the relay encodes it back to
+// bytes. Here each new chunk is scanned once, the line is joined into one buffer when it ends, and
+// the event's data stays bytes: parsed with its image strings skipped and relayed as they are.
+
+const LF = 0x0a;
+const CR = 0x0d;
+const COLON = 0x3a;
+const SPACE = 0x20;
+const utf8Bom = Buffer.from([0xef, 0xbb, 0xbf]);
+
+export class ServerSentEvent {
+  constructor(
+    /** The event type; undefined when the stream named none (a "message"). */
+    readonly event: string | undefined,
+    /** The data lines joined by LF, as bytes. */
+    readonly bytes: Buffer,
+    /** This event's own `id` field, if it had one. */
+    readonly id: string | undefined,
+  ) {}
+
+  /** The data as UTF-8 text (decoded on each read: large events should use `bytes`). */
+  get data(): string {
+    return this.bytes.toString('utf8');
+  }
+}
+
+/** Splits chunks into lines without copying a line until it ends. */
+class LineSplitter {
+  private parts: Buffer[] = [];
+  /** The last chunk ended in CR: an LF starting the next one belongs to the same line end. */
+  private afterCarriageReturn = false;
+
+  *push(chunk: Buffer): Generator<Buffer> {
+    let start = 0;
+    if (this.afterCarriageReturn && chunk.length > 0) {
+      this.afterCarriageReturn = false;
+      if (chunk[0] === LF) start = 1;
+    }
+    while (start < chunk.length) {
+      const end = lineEnd(chunk, start);
+      if (end < 0) {
+        this.parts.push(chunk.subarray(start));
+        return;
+      }
+      yield this.finish(chunk.subarray(start, end));
+      start = end + 1;
+      if (chunk[end] === CR) {
+        if (start === chunk.length) {
+          this.afterCarriageReturn = true;
+          return;
+        }
+        if (chunk[start] === LF) start += 1;
+      }
+    }
+  }
+
+  private finish(last: Buffer): Buffer {
+    if (this.parts.length === 0) return last;
+    this.parts.push(last);
+    const line = Buffer.concat(this.parts);
+    this.parts = [];
+    return line;
+  }
+}
+
+/** The index of the first CR or LF at or after `start`, or -1. */
+function lineEnd(chunk: Buffer, start: number): number {
+  const lf = chunk.indexOf(LF, start);
+  const cr = (lf < 0 ? chunk : chunk.subarray(0, lf)).indexOf(CR, start);
+  return cr < 0 ? lf : cr;
+}
 
 export async function* readServerSentEvents(
   body: AsyncIterable<Uint8Array>,
-): AsyncGenerator<EventSourceMessage> {
-  const pending: EventSourceMessage[] = [];
-  const parser = createParser({ onEvent: (event) => pending.push(event) });
-  const decoder = new TextDecoder();
-  for await (const chunk of body) {
-    parser.feed(decoder.decode(chunk, { stream: true }));
-    while (pending.length > 0) yield pending.shift()!;
+): AsyncGenerator<ServerSentEvent> {
+  const lines = new LineSplitter();
+  let data: Buffer[] = [];
+  let eventType: string | undefined;
+  let eventId: string | undefined;
+  let first = true;
+  for await (const received of body) {
+    let chunk = Buffer.isBuffer(received)
+      ? received
+      : Buffer.from(received.buffer, received.byteOffset, received.byteLength);
+    if (first && chunk.length > 0) {
+      first = false;
+      if (chunk.subarray(0, 3).equals(utf8Bom)) chunk = chunk.subarray(3);
+    }
+    for (const line of lines.push(chunk)) {
+      if (line.length === 0) {
+        // A blank line dispatches the event, if it carried data.
+        if (data.length > 0) {
+          yield new ServerSentEvent(eventType, joinData(data), eventId);
+        }
+        data = [];
+        eventType = undefined;
+        eventId = undefined;
+        continue;
+      }
+      if (line[0] === COLON) continue; // a comment
+      const colon = line.indexOf(COLON);
+      const name = (colon < 0 ? line : line.subarray(0, colon)).toString('utf8');
+      let value = colon < 0 ? line.subarray(line.length) : line.subarray(colon + 1);
+      if (value[0] === SPACE) value = value.subarray(1);
+      if (name === 'data') data.push(value);
+      else if (name === 'event') eventType = value.toString('utf8');
+      else if (name === 'id' && !value.includes(0)) eventId = value.toString('utf8');
+      // `retry` and unknown fields are ignored, as the format says.
+    }
   }
-  parser.feed(decoder.decode());
-  while (pending.length > 0) yield pending.shift()!;
+  // An event not closed by a blank line when the stream ends is not dispatched.
+}
+
+function joinData(lines: Buffer[]): Buffer {
+  if (lines.length === 1) return lines[0];
+  const pieces: Buffer[] = [];
+  for (const [index, line] of lines.entries()) {
+    if (index > 0) pieces.push(Buffer.from([LF]));
+    pieces.push(line);
+  }
+  return Buffer.concat(pieces);
 }

@@ -1,5 +1,5 @@
 // Writes streamed Gemini answers to the client: SSE (`data: …\r\n\r\n`, as Google frames it) or the
-// JSON-array form, event by event with backpressure, relaying native upstream JSON text unchanged.
+// JSON-array form, event by event with backpressure, relaying native upstream JSON bytes unchanged.
 import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import type { UpstreamEvent } from '../../providers/types.js';
@@ -36,7 +36,7 @@ export class GeminiStreamWriter {
     this.raw.end();
   }
 
-  private async writeJson(json: string): Promise<void> {
+  private async writeJson(json: string | Buffer): Promise<void> {
     if (this.raw.destroyed) return;
     // Prefix, event and suffix are written separately (corked into one send): a multi-megabyte image
     // event is not copied into a new string just to frame it.

@@ -143,15 +143,15 @@ async function* streamEvents(
   let sawFinish = false;
   try {
     for await (const event of readServerSentEvents(body)) {
-      if (event.data.trim() === '' || event.data === '[DONE]') continue;
-      const response = parseGeminiBody(target.channelName, event.data);
+      if (isBlank(event.bytes) || isDone(event.bytes)) continue;
+      const response = parseGeminiBody(target.channelName, event.bytes);
       if (
         response.candidates?.some((candidate) => candidate.finishReason) ||
         response.promptFeedback?.blockReason
       ) {
         sawFinish = true;
       }
-      yield { response, rawJson: event.data };
+      yield { response, rawJson: event.bytes };
     }
   } catch (error) {
     throw connectionError(target.channelName, error, target.signal);
@@ -159,4 +159,15 @@ async function* streamEvents(
   if (!sawFinish) {
     throw malformedUpstreamAnswer(target.channelName, 'the stream ended before a finishReason');
   }
+}
+
+/** Whether an event's data is only whitespace (looks at bytes up to the first other one). */
+function isBlank(bytes: Buffer): boolean {
+  for (const byte of bytes)
+    if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d) return false;
+  return true;
+}
+
+function isDone(bytes: Buffer): boolean {
+  return bytes.length === 6 && bytes.toString('latin1') === '[DONE]';
 }
