@@ -22,47 +22,61 @@ function isJsonSpace(byte: number | undefined): boolean {
   return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
 }
 
+type SkippedKey = (typeof skippedKeys)[number];
+
 /** A JSON text as bytes or as a string: the scan below only needs these operations. */
 interface JsonText {
-  indexOfKey(key: (typeof skippedKeys)[number], from: number): number;
-  indexOfByte(byte: number, from: number): number;
+  /** The first `key` starting at or after `from` and ending by `end` (default: the end), or -1. */
+  indexOfKey(key: SkippedKey, from: number, end?: number): number;
+  /** The first `byte` in `from`..`end` (default: the end), or -1. */
+  indexOfByte(byte: number, from: number, end?: number): number;
   at(index: number): number | undefined;
   startsWith(prefix: string, at: number): boolean;
 }
 
 function jsonText(body: Buffer | string): JsonText {
   if (typeof body === 'string') {
+    const within = (found: number, length: number, end: number | undefined) =>
+      end !== undefined && found + length > end ? -1 : found;
     return {
-      indexOfKey: (key, from) => body.indexOf(key.text, from),
-      indexOfByte: (byte, from) => body.indexOf(String.fromCharCode(byte), from),
+      indexOfKey: (key, from, end) => within(body.indexOf(key.text, from), key.text.length, end),
+      indexOfByte: (byte, from, end) => within(body.indexOf(String.fromCharCode(byte), from), 1, end),
       at: (index) => (index < body.length ? body.charCodeAt(index) : undefined),
       startsWith: (prefix, at) => body.startsWith(prefix, at),
     };
   }
+  const upTo = (end: number | undefined) => (end === undefined ? body : body.subarray(0, end));
   return {
-    indexOfKey: (key, from) => body.indexOf(key.bytes, from),
-    indexOfByte: (byte, from) => body.indexOf(byte, from),
+    indexOfKey: (key, from, end) => upTo(end).indexOf(key.bytes, from),
+    indexOfByte: (byte, from, end) => upTo(end).indexOf(byte, from),
     at: (index) => body[index],
     startsWith: (prefix, at) => body.toString('latin1', at, at + prefix.length) === prefix,
   };
 }
 
+/** The first of the skipped keys at or after `from`; each search stops where an earlier key was found. */
+function nextKey(body: JsonText, from: number): { key: SkippedKey; at: number } | undefined {
+  let first: { key: SkippedKey; at: number } | undefined;
+  for (const key of skippedKeys) {
+    const at = body.indexOfKey(key, from, first ? first.at + key.bytes.length : undefined);
+    if (at >= 0 && (!first || at < first.at)) first = { key, at };
+  }
+  return first;
+}
+
 /**
  * Ranges (bytes of a Buffer, characters of a string) of long, escape-free string values of `"data"`
- * keys, and of `"url"` keys that hold a data URL, in order.
+ * keys, and of `"url"` keys that hold a data URL, in order. One pass: the text after a found key
+ * resumes after its value, so no search runs through an image string but the one for its end.
  */
 export function findImageStrings(source: Buffer | string): SkippedString[] {
   const body = jsonText(source);
-  const found = skippedKeys.flatMap((key) => findValues(body, key));
-  return found.length > 1 ? found.sort((left, right) => left.start - right.start) : found;
-}
-
-function findValues(body: JsonText, key: (typeof skippedKeys)[number]): SkippedString[] {
   const found: SkippedString[] = [];
   let from = 0;
   for (;;) {
-    const at = body.indexOfKey(key, from);
-    if (at < 0) return found;
+    const next = nextKey(body, from);
+    if (!next) return found;
+    const { key, at } = next;
     let index = at + key.bytes.length;
     while (isJsonSpace(body.at(index))) index += 1;
     if (body.at(index) !== 0x3a) {
@@ -78,12 +92,11 @@ function findValues(body: JsonText, key: (typeof skippedKeys)[number]): SkippedS
     const start = index + 1;
     const end = body.indexOfByte(quote, start);
     if (end < 0) return found;
-    const backslashAt = body.indexOfByte(backslash, start);
     // base64 never contains a backslash; a string that does is ordinary JSON text, parsed normally.
     if (
       end - start >= minimumSkippedLength &&
-      (backslashAt < 0 || backslashAt > end) &&
-      (key.prefix === undefined || body.startsWith(key.prefix, start))
+      (key.prefix === undefined || body.startsWith(key.prefix, start)) &&
+      body.indexOfByte(backslash, start, end) < 0
     )
       found.push({ start, end });
     from = end + 1;

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { findImageStrings, parseSkippingImageStrings } from '../../src/canonical/skip-image-strings.js';
 
@@ -108,5 +109,44 @@ describe('data URLs in "url" keys (OpenAI chat bodies)', () => {
       dataUrl,
     ]);
     expect(parseSkippingImageStrings(Buffer.from(text))).toEqual(body);
+  });
+});
+
+describe('any mix of image strings and ordinary JSON', () => {
+  it('parses as JSON.parse does, finding "data" and "url" images in document order', () => {
+    const longBase64 = fc.integer({ min: 4096, max: 9000 }).map((length) => 'QUJD'.repeat(length / 4));
+    const member = fc.oneof(
+      fc.tuple(fc.constant('data'), longBase64),
+      fc.tuple(
+        fc.constant('url'),
+        longBase64.map((base64) => `data:image/png;base64,${base64}`),
+      ),
+      fc.tuple(fc.constantFrom('data', 'url', 'text'), fc.string({ maxLength: 30 })),
+      fc.tuple(fc.constant('text'), fc.constant('say "data": "x" \\ and "url": "data:y"')),
+      // a long value of an image key with an escape in it is ordinary text
+      fc.tuple(
+        fc.constantFrom('data', 'url'),
+        longBase64.map((base64) => `data:${base64}\n"${base64}`),
+      ),
+    );
+    fc.assert(
+      fc.property(fc.array(member, { maxLength: 8 }), fc.boolean(), (members, pretty) => {
+        const value = { parts: members.map(([key, text]) => ({ [key]: text })) };
+        const text = JSON.stringify(value, null, pretty ? 2 : undefined);
+        const parsed = parseSkippingImageStrings(Buffer.from(text));
+        expect(JSON.parse(JSON.stringify(parsed))).toEqual(value);
+        const skipped = findImageStrings(Buffer.from(text)).map((range) =>
+          text.slice(range.start, range.end),
+        );
+        const images = members
+          .filter(
+            ([key, text]) =>
+              text.length >= 4096 && !/[\n"]/.test(text) && (key === 'data' || text.startsWith('data:')),
+          )
+          .map(([, text]) => text);
+        expect(skipped).toEqual(images);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
