@@ -84,27 +84,36 @@ export class RequestBuffers {
   private reusable = true;
   private finished = false;
   private closed = false;
+  private watching = false;
 
   constructor(
     private readonly pool: BufferPool,
-    response: ServerResponse,
-  ) {
-    response.once('finish', () => {
-      this.finished = true;
-    });
-    response.once('close', () => {
-      this.closed = true;
-      this.settle();
-    });
-  }
+    private readonly response: ServerResponse,
+  ) {}
 
   /** A buffer for a body of `size` bytes that lives as long as this request. */
   readonly take = (size: number): Buffer => {
     const buffer = this.pool.take(size);
+    if (size < this.pool.options.minBytes) return buffer;
+    // Most requests never hold a large buffer: the response is watched from the first one on.
+    if (!this.watching) this.watchResponse();
     // After the response closed nothing gives buffers back: this one is the collector's.
-    if (!this.closed && size >= this.pool.options.minBytes) this.buffers.push(buffer);
+    if (!this.closed) this.buffers.push(buffer);
     return buffer;
   };
+
+  private watchResponse(): void {
+    this.watching = true;
+    this.closed = this.response.closed;
+    this.finished = this.response.writableFinished;
+    this.response.once('finish', () => {
+      this.finished = true;
+    });
+    this.response.once('close', () => {
+      this.closed = true;
+      this.settle();
+    });
+  }
 
   /**
    * Marks the buffers as lent to an upstream request. Call the returned function once when it is
@@ -133,20 +142,25 @@ export class RequestBuffers {
 const byResponse = new WeakMap<ServerResponse, RequestBuffers>();
 const byRequest = new WeakMap<IncomingMessage, RequestBuffers>();
 
-/** The request's buffers, made on first use (none without a pool). */
-export function requestBuffers(
+/** Before a large body is read: the request's buffers, found again by requestBuffersOf. */
+export function bufferRequestBody(
   pool: BufferPool,
   request: IncomingMessage,
   response: ServerResponse,
-): RequestBuffers;
+): RequestBuffers {
+  const buffers = requestBuffers(pool, response);
+  byRequest.set(request, buffers);
+  return buffers;
+}
+
+/** The request's buffers, made on first use (none without a pool). */
+export function requestBuffers(pool: BufferPool, response: ServerResponse): RequestBuffers;
 export function requestBuffers(
   pool: BufferPool | undefined,
-  request: IncomingMessage,
   response: ServerResponse,
 ): RequestBuffers | undefined;
 export function requestBuffers(
   pool: BufferPool | undefined,
-  request: IncomingMessage,
   response: ServerResponse,
 ): RequestBuffers | undefined {
   if (!pool) return undefined;
@@ -154,7 +168,6 @@ export function requestBuffers(
   if (!buffers) {
     buffers = new RequestBuffers(pool, response);
     byResponse.set(response, buffers);
-    byRequest.set(request, buffers);
   }
   return buffers;
 }

@@ -6,7 +6,7 @@ import Fastify, {
   type FastifyRequest,
   LogController,
 } from 'fastify';
-import { requestBuffers, requestBuffersOf } from '../http/buffer-pool.js';
+import { bufferRequestBody, requestBuffersOf } from '../http/buffer-pool.js';
 import { countedBodies } from '../http/collect-body.js';
 import { readRequestBody } from './read-request-body.js';
 import { countAnswer, reserveForRequest } from './body-memory.js';
@@ -78,7 +78,7 @@ export function buildApp(gateway: Gateway): FastifyInstance {
     const bodyBytes = Number(request.headers['content-length'] ?? 0);
     // A large body is read into a reused buffer (src/http/buffer-pool.ts).
     if (gateway.bufferPool && bodyBytes >= countedBodyBytes && bodyBytes <= gateway.bodyLimitBytes) {
-      requestBuffers(gateway.bufferPool, request.raw, reply.raw);
+      bufferRequestBody(gateway.bufferPool, request.raw, reply.raw);
     }
     const memory = gateway.bodyMemory;
     if (!memory || bodyBytes < countedBodyBytes || bodyBytes > gateway.bodyLimitBytes) return done();

@@ -87,7 +87,7 @@ export function registerGeminiDoor(app: FastifyInstance, gateway: Gateway): void
       signal: abortWhenClientLeaves(reply).signal,
       rawBody: !renamed && Buffer.isBuffer(request.body) ? request.body : undefined,
       countAnswerBytes: answerCounter(gateway.bodyMemory, reply),
-      buffers: requestBuffers(gateway.bufferPool, request.raw, reply.raw),
+      buffers: requestBuffers(gateway.bufferPool, reply.raw),
       pinnedChannel: pinnedChannelOf(gateway, request.headers),
       startedAt: performance.now(),
     };

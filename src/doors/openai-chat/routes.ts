@@ -79,7 +79,7 @@ export function registerOpenAiChatDoor(app: FastifyInstance, gateway: Gateway): 
         payloadBytes: Buffer.isBuffer(request.body) ? request.body.length : 0,
         stream: canonical.stream,
         signal: clientGone.signal,
-        buffers: requestBuffers(gateway.bufferPool, request.raw, reply.raw),
+        buffers: requestBuffers(gateway.bufferPool, reply.raw),
         pinnedChannel: pinnedChannelOf(gateway, request.headers),
         startedAt: performance.now(),
       },

@@ -185,7 +185,7 @@ async function answer(gateway: Gateway, request: FastifyRequest, reply: FastifyR
       payloadBytes: images.payloadBytes,
       stream: streaming,
       signal: clientGone.signal,
-      buffers: requestBuffers(gateway.bufferPool, request.raw, reply.raw),
+      buffers: requestBuffers(gateway.bufferPool, reply.raw),
       pinnedChannel: pinnedChannelOf(gateway, request.headers),
       startedAt: performance.now(),
     },
