@@ -3,6 +3,8 @@
 // attached back as `data` properties decoded only when something reads them. A gateway relaying the
 // answer's own bytes then never decodes the image at all. Pure (no I/O).
 
+import { BytePieces } from './byte-pieces.js';
+
 /** `"data"` holds inline base64 (Gemini); `"url"` may hold a base64 data URL (OpenAI chat). */
 const skippedKeys = [
   { text: '"data"', bytes: Buffer.from('"data"'), prefix: undefined },
@@ -34,7 +36,15 @@ interface JsonText {
   startsWith(prefix: string, at: number): boolean;
 }
 
-function jsonText(body: Buffer | string): JsonText {
+function jsonText(body: Buffer | string | BytePieces): JsonText {
+  if (body instanceof BytePieces) {
+    return {
+      indexOfKey: (key, from, end) => body.indexOfSequence(key.bytes, from, end),
+      indexOfByte: (byte, from, end) => body.indexOfByte(byte, from, end),
+      at: (index) => body.at(index),
+      startsWith: (prefix, at) => body.slice(at, at + prefix.length).toString('latin1') === prefix,
+    };
+  }
   if (typeof body === 'string') {
     const within = (found: number, length: number, end: number | undefined) =>
       end !== undefined && found + length > end ? -1 : found;
@@ -69,7 +79,7 @@ function nextKey(body: JsonText, from: number): { key: SkippedKey; at: number } 
  * keys, and of `"url"` keys that hold a data URL, in order. One pass: the text after a found key
  * resumes after its value, so no search runs through an image string but the one for its end.
  */
-export function findImageStrings(source: Buffer | string): SkippedString[] {
+export function findImageStrings(source: Buffer | string | BytePieces): SkippedString[] {
   const body = jsonText(source);
   const found: SkippedString[] = [];
   let from = 0;
@@ -104,6 +114,8 @@ export function findImageStrings(source: Buffer | string): SkippedString[] {
 }
 
 const placeholderPrefix = '\u0000imagegate-image:';
+/** The placeholder of skipped string `index`, as a JSON escape (\u0000…) so the skeleton stays valid JSON. */
+const placeholder = (index: number) => `\\u0000imagegate-image:${index}`;
 /** On a blob whose `data` is still the undecoded byte range: where that range is. */
 const lazySource = Symbol.for('imagegate.lazyImageSource');
 
@@ -174,13 +186,14 @@ export function copyImageData(from: object, to: Record<string, unknown>): boolea
 
 /**
  * JSON.parse of `body` with the image strings skipped and re-attached lazily. A string body is
- * never copied: a skipped value is read back as a slice of it.
+ * never copied: a skipped value is read back as a slice of it. Bytes in pieces (a streamed event
+ * as it arrived) are not joined: only the text around the images is, and an image is copied out
+ * of its pieces only if something asks for its bytes.
  */
-export function parseSkippingImageStrings(body: Buffer | string): unknown {
+export function parseSkippingImageStrings(body: Buffer | string | BytePieces): unknown {
+  if (body instanceof BytePieces) return parsePiecesSkippingImageStrings(body);
   const skipped = findImageStrings(body);
   if (skipped.length === 0) return JSON.parse(typeof body === 'string' ? body : body.toString('utf8'));
-  // The placeholder is written as a JSON escape (\u0000…) so the skeleton stays valid JSON.
-  const placeholder = (index: number) => `\\u0000imagegate-image:${index}`;
   let skeletonText: string;
   if (typeof body === 'string') {
     const pieces: string[] = [];
@@ -218,6 +231,27 @@ export function parseSkippingImageStrings(body: Buffer | string): unknown {
   );
   reattach(skeleton, readers, 0);
   return skeleton;
+}
+
+function parsePiecesSkippingImageStrings(body: BytePieces): unknown {
+  const skipped = findImageStrings(body);
+  const skeleton: Buffer[] = [];
+  let last = 0;
+  skipped.forEach((range, index) => {
+    skeleton.push(...body.views(last, range.start), Buffer.from(placeholder(index)));
+    last = range.end;
+  });
+  skeleton.push(...body.views(last, body.length));
+  const value: unknown = JSON.parse(Buffer.concat(skeleton).toString('utf8'));
+  const readers = skipped.map(
+    (range): LazySource => ({
+      length: range.end - range.start,
+      read: (from, to) => body.slice(range.start + from, range.start + to).toString('utf8'),
+      bytes: () => body.slice(range.start, range.end),
+    }),
+  );
+  reattach(value, readers, 0);
+  return value;
 }
 
 function reattach(value: unknown, readers: LazySource[], depth: number): void {

@@ -2,38 +2,47 @@
 // CRLF, LF and CR line ends, comments, `data` lines joined by LF, `event` and `id` fields, no line
 // length cap). An upstream sends a whole image in one `data:` line of 10+ MB; string parsers decode
 // every chunk to text and rescan the growing line on every chunk, then the relay encodes it back to
-// bytes. Here each new chunk is scanned once, the line is joined into one buffer when it ends, and
-// the event's data stays bytes: parsed with its image strings skipped and relayed as they are.
+// bytes. Here each new chunk is scanned once and a line is kept as the chunks it arrived in: an
+// event's data is those pieces, parsed with its image strings skipped (src/canonical/byte-pieces.ts)
+// and relayed as they are, so the process holds one copy of the event.
+
+import { BytePieces } from '../canonical/byte-pieces.js';
 
 const LF = 0x0a;
 const CR = 0x0d;
 const COLON = 0x3a;
 const SPACE = 0x20;
 const utf8Bom = Buffer.from([0xef, 0xbb, 0xbf]);
+const lineFeed = Buffer.from([LF]);
 
 export class ServerSentEvent {
   constructor(
     /** The event type; undefined when the stream named none (a "message"). */
     readonly event: string | undefined,
-    /** The data lines joined by LF, as bytes. */
-    readonly bytes: Buffer,
+    /** The data lines joined by LF, as the pieces of the chunks they arrived in. */
+    readonly pieces: Buffer[],
     /** This event's own `id` field, if it had one. */
     readonly id: string | undefined,
   ) {}
 
-  /** The data as UTF-8 text (decoded on each read: large events should use `bytes`). */
+  /** The data as one buffer (a copy when it arrived in several chunks). */
+  get bytes(): Buffer {
+    return this.pieces.length === 1 ? this.pieces[0] : Buffer.concat(this.pieces);
+  }
+
+  /** The data as UTF-8 text. */
   get data(): string {
     return this.bytes.toString('utf8');
   }
 }
 
-/** Splits chunks into lines without copying a line until it ends. */
+/** Splits chunks into lines, each line the views of the chunks it spans (nothing is copied). */
 class LineSplitter {
   private parts: Buffer[] = [];
   /** The last chunk ended in CR: an LF starting the next one belongs to the same line end. */
   private afterCarriageReturn = false;
 
-  *push(chunk: Buffer): Generator<Buffer> {
+  *push(chunk: Buffer): Generator<Buffer[]> {
     let start = 0;
     if (this.afterCarriageReturn && chunk.length > 0) {
       this.afterCarriageReturn = false;
@@ -57,10 +66,10 @@ class LineSplitter {
     }
   }
 
-  private finish(last: Buffer): Buffer {
-    if (this.parts.length === 0) return last;
-    this.parts.push(last);
-    const line = Buffer.concat(this.parts);
+  private finish(last: Buffer): Buffer[] {
+    if (this.parts.length === 0) return [last];
+    const line = this.parts;
+    line.push(last);
     this.parts = [];
     return line;
   }
@@ -78,6 +87,7 @@ export async function* readServerSentEvents(
 ): AsyncGenerator<ServerSentEvent> {
   const lines = new LineSplitter();
   let data: Buffer[] = [];
+  let dataLines = 0;
   let eventType: string | undefined;
   let eventId: string | undefined;
   let first = true;
@@ -89,37 +99,34 @@ export async function* readServerSentEvents(
       first = false;
       if (chunk.subarray(0, 3).equals(utf8Bom)) chunk = chunk.subarray(3);
     }
-    for (const line of lines.push(chunk)) {
+    for (const pieces of lines.push(chunk)) {
+      const line = new BytePieces(pieces);
       if (line.length === 0) {
         // A blank line dispatches the event, if it carried data.
-        if (data.length > 0) {
-          yield new ServerSentEvent(eventType, joinData(data), eventId);
-        }
+        if (dataLines > 0) yield new ServerSentEvent(eventType, data, eventId);
         data = [];
+        dataLines = 0;
         eventType = undefined;
         eventId = undefined;
         continue;
       }
-      if (line[0] === COLON) continue; // a comment
-      const colon = line.indexOf(COLON);
-      const name = (colon < 0 ? line : line.subarray(0, colon)).toString('utf8');
-      let value = colon < 0 ? line.subarray(line.length) : line.subarray(colon + 1);
-      if (value[0] === SPACE) value = value.subarray(1);
-      if (name === 'data') data.push(value);
-      else if (name === 'event') eventType = value.toString('utf8');
-      else if (name === 'id' && !value.includes(0)) eventId = value.toString('utf8');
+      if (line.at(0) === COLON) continue; // a comment
+      const colon = line.indexOfByte(COLON, 0);
+      const name =
+        colon < 0 ? line.slice(0, line.length).toString('utf8') : line.slice(0, colon).toString('utf8');
+      let valueStart = colon < 0 ? line.length : colon + 1;
+      if (line.at(valueStart) === SPACE) valueStart += 1;
+      if (name === 'data') {
+        if (dataLines > 0) data.push(lineFeed);
+        data.push(...line.views(valueStart, line.length));
+        dataLines += 1;
+      } else if (name === 'event') eventType = line.slice(valueStart, line.length).toString('utf8');
+      else if (name === 'id') {
+        const value = line.slice(valueStart, line.length);
+        if (!value.includes(0)) eventId = value.toString('utf8');
+      }
       // `retry` and unknown fields are ignored, as the format says.
     }
   }
   // An event not closed by a blank line when the stream ends is not dispatched.
-}
-
-function joinData(lines: Buffer[]): Buffer {
-  if (lines.length === 1) return lines[0];
-  const pieces: Buffer[] = [];
-  for (const [index, line] of lines.entries()) {
-    if (index > 0) pieces.push(Buffer.from([LF]));
-    pieces.push(line);
-  }
-  return Buffer.concat(pieces);
 }

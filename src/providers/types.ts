@@ -19,10 +19,10 @@ export interface UpstreamTarget {
   allocateAnswer?: (size: number) => Buffer;
 }
 
-/** One streamed event: the parsed response plus, for native upstreams, the exact JSON bytes it sent. */
+/** One streamed event: the parsed response plus, for native upstreams, the exact JSON bytes it sent, as the pieces they arrived in. */
 export interface UpstreamEvent {
   response: GenerateContentResponse;
-  rawJson?: Buffer;
+  rawJson?: Buffer[];
 }
 
 export interface UpstreamResult {

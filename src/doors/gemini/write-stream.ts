@@ -36,7 +36,7 @@ export class GeminiStreamWriter {
     this.raw.end();
   }
 
-  private async writeJson(json: string | Buffer): Promise<void> {
+  private async writeJson(json: string | Buffer[]): Promise<void> {
     if (this.raw.destroyed) return;
     // Prefix, event and suffix are written separately (corked into one send): a multi-megabyte image
     // event is not copied into a new string just to frame it.
@@ -44,7 +44,9 @@ export class GeminiStreamWriter {
     this.written += 1;
     this.raw.cork();
     this.raw.write(prefix);
-    let flushed = this.raw.write(json);
+    let flushed = true;
+    if (typeof json === 'string') flushed = this.raw.write(json);
+    else for (const piece of json) flushed = this.raw.write(piece);
     if (this.form === 'sse') flushed = this.raw.write('\r\n\r\n');
     process.nextTick(() => this.raw.uncork());
     if (!flushed) await Promise.race([once(this.raw, 'drain'), once(this.raw, 'close')]);

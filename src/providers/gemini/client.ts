@@ -1,6 +1,7 @@
 // The one place that does I/O for Gemini-wire upstreams (AI Studio, Gemini-compatible, Vertex).
 import type { Readable } from 'node:stream';
 import { request as undiciRequest } from 'undici';
+import { BytePieces } from '../../canonical/byte-pieces.js';
 import { GatewayError } from '../../canonical/errors.js';
 import { jsonWithImagesPieces, piecesLength } from '../../canonical/json-with-images.js';
 import { collectBody, countedBodies } from '../../http/collect-body.js';
@@ -143,15 +144,16 @@ async function* streamEvents(
   let sawFinish = false;
   try {
     for await (const event of readServerSentEvents(body)) {
-      if (isBlank(event.bytes) || isDone(event.bytes)) continue;
-      const response = parseGeminiBody(target.channelName, event.bytes);
+      const data = new BytePieces(event.pieces);
+      if (isBlank(data) || isDone(data)) continue;
+      const response = parseGeminiBody(target.channelName, data);
       if (
         response.candidates?.some((candidate) => candidate.finishReason) ||
         response.promptFeedback?.blockReason
       ) {
         sawFinish = true;
       }
-      yield { response, rawJson: event.bytes };
+      yield { response, rawJson: event.pieces };
     }
   } catch (error) {
     throw connectionError(target.channelName, error, target.signal);
@@ -162,12 +164,14 @@ async function* streamEvents(
 }
 
 /** Whether an event's data is only whitespace (looks at bytes up to the first other one). */
-function isBlank(bytes: Buffer): boolean {
-  for (const byte of bytes)
+function isBlank(data: BytePieces): boolean {
+  for (let index = 0; index < data.length; index += 1) {
+    const byte = data.at(index);
     if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d) return false;
+  }
   return true;
 }
 
-function isDone(bytes: Buffer): boolean {
-  return bytes.length === 6 && bytes.toString('latin1') === '[DONE]';
+function isDone(data: BytePieces): boolean {
+  return data.length === 6 && data.slice(0, 6).toString('latin1') === '[DONE]';
 }

@@ -1,17 +1,26 @@
 // Reads a Gemini-wire answer body: parsed response, or a classified error. Pure.
 import type { GenerateContentResponse } from '../../canonical/types.js';
 import { malformedUpstreamAnswer } from './errors.js';
+import { BytePieces } from '../../canonical/byte-pieces.js';
 import { parseSkippingImageStrings } from '../../canonical/skip-image-strings.js';
 
-export function parseGeminiBody(channelName: string, body: string | Buffer): GenerateContentResponse {
+export function parseGeminiBody(
+  channelName: string,
+  body: string | Buffer | BytePieces,
+): GenerateContentResponse {
   let value: unknown;
   try {
     // Large answers are parsed without running JSON.parse over their image strings, so the image is
     // not copied (see skip-image-strings.ts).
-    value = body.length > 65_536 ? parseSkippingImageStrings(body) : JSON.parse(body.toString());
+    value =
+      body.length > 65_536
+        ? parseSkippingImageStrings(body)
+        : JSON.parse(
+            body instanceof BytePieces ? body.slice(0, body.length).toString('utf8') : body.toString(),
+          );
   } catch (error) {
     const looksLikeHtml = /^\s*</.test(
-      typeof body === 'string' ? body : body.subarray(0, 64).toString('latin1'),
+      typeof body === 'string' ? body : body.slice(0, 64).toString('latin1'),
     );
     throw malformedUpstreamAnswer(
       channelName,
