@@ -68,7 +68,7 @@ describe('RequestBuffers', () => {
   /** A real server whose handler takes a 2 MiB buffer and runs `act` with it. */
   async function serve(
     act: (buffers: RequestBuffers, response: ServerResponse) => void,
-  ): Promise<{ port: number; pool: BufferPool; closed: Promise<void> }> {
+  ): Promise<{ port: number; buffers: BufferPool; closed: Promise<void> }> {
     const buffers = pool();
     let resolveClosed = () => {};
     const closed = new Promise<void>((resolve) => {
@@ -80,7 +80,7 @@ describe('RequestBuffers', () => {
       act(lease, response);
     });
     await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
-    return { port: (server.address() as AddressInfo).port, pool: buffers, closed };
+    return { port: (server.address() as AddressInfo).port, buffers, closed };
   }
 
   function get(port: number): Promise<string> {
@@ -96,11 +96,7 @@ describe('RequestBuffers', () => {
   }
 
   it('gives its buffers back once the response was handed whole to the operating system', async () => {
-    const {
-      port,
-      pool: buffers,
-      closed,
-    } = await serve((lease, response) => {
+    const { port, buffers, closed } = await serve((lease, response) => {
       const body = lease.take(2 * MiB);
       body.fill(0x61);
       response.end(body);
@@ -111,11 +107,7 @@ describe('RequestBuffers', () => {
   });
 
   it('keeps nothing when the client left before the response was finished', async () => {
-    const {
-      port,
-      pool: buffers,
-      closed,
-    } = await serve((lease) => {
+    const { port, buffers, closed } = await serve((lease) => {
       lease.take(2 * MiB);
       // never answers; the client goes away
     });
@@ -128,11 +120,7 @@ describe('RequestBuffers', () => {
   });
 
   it('keeps nothing after an upstream attempt that did not read its answer in full', async () => {
-    const {
-      port,
-      pool: buffers,
-      closed,
-    } = await serve((lease, response) => {
+    const { port, buffers, closed } = await serve((lease, response) => {
       lease.take(2 * MiB);
       lease.lend()(false);
       response.end('ok');
@@ -144,11 +132,7 @@ describe('RequestBuffers', () => {
 
   it('waits for an attempt still out when the response closes, then gives back', async () => {
     let giveBack: (readInFull: boolean) => void = () => {};
-    const {
-      port,
-      pool: buffers,
-      closed,
-    } = await serve((lease, response) => {
+    const { port, buffers, closed } = await serve((lease, response) => {
       lease.take(2 * MiB);
       giveBack = lease.lend();
       response.end('ok');
