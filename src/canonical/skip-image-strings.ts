@@ -113,6 +113,47 @@ export function findImageStrings(source: Buffer | string | BytePieces): SkippedS
   }
 }
 
+const inlineDataKeys = [Buffer.from('"inlineData"'), Buffer.from('"inline_data"')];
+
+/**
+ * Whether the head of a Gemini answer shows an inline image already under way: a `"data"` string
+ * value right after an `inlineData` key, still open at the end of `head`, with `minimum` bytes of it
+ * read and no escape among them (base64 has none). Used to commit to a route before the answer ends.
+ */
+export function imageStringBegun(head: Buffer, minimum: number): boolean {
+  const body = jsonText(head);
+  const dataKey = skippedKeys[0];
+  let from = 0;
+  for (;;) {
+    const at = body.indexOfKey(dataKey, from);
+    if (at < 0) return false;
+    let index = at + dataKey.bytes.length;
+    while (isJsonSpace(body.at(index))) index += 1;
+    if (body.at(index) !== 0x3a) {
+      from = index;
+      continue;
+    }
+    index += 1;
+    while (isJsonSpace(body.at(index))) index += 1;
+    if (body.at(index) !== quote) {
+      from = index;
+      continue;
+    }
+    const start = index + 1;
+    const end = body.indexOfByte(quote, start);
+    if (end >= 0) {
+      from = end + 1;
+      continue;
+    }
+    const nearby = head.subarray(Math.max(0, at - 200), at);
+    return (
+      head.length - start >= minimum &&
+      body.indexOfByte(backslash, start) < 0 &&
+      inlineDataKeys.some((key) => nearby.includes(key))
+    );
+  }
+}
+
 const placeholderPrefix = '\u0000imagegate-image:';
 /** The placeholder of skipped string `index`, as a JSON escape (\u0000…) so the skeleton stays valid JSON. */
 const placeholder = (index: number) => `\\u0000imagegate-image:${index}`;

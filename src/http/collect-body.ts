@@ -19,6 +19,8 @@ export interface CollectOptions {
   limit?: number;
   /** Where a body of declared length is read into (default: a new buffer); see src/http/buffer-pool.ts. */
   allocate?: (size: number) => Buffer;
+  /** Called after each chunk of a body of declared length is in place: the buffer, bytes so far. */
+  onProgress?: (whole: Buffer, received: number) => void;
 }
 
 export async function collectBody(
@@ -38,6 +40,7 @@ export async function collectBody(
     if (received + chunk.length > limit) throw new BodyTooLargeError(limit);
     if (overflow === undefined && received + chunk.length <= declared) {
       whole.set(chunk, received);
+      options.onProgress?.(whole, received + chunk.length);
     } else {
       // More than declared: keep reading, the caller decides what a length mismatch means.
       overflow ??= [whole.subarray(0, received)];

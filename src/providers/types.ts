@@ -17,6 +17,17 @@ export interface UpstreamTarget {
   countAnswerBytes?: (bytes: number) => void;
   /** Where an answer of declared length is read into (the request's reused buffers). */
   allocateAnswer?: (size: number) => Buffer;
+  /** Takes a large answer while it arrives, once it shows an image (src/server/answer-relay.ts). */
+  relay?: UpstreamRelay;
+}
+
+/** A door's offer to send an answer on while it is read; once begun, the attempt cannot fail over. */
+export interface UpstreamRelay {
+  readonly started: boolean;
+  /** Sends the status and headers of an answer of `contentLength` bytes from `channel`. */
+  begin(channel: string, contentLength: number): void;
+  /** The next bytes of the answer, in order. */
+  write(bytes: Buffer): void;
 }
 
 /** One streamed event: the parsed response plus, for native upstreams, the exact JSON bytes it sent, as the pieces they arrived in. */

@@ -3,7 +3,7 @@
 import { GatewayError } from '../canonical/errors.js';
 import type { GenerateContentRequest, GenerateContentResponse } from '../canonical/types.js';
 import type { RequestBuffers } from '../http/buffer-pool.js';
-import type { UpstreamEvent } from '../providers/types.js';
+import type { UpstreamEvent, UpstreamRelay } from '../providers/types.js';
 import { type RouteChannel, upstreamModelName } from './channel.js';
 import type { CircuitBreakers } from './circuit-breaker.js';
 import { asGatewayError, countsAgainstRoute, isKeyFailure, shouldFailOver } from './failover-policy.js';
@@ -31,6 +31,8 @@ export interface DispatchRequest {
   countAnswerBytes?: (bytes: number) => void;
   /** The request's reused buffers: answers are read into them, and each attempt borrows them. */
   buffers?: RequestBuffers;
+  /** Takes a large answer while it arrives (unary calls); once it has begun, no failover. */
+  relay?: UpstreamRelay;
 }
 
 export interface DispatchResult {
@@ -96,11 +98,15 @@ export class Dispatcher {
     const result = await this.runAttempts(
       input,
       async (slot, signal, attempts) => {
-        const upstream = await slot.channel.provider.generate(
-          input.request,
-          this.target(slot, input, signal),
-        );
-        const normalized = await this.normalize(upstream.response, slot.channel, signal);
+        const upstream = await slot.channel.provider.generate(input.request, {
+          ...this.target(slot, input, signal),
+          relay: input.relay,
+        });
+        // An answer already on its way to the client is that answer: its own bytes, as they are.
+        const relayed = input.relay?.started === true;
+        const normalized = relayed
+          ? upstream.response
+          : await this.normalize(upstream.response, slot.channel, signal);
         const outcome = classifyResponse(normalized, input.wantsImage);
         const result: DispatchResult = {
           response: normalized,
@@ -109,7 +115,7 @@ export class Dispatcher {
           channel: slot.channel.name,
           attempts,
         };
-        if (outcome === 'no_image') {
+        if (outcome === 'no_image' && !relayed) {
           lastNoImage = result;
           throw noImageError(slot.channel.name, normalized);
         }
@@ -228,7 +234,8 @@ export class Dispatcher {
             started,
           });
           if (input.signal?.aborted) throw new DispatchError(clientGoneError(), attempts);
-          if (!shouldFailOver(error)) throw new DispatchError(error, attempts);
+          // Once part of the answer has reached the client, no other route can take over.
+          if (!shouldFailOver(error) || input.relay?.started) throw new DispatchError(error, attempts);
           lastError = error;
           if (countsAgainstRoute(error))
             circuits.recordFailure(channel.name, input.modelId, error.errorClass);

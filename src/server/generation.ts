@@ -4,6 +4,7 @@
 import type { BillingTicket } from '../billing/request-billing.js';
 import type { CatalogModel } from '../catalog/catalog.js';
 import type { RequestBuffers } from '../http/buffer-pool.js';
+import type { UpstreamRelay } from '../providers/types.js';
 import { summarizeRequest } from '../canonical/summarize.js';
 import type { GenerateContentRequest, RequestSummary, UsageMetadata } from '../canonical/types.js';
 import {
@@ -42,6 +43,8 @@ export interface GenerationCall {
   countAnswerBytes?: (bytes: number) => void;
   /** The request's reused body buffers (src/http/buffer-pool.ts). */
   buffers?: RequestBuffers;
+  /** Takes a large upstream answer while it arrives (src/server/answer-relay.ts). */
+  relay?: UpstreamRelay;
 }
 
 export interface CallOutcome {
@@ -93,6 +96,7 @@ function dispatchInput(call: GenerationCall, summary: RequestSummary): DispatchR
     rawRequestBody: call.rawBody,
     countAnswerBytes: call.countAnswerBytes,
     buffers: call.buffers,
+    relay: call.stream ? undefined : call.relay,
   };
 }
 

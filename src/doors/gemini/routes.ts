@@ -1,6 +1,7 @@
 // HTTP routes of the Gemini native door (v1beta): generateContent, streamGenerateContent, countTokens,
 // and the models resources. Translation and rules live elsewhere; this file only speaks HTTP.
 import { answerCounter } from '../../server/body-memory.js';
+import { AnswerRelay } from '../../server/answer-relay.js';
 import { requestBuffers } from '../../http/buffer-pool.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CatalogModel } from '../../catalog/catalog.js';
@@ -93,13 +94,33 @@ export function registerGeminiDoor(app: FastifyInstance, gateway: Gateway): void
     };
     const summary = prepareCall(gateway, call);
     if (action === 'generateContent') {
-      const result = await runUnary(gateway, call, summary);
+      // Thought images come before the final one and may look alike in an answer's head: such
+      // answers are read whole before anything is sent.
+      const relay = wantsThoughts(body) ? undefined : new AnswerRelay(reply);
+      call.relay = relay;
+      let result: Awaited<ReturnType<typeof runUnary>>;
+      try {
+        result = await runUnary(gateway, call, summary);
+      } catch (error) {
+        if (!relay?.started) throw error;
+        relay.abandon(); // logged and settled (nothing charged) by runUnary
+        return reply;
+      }
+      if (relay?.started && result.rawBody) {
+        relay.finish(result.rawBody);
+        return reply;
+      }
       reply.header('content-type', 'application/json; charset=UTF-8');
       reply.header('x-imagegate-channel', result.channel);
       return reply.send(result.rawBody ?? JSON.stringify(result.response, null, 2));
     }
     return streamGenerate(gateway, call, summary, request, reply);
   });
+}
+
+function wantsThoughts(request: Record<string, unknown>): boolean {
+  const config = request.generationConfig as { thinkingConfig?: { includeThoughts?: unknown } } | undefined;
+  return config?.thinkingConfig?.includeThoughts === true;
 }
 
 /**

@@ -3,12 +3,13 @@ import type { Readable } from 'node:stream';
 import { request as undiciRequest } from 'undici';
 import { BytePieces } from '../../canonical/byte-pieces.js';
 import { GatewayError } from '../../canonical/errors.js';
+import { imageStringBegun } from '../../canonical/skip-image-strings.js';
 import { jsonWithImagesPieces, piecesLength } from '../../canonical/json-with-images.js';
 import { collectBody, countedBodies } from '../../http/collect-body.js';
 import { countedBodyBytes } from '../../security/limits.js';
 import type { GenerateContentRequest } from '../../canonical/types.js';
 import { readServerSentEvents } from '../read-sse.js';
-import type { Provider, UpstreamEvent, UpstreamResult, UpstreamTarget } from '../types.js';
+import type { Provider, UpstreamEvent, UpstreamRelay, UpstreamResult, UpstreamTarget } from '../types.js';
 import type { GeminiMethod, HttpRequestPlan } from './convert-request.js';
 import { upstreamErrorFromResponse, malformedUpstreamAnswer } from './errors.js';
 import { parseGeminiBody } from './parse-response.js';
@@ -64,17 +65,55 @@ async function send(plan: HttpRequestPlan, request: GenerateContentRequest, targ
 async function readBody(
   answer: { body: AsyncIterable<Uint8Array>; headers: Record<string, string | string[] | undefined> },
   target: UpstreamTarget,
+  relay?: UpstreamRelay,
 ): Promise<Buffer> {
   const declaredLength = headerValue(answer.headers['content-length']);
   const counted = Number(declaredLength) >= countedBodyBytes && target.countAnswerBytes !== undefined;
   if (counted) target.countAnswerBytes?.(Number(declaredLength));
+  const onProgress =
+    relay && Number(declaredLength) >= countedBodyBytes ? relayOnceImageBegins(relay, target) : undefined;
   try {
-    const body = await collectBody(answer.body, { declaredLength, allocate: target.allocateAnswer });
+    const body = await collectBody(answer.body, {
+      declaredLength,
+      allocate: target.allocateAnswer,
+      onProgress,
+    });
     if (counted) countedBodies.add(body);
     return body;
   } catch (error) {
     throw connectionError(target.channelName, error, target.signal);
   }
+}
+
+/** Head bytes of an image string that must have arrived before the route is committed to. */
+const committedImageHead = 64 * 1024;
+const MiB = 1024 * 1024;
+
+/**
+ * Sends a large answer on while it arrives, from the moment its head shows an image under way (then
+ * the attempt is committed: it can no longer fail over). The newest chunk is always held back; the
+ * door writes what is left after the settle.
+ */
+function relayOnceImageBegins(relay: UpstreamRelay, target: UpstreamTarget) {
+  let written = 0;
+  let previous = 0;
+  return (whole: Buffer, received: number) => {
+    if (!relay.started) {
+      // An image shows in the first MiB or not at all: the rest is read whole, as before.
+      if (previous > MiB) return;
+      if (
+        received < committedImageHead ||
+        !imageStringBegun(whole.subarray(0, received), committedImageHead)
+      ) {
+        previous = received;
+        return;
+      }
+      relay.begin(target.channelName, whole.length);
+    }
+    if (previous > written) relay.write(whole.subarray(written, previous));
+    written = Math.max(written, previous);
+    previous = received;
+  };
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {
@@ -86,7 +125,7 @@ export function createGeminiWireProvider(planRequest: PlanRequest): Provider {
     async generate(request, target): Promise<UpstreamResult> {
       const plan = await planRequest(target, 'generateContent');
       const answer = await send(plan, request, target);
-      const rawBody = await readBody(answer, target);
+      const rawBody = await readBody(answer, target, answer.statusCode === 200 ? target.relay : undefined);
       if (answer.statusCode >= 300) {
         throw upstreamErrorFromResponse(
           answer.statusCode,
