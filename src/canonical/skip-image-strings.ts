@@ -74,6 +74,17 @@ function nextKey(body: JsonText, from: number): { key: SkippedKey; at: number } 
   return first;
 }
 
+/** After a key ending at `index`: where its string value starts (inside the quote), or where to search on. */
+function stringValueAfter(body: JsonText, index: number): { start: number } | { resume: number } {
+  let position = index;
+  while (isJsonSpace(body.at(position))) position += 1;
+  if (body.at(position) !== 0x3a) return { resume: position };
+  position += 1;
+  while (isJsonSpace(body.at(position))) position += 1;
+  if (body.at(position) !== quote) return { resume: position };
+  return { start: position + 1 };
+}
+
 /**
  * Ranges (bytes of a Buffer, characters of a string) of long, escape-free string values of `"data"`
  * keys, and of `"url"` keys that hold a data URL, in order. One pass: the text after a found key
@@ -87,19 +98,12 @@ export function findImageStrings(source: Buffer | string | BytePieces): SkippedS
     const next = nextKey(body, from);
     if (!next) return found;
     const { key, at } = next;
-    let index = at + key.bytes.length;
-    while (isJsonSpace(body.at(index))) index += 1;
-    if (body.at(index) !== 0x3a) {
-      from = index;
+    const value = stringValueAfter(body, at + key.bytes.length);
+    if ('resume' in value) {
+      from = value.resume;
       continue;
     }
-    index += 1;
-    while (isJsonSpace(body.at(index))) index += 1;
-    if (body.at(index) !== quote) {
-      from = index;
-      continue;
-    }
-    const start = index + 1;
+    const { start } = value;
     const end = body.indexOfByte(quote, start);
     if (end < 0) return found;
     // base64 never contains a backslash; a string that does is ordinary JSON text, parsed normally.
@@ -127,19 +131,12 @@ export function imageStringBegun(head: Buffer, minimum: number): boolean {
   for (;;) {
     const at = body.indexOfKey(dataKey, from);
     if (at < 0) return false;
-    let index = at + dataKey.bytes.length;
-    while (isJsonSpace(body.at(index))) index += 1;
-    if (body.at(index) !== 0x3a) {
-      from = index;
+    const value = stringValueAfter(body, at + dataKey.bytes.length);
+    if ('resume' in value) {
+      from = value.resume;
       continue;
     }
-    index += 1;
-    while (isJsonSpace(body.at(index))) index += 1;
-    if (body.at(index) !== quote) {
-      from = index;
-      continue;
-    }
-    const start = index + 1;
+    const { start } = value;
     const end = body.indexOfByte(quote, start);
     if (end >= 0) {
       from = end + 1;

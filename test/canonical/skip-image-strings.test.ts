@@ -2,7 +2,11 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BytePieces } from '../../src/canonical/byte-pieces.js';
-import { findImageStrings, parseSkippingImageStrings } from '../../src/canonical/skip-image-strings.js';
+import {
+  findImageStrings,
+  imageStringBegun,
+  parseSkippingImageStrings,
+} from '../../src/canonical/skip-image-strings.js';
 
 const image = randomBytes(60_000).toString('base64');
 
@@ -163,5 +167,27 @@ describe('any mix of image strings and ordinary JSON', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('imageStringBegun (committing to a route from an answer head)', () => {
+  const open = (prefix: string, image: string) =>
+    Buffer.from(
+      `{"candidates":[{"content":{"parts":[${prefix}{"inlineData":{"mimeType":"image/png","data":"${image}`,
+    );
+  const base64 = 'QUJD'.repeat(20_000);
+
+  it('sees an inline image string still open with enough of it read', () => {
+    expect(imageStringBegun(open('{"text":"here"},', base64), 65_536)).toBe(true);
+    expect(
+      imageStringBegun(Buffer.from(`{"inline_data": {"mime_type": "image/png", "data" : "${base64}`), 65_536),
+    ).toBe(true);
+  });
+
+  it('does not commit on too little, on a closed string, an escape, or a data key outside inlineData', () => {
+    expect(imageStringBegun(open('', base64.slice(0, 1000)), 65_536)).toBe(false);
+    expect(imageStringBegun(Buffer.from(`${open('', base64).toString()}"}}]}}]}`), 65_536)).toBe(false);
+    expect(imageStringBegun(open('', `${base64}\\n`), 65_536)).toBe(false);
+    expect(imageStringBegun(Buffer.from(`{"functionCall":{"args":{"data":"${base64}`), 65_536)).toBe(false);
   });
 });
