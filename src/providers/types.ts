@@ -26,8 +26,8 @@ export interface UpstreamRelay {
   readonly started: boolean;
   /** Sends the status and headers of an answer of `contentLength` bytes from `channel`. */
   begin(channel: string, contentLength: number): void;
-  /** The next bytes of the answer, in order. */
-  write(bytes: Buffer): void;
+  /** Sends the answer's bytes up to `end` that it has not sent yet. */
+  sendUpTo(answer: Buffer, end: number): void;
 }
 
 /** One streamed event: the parsed response plus, for native upstreams, the exact JSON bytes it sent, as the pieces they arrived in. */

@@ -31,7 +31,7 @@ export interface DispatchRequest {
   countAnswerBytes?: (bytes: number) => void;
   /** The request's reused buffers: answers are read into them, and each attempt borrows them. */
   buffers?: RequestBuffers;
-  /** Takes a large answer while it arrives (unary calls); once it has begun, no failover. */
+  /** Takes a large answer while it arrives (unary calls only); once it has begun, no failover. */
   relay?: UpstreamRelay;
 }
 
@@ -98,10 +98,10 @@ export class Dispatcher {
     const result = await this.runAttempts(
       input,
       async (slot, signal, attempts) => {
-        const upstream = await slot.channel.provider.generate(input.request, {
-          ...this.target(slot, input, signal),
-          relay: input.relay,
-        });
+        const upstream = await slot.channel.provider.generate(
+          input.request,
+          this.target(slot, input, signal),
+        );
         // An answer already on its way to the client is that answer: its own bytes, as they are.
         const relayed = input.relay?.started === true;
         const normalized = relayed
@@ -172,6 +172,7 @@ export class Dispatcher {
       rawRequestBody: input.rawRequestBody,
       countAnswerBytes: input.countAnswerBytes,
       allocateAnswer: input.buffers?.take,
+      relay: input.relay,
     };
   }
 

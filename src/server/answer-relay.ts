@@ -30,10 +30,10 @@ export class AnswerRelay implements UpstreamRelay {
     });
   }
 
-  write(bytes: Buffer): void {
-    if (this.reply.raw.destroyed) return;
-    this.written += bytes.length;
-    this.reply.raw.write(bytes);
+  sendUpTo(answer: Buffer, end: number): void {
+    if (end <= this.written || this.reply.raw.destroyed) return;
+    this.reply.raw.write(answer.subarray(this.written, end));
+    this.written = end;
   }
 
   /** After the settle: the part of the answer not written yet. */

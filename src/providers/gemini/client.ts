@@ -95,7 +95,6 @@ const MiB = 1024 * 1024;
  * door writes what is left after the settle.
  */
 function relayOnceImageBegins(relay: UpstreamRelay, target: UpstreamTarget) {
-  let written = 0;
   let previous = 0;
   return (whole: Buffer, received: number) => {
     if (!relay.started) {
@@ -110,8 +109,7 @@ function relayOnceImageBegins(relay: UpstreamRelay, target: UpstreamTarget) {
       }
       relay.begin(target.channelName, whole.length);
     }
-    if (previous > written) relay.write(whole.subarray(written, previous));
-    written = Math.max(written, previous);
+    relay.sendUpTo(whole, previous);
     previous = received;
   };
 }
