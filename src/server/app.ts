@@ -76,12 +76,11 @@ export function buildApp(gateway: Gateway): FastifyInstance {
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
     const bodyBytes = Number(request.headers['content-length'] ?? 0);
+    if (bodyBytes < countedBodyBytes || bodyBytes > gateway.bodyLimitBytes) return done();
     // A large body is read into a reused buffer (src/http/buffer-pool.ts).
-    if (gateway.bufferPool && bodyBytes >= countedBodyBytes && bodyBytes <= gateway.bodyLimitBytes) {
-      bufferRequestBody(gateway.bufferPool, request.raw, reply.raw);
-    }
+    if (gateway.bufferPool) bufferRequestBody(gateway.bufferPool, request.raw, reply.raw);
     const memory = gateway.bodyMemory;
-    if (!memory || bodyBytes < countedBodyBytes || bodyBytes > gateway.bodyLimitBytes) return done();
+    if (!memory) return done();
     // Only a known client may queue for room: a stranger's large body is refused before it is read.
     // Then it waits here, before the body is read, while large bodies in flight fill the memory bound.
     authenticateDoorClient(gateway, request)
