@@ -142,14 +142,7 @@ async function applyHold(
   }
   await transaction
     .insertInto('ledger')
-    .values({
-      id: `${request.requestId}:hold`,
-      request_id: request.requestId,
-      key_id: request.keyId,
-      kind: 'hold',
-      amount_micros: request.amountMicros,
-      created_at: now,
-    })
+    .values(ledgerColumns(request, { kind: 'hold', amount: request.amountMicros, at: now }))
     .execute();
   return { admitted: true };
 }
@@ -170,7 +163,8 @@ function settleLedgerRows(request: SettleRequest, now: number): LedgerRow[] {
   return rows;
 }
 
-function ledgerColumns(request: SettleRequest, row: LedgerRow) {
+/** One ledger row of a request, keyed `<request id>:<kind>`. */
+function ledgerColumns(request: { requestId: string; keyId: string }, row: LedgerRow) {
   return {
     id: `${request.requestId}:${row.kind}`,
     request_id: request.requestId,
