@@ -1,12 +1,27 @@
 // Relays a large upstream answer to the client while it is still arriving (Gemini door, the
 // upstream's own bytes). The provider commits to its route once the answer's head shows an image
-// string well begun (src/canonical/skip-image-strings.ts, imageStringBegun): from then on the attempt
+// string well begun (src/canonical/skip-image-strings.ts, imageStringStart): from then on the attempt
 // can no longer fail over, and a route that breaks off mid-answer closes the client's connection (an
 // answer visibly cut short, never a wrong one). The newest chunk is always held back, and the rest of
 // the answer is written only after the settle has committed: an answer still follows its durable bill.
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { FastifyReply } from 'fastify';
 import type { UpstreamRelay } from '../providers/types.js';
+
+/**
+ * Whether a request's answer must be read whole before any of it is sent: thought images come
+ * before the final one and may look alike in an answer's head.
+ */
+export function answerReadWhole(request: { generationConfig?: unknown }): boolean {
+  const config = request.generationConfig as { thinkingConfig?: { includeThoughts?: unknown } } | undefined;
+  return config?.thinkingConfig?.includeThoughts === true;
+}
+
+/** Takes the response over from Fastify and sends a 200 status with the reply's headers and these. */
+export function beginRelayedAnswer(reply: FastifyReply, headers: OutgoingHttpHeaders): void {
+  reply.hijack();
+  reply.raw.writeHead(200, { ...(reply.getHeaders() as OutgoingHttpHeaders), ...headers });
+}
 
 export class AnswerRelay implements UpstreamRelay {
   private begun = false;
@@ -19,15 +34,14 @@ export class AnswerRelay implements UpstreamRelay {
     return this.begun;
   }
 
-  begin(channel: string, contentLength: number): void {
+  begin(channel: string, answer: Buffer): boolean {
     this.begun = true;
-    this.reply.hijack();
-    this.reply.raw.writeHead(200, {
-      ...(this.reply.getHeaders() as OutgoingHttpHeaders),
+    beginRelayedAnswer(this.reply, {
       'content-type': 'application/json; charset=UTF-8',
-      'content-length': String(contentLength),
+      'content-length': String(answer.length),
       'x-imagegate-channel': channel,
     });
+    return true;
   }
 
   sendUpTo(answer: Buffer, end: number): void {

@@ -1,7 +1,7 @@
 // HTTP routes of the Gemini native door (v1beta): generateContent, streamGenerateContent, countTokens,
 // and the models resources. Translation and rules live elsewhere; this file only speaks HTTP.
 import { answerCounter } from '../../server/body-memory.js';
-import { AnswerRelay } from '../../server/answer-relay.js';
+import { AnswerRelay, answerReadWhole } from '../../server/answer-relay.js';
 import { requestBuffers } from '../../http/buffer-pool.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CatalogModel } from '../../catalog/catalog.js';
@@ -94,9 +94,7 @@ export function registerGeminiDoor(app: FastifyInstance, gateway: Gateway): void
     };
     const summary = prepareCall(gateway, call);
     if (action === 'generateContent') {
-      // Thought images come before the final one and may look alike in an answer's head: such
-      // answers are read whole before anything is sent.
-      const relay = wantsThoughts(body) ? undefined : new AnswerRelay(reply);
+      const relay = answerReadWhole(body) ? undefined : new AnswerRelay(reply);
       call.relay = relay;
       let result: Awaited<ReturnType<typeof runUnary>>;
       try {
@@ -116,11 +114,6 @@ export function registerGeminiDoor(app: FastifyInstance, gateway: Gateway): void
     }
     return streamGenerate(gateway, call, summary, request, reply);
   });
-}
-
-function wantsThoughts(request: Record<string, unknown>): boolean {
-  const config = request.generationConfig as { thinkingConfig?: { includeThoughts?: unknown } } | undefined;
-  return config?.thinkingConfig?.includeThoughts === true;
 }
 
 /**

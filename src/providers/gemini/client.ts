@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { request as undiciRequest } from 'undici';
 import { BytePieces } from '../../canonical/byte-pieces.js';
 import { GatewayError } from '../../canonical/errors.js';
-import { imageStringBegun } from '../../canonical/skip-image-strings.js';
+import { imageStringStart } from '../../canonical/skip-image-strings.js';
 import { jsonWithImagesPieces, piecesLength } from '../../canonical/json-with-images.js';
 import { collectBody, countedBodies } from '../../http/collect-body.js';
 import { countedBodyBytes } from '../../security/limits.js';
@@ -96,18 +96,24 @@ const MiB = 1024 * 1024;
  */
 function relayOnceImageBegins(relay: UpstreamRelay, target: UpstreamTarget) {
   let previous = 0;
+  let declined = false;
   return (whole: Buffer, received: number) => {
+    if (declined) return;
     if (!relay.started) {
       // An image shows in the first MiB or not at all: the rest is read whole, as before.
       if (previous > MiB) return;
-      if (
-        received < committedImageHead ||
-        !imageStringBegun(whole.subarray(0, received), committedImageHead)
-      ) {
+      const imageStart =
+        received < committedImageHead
+          ? -1
+          : imageStringStart(whole.subarray(0, received), committedImageHead);
+      if (imageStart < 0) {
         previous = received;
         return;
       }
-      relay.begin(target.channelName, whole.length);
+      if (!relay.begin(target.channelName, whole, imageStart)) {
+        declined = true;
+        return;
+      }
     }
     relay.sendUpTo(whole, previous);
     previous = received;
