@@ -212,7 +212,7 @@ try {
     size: '1KB',
     concurrency: 1,
     count: plan.stream.count,
-    warmup: 20,
+    warmup: 200,
     maxSeconds: 60,
   };
   for (const route of activeRoutes.filter((candidate) => plan.stream.routes.includes(candidate.id))) {
