@@ -4,25 +4,35 @@
 // Values whose image is an ordinary string are written by JSON.stringify.
 import { lazyImageSource } from './skip-image-strings.js';
 
-const imageUrlSource = Symbol('imagegate.imageUrlSource');
+const imageField = Symbol('imagegate.imageField');
 
-interface ImageUrlSource {
+interface ImageField {
+  key: string;
   prefix: string;
   blob: { data?: unknown };
 }
 
 /**
- * `{ url: prefix + blob.data }` (a data URL of an inline image) whose url is built only when read;
- * jsonWithImagesPieces writes it from the image's bytes instead.
+ * Sets `target[key]` to `prefix + blob.data` (an inline image as a string field: a data URL, a
+ * `b64_json`), built only when read; jsonWithImagesPieces writes it from the image's bytes instead.
  */
-export function imageUrlOf(prefix: string, blob: { data?: unknown }): { url: string } {
-  const holder = {} as { url: string };
-  Object.defineProperty(holder, 'url', {
+export function withImageField<T extends object>(
+  target: T,
+  key: string,
+  prefix: string,
+  blob: { data?: unknown },
+): T {
+  Object.defineProperty(target, key, {
     enumerable: true,
     get: () => `${prefix}${String(blob.data ?? '')}`,
   });
-  Object.defineProperty(holder, imageUrlSource, { value: { prefix, blob } satisfies ImageUrlSource });
-  return holder;
+  Object.defineProperty(target, imageField, { value: { key, prefix, blob } satisfies ImageField });
+  return target;
+}
+
+/** `{ url: prefix + blob.data }`: a data URL of an inline image (see withImageField). */
+export function imageUrlOf(prefix: string, blob: { data?: unknown }): { url: string } {
+  return withImageField({} as { url: string }, 'url', prefix, blob);
 }
 
 const marker = '\u0000imagegate-json-image:';
@@ -43,18 +53,17 @@ export function jsonWithImagesPieces(value: unknown, space?: number): Buffer[] {
     value,
     function replace(this: unknown, _key: string, current: unknown) {
       if (current === null || typeof current !== 'object' || Array.isArray(current)) return current;
-      const urlSource = (current as { [imageUrlSource]?: ImageUrlSource })[imageUrlSource];
-      if (urlSource) {
-        const source = lazyImageSource(urlSource.blob);
-        return source ? { url: placeholder(urlSource.prefix, source.bytes()) } : current;
-      }
-      const source = lazyImageSource(current);
+      const field = (current as { [imageField]?: ImageField })[imageField];
+      const lazy = field ?? { key: 'data', prefix: '', blob: current };
+      const source = lazyImageSource(lazy.blob);
       if (!source) return current;
-      // A blob whose `data` is still the parsed bytes: every other key as is, `data` by placeholder.
+      // An image field (or a blob's `data`) still the parsed bytes: other keys as is, it by placeholder.
       const copy: Record<string, unknown> = {};
       for (const key of Object.keys(current)) {
         copy[key] =
-          key === 'data' ? placeholder('', source.bytes()) : (current as Record<string, unknown>)[key];
+          key === lazy.key
+            ? placeholder(lazy.prefix, source.bytes())
+            : (current as Record<string, unknown>)[key];
       }
       return copy;
     },

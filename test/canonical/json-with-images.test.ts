@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { imageUrlOf, jsonWithImagesPieces, piecesLength } from '../../src/canonical/json-with-images.js';
+import {
+  imageUrlOf,
+  jsonWithImagesPieces,
+  piecesLength,
+  withImageField,
+} from '../../src/canonical/json-with-images.js';
 
 const writeJsonWithImages = (value: unknown, space?: number) =>
   Buffer.concat(jsonWithImagesPieces(value, space));
@@ -46,6 +51,22 @@ describe('JSON with images, joined', () => {
     expect(writeJsonWithImages(reply).toString('utf8')).toBe(expected);
     expect(JSON.stringify(reply)).toBe(expected);
     expect(reply.images[0].image_url.url.startsWith('data:image/png;base64,')).toBe(true);
+  });
+
+  it('writes an image field beside other keys (b64_json with revised_prompt) from its bytes', () => {
+    const source = Buffer.from(JSON.stringify(answer));
+    const parsed = parseSkippingImageStrings(source) as typeof answer;
+    const blob = parsed.candidates[0].content.parts[1].inlineData!;
+    const item = withImageField({}, 'b64_json', '', blob) as Record<string, unknown>;
+    item.revised_prompt = 'a "red" square';
+    const reply = { created: 1, data: [item] };
+    const expected = JSON.stringify({
+      created: 1,
+      data: [{ b64_json: blob.data, revised_prompt: 'a "red" square' }],
+    });
+    expect(writeJsonWithImages(reply).toString('utf8')).toBe(expected);
+    expect(jsonWithImagesPieces(reply).some((piece) => piece.buffer === source.buffer)).toBe(true);
+    expect(JSON.stringify(reply)).toBe(expected);
   });
 
   it('escapes a prefix like any JSON string', () => {

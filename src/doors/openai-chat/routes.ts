@@ -1,7 +1,6 @@
 // HTTP routes of the OpenAI chat door for image models: `POST /v1/chat/completions` (whole or
 // `chat.completion.chunk` SSE), and `GET /v1/models` / `GET /v1/models/{id}` in OpenAI's list shape.
-import { Readable } from 'node:stream';
-import { jsonWithImagesPieces, piecesLength } from '../../canonical/json-with-images.js';
+import { jsonWithImagesPieces } from '../../canonical/json-with-images.js';
 import { requestBuffers } from '../../http/buffer-pool.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayError } from '../../canonical/errors.js';
@@ -22,6 +21,7 @@ import {
 import { inlineRemoteImages } from '../openai-common/inline-remote-images.js';
 import { openAiErrorBody } from '../openai-common/render-error.js';
 import { authenticateBearer, resolveOpenAiModel, routedModels } from '../openai-common/request-context.js';
+import { sendJsonPieces } from '../openai-common/send-json-pieces.js';
 import { openSseReply } from '../openai-common/sse-writer.js';
 import {
   type ChatReplyMeta,
@@ -119,11 +119,7 @@ export function registerOpenAiChatDoor(app: FastifyInstance, gateway: Gateway): 
       return reply;
     }
     reply.header('x-imagegate-channel', [...new Set(succeeded.map((result) => result.channel))].join(','));
-    reply.type('application/json; charset=utf-8');
-    if (pieces.length === 1) return reply.send(pieces[0]);
-    // The images are views of the upstream answers' bytes, counted when they were read.
-    reply.header('content-length', piecesLength(pieces));
-    return reply.send(Readable.from(pieces, { objectMode: false }));
+    return sendJsonPieces(reply, pieces);
   });
 }
 

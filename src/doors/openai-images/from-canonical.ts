@@ -1,12 +1,13 @@
 // Canonical responses (one per upstream call) → the OpenAI Images reply, and the
 // `image_generation.*` / `image_edit.*` stream events (WIRE §9).
 import { GatewayError } from '../../canonical/errors.js';
+import { imageUrlOf, withImageField } from '../../canonical/json-with-images.js';
 import type { GenerateContentResponse } from '../../canonical/types.js';
 import { isSafetyReason } from '../openai-chat/map-finish-reason.js';
 import type { ImagesBackground, ImagesOutputFormat } from './schema.js';
 import { reportedQuality } from './size-mapping.js';
 import type { ImagesOutputOptions } from './to-canonical.js';
-import { type EncodedImage, transcodeImage } from './transcode.js';
+import { type EncodedImage, encodedImageOf, transcodeImage } from './transcode.js';
 import { type ImagesUsage, imagesUsageFromMetadata, sumImagesUsage } from './usage.js';
 
 export interface GeneratedImage extends EncodedImage {
@@ -35,7 +36,7 @@ export function collectGeneratedImages(responses: readonly GenerateContentRespon
         .trim();
       for (const part of parts) {
         if (!part.inlineData?.mimeType.startsWith('image/')) continue;
-        const image: GeneratedImage = { mimeType: part.inlineData.mimeType, data: part.inlineData.data };
+        const image: GeneratedImage = encodedImageOf(part.inlineData);
         if (text) image.revisedPrompt = text;
         images.push(image);
       }
@@ -100,11 +101,12 @@ export function buildImagesResponse(
     output_format: output.format,
     quality: reportedQuality(output.quality, output.imageSize),
     size: reportedSize(images, output.size),
+    // The base64 is read from the upstream answer's bytes when the reply is written (json-with-images.ts).
     data: images.map((image) => {
       const item: ImagesResponseBody['data'][number] =
         output.responseFormat === 'url'
-          ? { url: `data:${image.mimeType};base64,${image.data}` }
-          : { b64_json: image.data };
+          ? imageUrlOf(`data:${image.mimeType};base64,`, image)
+          : withImageField({}, 'b64_json', '', image);
       if (image.revisedPrompt) item.revised_prompt = image.revisedPrompt;
       return item;
     }),
@@ -121,10 +123,11 @@ export async function imagesResponseFromCanonical(
   const collected = collectGeneratedImages(responses);
   if (collected.length === 0) throw noImageError(responses);
   const images = await Promise.all(
-    collected.map(async (image) => ({
-      ...(await transcodeImage(image, output.format, output.compression)),
-      ...(image.revisedPrompt ? { revisedPrompt: image.revisedPrompt } : {}),
-    })),
+    collected.map(async (image) => {
+      const encoded: GeneratedImage = await transcodeImage(image, output.format, output.compression);
+      if (image.revisedPrompt) encoded.revisedPrompt = image.revisedPrompt;
+      return encoded;
+    }),
   );
   return buildImagesResponse(images, responses, output, created);
 }

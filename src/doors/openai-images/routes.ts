@@ -4,6 +4,7 @@ import { requestBuffers } from '../../http/buffer-pool.js';
 import { Transform } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError } from '../../canonical/errors.js';
+import { jsonWithImagesPieces } from '../../canonical/json-with-images.js';
 import type { ClientKeyRecord } from '../../store/index.js';
 import { countImages } from '../../routing/response-outcome.js';
 import { attachOpenAiImageOptions } from '../../canonical/openai-image-options.js';
@@ -22,6 +23,7 @@ import {
 import { inlineRemoteImages } from '../openai-common/inline-remote-images.js';
 import { openAiErrorBody } from '../openai-common/render-error.js';
 import { authenticateBearer, resolveOpenAiModel } from '../openai-common/request-context.js';
+import { sendJsonPieces } from '../openai-common/send-json-pieces.js';
 import { openSseReply } from '../openai-common/sse-writer.js';
 import { type ImagesStreamKind, imagesResponseFromCanonical, noImageError } from './from-canonical.js';
 import { parseImagesEditMultipart } from './multipart.js';
@@ -219,7 +221,7 @@ async function answer(gateway: Gateway, request: FastifyRequest, reply: FastifyR
     created,
   );
   reply.header('x-imagegate-channel', [...new Set(withImages.map((result) => result.channel))].join(','));
-  return body;
+  return sendJsonPieces(reply, jsonWithImagesPieces(body));
 }
 
 async function streamImages(

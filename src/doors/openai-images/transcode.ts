@@ -1,12 +1,14 @@
 // The one I/O step of the Images reply: re-encode an upstream image to the requested
 // output_format with sharp, only when its type differs, and read its pixel size.
 import sharp from 'sharp';
+import { copyImageData, imageDataSlice } from '../../canonical/skip-image-strings.js';
+import { readImageDimensions } from '../../security/image-header.js';
 import { untrustedSharpOptions } from '../../security/limits.js';
 import type { ImagesOutputFormat } from './schema.js';
 
 export interface EncodedImage {
   mimeType: string;
-  /** Base64. */
+  /** Base64; while it is still a range of the upstream answer, decoded only when read. */
   data: string;
   width?: number;
   height?: number;
@@ -18,20 +20,39 @@ export const mimeTypeForFormat: Readonly<Record<ImagesOutputFormat, string>> = {
   webp: 'image/webp',
 };
 
+/** An image of this mime type whose `data` is the blob's, still undecoded if it was. */
+export function encodedImageOf(
+  blob: { mimeType: string; data?: unknown },
+  mimeType = blob.mimeType,
+): EncodedImage {
+  const image = { mimeType } as EncodedImage;
+  if (!copyImageData(blob, image as unknown as Record<string, unknown>)) image.data = String(blob.data ?? '');
+  return image;
+}
+
+/** Base64 characters decoded for a header: 64 KiB holds any PNG, WebP or GIF header and most JPEG ones. */
+const headerCharacters = 64 * 1024;
+
 export async function transcodeImage(
   image: EncodedImage,
   format: ImagesOutputFormat,
   compression?: number,
 ): Promise<EncodedImage> {
-  const input = Buffer.from(image.data, 'base64');
   const targetMime = mimeTypeForFormat[format];
   if (image.mimeType === targetMime) {
-    const metadata = await sharp(input, untrustedSharpOptions).metadata();
-    return { mimeType: targetMime, data: image.data, width: metadata.width, height: metadata.height };
+    // Passed on as it came: its size is read from the header, the rest is never decoded here.
+    const same = encodedImageOf(image, targetMime);
+    const head = Buffer.from(imageDataSlice(image, 0, headerCharacters), 'base64');
+    const size =
+      readImageDimensions(head, targetMime) ??
+      (await sharp(Buffer.from(image.data, 'base64'), untrustedSharpOptions).metadata());
+    same.width = size.width;
+    same.height = size.height;
+    return same;
   }
   // OpenAI defaults output_compression to 100 for full quality, so it is an encoder quality.
   const quality = compression === undefined ? undefined : Math.max(1, compression);
-  let pipeline = sharp(input, untrustedSharpOptions);
+  let pipeline = sharp(Buffer.from(image.data, 'base64'), untrustedSharpOptions);
   if (format === 'png') pipeline = pipeline.png();
   else if (format === 'jpeg') pipeline = pipeline.flatten({ background: '#ffffff' }).jpeg({ quality });
   else pipeline = pipeline.webp({ quality });
