@@ -190,6 +190,25 @@ export function lazyImageBlob(mimeType: string, source: LazySource, offset: numb
   return blob;
 }
 
+/**
+ * A blob `{ mimeType, data }` for image bytes in hand (an upload): the base64 is made once, when
+ * first asked for, and kept as bytes, so a request built from it is written without a JSON string
+ * of the image.
+ */
+export function encodedImageBlob(mimeType: string, image: Buffer) {
+  let encoded: Buffer | undefined;
+  const base64 = () => {
+    encoded ??= Buffer.from(image.toString('base64'), 'latin1');
+    return encoded;
+  };
+  const source: LazySource = {
+    length: Math.ceil(image.length / 3) * 4,
+    read: (from, to) => base64().toString('latin1', from, to),
+    bytes: base64,
+  };
+  return lazyImageBlob(mimeType, source, 0);
+}
+
 /** The undecoded source of a blob's `data`, while it is still lazy (never replaced). */
 export function lazyImageSource(blob: object): LazySource | undefined {
   return (blob as BlobLike)[lazySource]?.();

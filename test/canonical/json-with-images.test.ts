@@ -8,7 +8,11 @@ import {
 
 const writeJsonWithImages = (value: unknown, space?: number) =>
   Buffer.concat(jsonWithImagesPieces(value, space));
-import { parseSkippingImageStrings } from '../../src/canonical/skip-image-strings.js';
+import {
+  encodedImageBlob,
+  imageDataSlice,
+  parseSkippingImageStrings,
+} from '../../src/canonical/skip-image-strings.js';
 
 const base64 = (length: number, seed: number) =>
   Buffer.from(Array.from({ length: Math.ceil((length * 3) / 4) }, (_, index) => (index * seed) % 251))
@@ -67,6 +71,31 @@ describe('JSON with images, joined', () => {
     expect(writeJsonWithImages(reply).toString('utf8')).toBe(expected);
     expect(jsonWithImagesPieces(reply).some((piece) => piece.buffer === source.buffer)).toBe(true);
     expect(JSON.stringify(reply)).toBe(expected);
+  });
+
+  it('writes an uploaded image as its base64 bytes, equal to the string it reads as', () => {
+    const upload = Buffer.from(base64(30_000, 11), 'base64');
+    const request = {
+      contents: [{ parts: [{ text: 'blue' }, { inlineData: encodedImageBlob('image/png', upload) }] }],
+    };
+    const pieces = jsonWithImagesPieces(request);
+    const imagePiece = pieces.find((piece) => piece.length >= upload.length);
+    expect(imagePiece?.toString('latin1')).toBe(upload.toString('base64'));
+    expect(Buffer.concat(pieces).toString('utf8')).toBe(
+      JSON.stringify({
+        contents: [
+          {
+            parts: [
+              { text: 'blue' },
+              { inlineData: { mimeType: 'image/png', data: upload.toString('base64') } },
+            ],
+          },
+        ],
+      }),
+    );
+    expect(imageDataSlice(request.contents[0].parts[1].inlineData!, 0, 8)).toBe(
+      upload.toString('base64').slice(0, 8),
+    );
   });
 
   it('escapes a prefix like any JSON string', () => {

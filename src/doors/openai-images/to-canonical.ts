@@ -1,5 +1,6 @@
 // OpenAI `images/generations` and `images/edits` → one canonical Gemini request plus `n` (the
 // gateway makes n parallel upstream calls) and the output options the reply must honour.
+import { encodedImageBlob } from '../../canonical/skip-image-strings.js';
 import { errors } from '../../canonical/errors.js';
 import type { GenerateContentRequest, Part } from '../../canonical/types.js';
 import type {
@@ -107,7 +108,7 @@ function imagePart(image: InputImage, param: string): Part {
       'invalid_image_format',
     );
   }
-  return { inlineData: { mimeType, data: image.data.toString('base64') } };
+  return { inlineData: encodedImageBlob(mimeType, image.data) };
 }
 
 export function imagesRequestToCanonical(
