@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { request as undiciRequest } from 'undici';
+import { type Dispatcher, request as undiciRequest } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chatCompletionFromCanonical } from '../../src/doors/openai-chat/from-canonical.js';
 import { billingTotals } from '../helpers/billing-checks.js';
@@ -135,6 +135,36 @@ async function logRow(requestId: string) {
     .executeTakeFirst();
 }
 
+/** A relayed answer that ended whole: logged 200 with its images, and charged. */
+async function expectCharged(requestId: string, imagesOut: number) {
+  const row = await logRow(requestId);
+  expect(row?.status).toBe(200);
+  expect(Number(row?.charged_micros)).toBeGreaterThan(0);
+  expect(row?.images_out).toBe(imagesOut);
+}
+
+/** The first route breaks off after its answer began: no other route may take over. */
+async function expectBreakOffNotReplaced(send: () => Promise<Dispatcher.ResponseData>, requestId: string) {
+  first.behaviour = 'break';
+  const secondBefore = second.requests;
+  await expectCutShort(await send(), requestId, 'connection');
+  expect(second.requests).toBe(secondBefore);
+}
+
+/**
+ * An answer that began and was then cut short: the client saw a 200 whose body breaks off, the
+ * request is logged as a 502 of `errorClass`, nothing is charged and no hold stays open.
+ */
+async function expectCutShort(response: Dispatcher.ResponseData, requestId: string, errorClass: string) {
+  expect(response.statusCode).toBe(200);
+  await expect(response.body.arrayBuffer()).rejects.toThrow();
+  await expect.poll(async () => (await logRow(requestId))?.status).toBe(502);
+  const row = await logRow(requestId);
+  expect(row?.error_class).toBe(errorClass);
+  expect(Number(row?.charged_micros)).toBe(0);
+  expect((await billingTotals(gateway.running.gateway.database)).openHolds).toBe(0);
+}
+
 describe('relaying a large answer while it arrives', () => {
   it('sends the answer head before the upstream has finished, then the rest after the settle', async () => {
     first.behaviour = 'pause';
@@ -152,25 +182,11 @@ describe('relaying a large answer while it arrives', () => {
     first.release();
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) chunks.push(next.value);
     expect(Buffer.concat(chunks).equals(answer)).toBe(true);
-    const row = await logRow('relay-pause');
-    expect(row?.status).toBe(200);
-    expect(Number(row?.charged_micros)).toBeGreaterThan(0);
-    expect(row?.images_out).toBe(1);
+    await expectCharged('relay-pause', 1);
   });
 
   it('closes the connection when the route breaks off after the answer began, and charges nothing', async () => {
-    first.behaviour = 'break';
-    const secondBefore = second.requests;
-    const response = await edit('relay-break');
-    expect(response.statusCode).toBe(200);
-    await expect(response.body.arrayBuffer()).rejects.toThrow();
-    // No other route could take over an answer already under way.
-    expect(second.requests).toBe(secondBefore);
-    await expect.poll(async () => (await logRow('relay-break'))?.status).toBe(502);
-    const row = await logRow('relay-break');
-    expect(row?.error_class).toBe('connection');
-    expect(Number(row?.charged_micros)).toBe(0);
-    expect((await billingTotals(gateway.running.gateway.database)).openHolds).toBe(0);
+    await expectBreakOffNotReplaced(() => edit('relay-break'), 'relay-break');
   });
 
   it('reads the whole answer first when thoughts were asked for', async () => {
@@ -243,24 +259,11 @@ describe('relaying a large chat completion while the upstream answer arrives', (
     const message = JSON.parse(body).choices[0].message;
     expect(message.content).toBe('Here is the edit: and a thumbnail.');
     expect(message.images[1].image_url.url).toBe(`data:image/png;base64,${smallImage.toString('base64')}`);
-    const row = await logRow('chat-relay-pause');
-    expect(row?.status).toBe(200);
-    expect(Number(row?.charged_micros)).toBeGreaterThan(0);
-    expect(row?.images_out).toBe(2);
+    await expectCharged('chat-relay-pause', 2);
   });
 
   it('closes the connection when the route breaks off after the completion began, and charges nothing', async () => {
-    first.behaviour = 'break';
-    const secondBefore = second.requests;
-    const response = await chatEdit('chat-relay-break');
-    expect(response.statusCode).toBe(200);
-    await expect(response.body.arrayBuffer()).rejects.toThrow();
-    expect(second.requests).toBe(secondBefore);
-    await expect.poll(async () => (await logRow('chat-relay-break'))?.status).toBe(502);
-    const row = await logRow('chat-relay-break');
-    expect(row?.error_class).toBe('connection');
-    expect(Number(row?.charged_micros)).toBe(0);
-    expect((await billingTotals(gateway.running.gateway.database)).openHolds).toBe(0);
+    await expectBreakOffNotReplaced(() => chatEdit('chat-relay-break'), 'chat-relay-break');
   });
 
   it('cuts the completion short, charging nothing, when its first image turns out not to be the one sent', async () => {
@@ -271,14 +274,7 @@ describe('relaying a large chat completion while the upstream answer arrives', (
     first.answer = Buffer.from(JSON.stringify(thoughtFirst));
     first.behaviour = 'whole';
     try {
-      const response = await chatEdit('chat-relay-changed');
-      expect(response.statusCode).toBe(200);
-      await expect(response.body.arrayBuffer()).rejects.toThrow();
-      await expect.poll(async () => (await logRow('chat-relay-changed'))?.status).toBe(502);
-      const row = await logRow('chat-relay-changed');
-      expect(row?.error_class).toBe('upstream_bug');
-      expect(Number(row?.charged_micros)).toBe(0);
-      expect((await billingTotals(gateway.running.gateway.database)).openHolds).toBe(0);
+      await expectCutShort(await chatEdit('chat-relay-changed'), 'chat-relay-changed', 'upstream_bug');
     } finally {
       first.answer = chatAnswer;
     }
