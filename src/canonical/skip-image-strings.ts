@@ -120,18 +120,17 @@ export function findImageStrings(source: Buffer | string | BytePieces): SkippedS
 const inlineDataKeys = [Buffer.from('"inlineData"'), Buffer.from('"inline_data"')];
 
 /**
- * Where the head of a Gemini answer shows an inline image already under way: the offset of a
- * `"data"` string value right after an `inlineData` key, still open at the end of `head`, with
- * `minimum` bytes of it read and no escape among them (base64 has none); -1 when there is none yet.
- * Used to commit to a route before the answer ends.
+ * Whether the head of a Gemini answer shows an inline image already under way: a `"data"` string
+ * value right after an `inlineData` key, still open at the end of `head`, with `minimum` bytes of it
+ * read and no escape among them (base64 has none). Used to commit to a route before the answer ends.
  */
-export function imageStringStart(head: Buffer, minimum: number): number {
+export function imageStringBegun(head: Buffer, minimum: number): boolean {
   const body = jsonText(head);
   const dataKey = skippedKeys[0];
   let from = 0;
   for (;;) {
     const at = body.indexOfKey(dataKey, from);
-    if (at < 0) return -1;
+    if (at < 0) return false;
     const value = stringValueAfter(body, at + dataKey.bytes.length);
     if ('resume' in value) {
       from = value.resume;
@@ -144,11 +143,11 @@ export function imageStringStart(head: Buffer, minimum: number): number {
       continue;
     }
     const nearby = head.subarray(Math.max(0, at - 200), at);
-    const begun =
+    return (
       head.length - start >= minimum &&
       body.indexOfByte(backslash, start) < 0 &&
-      inlineDataKeys.some((key) => nearby.includes(key));
-    return begun ? start : -1;
+      inlineDataKeys.some((key) => nearby.includes(key))
+    );
   }
 }
 

@@ -24,19 +24,10 @@ export interface UpstreamTarget {
 /** A door's offer to send an answer on while it is read; once begun, the attempt cannot fail over. */
 export interface UpstreamRelay {
   readonly started: boolean;
-  /**
-   * Offered the head of an answer of `answer.length` bytes from `channel` whose inline image string
-   * begins at byte `imageStart`: sends the status and headers and returns true, or declines (false)
-   * and the answer is read whole.
-   */
-  begin(channel: string, answer: Buffer, imageStart: number): boolean;
-  /** Sends what it relays of the answer's bytes up to `end` that it has not sent yet. */
+  /** Sends the status and headers of an answer of `contentLength` bytes from `channel`. */
+  begin(channel: string, contentLength: number): void;
+  /** Sends the answer's bytes up to `end` that it has not sent yet. */
   sendUpTo(answer: Buffer, end: number): void;
-  /**
-   * Called with the whole answer, parsed, before it is settled: throws when the answer cannot be
-   * finished the way it began (nothing is then charged).
-   */
-  check?(response: GenerateContentResponse): void;
 }
 
 /** One streamed event: the parsed response plus, for native upstreams, the exact JSON bytes it sent, as the pieces they arrived in. */

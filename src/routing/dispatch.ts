@@ -104,7 +104,6 @@ export class Dispatcher {
         );
         // An answer already on its way to the client is that answer: its own bytes, as they are.
         const relayed = input.relay?.started === true;
-        if (relayed) input.relay?.check?.(upstream.response);
         const normalized = relayed
           ? upstream.response
           : await this.normalize(upstream.response, slot.channel, signal);

@@ -1,6 +1,6 @@
 // Relays a large upstream answer to the client while it is still arriving (Gemini door, the
 // upstream's own bytes). The provider commits to its route once the answer's head shows an image
-// string well begun (src/canonical/skip-image-strings.ts, imageStringStart): from then on the attempt
+// string well begun (src/canonical/skip-image-strings.ts, imageStringBegun): from then on the attempt
 // can no longer fail over, and a route that breaks off mid-answer closes the client's connection (an
 // answer visibly cut short, never a wrong one). The newest chunk is always held back, and the rest of
 // the answer is written only after the settle has committed: an answer still follows its durable bill.
@@ -17,12 +17,6 @@ export function answerReadWhole(request: { generationConfig?: unknown }): boolea
   return config?.thinkingConfig?.includeThoughts === true;
 }
 
-/** Takes the response over from Fastify and sends a 200 status with the reply's headers and these. */
-export function beginRelayedAnswer(reply: FastifyReply, headers: OutgoingHttpHeaders): void {
-  reply.hijack();
-  reply.raw.writeHead(200, { ...(reply.getHeaders() as OutgoingHttpHeaders), ...headers });
-}
-
 export class AnswerRelay implements UpstreamRelay {
   private begun = false;
   /** Bytes of the answer written to the client so far. */
@@ -34,14 +28,15 @@ export class AnswerRelay implements UpstreamRelay {
     return this.begun;
   }
 
-  begin(channel: string, answer: Buffer): boolean {
+  begin(channel: string, contentLength: number): void {
     this.begun = true;
-    beginRelayedAnswer(this.reply, {
+    this.reply.hijack();
+    this.reply.raw.writeHead(200, {
+      ...(this.reply.getHeaders() as OutgoingHttpHeaders),
       'content-type': 'application/json; charset=UTF-8',
-      'content-length': String(answer.length),
+      'content-length': String(contentLength),
       'x-imagegate-channel': channel,
     });
-    return true;
   }
 
   sendUpTo(answer: Buffer, end: number): void {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { BytePieces } from '../../src/canonical/byte-pieces.js';
 import {
   findImageStrings,
-  imageStringStart,
+  imageStringBegun,
   parseSkippingImageStrings,
 } from '../../src/canonical/skip-image-strings.js';
 
@@ -170,24 +170,24 @@ describe('any mix of image strings and ordinary JSON', () => {
   });
 });
 
-describe('imageStringStart (committing to a route from an answer head)', () => {
+describe('imageStringBegun (committing to a route from an answer head)', () => {
   const open = (prefix: string, image: string) =>
     Buffer.from(
       `{"candidates":[{"content":{"parts":[${prefix}{"inlineData":{"mimeType":"image/png","data":"${image}`,
     );
   const base64 = 'QUJD'.repeat(20_000);
 
-  it('finds an inline image string still open with enough of it read', () => {
-    const head = open('{"text":"here"},', base64);
-    expect(imageStringStart(head, 65_536)).toBe(head.length - base64.length);
-    const snake = Buffer.from(`{"inline_data": {"mime_type": "image/png", "data" : "${base64}`);
-    expect(imageStringStart(snake, 65_536)).toBe(snake.length - base64.length);
+  it('sees an inline image string still open with enough of it read', () => {
+    expect(imageStringBegun(open('{"text":"here"},', base64), 65_536)).toBe(true);
+    expect(
+      imageStringBegun(Buffer.from(`{"inline_data": {"mime_type": "image/png", "data" : "${base64}`), 65_536),
+    ).toBe(true);
   });
 
   it('does not commit on too little, on a closed string, an escape, or a data key outside inlineData', () => {
-    expect(imageStringStart(open('', base64.slice(0, 1000)), 65_536)).toBe(-1);
-    expect(imageStringStart(Buffer.from(`${open('', base64).toString()}"}}]}}]}`), 65_536)).toBe(-1);
-    expect(imageStringStart(open('', `${base64}\\n`), 65_536)).toBe(-1);
-    expect(imageStringStart(Buffer.from(`{"functionCall":{"args":{"data":"${base64}`), 65_536)).toBe(-1);
+    expect(imageStringBegun(open('', base64.slice(0, 1000)), 65_536)).toBe(false);
+    expect(imageStringBegun(Buffer.from(`${open('', base64).toString()}"}}]}}]}`), 65_536)).toBe(false);
+    expect(imageStringBegun(open('', `${base64}\\n`), 65_536)).toBe(false);
+    expect(imageStringBegun(Buffer.from(`{"functionCall":{"args":{"data":"${base64}`), 65_536)).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 // Canonical responses → OpenAI `chat.completion` (one choice per upstream call) with
 // `message.images[]`, and the `chat.completion.chunk` stream frames with `delta.images`.
 import { imageUrlOf, jsonWithImagesPieces } from '../../canonical/json-with-images.js';
-import type { Blob, Candidate, GenerateContentResponse, Part, UsageMetadata } from '../../canonical/types.js';
+import type { Candidate, GenerateContentResponse, Part, UsageMetadata } from '../../canonical/types.js';
 import { type ChatFinishReason, chatFinishReason } from './map-finish-reason.js';
 
 export interface ChatImage {
@@ -23,7 +23,7 @@ export interface ChatCompletionBody {
   model: string;
   choices: {
     index: number;
-    message: { role: 'assistant'; images?: ChatImage[]; content: string | null };
+    message: { role: 'assistant'; content: string | null; images?: ChatImage[] };
     finish_reason: ChatFinishReason | null;
   }[];
   usage: ChatUsage;
@@ -112,12 +112,11 @@ export function chatCompletionFromCanonical(
       const parts = visibleParts(candidate);
       const text = textOf(parts);
       const images = imagesOf(parts);
-      // Images before the text: a relayed answer's image goes out while its text is still unknown.
       const message: ChatCompletionBody['choices'][number]['message'] = {
         role: 'assistant',
-        ...(images.length > 0 ? { images } : {}),
         content: text === '' ? null : text,
       };
+      if (images.length > 0) message.images = images;
       choices.push({
         index: choices.length,
         message,
@@ -133,31 +132,6 @@ export function chatCompletionFromCanonical(
     choices,
     usage: chatUsageFromMetadata(responses.map((response) => response.usageMetadata)),
   };
-}
-
-/** The inline image a completion built from `response` shows first (its first choice's first image). */
-export function firstInlineImage(response: GenerateContentResponse): Blob | undefined {
-  const first = visibleParts(response.candidates?.[0]).find(
-    (part) =>
-      part.inlineData?.mimeType.startsWith('image/') ||
-      (part.fileData && (part.fileData.mimeType ?? 'image/').startsWith('image/')),
-  );
-  return first?.inlineData;
-}
-
-/** Where the image's base64 would begin: the control character U+0001, as JSON escapes it. */
-const headEnd = '\\u0001';
-
-/**
- * The first bytes of the completion whose first image is an inline image of `mimeType`: everything
- * up to that image's base64, built by the same code as the whole answer.
- */
-export function chatCompletionHead(meta: ChatReplyMeta, mimeType: string): Buffer {
-  const response: GenerateContentResponse = {
-    candidates: [{ content: { role: 'model', parts: [{ inlineData: { mimeType, data: '\u0001' } }] } }],
-  };
-  const text = JSON.stringify(chatCompletionFromCanonical([response], meta));
-  return Buffer.from(text.slice(0, text.indexOf(headEnd)), 'utf8');
 }
 
 /**

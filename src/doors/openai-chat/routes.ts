@@ -5,7 +5,6 @@ import { requestBuffers } from '../../http/buffer-pool.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayError } from '../../canonical/errors.js';
 import type { UsageMetadata } from '../../canonical/types.js';
-import { answerReadWhole } from '../../server/answer-relay.js';
 import { abortWhenClientLeaves } from '../../server/client-gone.js';
 import type { Gateway } from '../../server/gateway.js';
 import { parseJsonBody } from '../../server/parse-json-body.js';
@@ -33,7 +32,6 @@ import {
 } from './from-canonical.js';
 import { openAiModelList, openAiModelResource } from './models.js';
 import { parseChatCompletionsBody } from './schema.js';
-import { ChatCompletionRelay } from './completion-relay.js';
 import { ChatStreamAssembler, chatStreamErrorFrame } from './stream-reply.js';
 import { standInForLazyDataUrls } from './lazy-data-urls.js';
 import { chatRequestToCanonical } from './to-canonical.js';
@@ -97,29 +95,14 @@ export function registerOpenAiChatDoor(app: FastifyInstance, gateway: Gateway): 
     if (canonical.stream) {
       return streamChat(gateway, request, reply, subCalls, clientGone, meta, canonical.includeUsage);
     }
-    // One call's large answer goes out while it arrives; several are merged, so they are read whole.
-    const relay =
-      subCalls.length === 1 && !answerReadWhole(canonicalRequest)
-        ? new ChatCompletionRelay(reply, meta)
-        : undefined;
-    if (relay) subCalls[0].call.relay = relay;
     const { succeeded, failures } = await runSubCalls(gateway, subCalls);
-    if (relay?.started && succeeded.length === 0) {
-      relay.abandon(); // logged and settled (nothing charged) by runUnary
-      return reply;
-    }
     if (succeeded.length === 0) throw mostTellingFailure(failures);
     const completion = chatCompletionFromCanonical(
       succeeded.map((result) => result.response),
       meta,
     );
-    const pieces = jsonWithImagesPieces(completion);
-    if (relay?.started) {
-      relay.finish(pieces);
-      return reply;
-    }
     reply.header('x-imagegate-channel', [...new Set(succeeded.map((result) => result.channel))].join(','));
-    return sendJsonPieces(reply, pieces);
+    return sendJsonPieces(reply, jsonWithImagesPieces(completion));
   });
 }
 

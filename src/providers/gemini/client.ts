@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { request as undiciRequest } from 'undici';
 import { BytePieces } from '../../canonical/byte-pieces.js';
 import { GatewayError } from '../../canonical/errors.js';
-import { imageStringStart } from '../../canonical/skip-image-strings.js';
+import { imageStringBegun } from '../../canonical/skip-image-strings.js';
 import { jsonWithImagesPieces, piecesLength } from '../../canonical/json-with-images.js';
 import { collectBody, countedBodies } from '../../http/collect-body.js';
 import { countedBodyBytes } from '../../security/limits.js';
@@ -98,24 +98,18 @@ const relayStep = MiB;
 function relayOnceImageBegins(relay: UpstreamRelay, target: UpstreamTarget) {
   let previous = 0;
   let sent = 0;
-  let declined = false;
   return (whole: Buffer, received: number) => {
-    if (declined) return;
     if (!relay.started) {
       // An image shows in the first MiB or not at all: the rest is read whole, as before.
       if (previous > MiB) return;
-      const imageStart =
-        received < committedImageHead
-          ? -1
-          : imageStringStart(whole.subarray(0, received), committedImageHead);
-      if (imageStart < 0) {
+      if (
+        received < committedImageHead ||
+        !imageStringBegun(whole.subarray(0, received), committedImageHead)
+      ) {
         previous = received;
         return;
       }
-      if (!relay.begin(target.channelName, whole, imageStart)) {
-        declined = true;
-        return;
-      }
+      relay.begin(target.channelName, whole.length);
     }
     // Sent in steps of at least a MiB: a write per socket chunk costs more CPU than the overlap saves.
     if (previous - sent >= relayStep || sent === 0) {

@@ -1,15 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { GenerateContentResponse, Part } from '../../../src/canonical/types.js';
+import type { GenerateContentResponse } from '../../../src/canonical/types.js';
 import {
   type ChatReplyMeta,
   chatCompletionChunk,
   chatCompletionFromCanonical,
-  chatCompletionHead,
   chatStreamDone,
   chatUsageChunk,
   chatUsageFromMetadata,
-  firstInlineImage,
   formatChatStreamChunk,
 } from '../../../src/doors/openai-chat/from-canonical.js';
 import { chatFinishReason } from '../../../src/doors/openai-chat/map-finish-reason.js';
@@ -113,43 +111,5 @@ describe('canonical stream chunks → chat.completion.chunk', () => {
     expect(chunk.choices).toEqual([]);
     expect(Buffer.concat(formatChatStreamChunk(chunk)).toString()).toBe(`data: ${JSON.stringify(chunk)}\n\n`);
     expect(chatStreamDone).toBe('data: [DONE]\n\n');
-  });
-});
-
-describe('the head of a relayed completion', () => {
-  const base64 = Buffer.from('a relayed image').toString('base64').repeat(50);
-  const answer = (parts: Part[]): GenerateContentResponse => ({
-    candidates: [{ content: { role: 'model', parts }, finishReason: 'STOP' }],
-    usageMetadata: { promptTokenCount: 3, candidatesTokenCount: 1290, totalTokenCount: 1293 },
-  });
-
-  it('is every byte of the whole completion up to the first image’s base64', () => {
-    const response = answer([
-      { text: 'before "quoted" ' },
-      { inlineData: { mimeType: 'image/webp', data: base64 } },
-      { text: 'after' },
-      { inlineData: { mimeType: 'image/png', data: 'iVBORw0KGgo=' } },
-    ]);
-    const whole = JSON.stringify(chatCompletionFromCanonical([response], meta));
-    const head = chatCompletionHead(meta, 'image/webp').toString('utf8');
-    expect(whole.startsWith(head)).toBe(true);
-    expect(whole.slice(head.length, head.length + base64.length)).toBe(base64);
-    expect(head.endsWith('"images":[{"type":"image_url","image_url":{"url":"data:image/webp;base64,')).toBe(
-      true,
-    );
-  });
-
-  it('finds the image a completion shows first: not a thought, not a non-image blob', () => {
-    const shown = { mimeType: 'image/png', data: base64 };
-    const response = answer([
-      { thought: true, inlineData: { mimeType: 'image/png', data: 'AAAA' } },
-      { inlineData: { mimeType: 'audio/wav', data: 'AAAA' } },
-      { text: 'here' },
-      { inlineData: shown },
-    ]);
-    expect(firstInlineImage(response)).toBe(shown);
-    expect(
-      firstInlineImage(answer([{ fileData: { mimeType: 'image/png', fileUri: 'https://x/y.png' } }])),
-    ).toBe(undefined);
   });
 });
