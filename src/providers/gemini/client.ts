@@ -88,7 +88,6 @@ async function readBody(
 /** Head bytes of an image string that must have arrived before the route is committed to. */
 const committedImageHead = 64 * 1024;
 const MiB = 1024 * 1024;
-const relayStep = MiB;
 
 /**
  * Sends a large answer on while it arrives, from the moment its head shows an image under way (then
@@ -97,7 +96,6 @@ const relayStep = MiB;
  */
 function relayOnceImageBegins(relay: UpstreamRelay, target: UpstreamTarget) {
   let previous = 0;
-  let sent = 0;
   return (whole: Buffer, received: number) => {
     if (!relay.started) {
       // An image shows in the first MiB or not at all: the rest is read whole, as before.
@@ -111,11 +109,7 @@ function relayOnceImageBegins(relay: UpstreamRelay, target: UpstreamTarget) {
       }
       relay.begin(target.channelName, whole.length);
     }
-    // Sent in steps of at least a MiB: a write per socket chunk costs more CPU than the overlap saves.
-    if (previous - sent >= relayStep || sent === 0) {
-      relay.sendUpTo(whole, previous);
-      sent = previous;
-    }
+    relay.sendUpTo(whole, previous);
     previous = received;
   };
 }
