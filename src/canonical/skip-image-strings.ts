@@ -189,6 +189,23 @@ export function lazyImageBlob(mimeType: string, source: LazySource, offset: numb
   return blob;
 }
 
+/** 48 KiB of input (a multiple of 3) becomes 64 KiB of base64: a string small enough to die young. */
+const base64Step = 48 * 1024;
+
+/**
+ * Base64 of `bytes` as ASCII bytes, encoded a slice at a time: an image-sized string would be a
+ * large object that only a full mark-compact frees.
+ */
+export function base64Bytes(bytes: Buffer): Buffer {
+  const encoded = Buffer.allocUnsafe(Math.ceil(bytes.length / 3) * 4);
+  let written = 0;
+  for (let from = 0; from < bytes.length; from += base64Step) {
+    const slice = bytes.toString('base64', from, Math.min(bytes.length, from + base64Step));
+    written += encoded.write(slice, written, 'latin1');
+  }
+  return encoded;
+}
+
 /**
  * A blob `{ mimeType, data }` for image bytes in hand (an upload): the base64 is made once, when
  * first asked for, and kept as bytes, so a request built from it is written without a JSON string
@@ -197,7 +214,7 @@ export function lazyImageBlob(mimeType: string, source: LazySource, offset: numb
 export function encodedImageBlob(mimeType: string, image: Buffer) {
   let encoded: Buffer | undefined;
   const base64 = () => {
-    encoded ??= Buffer.from(image.toString('base64'), 'latin1');
+    encoded ??= base64Bytes(image);
     return encoded;
   };
   const source: LazySource = {

@@ -9,6 +9,7 @@ import {
 const writeJsonWithImages = (value: unknown, space?: number) =>
   Buffer.concat(jsonWithImagesPieces(value, space));
 import {
+  base64Bytes,
   encodedImageBlob,
   imageDataSlice,
   parseSkippingImageStrings,
@@ -96,6 +97,17 @@ describe('JSON with images, joined', () => {
     expect(imageDataSlice(request.contents[0].parts[1].inlineData!, 0, 8)).toBe(
       upload.toString('base64').slice(0, 8),
     );
+  });
+
+  it('encodes base64 a slice at a time, equal to one toString at every length around the slices', () => {
+    for (const length of [0, 1, 2, 3, 49_151, 49_152, 49_153, 98_305, 200_000]) {
+      const bytes = Buffer.from(base64(Math.ceil((length * 4) / 3) + 4, length % 97 || 5), 'base64').subarray(
+        0,
+        length,
+      );
+      expect(bytes.length).toBe(length);
+      expect(base64Bytes(bytes).toString('latin1')).toBe(bytes.toString('base64'));
+    }
   });
 
   it('escapes a prefix like any JSON string', () => {
