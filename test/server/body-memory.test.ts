@@ -258,6 +258,71 @@ retest: { enabled: false }
   });
 });
 
+/** Sends a request over a raw socket and then reads nothing: the answer cannot finish leaving. */
+function sendAndStall(gatewayUrl: string, path: string, headers: Record<string, string>, body: string) {
+  const socket = connect(Number(new URL(gatewayUrl).port), '127.0.0.1');
+  const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
+  socket.write(
+    `POST ${path} HTTP/1.1\r\nhost: test\r\ncontent-type: application/json\r\n${lines.join('')}` +
+      `content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+  socket.pause();
+  return socket;
+}
+
+/** The bound's bytes held, as /metrics reports them. */
+async function heldBytes(gatewayUrl: string): Promise<number> {
+  const metrics = await (await fetch(`${gatewayUrl}/metrics`)).text();
+  return Number(/^imagegate_body_memory_bytes (\d+)$/m.exec(metrics)?.[1]);
+}
+
+/** Polls until the held bytes satisfy `done` (or 5 s pass), then returns them. */
+async function heldUntil(gatewayUrl: string, done: (bytes: number) => boolean): Promise<number> {
+  let bytes = await heldBytes(gatewayUrl);
+  for (let tries = 0; tries < 100 && !done(bytes); tries += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    bytes = await heldBytes(gatewayUrl);
+  }
+  return bytes;
+}
+
+describe('a large answer to a small request, on every door', () => {
+  it('counts against the bound from when it is read until the response ends', async () => {
+    const upstream = await startCountingUpstream(0, await noisePng(2000));
+    const gateway = await startTestGateway({
+      configYaml: `channels:
+${simChannelYaml('big-answers', upstream.url, [model])}
+retest: { enabled: false }
+`,
+    });
+    const bearer = { authorization: `Bearer ${gateway.key}` };
+    const prompt = 'a red circle on a white background';
+    const requests: Array<[string, Record<string, string>, unknown]> = [
+      [
+        `/v1beta/models/${model}:generateContent`,
+        { 'x-goog-api-key': gateway.key },
+        { contents: [{ role: 'user', parts: [{ text: prompt }] }] },
+      ],
+      ['/v1/chat/completions', bearer, { model, messages: [{ role: 'user', content: prompt }] }],
+      ['/v1/images/generations', bearer, { model, prompt }],
+    ];
+    try {
+      for (const [path, headers, body] of requests) {
+        const socket = sendAndStall(gateway.url, path, headers, JSON.stringify(body));
+        // The request is small (nothing reserved for it); the upstream's answer is counted as it is read.
+        expect(await heldUntil(gateway.url, (bytes) => bytes >= upstream.answerBytes)).toBe(
+          upstream.answerBytes,
+        );
+        socket.destroy();
+        expect(await heldUntil(gateway.url, (bytes) => bytes === 0)).toBe(0);
+      }
+    } finally {
+      await gateway.close();
+      upstream.close();
+    }
+  });
+});
+
 describe('a large answer the client is slow to read', () => {
   it('counts against the bound once (the relayed upstream bytes), until the response ends', async () => {
     const upstream = await startCountingUpstream(0, await noisePng(2000));

@@ -5,6 +5,7 @@ import { requestBuffers } from '../../http/buffer-pool.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayError } from '../../canonical/errors.js';
 import type { UsageMetadata } from '../../canonical/types.js';
+import { answerCounter } from '../../server/body-memory.js';
 import { abortWhenClientLeaves } from '../../server/client-gone.js';
 import type { Gateway } from '../../server/gateway.js';
 import { parseJsonBody } from '../../server/parse-json-body.js';
@@ -79,6 +80,8 @@ export function registerOpenAiChatDoor(app: FastifyInstance, gateway: Gateway): 
         payloadBytes: Buffer.isBuffer(request.body) ? request.body.length : 0,
         stream: canonical.stream,
         signal: clientGone.signal,
+        // A large answer is counted against the memory bound as it is read (it leaves as views of it).
+        countAnswerBytes: answerCounter(gateway.bodyMemory, reply),
         buffers: requestBuffers(gateway.bufferPool, reply.raw),
         pinnedChannel: pinnedChannelOf(gateway, request.headers),
         startedAt: performance.now(),

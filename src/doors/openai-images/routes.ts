@@ -8,6 +8,7 @@ import { jsonWithImagesPieces } from '../../canonical/json-with-images.js';
 import type { ClientKeyRecord } from '../../store/index.js';
 import { countImages } from '../../routing/response-outcome.js';
 import { attachOpenAiImageOptions } from '../../canonical/openai-image-options.js';
+import { answerCounter } from '../../server/body-memory.js';
 import { abortWhenClientLeaves } from '../../server/client-gone.js';
 import type { Gateway } from '../../server/gateway.js';
 import { parseJsonBody } from '../../server/parse-json-body.js';
@@ -187,6 +188,8 @@ async function answer(gateway: Gateway, request: FastifyRequest, reply: FastifyR
       payloadBytes: images.payloadBytes,
       stream: streaming,
       signal: clientGone.signal,
+      // A large answer is counted against the memory bound as it is read (it leaves as views of it).
+      countAnswerBytes: answerCounter(gateway.bodyMemory, reply),
       buffers: requestBuffers(gateway.bufferPool, reply.raw),
       pinnedChannel: pinnedChannelOf(gateway, request.headers),
       startedAt: performance.now(),
