@@ -65,9 +65,13 @@ function jsonText(body: Buffer | string | BytePieces): JsonText {
 }
 
 /** The first of the skipped keys at or after `from`; each search stops where an earlier key was found. */
-function nextKey(body: JsonText, from: number): { key: SkippedKey; at: number } | undefined {
+function nextKey(
+  body: JsonText,
+  from: number,
+  keys: readonly SkippedKey[],
+): { key: SkippedKey; at: number } | undefined {
   let first: { key: SkippedKey; at: number } | undefined;
-  for (const key of skippedKeys) {
+  for (const key of keys) {
     const at = body.indexOfKey(key, from, first ? first.at + key.bytes.length : undefined);
     if (at >= 0 && (!first || at < first.at)) first = { key, at };
   }
@@ -85,27 +89,45 @@ function stringValueAfter(body: JsonText, index: number): { start: number } | { 
   return { start: position + 1 };
 }
 
+interface KeyedString {
+  key: SkippedKey;
+  /** Where the key starts. */
+  at: number;
+  /** Where its string value starts (inside the quote) and ends (at the closing quote; -1 while open). */
+  start: number;
+  end: number;
+}
+
 /**
- * Ranges (bytes of a Buffer, characters of a string) of long, escape-free string values of `"data"`
- * keys, and of `"url"` keys that hold a data URL, in order. One pass: the text after a found key
- * resumes after its value, so no search runs through an image string but the one for its end.
+ * The string values of `keys`, in order, up to the first one still open. One pass: the text after a
+ * found key resumes after its value, so no search runs through an image string but the one for its end.
  */
-export function findImageStrings(source: Buffer | string | BytePieces): SkippedString[] {
-  const body = jsonText(source);
-  const found: SkippedString[] = [];
+function* keyedStrings(body: JsonText, keys: readonly SkippedKey[]): Generator<KeyedString> {
   let from = 0;
   for (;;) {
-    const next = nextKey(body, from);
-    if (!next) return found;
-    const { key, at } = next;
-    const value = stringValueAfter(body, at + key.bytes.length);
+    const next = nextKey(body, from, keys);
+    if (!next) return;
+    const value = stringValueAfter(body, next.at + next.key.bytes.length);
     if ('resume' in value) {
       from = value.resume;
       continue;
     }
-    const { start } = value;
-    const end = body.indexOfByte(quote, start);
-    if (end < 0) return found;
+    const end = body.indexOfByte(quote, value.start);
+    yield { ...next, start: value.start, end };
+    if (end < 0) return;
+    from = end + 1;
+  }
+}
+
+/**
+ * Ranges (bytes of a Buffer, characters of a string) of long, escape-free string values of `"data"`
+ * keys, and of `"url"` keys that hold a data URL, in order.
+ */
+export function findImageStrings(source: Buffer | string | BytePieces): SkippedString[] {
+  const body = jsonText(source);
+  const found: SkippedString[] = [];
+  for (const { key, start, end } of keyedStrings(body, skippedKeys)) {
+    if (end < 0) break;
     // base64 never contains a backslash; a string that does is ordinary JSON text, parsed normally.
     if (
       end - start >= minimumSkippedLength &&
@@ -113,11 +135,13 @@ export function findImageStrings(source: Buffer | string | BytePieces): SkippedS
       body.indexOfByte(backslash, start, end) < 0
     )
       found.push({ start, end });
-    from = end + 1;
   }
+  return found;
 }
 
 const inlineDataKeys = [Buffer.from('"inlineData"'), Buffer.from('"inline_data"')];
+/** `"data"` alone: an inline image's string. */
+const dataKeyOnly = skippedKeys.slice(0, 1);
 
 /**
  * Whether the head of a Gemini answer shows an inline image already under way: a `"data"` string
@@ -126,22 +150,8 @@ const inlineDataKeys = [Buffer.from('"inlineData"'), Buffer.from('"inline_data"'
  */
 export function imageStringBegun(head: Buffer, minimum: number): boolean {
   const body = jsonText(head);
-  const dataKey = skippedKeys[0];
-  let from = 0;
-  for (;;) {
-    const at = body.indexOfKey(dataKey, from);
-    if (at < 0) return false;
-    const value = stringValueAfter(body, at + dataKey.bytes.length);
-    if ('resume' in value) {
-      from = value.resume;
-      continue;
-    }
-    const { start } = value;
-    const end = body.indexOfByte(quote, start);
-    if (end >= 0) {
-      from = end + 1;
-      continue;
-    }
+  for (const { at, start, end } of keyedStrings(body, dataKeyOnly)) {
+    if (end >= 0) continue;
     const nearby = head.subarray(Math.max(0, at - 200), at);
     return (
       head.length - start >= minimum &&
@@ -149,6 +159,7 @@ export function imageStringBegun(head: Buffer, minimum: number): boolean {
       inlineDataKeys.some((key) => nearby.includes(key))
     );
   }
+  return false;
 }
 
 const placeholderPrefix = '\u0000imagegate-image:';
