@@ -344,34 +344,19 @@ retest: { enabled: false }
           },
         ],
       });
-      // A client that sends its request and then reads nothing: the answer cannot finish leaving.
-      const socket = connect(Number(new URL(gateway.url).port), '127.0.0.1');
-      socket.write(
-        `POST /v1beta/models/${model}:generateContent HTTP/1.1\r\nhost: test\r\n` +
-          `content-type: application/json\r\nx-goog-api-key: ${gateway.key}\r\n` +
-          `content-length: ${body.length}\r\n\r\n${body}`,
+      const socket = sendAndStall(
+        gateway.url,
+        `/v1beta/models/${model}:generateContent`,
+        { 'x-goog-api-key': gateway.key },
+        body,
       );
-      socket.pause();
-      const held = async () => {
-        const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
-        return Number(/^imagegate_body_memory_bytes (\d+)$/m.exec(metrics)?.[1]);
-      };
-      let bytes = 0;
-      for (let tries = 0; tries < 100 && bytes <= body.length; tries += 1) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        bytes = await held();
-      }
+      await heldUntil(gateway.url, (bytes) => bytes > body.length);
       // Settled: the answer has been read, parsed and handed to the socket by now.
       await new Promise((resolve) => setTimeout(resolve, 300));
-      bytes = await held();
       // The request body plus the upstream's answer, counted when it was read and not again on the way out.
-      expect(bytes).toBe(body.length + upstream.answerBytes);
+      expect(await heldBytes(gateway.url)).toBe(body.length + upstream.answerBytes);
       socket.destroy();
-      for (let tries = 0; tries < 100 && bytes > 0; tries += 1) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        bytes = await held();
-      }
-      expect(bytes).toBe(0);
+      expect(await heldUntil(gateway.url, (bytes) => bytes === 0)).toBe(0);
     } finally {
       await gateway.close();
       upstream.close();
