@@ -53,16 +53,17 @@ export function jsonWithImagesPieces(value: unknown, space?: number): Buffer[] {
     value,
     function replace(this: unknown, _key: string, current: unknown) {
       if (current === null || typeof current !== 'object' || Array.isArray(current)) return current;
+      // An image field, or a blob whose own `data` is the image.
       const field = (current as { [imageField]?: ImageField })[imageField];
-      const lazy = field ?? { key: 'data', prefix: '', blob: current };
-      const source = lazyImageSource(lazy.blob);
+      const source = lazyImageSource(field ? field.blob : current);
       if (!source) return current;
-      // An image field (or a blob's `data`) still the parsed bytes: other keys as is, it by placeholder.
+      // Still the parsed bytes: every other key as is, the image by placeholder.
+      const imageKey = field ? field.key : 'data';
       const copy: Record<string, unknown> = {};
       for (const key of Object.keys(current)) {
         copy[key] =
-          key === lazy.key
-            ? placeholder(lazy.prefix, source.bytes())
+          key === imageKey
+            ? placeholder(field?.prefix ?? '', source.bytes())
             : (current as Record<string, unknown>)[key];
       }
       return copy;

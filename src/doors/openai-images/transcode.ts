@@ -20,12 +20,9 @@ export const mimeTypeForFormat: Readonly<Record<ImagesOutputFormat, string>> = {
   webp: 'image/webp',
 };
 
-/** An image of this mime type whose `data` is the blob's, still undecoded if it was. */
-export function encodedImageOf(
-  blob: { mimeType: string; data?: unknown },
-  mimeType = blob.mimeType,
-): EncodedImage {
-  const image = { mimeType } as EncodedImage;
+/** An image whose `data` is the blob's, still undecoded if it was. */
+export function encodedImageOf(blob: { mimeType: string; data?: unknown }): EncodedImage {
+  const image = { mimeType: blob.mimeType } as EncodedImage;
   if (!copyImageData(blob, image as unknown as Record<string, unknown>)) image.data = String(blob.data ?? '');
   return image;
 }
@@ -41,7 +38,7 @@ export async function transcodeImage(
   const targetMime = mimeTypeForFormat[format];
   if (image.mimeType === targetMime) {
     // Passed on as it came: its size is read from the header, the rest is never decoded here.
-    const same = encodedImageOf(image, targetMime);
+    const same = encodedImageOf(image);
     const head = Buffer.from(imageDataSlice(image, 0, headerCharacters), 'base64');
     const size =
       readImageDimensions(head, targetMime) ??
