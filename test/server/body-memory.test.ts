@@ -286,15 +286,25 @@ async function heldUntil(gatewayUrl: string, done: (bytes: number) => boolean): 
   return bytes;
 }
 
-describe('a large answer to a small request, on every door', () => {
-  it('counts against the bound from when it is read until the response ends', async () => {
-    const upstream = await startCountingUpstream(0, await noisePng(2000));
-    const gateway = await startTestGateway({
+describe('a large answer the client is slow to read', () => {
+  let upstream: Awaited<ReturnType<typeof startCountingUpstream>>;
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    upstream = await startCountingUpstream(0, await noisePng(2000));
+    gateway = await startTestGateway({
       configYaml: `channels:
 ${simChannelYaml('big-answers', upstream.url, [model])}
 retest: { enabled: false }
 `,
     });
+  });
+  afterAll(async () => {
+    await gateway.close();
+    upstream.close();
+  });
+
+  it('counts against the bound from when it is read until the response ends, on every door', async () => {
     const bearer = { authorization: `Bearer ${gateway.key}` };
     const prompt = 'a red circle on a white background';
     const requests: Array<[string, Record<string, string>, unknown]> = [
@@ -306,60 +316,41 @@ retest: { enabled: false }
       ['/v1/chat/completions', bearer, { model, messages: [{ role: 'user', content: prompt }] }],
       ['/v1/images/generations', bearer, { model, prompt }],
     ];
-    try {
-      for (const [path, headers, body] of requests) {
-        const socket = sendAndStall(gateway.url, path, headers, JSON.stringify(body));
-        // The request is small (nothing reserved for it); the upstream's answer is counted as it is read.
-        expect(await heldUntil(gateway.url, (bytes) => bytes >= upstream.answerBytes)).toBe(
-          upstream.answerBytes,
-        );
-        socket.destroy();
-        expect(await heldUntil(gateway.url, (bytes) => bytes === 0)).toBe(0);
-      }
-    } finally {
-      await gateway.close();
-      upstream.close();
-    }
-  });
-});
-
-describe('a large answer the client is slow to read', () => {
-  it('counts against the bound once (the relayed upstream bytes), until the response ends', async () => {
-    const upstream = await startCountingUpstream(0, await noisePng(2000));
-    const gateway = await startTestGateway({
-      configYaml: `channels:
-${simChannelYaml('big-answers', upstream.url, [model])}
-retest: { enabled: false }
-`,
-    });
-    try {
-      const body = JSON.stringify({
-        contents: [
-          {
-            role: 'user',
-            parts: [
-              { text: 'make it blue' },
-              { inlineData: { mimeType: 'image/png', data: (await noisePng(820)).toString('base64') } },
-            ],
-          },
-        ],
-      });
-      const socket = sendAndStall(
-        gateway.url,
-        `/v1beta/models/${model}:generateContent`,
-        { 'x-goog-api-key': gateway.key },
-        body,
+    for (const [path, headers, body] of requests) {
+      const socket = sendAndStall(gateway.url, path, headers, JSON.stringify(body));
+      // The request is small (nothing reserved for it); the upstream's answer is counted as it is read.
+      expect(await heldUntil(gateway.url, (bytes) => bytes >= upstream.answerBytes)).toBe(
+        upstream.answerBytes,
       );
-      await heldUntil(gateway.url, (bytes) => bytes > body.length);
-      // Settled: the answer has been read, parsed and handed to the socket by now.
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      // The request body plus the upstream's answer, counted when it was read and not again on the way out.
-      expect(await heldBytes(gateway.url)).toBe(body.length + upstream.answerBytes);
       socket.destroy();
       expect(await heldUntil(gateway.url, (bytes) => bytes === 0)).toBe(0);
-    } finally {
-      await gateway.close();
-      upstream.close();
     }
+  });
+
+  it('counts against the bound once (the relayed upstream bytes), until the response ends', async () => {
+    const body = JSON.stringify({
+      contents: [
+        {
+          role: 'user',
+          parts: [
+            { text: 'make it blue' },
+            { inlineData: { mimeType: 'image/png', data: (await noisePng(820)).toString('base64') } },
+          ],
+        },
+      ],
+    });
+    const socket = sendAndStall(
+      gateway.url,
+      `/v1beta/models/${model}:generateContent`,
+      { 'x-goog-api-key': gateway.key },
+      body,
+    );
+    await heldUntil(gateway.url, (bytes) => bytes > body.length);
+    // Settled: the answer has been read, parsed and handed to the socket by now.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The request body plus the upstream's answer, counted when it was read and not again on the way out.
+    expect(await heldBytes(gateway.url)).toBe(body.length + upstream.answerBytes);
+    socket.destroy();
+    expect(await heldUntil(gateway.url, (bytes) => bytes === 0)).toBe(0);
   });
 });
