@@ -3,7 +3,7 @@
 // process; prints {"port":N} on stdout when listening.
 import { spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { BENCH_MODEL, answerFingerprint, type ImageKind, sizeClassOfRequest } from './payloads.js';
+import { BENCH_IMAGE_TOKENS, BENCH_MODEL, answerFingerprint, type ImageKind, sizeClassOfRequest } from './payloads.js';
 
 export const STATS_PATH = '/__bench/stats';
 
@@ -13,16 +13,16 @@ export interface UpstreamStats {
   stream: number;
 }
 
-function usageMetadata(promptTokens: number) {
+export function benchUsageMetadata(promptTokens: number) {
   return {
     promptTokenCount: promptTokens,
-    candidatesTokenCount: 1290,
-    totalTokenCount: promptTokens + 1290,
+    candidatesTokenCount: BENCH_IMAGE_TOKENS,
+    totalTokenCount: promptTokens + BENCH_IMAGE_TOKENS,
     promptTokensDetails: [
       { modality: 'TEXT', tokenCount: 14 },
       { modality: 'IMAGE', tokenCount: promptTokens - 14 },
     ],
-    candidatesTokensDetails: [{ modality: 'IMAGE', tokenCount: 1290 }],
+    candidatesTokensDetails: [{ modality: 'IMAGE', tokenCount: BENCH_IMAGE_TOKENS }],
   };
 }
 
@@ -43,7 +43,7 @@ function unaryAnswer(kind: ImageKind): Buffer {
   return Buffer.from(
     JSON.stringify({
       candidates: [imageCandidate(kind, 'STOP')],
-      usageMetadata: usageMetadata(272),
+      usageMetadata: benchUsageMetadata(272),
       modelVersion: BENCH_MODEL,
       responseId: `bench-${kind}`,
     }),
@@ -55,7 +55,7 @@ function streamAnswer(): Buffer {
   const imageEvent = { candidates: [imageCandidate('stream8MB')], modelVersion: BENCH_MODEL };
   const closing = {
     candidates: [{ content: { role: 'model', parts: [{ text: '' }] }, finishReason: 'STOP', index: 0 }],
-    usageMetadata: usageMetadata(272),
+    usageMetadata: benchUsageMetadata(272),
     modelVersion: BENCH_MODEL,
   };
   return Buffer.from(`data: ${JSON.stringify(imageEvent)}\r\n\r\ndata: ${JSON.stringify(closing)}\r\n\r\n`);

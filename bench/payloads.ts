@@ -12,6 +12,11 @@ export const imageBytesOf: Record<ImageKind, number> = {
 };
 
 export const BENCH_MODEL = 'gemini-3.1-flash-image-preview';
+/**
+ * What BENCH_MODEL reports for one 1K output image (the catalog's figure). A healthy route reports
+ * it; any other count is billing drift, and every request would write an evidence row.
+ */
+export const BENCH_IMAGE_TOKENS = 1120;
 
 const pngSignature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const pngEnd = Buffer.from([0, 0, 0, 0, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82]);
