@@ -3,7 +3,13 @@
 // process; prints {"port":N} on stdout when listening.
 import { spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { BENCH_IMAGE_TOKENS, BENCH_MODEL, answerFingerprint, type ImageKind, sizeClassOfRequest } from './payloads.js';
+import {
+  BENCH_IMAGE_TOKENS,
+  BENCH_MODEL,
+  answerFingerprint,
+  type ImageKind,
+  sizeClassOfRequest,
+} from './payloads.js';
 
 export const STATS_PATH = '/__bench/stats';
 

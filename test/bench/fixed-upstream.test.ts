@@ -24,10 +24,12 @@ describe('bench fixed upstream through the gateway', () => {
     const answer = await fetch(`${gateway.url}/v1beta/models/${BENCH_MODEL}:generateContent`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-goog-api-key': gateway.key },
-      body: requestBody('gemini', '1KB'),
+      body: new Uint8Array(requestBody('gemini', '1KB')),
     });
     expect(answer.status).toBe(200);
-    expect(checkImage(Buffer.from(await answer.arrayBuffer()), answerFingerprint('1KB'), true)).toBeUndefined();
+    expect(
+      checkImage(Buffer.from(await answer.arrayBuffer()), answerFingerprint('1KB'), true),
+    ).toBeUndefined();
 
     const db = gateway.running.gateway.database.db;
     const logged = await db.selectFrom('request_log').select(['status', 'charged_micros']).execute();
