@@ -5,11 +5,17 @@
 
 import { BytePieces } from './byte-pieces.js';
 
-/** `"data"` holds inline base64 (Gemini); `"url"` may hold a base64 data URL (OpenAI chat). */
+/**
+ * `"data"` holds inline base64 (Gemini); `"url"` (OpenAI chat) and `"image_url"` (OpenAI Images
+ * edits, JSON form) may hold a base64 data URL.
+ */
 const skippedKeys = [
   { text: '"data"', bytes: Buffer.from('"data"'), prefix: undefined },
   { text: '"url"', bytes: Buffer.from('"url"'), prefix: 'data:' },
+  { text: '"image_url"', bytes: Buffer.from('"image_url"'), prefix: 'data:' },
 ] as const;
+/** The property names of skippedKeys: where a placeholder may stand in the parsed skeleton. */
+const skippedNames: ReadonlySet<string> = new Set(skippedKeys.map((key) => key.text.slice(1, -1)));
 const quote = 0x22;
 const backslash = 0x5c;
 /** Shorter strings are parsed normally; only image-sized ones are worth skipping. */
@@ -347,11 +353,7 @@ function reattach(value: unknown, readers: LazySource[], depth: number): void {
   }
   const record = value as Record<string, unknown>;
   for (const [key, child] of Object.entries(record)) {
-    if (
-      (key === 'data' || key === 'url') &&
-      typeof child === 'string' &&
-      child.startsWith(placeholderPrefix)
-    ) {
+    if (skippedNames.has(key) && typeof child === 'string' && child.startsWith(placeholderPrefix)) {
       defineLazyString(record, key, readers[Number(child.slice(placeholderPrefix.length))]);
     } else reattach(child, readers, depth + 1);
   }

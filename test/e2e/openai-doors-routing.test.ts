@@ -1,4 +1,5 @@
 import OpenAI from 'openai';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeRetestImage, RETEST_INSTRUCTION } from '../../src/health/retest-template.js';
 import { startUpstreamSim, type UpstreamSim } from '../../src/sim/index.js';
@@ -213,6 +214,35 @@ describe('the JSON edit form', () => {
     expect(response.status).toBe(200);
     const body = await response.json();
     expect(isPngBase64(body.data[0].b64_json)).toBe(true);
+  });
+
+  it("sends a large data URL to a Gemini upstream as the client's own base64", async () => {
+    const noise = await sharp({
+      create: {
+        width: 256,
+        height: 256,
+        channels: 3,
+        background: '#808080',
+        noise: { type: 'gaussian', mean: 128, sigma: 60 },
+      },
+    })
+      .png()
+      .toBuffer();
+    expect(noise.length).toBeGreaterThan(100_000); // a body the gateway parses without reading the image
+    const base64 = noise.toString('base64');
+    googleSim.reset();
+    const response = await post('/v1/images/edits', {
+      model: 'gemini-3.1-flash-image-preview',
+      prompt: RETEST_INSTRUCTION,
+      images: [{ image_url: `data:image/jpeg;base64,${base64}` }],
+    });
+    expect(response.status).toBe(200);
+    expect(isPngBase64((await response.json()).data[0].b64_json)).toBe(true);
+    const sent = googleSim.received.at(-1)?.body as {
+      contents: { parts: { inlineData?: { mimeType: string; data: string } }[] }[];
+    };
+    // Typed from its bytes (a PNG), whatever the data URL declared.
+    expect(sent.contents[0].parts[1].inlineData).toEqual({ mimeType: 'image/png', data: base64 });
   });
 });
 

@@ -34,7 +34,7 @@ import {
 import { openAiModelList, openAiModelResource } from './models.js';
 import { parseChatCompletionsBody } from './schema.js';
 import { ChatStreamAssembler, chatStreamErrorFrame } from './stream-reply.js';
-import { standInForLazyDataUrls } from './lazy-data-urls.js';
+import { standInForChatDataUrls } from '../openai-common/data-urls.js';
 import { chatRequestToCanonical } from './to-canonical.js';
 
 /** Canonical field paths the capability checks report → the chat body's own names. */
@@ -62,7 +62,7 @@ export function registerOpenAiChatDoor(app: FastifyInstance, gateway: Gateway): 
   app.post('/v1/chat/completions', async (request, reply) => {
     const client = await authenticateBearer(gateway, request.headers);
     const parsed = parseJsonBody(request.body);
-    const lazyDataUrls = standInForLazyDataUrls(parsed);
+    const lazyDataUrls = standInForChatDataUrls(parsed);
     const body = parseChatCompletionsBody(parsed);
     const model = resolveOpenAiModel(gateway, body.model);
     const canonical = chatRequestToCanonical(body, lazyDataUrls);

@@ -2,10 +2,13 @@
 // assistant → role `model`, image_url → inlineData (data:) or fileData (https), modalities, image_config.
 import { errors } from '../../canonical/errors.js';
 import type { Content, GenerateContentRequest, GenerationConfig, Part } from '../../canonical/types.js';
-import { splitDataUrl } from '../openai-images/to-canonical.js';
 import { isBase64, isBase64Blob } from '../gemini/normalize-request.js';
-import type { LazyDataUrl, LazyDataUrls } from './lazy-data-urls.js';
-import { lazyImageBlob } from '../../canonical/skip-image-strings.js';
+import {
+  type LazyDataUrl,
+  type LazyDataUrls,
+  lazyDataUrlBlob,
+  splitDataUrl,
+} from '../openai-common/data-urls.js';
 import type { ChatCompletionsBody, ChatContentPart, ChatMessage } from './schema.js';
 
 export interface ChatCanonicalRequest {
@@ -40,7 +43,7 @@ function imageUrlToPart(url: string, param: string, lazyDataUrls: LazyDataUrls):
 
 /** The inline image behind a stand-in: plain base64 stays an unread byte range, other base64 is rewritten. */
 function lazyDataUrlPart(lazy: LazyDataUrl): Part {
-  const blob = lazyImageBlob(lazy.mimeType, lazy.source, lazy.offset);
+  const blob = lazyDataUrlBlob(lazy);
   if (!isBase64Blob(blob)) blob.data = Buffer.from(blob.data, 'base64').toString('base64');
   return { inlineData: blob };
 }
@@ -96,7 +99,7 @@ function generationConfigFor(body: ChatCompletionsBody): GenerationConfig | unde
   return Object.keys(config).length > 0 ? config : undefined;
 }
 
-/** `lazyDataUrls`: stand-ins from standInForLazyDataUrls, when the body was parsed from bytes. */
+/** `lazyDataUrls`: stand-ins from standInForChatDataUrls, when the body was parsed from bytes. */
 export function chatRequestToCanonical(
   body: ChatCompletionsBody,
   lazyDataUrls: LazyDataUrls = new Map(),

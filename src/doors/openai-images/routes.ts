@@ -24,6 +24,7 @@ import {
 import { inlineRemoteImages } from '../openai-common/inline-remote-images.js';
 import { openAiErrorBody } from '../openai-common/render-error.js';
 import { authenticateBearer, resolveOpenAiModel } from '../openai-common/request-context.js';
+import { standInForEditDataUrls } from '../openai-common/data-urls.js';
 import { sendJsonPieces } from '../openai-common/send-json-pieces.js';
 import { openSseReply } from '../openai-common/sse-writer.js';
 import { type ImagesStreamKind, imagesResponseFromCanonical, noImageError } from './from-canonical.js';
@@ -127,7 +128,9 @@ export function registerOpenAiImagesDoor(app: FastifyInstance, gateway: Gateway)
       if (multipart.mask) call.mask = multipart.mask;
       return answer(gateway, request, reply, call);
     }
-    const body = parseImagesEditsBody(parseJsonBody(request.body));
+    const parsed = parseJsonBody(request.body);
+    const lazyDataUrls = standInForEditDataUrls(parsed);
+    const body = parseImagesEditsBody(parsed);
     if (!body.images) {
       throw new GatewayError({
         errorClass: 'bad_request',
@@ -137,7 +140,7 @@ export function registerOpenAiImagesDoor(app: FastifyInstance, gateway: Gateway)
         code: 'missing_required_parameter',
       });
     }
-    const inputs = jsonEditImagesToInputs(body);
+    const inputs = jsonEditImagesToInputs(body, lazyDataUrls);
     const call: ImagesCall = {
       kind: 'edit',
       client,

@@ -1,6 +1,6 @@
 // OpenAI `images/generations` and `images/edits` → one canonical Gemini request plus `n` (the
 // gateway makes n parallel upstream calls) and the output options the reply must honour.
-import { encodedImageBlob } from '../../canonical/skip-image-strings.js';
+import { encodedImageBlob, imageDataSlice } from '../../canonical/skip-image-strings.js';
 import { errors } from '../../canonical/errors.js';
 import type { GenerateContentRequest, Part } from '../../canonical/types.js';
 import type {
@@ -16,14 +16,25 @@ import {
   type OpenAiQuality,
 } from './size-mapping.js';
 import { imageMimeFromBytes } from '../../canonical/sniff-mime.js';
+import { isBase64Blob } from '../gemini/normalize-request.js';
+import {
+  type LazyDataUrl,
+  type LazyDataUrls,
+  lazyDataUrlBlob,
+  splitDataUrl,
+} from '../openai-common/data-urls.js';
 
 /** Sent right before the mask image so any upstream understands what the extra image is. */
 export const maskInstruction =
   'The next image is the edit mask for the first image: its fully transparent pixels mark the area to edit; keep everything else unchanged.';
 
-/** An input image as bytes (multipart, data: URL) or as an https URL the gateway fetches later. */
+/**
+ * An input image as bytes (multipart, a short data: URL), as the unread base64 of a large data URL
+ * in the request body, or as an https URL the gateway fetches later.
+ */
 export type InputImage =
   | { data: Buffer; filename?: string; declaredMime?: string }
+  | { lazy: LazyDataUrl }
   | { url: string; declaredMime?: string };
 
 export interface ImagesOutputOptions {
@@ -45,29 +56,20 @@ export interface ImagesCanonicalRequest {
   output: ImagesOutputOptions;
 }
 
-const dataUrlHeaderPattern = /^data:([^;,]+)?(;[^,]*)?$/;
-
-/**
- * `data:image/png;base64,…` → declared type and the base64 text after the comma, found without
- * scanning the multi-megabyte rest (the text is a slice of `url`, not a copy); undefined when not
- * a base64 data URL.
- */
-export function splitDataUrl(url: string): { base64: string; mimeType?: string } | undefined {
-  const comma = url.indexOf(',', 0);
-  if (comma < 0 || comma > 512) return undefined;
-  const header = dataUrlHeaderPattern.exec(url.slice(0, comma));
-  if (!header?.[2]?.includes('base64')) return undefined;
-  return { base64: url.slice(comma + 1), mimeType: header[1] };
-}
-
 /** `data:image/png;base64,…` → bytes + declared type; undefined when not a base64 data URL. */
 export function decodeDataUrl(url: string): { data: Buffer; mimeType?: string } | undefined {
   const split = splitDataUrl(url);
   return split && { data: Buffer.from(split.base64, 'base64'), mimeType: split.mimeType };
 }
 
-/** The JSON edit form's `images[]`/`mask` → input images (data: decoded, https kept as URLs). */
-export function jsonEditImagesToInputs(body: ImagesEditsBody): { images: InputImage[]; mask?: InputImage } {
+/**
+ * The JSON edit form's `images[]`/`mask` → input images: https kept as URLs, a stand-in of
+ * `lazyDataUrls` (standInForEditDataUrls) kept as its unread base64, other data: URLs decoded.
+ */
+export function jsonEditImagesToInputs(
+  body: ImagesEditsBody,
+  lazyDataUrls: LazyDataUrls = new Map(),
+): { images: InputImage[]; mask?: InputImage } {
   const convert = (reference: NonNullable<ImagesEditsBody['mask']>, param: string): InputImage => {
     if ('file_id' in reference) {
       throw errors.badRequest(
@@ -78,6 +80,8 @@ export function jsonEditImagesToInputs(body: ImagesEditsBody): { images: InputIm
     }
     const url = reference.image_url;
     if (/^https?:\/\//i.test(url)) return { url };
+    const lazy = lazyDataUrls.get(url);
+    if (lazy) return { lazy };
     const decoded = decodeDataUrl(url);
     if (!decoded) {
       throw errors.badRequest(
@@ -99,16 +103,35 @@ function imagePart(image: InputImage, param: string): Part {
         : { fileUri: image.url },
     };
   }
+  if ('lazy' in image) return lazyImagePart(image.lazy, param);
   const mimeType = imageMimeFromBytes(image.data);
-  if (!mimeType) {
-    const declared = image.declaredMime ? ` (declared ${image.declaredMime})` : '';
-    throw errors.badRequest(
-      `The file in '${param}'${declared} is not a recognised image (PNG, JPEG, WEBP, GIF…).`,
-      param,
-      'invalid_image_format',
-    );
-  }
+  if (!mimeType) throw notAnImage(param, image.declaredMime);
   return { inlineData: encodedImageBlob(mimeType, image.data) };
+}
+
+/** Enough base64 for every signature imageMimeFromBytes knows (72 bytes). */
+const signatureBase64Length = 96;
+
+/**
+ * A data URL's unread base64 as an inline image: typed from its decoded first bytes, as an upload
+ * is, and sent as the client's own bytes when it is plain base64 (else decoded and encoded again).
+ */
+function lazyImagePart(lazy: LazyDataUrl, param: string): Part {
+  const blob = lazyDataUrlBlob(lazy);
+  const mimeType = imageMimeFromBytes(Buffer.from(imageDataSlice(blob, 0, signatureBase64Length), 'base64'));
+  if (!mimeType) throw notAnImage(param, lazy.mimeType);
+  if (!isBase64Blob(blob))
+    return { inlineData: encodedImageBlob(mimeType, Buffer.from(blob.data, 'base64')) };
+  return { inlineData: lazyDataUrlBlob(lazy, mimeType) };
+}
+
+function notAnImage(param: string, declaredMime: string | undefined) {
+  const declared = declaredMime ? ` (declared ${declaredMime})` : '';
+  return errors.badRequest(
+    `The file in '${param}'${declared} is not a recognised image (PNG, JPEG, WEBP, GIF…).`,
+    param,
+    'invalid_image_format',
+  );
 }
 
 export function imagesRequestToCanonical(

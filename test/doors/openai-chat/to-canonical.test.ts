@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseChatCompletionsBody } from '../../../src/doors/openai-chat/schema.js';
 import { chatRequestToCanonical } from '../../../src/doors/openai-chat/to-canonical.js';
-import { standInForLazyDataUrls } from '../../../src/doors/openai-chat/lazy-data-urls.js';
+import { standInForChatDataUrls } from '../../../src/doors/openai-common/data-urls.js';
 import { parseSkippingImageStrings } from '../../../src/canonical/skip-image-strings.js';
 import { jsonWithImagesPieces } from '../../../src/canonical/json-with-images.js';
 import { caught } from '../../helpers/errors.js';
@@ -63,7 +63,7 @@ describe('OpenAI chat request → canonical', () => {
       ],
     };
     const parsed = parseSkippingImageStrings(Buffer.from(JSON.stringify(raw)));
-    const lazy = standInForLazyDataUrls(parsed);
+    const lazy = standInForChatDataUrls(parsed);
     expect(lazy.size).toBe(1); // the wrapped one has JSON escapes (\n), so the parse read it as usual
     const canonical = chatRequestToCanonical(parseChatCompletionsBody(parsed), lazy);
     const eager = chatRequestToCanonical(parseChatCompletionsBody(raw));

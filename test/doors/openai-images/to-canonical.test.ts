@@ -8,6 +8,9 @@ import {
   jsonEditImagesToInputs,
 } from '../../../src/doors/openai-images/to-canonical.js';
 import { caught } from '../../helpers/errors.js';
+import { lazyImageSource, parseSkippingImageStrings } from '../../../src/canonical/skip-image-strings.js';
+import { jsonWithImagesPieces } from '../../../src/canonical/json-with-images.js';
+import { standInForEditDataUrls } from '../../../src/doors/openai-common/data-urls.js';
 
 interface ImageSpec {
   kind: 'png' | 'jpeg';
@@ -134,5 +137,80 @@ describe('OpenAI Images request validation', () => {
 
   it('rejects a body that is not a JSON object', () => {
     expect(caught(() => parseImagesGenerationsBody([1])).httpStatus).toBe(400);
+  });
+});
+
+describe('OpenAI Images JSON edits with large data URLs', () => {
+  // A PNG signature and 30 KB of noise: large enough for the parse to leave it unread.
+  const png = Buffer.concat([
+    Buffer.from(fixture.images.png, 'base64').subarray(0, 8),
+    Buffer.alloc(30_000, 7),
+  ]);
+  const plain = png.toString('base64');
+  const editBody = (images: string[], mask?: string) => ({
+    prompt: 'make it blue',
+    images: images.map((url) => ({ image_url: url })),
+    ...(mask ? { mask: { image_url: mask } } : {}),
+  });
+  const lazily = (raw: unknown) => {
+    const bytes = Buffer.from(JSON.stringify(raw));
+    const parsed = parseSkippingImageStrings(bytes);
+    const lazyDataUrls = standInForEditDataUrls(parsed);
+    const inputs = jsonEditImagesToInputs(parseImagesEditsBody(parsed), lazyDataUrls);
+    return { bytes, lazyDataUrls, inputs };
+  };
+
+  it("sends the client's base64 as a view of the request body, the same request as the eager path", () => {
+    const raw = editBody([`data:image/png;base64,${plain}`], `data:image/png;base64,${plain}`);
+    const { bytes, lazyDataUrls, inputs } = lazily(raw);
+    expect(lazyDataUrls.size).toBe(2);
+    const body = parseImagesEditsBody(raw);
+    const canonical = imagesRequestToCanonical(body, inputs.images, inputs.mask, flash31);
+    const eager = jsonEditImagesToInputs(body);
+    const expected = imagesRequestToCanonical(body, eager.images, eager.mask, flash31);
+    const image = canonical.request.contents[0].parts?.[1].inlineData as object;
+    const source = lazyImageSource(image);
+    expect(source?.bytes().buffer).toBe(bytes.buffer); // not a copy
+    expect(Buffer.concat(jsonWithImagesPieces(canonical.request)).toString()).toBe(
+      Buffer.concat(jsonWithImagesPieces(expected.request)).toString(),
+    );
+    expect(canonical.request.contents[0].parts?.[1].inlineData).toEqual({
+      mimeType: 'image/png',
+      data: plain,
+    });
+  });
+
+  it('types the image from its bytes, not from the declared type', () => {
+    const { inputs } = lazily(editBody([`data:image/jpeg;base64,${plain}`]));
+    const canonical = imagesRequestToCanonical(
+      parseImagesEditsBody(editBody(['x'])),
+      inputs.images,
+      undefined,
+      flash31,
+    );
+    expect(canonical.request.contents[0].parts?.[1].inlineData?.mimeType).toBe('image/png');
+  });
+
+  it('rewrites base64 with spaces as plain base64', () => {
+    const wrapped = plain.replace(/.{76}/g, '$& ');
+    const { inputs } = lazily(editBody([`data:image/png;base64,${wrapped}`]));
+    const canonical = imagesRequestToCanonical(
+      parseImagesEditsBody(editBody(['x'])),
+      inputs.images,
+      undefined,
+      flash31,
+    );
+    expect(canonical.request.contents[0].parts?.[1].inlineData?.data).toBe(plain);
+  });
+
+  it('rejects a large data URL that is not an image, naming its field', () => {
+    const text = Buffer.alloc(30_000, 'a').toString('base64');
+    const { inputs } = lazily(editBody([`data:image/png;base64,${text}`]));
+    const error = caught(() =>
+      imagesRequestToCanonical(parseImagesEditsBody(editBody(['x'])), inputs.images, undefined, flash31),
+    );
+    expect(error.httpStatus).toBe(400);
+    expect(error.code).toBe('invalid_image_format');
+    expect(error.message).toContain('declared image/png');
   });
 });
