@@ -26,6 +26,8 @@ export interface RowResult {
 export interface BenchEnvironment {
   date: string;
   mode: 'full' | 'quick';
+  /** Small calls each proxy served before its row (BenchPlan.settleCalls). */
+  settleCalls: number;
   node: string;
   cpus: string;
   commit: string;
@@ -289,7 +291,8 @@ export function renderReport(
 Node ${environment.node} · ${environment.cpus} · imagegate ${environment.commit} · ${environment.nginx} · @portkey-ai/gateway ${environment.portkey}.
 Load generator, proxies and the fixed upstream share these cores over loopback. "Added" = the route's
 p50 (p99) minus direct's in this same run; ratios only compare rows of this run. Peak RSS = VmHWM
-summed over the proxy's processes, reset after warm-up; every proxy is started fresh for each row.
+summed over the proxy's processes, reset after warm-up; every proxy is started fresh for each row
+and first serves ${environment.settleCalls} small calls, so rows measure warm processes.
 
 ## Summary (columns of ../shared/BENCHMARKS.md)
 

@@ -25,6 +25,8 @@ export interface StreamWorkload {
 
 export interface BenchPlan {
   quick: boolean;
+  /** Small calls every proxy serves before a row's own warm-up (bench/run.ts says why). */
+  settleCalls: number;
   matrix: Workload[];
   memory: MemoryWorkload;
   stream: StreamWorkload;
@@ -39,6 +41,7 @@ export function benchPlan(quick: boolean): BenchPlan {
   const scale = (full: number, small: number) => (quick ? small : full);
   return {
     quick,
+    settleCalls: scale(3000, 200),
     matrix: [
       workload('1KB', 1, scale(300, 30), scale(200, 20), scale(20, 5)),
       workload('1KB', 32, scale(3000, 200), scale(320, 32), scale(20, 5)),
