@@ -104,7 +104,7 @@ let imagegateDirectory = process.cwd();
 
 /**
  * Benches a committed snapshot instead of the working tree (others may be mid-edit): `git archive`
- * of the ref into a temp dir that borrows this checkout's node_modules.
+ * of the ref into a temp dir that borrows this checkout's node_modules, built as `npm ci` builds it.
  */
 export function useImagegateSnapshot(ref: string): string {
   const directory = mkdtempSync(join(workRoot, 'imagegate-src-'));
@@ -112,7 +112,14 @@ export function useImagegateSnapshot(ref: string): string {
   execFileSync('sh', ['-c', `git archive ${commit} | tar -x -C "${directory}"`]);
   symlinkSync(resolve('node_modules'), join(directory, 'node_modules'));
   imagegateDirectory = directory;
+  buildImagegate();
   return commit;
+}
+
+/** Compiles the benched sources to dist/ as `npm ci` does, so the bench runs what users run. */
+export function buildImagegate(): void {
+  if (!existsSync(join(imagegateDirectory, 'scripts', 'build.js'))) return; // an older snapshot
+  execFileSync(process.execPath, ['scripts/build.js'], { cwd: imagegateDirectory, stdio: 'ignore' });
 }
 
 /** `imagegate serve` as a user runs it: default log level, SQLite in a fresh data dir, one channel. */

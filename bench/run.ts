@@ -22,6 +22,7 @@ import {
   PEERS_DIR,
   type RunningProxy,
   useImagegateSnapshot,
+  buildImagegate,
 } from './peers.js';
 import { Progress } from './progress.js';
 import { BenchResults, type BenchEnvironment, renderReport, type RowResult } from './report.js';
@@ -62,6 +63,7 @@ if (!unavailable.has('portkey-chat') && activeRoutes.some((route) => route.id ==
 
 const loadAtStart = loadavg()[0];
 const snapshotCommit = snapshotRef ? useImagegateSnapshot(snapshotRef) : undefined;
+if (!snapshotCommit) buildImagegate();
 const upstream = await launchFixedUpstream();
 const bodies = new Map<string, Buffer>();
 const bodyFor = (protocol: Protocol, size: SizeClass) => {
