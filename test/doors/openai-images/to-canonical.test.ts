@@ -159,6 +159,13 @@ describe('OpenAI Images JSON edits with large data URLs', () => {
     const inputs = jsonEditImagesToInputs(parseImagesEditsBody(parsed), lazyDataUrls);
     return { bytes, lazyDataUrls, inputs };
   };
+  /** The first input image's inline blob, built from one lazily parsed data URL. */
+  const inlineImageOf = (dataUrl: string) => {
+    const { inputs } = lazily(editBody([dataUrl]));
+    const body = parseImagesEditsBody(editBody(['x']));
+    return imagesRequestToCanonical(body, inputs.images, undefined, flash31).request.contents[0].parts?.[1]
+      .inlineData;
+  };
 
   it("sends the client's base64 as a view of the request body, the same request as the eager path", () => {
     const raw = editBody([`data:image/png;base64,${plain}`], `data:image/png;base64,${plain}`);
@@ -181,34 +188,17 @@ describe('OpenAI Images JSON edits with large data URLs', () => {
   });
 
   it('types the image from its bytes, not from the declared type', () => {
-    const { inputs } = lazily(editBody([`data:image/jpeg;base64,${plain}`]));
-    const canonical = imagesRequestToCanonical(
-      parseImagesEditsBody(editBody(['x'])),
-      inputs.images,
-      undefined,
-      flash31,
-    );
-    expect(canonical.request.contents[0].parts?.[1].inlineData?.mimeType).toBe('image/png');
+    expect(inlineImageOf(`data:image/jpeg;base64,${plain}`)?.mimeType).toBe('image/png');
   });
 
   it('rewrites base64 with spaces as plain base64', () => {
     const wrapped = plain.replace(/.{76}/g, '$& ');
-    const { inputs } = lazily(editBody([`data:image/png;base64,${wrapped}`]));
-    const canonical = imagesRequestToCanonical(
-      parseImagesEditsBody(editBody(['x'])),
-      inputs.images,
-      undefined,
-      flash31,
-    );
-    expect(canonical.request.contents[0].parts?.[1].inlineData?.data).toBe(plain);
+    expect(inlineImageOf(`data:image/png;base64,${wrapped}`)?.data).toBe(plain);
   });
 
   it('rejects a large data URL that is not an image, naming its field', () => {
     const text = Buffer.alloc(30_000, 'a').toString('base64');
-    const { inputs } = lazily(editBody([`data:image/png;base64,${text}`]));
-    const error = caught(() =>
-      imagesRequestToCanonical(parseImagesEditsBody(editBody(['x'])), inputs.images, undefined, flash31),
-    );
+    const error = caught(() => inlineImageOf(`data:image/png;base64,${text}`));
     expect(error.httpStatus).toBe(400);
     expect(error.code).toBe('invalid_image_format');
     expect(error.message).toContain('declared image/png');
