@@ -292,7 +292,7 @@ Node ${environment.node} · ${environment.cpus} · imagegate ${environment.commi
 Load generator, proxies and the fixed upstream share these cores over loopback. "Added" = the route's
 p50 (p99) minus direct's in this same run; ratios only compare rows of this run. Peak RSS = VmHWM
 summed over the proxy's processes, reset after warm-up; every proxy is started fresh for each row
-and first serves ${environment.settleCalls} small calls, so rows measure warm processes.
+and first serves ${environment.settleCalls.toLocaleString('en-US')} small calls, so rows measure warm processes.
 
 ## Summary (columns of ../shared/BENCHMARKS.md)
 
