@@ -28,7 +28,7 @@ import { Progress } from './progress.js';
 import { BenchResults, type BenchEnvironment, renderReport, type RowResult } from './report.js';
 import { type RouteId, type RouteSpec, routes } from './routes.js';
 import { currentRssMegabytes, peakRssMegabytes, resetPeakRss } from './rss.js';
-import { percentile } from './stats.js';
+import { median, percentile } from './stats.js';
 import { benchPlan, type Workload } from './workloads.js';
 
 const argv = process.argv.slice(3);
@@ -83,7 +83,7 @@ async function upstreamRequests(): Promise<number> {
 }
 
 const totalRows =
-  plan.matrix.length * activeRoutes.length +
+  plan.matrix.reduce((sum, workload) => sum + workload.rounds, 0) * activeRoutes.length +
   plan.memory.routes.filter((id) => activeRoutes.some((route) => route.id === id)).length +
   plan.stream.routes.filter((id) => activeRoutes.some((route) => route.id === id)).length;
 let rowNumber = 0;
@@ -97,6 +97,7 @@ async function runRow(
   workload: Workload,
   section: Section,
   stream = false,
+  round = 1,
 ): Promise<RowResult> {
   rowNumber += 1;
   const row: RowResult = {
@@ -109,7 +110,8 @@ async function runRow(
     sent: 0,
     checked: 0,
   };
-  const title = `[${rowNumber}/${totalRows}] ${workload.label} · ${route.label}`;
+  const roundNote = workload.rounds > 1 ? ` (round ${round}/${workload.rounds})` : '';
+  const title = `[${rowNumber}/${totalRows}] ${workload.label} · ${route.label}${roundNote}`;
   const skipped = unavailable.get(route.id);
   if (skipped) {
     progress.line(`${title}: skipped — ${skipped}`);
@@ -209,9 +211,38 @@ async function runRow(
   return row;
 }
 
+/** One row of each round merged: medians of p50, p99 and req/s, the highest peak RSS, all checks. */
+function mergeRounds(rounds: RowResult[]): RowResult {
+  if (rounds.length === 1) return rounds[0];
+  const measured = rounds.filter((row) => row.state === 'ok');
+  const failed = rounds.find((row) => row.state === 'failed');
+  const middle = (pick: (row: RowResult) => number | undefined) => {
+    const values = measured.map(pick).filter((value): value is number => value !== undefined);
+    return values.length > 0 ? median(values) : undefined;
+  };
+  const peaks = measured.map((row) => row.peakRssMb).filter((value): value is number => value !== undefined);
+  return {
+    ...rounds[0],
+    state: failed ? 'failed' : measured.length > 0 ? 'ok' : rounds[0].state,
+    note: failed?.note ?? (measured.length > 0 ? undefined : rounds[0].note),
+    sent: rounds.reduce((sum, row) => sum + row.sent, 0),
+    checked: rounds.reduce((sum, row) => sum + row.checked, 0),
+    p50: middle((row) => row.p50),
+    p99: middle((row) => row.p99),
+    requestsPerSecond: middle((row) => row.requestsPerSecond),
+    peakRssMb: peaks.length > 0 ? Math.max(...peaks) : undefined,
+  };
+}
+
 try {
   for (const workload of plan.matrix) {
-    for (const route of activeRoutes) results.push(await runRow(route, workload, 'matrix'));
+    const rounds: RowResult[][] = activeRoutes.map(() => []);
+    for (let round = 1; round <= workload.rounds; round++) {
+      for (const [index, route] of activeRoutes.entries()) {
+        rounds[index].push(await runRow(route, workload, 'matrix', false, round));
+      }
+    }
+    results.push(...rounds.map(mergeRounds));
   }
   for (const route of activeRoutes.filter((candidate) => plan.memory.routes.includes(candidate.id))) {
     results.push(await runRow(route, plan.memory, 'memory'));
@@ -223,6 +254,7 @@ try {
     concurrency: 1,
     count: plan.stream.count,
     warmup: 0,
+    rounds: 1,
     maxSeconds: 60,
   };
   for (const route of activeRoutes.filter((candidate) => plan.stream.routes.includes(candidate.id))) {
@@ -270,6 +302,11 @@ const loadAtEnd = loadavg()[0];
 if (Math.max(loadAtStart, loadAtEnd) > cpus().length / 2) {
   notes.push(
     `Other work shared the machine: 1-minute load average ${loadAtStart.toFixed(1)} at the start, ${loadAtEnd.toFixed(1)} at the end, on ${cpus().length} cores; absolute times are inflated and ratios noisier than on a quiet machine.`,
+  );
+}
+for (const workload of plan.matrix.filter((candidate) => candidate.rounds > 1)) {
+  notes.push(
+    `${workload.label}: each route ran ${workload.rounds} interleaved rounds, each on a fresh proxy; p50, p99 and req/s are their medians, peak RSS the highest, and "answers checked" counts every round.`,
   );
 }
 if (quick)
