@@ -304,9 +304,11 @@ if (Math.max(loadAtStart, loadAtEnd) > cpus().length / 2) {
     `Other work shared the machine: 1-minute load average ${loadAtStart.toFixed(1)} at the start, ${loadAtEnd.toFixed(1)} at the end, on ${cpus().length} cores; absolute times are inflated and ratios noisier than on a quiet machine.`,
   );
 }
-for (const workload of plan.matrix.filter((candidate) => candidate.rounds > 1)) {
+const repeated = plan.matrix.filter((workload) => workload.rounds > 1);
+if (repeated.length > 0) {
+  const rounds = [...new Set(repeated.map((workload) => workload.rounds))].join(' or ');
   notes.push(
-    `${workload.label}: each route ran ${workload.rounds} interleaved rounds, each on a fresh proxy; p50, p99 and req/s are their medians, peak RSS the highest, and "answers checked" counts every round.`,
+    `${repeated.length === plan.matrix.length ? 'Every matrix row' : repeated.map((workload) => workload.label).join('; ')}: each route ran ${rounds} interleaved rounds, each on a fresh proxy; p50, p99 and req/s are their medians, peak RSS the highest, and "answers checked" counts every round.`,
   );
 }
 if (quick)
