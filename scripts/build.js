@@ -17,9 +17,10 @@ try {
   console.error('imagegate build: typescript is not installed; skipped (bin/imagegate.js runs src/ through tsx)');
   process.exit(0);
 }
-const stamp = join(root, 'dist', 'build-stamp');
-rmSync(stamp, { force: true }); // a failed build must not leave an older dist/ looking current
+// A clean build: nothing of a removed or renamed source survives, and a failed build leaves no
+// dist/ (so no build stamp) behind for bin/imagegate.js to take for current.
+rmSync(join(root, 'dist'), { recursive: true, force: true });
 execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
 mkdirSync(join(root, 'dist', 'catalog'), { recursive: true });
 copyFileSync(join(root, 'src', 'catalog', 'builtin-models.yaml'), join(root, 'dist', 'catalog', 'builtin-models.yaml'));
-writeFileSync(stamp, `${new Date().toISOString()}\n`);
+writeFileSync(join(root, 'dist', 'build-stamp'), `${new Date().toISOString()}\n`);
