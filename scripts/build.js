@@ -18,7 +18,7 @@ try {
   process.exit(0);
 }
 // A clean build: nothing of a removed or renamed source survives, and a failed build leaves no
-// dist/ (so no build stamp) behind for bin/imagegate.js to take for current.
+// build stamp behind, so bin/imagegate.js does not take a half-written dist/ for current.
 rmSync(join(root, 'dist'), { recursive: true, force: true });
 execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
 mkdirSync(join(root, 'dist', 'catalog'), { recursive: true });
