@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { request as undiciRequest } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { billingTotals } from '../helpers/billing-checks.js';
-import { startTestGateway, type TestGateway } from '../helpers/start-gateway.js';
+import { simChannelYaml, startTestGateway, type TestGateway } from '../helpers/start-gateway.js';
 
 const model = 'gemini-3.1-flash-image-preview';
 // A PNG signature, then noise: 1.5 MB of base64 in the answer.
@@ -72,13 +72,8 @@ let gateway: TestGateway;
 beforeAll(async () => {
   first = await startPacedUpstream();
   second = await startPacedUpstream();
-  const channel = (name: string, url: string, priority: number) => `  - name: ${name}
-    provider: gemini-compatible
-    baseUrl: ${url}
-    apiKeys: [key-${name}]
-    models: [${model}]
-    priority: ${priority}
-`;
+  const channel = (name: string, url: string, priority: number) =>
+    simChannelYaml(name, url, [model], `    priority: ${priority}\n`);
   gateway = await startTestGateway({
     configYaml: `channels:\n${channel('first', first.url, 2)}${channel('second', second.url, 1)}retest:\n  enabled: false\n`,
   });
