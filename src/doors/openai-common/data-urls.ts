@@ -78,6 +78,6 @@ function standIn(record: object, key: string, found: LazyDataUrls): void {
 }
 
 /** The inline image `{ mimeType, data }` behind a stand-in, its base64 still an unread byte range. */
-export function lazyDataUrlBlob(lazy: LazyDataUrl, mimeType = lazy.mimeType) {
-  return lazyImageBlob(mimeType, lazy.source, lazy.offset);
+export function lazyDataUrlBlob(lazy: LazyDataUrl) {
+  return lazyImageBlob(lazy.mimeType, lazy.source, lazy.offset);
 }

@@ -122,7 +122,8 @@ function lazyImagePart(lazy: LazyDataUrl, param: string): Part {
   if (!mimeType) throw notAnImage(param, lazy.mimeType);
   if (!isBase64Blob(blob))
     return { inlineData: encodedImageBlob(mimeType, Buffer.from(blob.data, 'base64')) };
-  return { inlineData: lazyDataUrlBlob(lazy, mimeType) };
+  blob.mimeType = mimeType;
+  return { inlineData: blob };
 }
 
 function notAnImage(param: string, declaredMime: string | undefined) {
