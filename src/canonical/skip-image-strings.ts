@@ -127,7 +127,7 @@ function* keyedStrings(body: JsonText, keys: readonly SkippedKey[]): Generator<K
 
 /**
  * Ranges (bytes of a Buffer, characters of a string) of long, escape-free string values of `"data"`
- * keys, and of `"url"` keys that hold a data URL, in order.
+ * keys, and of `"url"` and `"image_url"` keys that hold a data URL, in order.
  */
 export function findImageStrings(source: Buffer | string | BytePieces): SkippedString[] {
   const body = jsonText(source);
