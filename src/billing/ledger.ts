@@ -2,7 +2,9 @@
 // limit atomically; a settle writes hold state, ledger rows, the key's spend and the request log row
 // in one transaction (src/billing/ledger-transaction.ts). Operations are group-committed: the
 // operations of one event-loop turn share a transaction, everything queued while it commits goes
-// into the next, and each caller awaits its own operation's commit.
+// into the next, and each caller awaits its own operation's commit. With a settle journal
+// (src/billing/settle-journal.ts) a settle is durable once appended to it: the caller goes on at
+// once, and journaled settles wait up to `settleBatchMs` for company before their commit.
 import type { Kysely } from 'kysely';
 import type { DatabaseSchema } from '../store/index.js';
 import {
@@ -13,6 +15,7 @@ import {
   type SettleRequest,
   writeLedgerGroup,
 } from './ledger-transaction.js';
+import type { SettleJournal } from './settle-journal.js';
 
 export type { HoldRequest, HoldResult, SettleRequest } from './ledger-transaction.js';
 
@@ -28,12 +31,21 @@ export interface LedgerOptions {
   maxGroup?: number;
   /** Stamped on every hold so crash recovery knows which process placed it. */
   owner?: string;
+  /** Makes settles durable by one append each, committed in batches (embedded SQLite). */
+  journal?: SettleJournal;
+  /** How long a journaled settle waits for company before its commit. Default 20 ms. */
+  settleBatchMs?: number;
+  /** A batch of journaled settles that failed to commit (its journal file is kept for recovery). */
+  onJournaledFailure?: (error: unknown, settles: number) => void;
 }
 
 export class Ledger {
   private readonly groupCommitMs: number;
   private readonly maxGroup: number;
   private readonly owner: string | undefined;
+  private readonly journal: SettleJournal | undefined;
+  private readonly settleBatchMs: number;
+  private readonly onJournaledFailure: (error: unknown, settles: number) => void;
   private queue: QueuedOperation[] = [];
   private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
@@ -46,6 +58,9 @@ export class Ledger {
     this.groupCommitMs = options.groupCommitMs ?? 0;
     this.maxGroup = options.maxGroup ?? 256;
     this.owner = options.owner;
+    this.journal = options.journal;
+    this.settleBatchMs = options.settleBatchMs ?? 20;
+    this.onJournaledFailure = options.onJournaledFailure ?? (() => {});
   }
 
   /** Durably places a hold, or says why not (spend limit, reused request id). */
@@ -62,26 +77,39 @@ export class Ledger {
     );
   }
 
-  /** Durably closes a hold: charges `chargedMicros`, releases the rest, writes the request log row. */
+  /**
+   * Durably closes a hold: charges `chargedMicros`, releases the rest, writes the request log row.
+   * Resolves once committed, or with a journal once appended to it (the commit follows shortly).
+   */
   settle(request: SettleRequest): Promise<void> {
     assertMicros(request.chargedMicros);
+    if (this.journal) {
+      this.journal.append(request);
+      this.enqueue({ kind: 'settle', request, resolve: () => {}, reject: () => {} }, this.settleBatchMs);
+      return Promise.resolve();
+    }
     return new Promise((resolve, reject) =>
       this.enqueue({ kind: 'settle', request, resolve: () => resolve(), reject }),
     );
   }
 
-  /** Writes everything queued. */
+  /** Writes everything queued (readers in this process call it first to see every settle). */
   async flush(): Promise<void> {
     while (this.queue.length > 0 || this.writing) await this.startWriting();
   }
 
-  private enqueue(operation: QueuedOperation): void {
+  /** Flushes, then closes the journal (its files are deleted, but those of a failed batch). */
+  async close(): Promise<void> {
+    await this.flush();
+    this.journal?.close();
+  }
+
+  private enqueue(operation: QueuedOperation, waitMs = this.groupCommitMs): void {
     this.queue.push(operation);
     if (this.queue.length >= this.maxGroup) void this.startWriting();
     else if (this.writing)
       return; // the running write picks this up as soon as it commits
-    else if (this.groupCommitMs > 0)
-      this.timer ??= setTimeout(() => void this.startWriting(), this.groupCommitMs);
+    else if (waitMs > 0 && !this.immediate) this.timer ??= setTimeout(() => void this.startWriting(), waitMs);
     // Group commit without a fixed wait: operations arriving in this turn of the event loop share
     // one transaction, and everything that queues while it commits goes into the next one.
     else this.immediate ??= setImmediate(() => void this.startWriting());
@@ -105,16 +133,24 @@ export class Ledger {
 
   private async writeAll(): Promise<void> {
     while (this.queue.length > 0) {
+      // Every settle queued so far is in a sealed file; those files go once all of them commit.
+      this.journal?.seal();
       const group = this.queue.splice(0, this.maxGroup);
       let results: LedgerGroupResults;
       try {
         results = await writeLedgerGroup(this.db, group);
       } catch (error) {
         for (const operation of group) operation.reject(error);
+        const journaled = this.journal ? group.filter((operation) => operation.kind === 'settle').length : 0;
+        if (journaled > 0) {
+          this.journal?.keepSealed(); // the next start replays them
+          this.onJournaledFailure(error, journaled);
+        }
         continue;
       }
       for (const [index, operation] of group.entries()) operation.resolve(results[index]);
     }
+    this.journal?.discardSealed();
   }
 }
 

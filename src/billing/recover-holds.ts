@@ -1,8 +1,10 @@
-// Crash recovery for the ledger: holds a killed process left open are released at start, each with
-// an `interrupted` request log row, so ledger and request log agree again before serving.
+// Crash recovery for the ledger: settles a killed process journaled are replayed, then the holds it
+// left open are released, each with an `interrupted` request log row, so ledger and request log
+// agree again before serving.
 import type { Kysely } from 'kysely';
 import { type DatabaseSchema, insertRequestLogEntries } from '../store/index.js';
 import { ownerIsGone } from './hold-owner.js';
+import { replaySettleJournals } from './settle-journal.js';
 
 type Database = Kysely<DatabaseSchema>;
 
@@ -11,6 +13,8 @@ export interface RecoveryScope {
   self: string;
   /** Holds older than this are released whoever owns them: no live request runs that long. */
   maxAgeMs: number;
+  /** Where settle journals are kept (src/billing/settle-journal.ts); replayed before any release. */
+  journalDir?: string;
 }
 
 /**
@@ -18,14 +22,19 @@ export interface RecoveryScope {
  * is gone (see ownerIsGone) or that is older than any request can run belongs to a request that
  * will never finish. Each is released, and gets an `interrupted` request log row (status 0,
  * charged 0) unless it has one. Holds of live processes (other replicas, a running `serve` while
- * `imagegate retest` starts) are left alone. Without a scope every open hold is released.
- * Returns how many holds were released.
+ * `imagegate retest` starts) are left alone. Without a scope every open hold is released. First,
+ * the settle journals of processes that are gone are replayed, so a request answered just before
+ * its process died is charged, not released. Returns how many holds were released.
  */
 export async function releaseOpenHolds(
   db: Database,
   now: number = Date.now(),
   scope?: RecoveryScope,
 ): Promise<number> {
+  if (scope?.journalDir) {
+    const { self, journalDir } = scope;
+    await replaySettleJournals(db, journalDir, (owner) => ownerIsGone(owner, self));
+  }
   return db.transaction().execute(async (transaction) => {
     const candidates = await transaction
       .selectFrom('holds')

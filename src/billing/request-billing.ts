@@ -206,6 +206,11 @@ export class RequestBilling {
     return ticket.closing;
   }
 
+  /** Commits every settle queued so far (a journaled settle is committed in a batch shortly after). */
+  flush(): Promise<void> {
+    return this.options.ledger.flush();
+  }
+
   /** Shutdown: closes every ticket still open as interrupted (charged 0). */
   async closeAll(): Promise<void> {
     const pending = [...this.open.values()].map(({ ticket, entry }) =>
@@ -214,7 +219,7 @@ export class RequestBilling {
       ),
     );
     await Promise.all(pending);
-    await this.options.ledger.flush();
+    await this.options.ledger.close();
   }
 }
 

@@ -84,6 +84,7 @@ export const configFileSchema = z.strictObject({
     .strictObject({
       driftThreshold: z.number().nonnegative().default(0.05),
       heldMultiplier: z.number().min(1).default(1),
+      settleBatchMs: z.number().int().min(0).max(60_000).default(20),
     })
     .prefault({}),
 });

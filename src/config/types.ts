@@ -91,6 +91,11 @@ export interface BillingConfig {
   driftThreshold: number;
   /** Multiplier on the worst-case estimate when placing a hold. */
   heldMultiplier: number;
+  /**
+   * Embedded SQLite: how long a settle, journaled before the answer, waits for company before its
+   * batched commit (src/billing/settle-journal.ts). Other processes' reads lag by up to this much.
+   */
+  settleBatchMs: number;
 }
 
 export interface GatewayConfig {

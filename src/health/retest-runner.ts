@@ -3,7 +3,7 @@
 // and stores each result with latency, usage, billed amount, expected tokens and thumbnails.
 import { randomUUID } from 'node:crypto';
 import { outputImageTokens } from '../catalog/catalog.js';
-import type { Gateway } from '../server/gateway.js';
+import { type Gateway, pendingWritesCommitted } from '../server/gateway.js';
 import { insertRetestResult } from '../store/retest-results.js';
 import { requestLogEntry } from '../store/route-traffic.js';
 import { judgeRetestOutput, type RetestMetrics } from './pixel-verdict.js';
@@ -91,7 +91,7 @@ export class RetestRunner {
       answer = await this.send(target, input, sentId);
     }
     const latencyMs = Math.round(performance.now() - started);
-    await gateway.requestLog.flush();
+    await pendingWritesCommitted(gateway);
     const logged = await requestLogEntry(gateway.database.db, sentId).catch(() => undefined);
     const verdict = await this.judge(target.door, input, answer, logged?.error_class ?? null);
     const model = gateway.catalog.resolve(target.model);

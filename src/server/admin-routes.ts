@@ -27,7 +27,7 @@ import {
   updateClientKey,
 } from '../store/index.js';
 import { requireAdmin } from './admin-auth.js';
-import type { Gateway } from './gateway.js';
+import { type Gateway, pendingWritesCommitted } from './gateway.js';
 import { summarizeFor } from './generation.js';
 import { parseJsonBody } from './parse-json-body.js';
 import { registerErrorRenderer } from './render-error.js';
@@ -128,7 +128,11 @@ function since(query: Record<string, string | undefined>): number | undefined {
 export function registerAdminRoutes(app: FastifyInstance, gateway: Gateway): void {
   registerErrorRenderer('/admin/', openAiErrorBody);
   const db = () => gateway.database.db;
-  const guard = async (request: FastifyRequest) => requireAdmin(gateway, request);
+  // Admin reads see every request answered so far (settles are committed in batches).
+  const guard = async (request: FastifyRequest) => {
+    requireAdmin(gateway, request);
+    await pendingWritesCommitted(gateway);
+  };
 
   app.post('/admin/keys', { preHandler: guard }, async (request, reply) => {
     const body = parseBody(createKeySchema, request.body);

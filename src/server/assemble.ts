@@ -7,6 +7,7 @@ import { InProcessAdmission } from '../billing/admission.js';
 import { Ledger } from '../billing/ledger.js';
 import { newHoldOwner } from '../billing/hold-owner.js';
 import { releaseOpenHolds, startHoldSweeper } from '../billing/recover-holds.js';
+import { SettleJournal } from '../billing/settle-journal.js';
 import { RequestBilling } from '../billing/request-billing.js';
 import type { ChannelConfig, GatewayConfig } from '../config/index.js';
 import { normalizeUpstreamImages } from '../providers/normalize-images.js';
@@ -67,7 +68,9 @@ export async function createGateway(
   // Crash recovery before serving: holds whose process is gone are released and logged; holds of
   // live processes (other replicas, a running serve beside `imagegate retest`) are left alone.
   const holdOwner = newHoldOwner();
-  const recoveryScope = { self: holdOwner, maxAgeMs: config.routing.deadlineMs + 120_000 };
+  // Embedded SQLite: settles are journaled beside the database file and committed in batches.
+  const journalDir = database.file ? `${database.file}-settles` : undefined;
+  const recoveryScope = { self: holdOwner, maxAgeMs: config.routing.deadlineMs + 120_000, journalDir };
   const recovered = await releaseOpenHolds(database.db, Date.now(), recoveryScope);
   if (recovered > 0) logger.warn({ recovered }, 'released holds left open by an earlier process');
   const stopHoldSweeper = startHoldSweeper(database.db, recoveryScope, (released, error) => {
@@ -125,7 +128,16 @@ export async function createGateway(
     onError: (error, lostRows) => logger.error({ err: error, lostRows }, 'request log write failed'),
   });
   const billing = new RequestBilling({
-    ledger: new Ledger(database.db, { owner: holdOwner }),
+    ledger: new Ledger(database.db, {
+      owner: holdOwner,
+      journal: journalDir ? new SettleJournal(journalDir, holdOwner) : undefined,
+      settleBatchMs: config.billing.settleBatchMs,
+      onJournaledFailure: (error, settles) =>
+        logger.error(
+          { err: error, settles },
+          'settle batch failed to commit; its journal is kept for the next start',
+        ),
+    }),
     admission: sharedState?.admission ?? new InProcessAdmission(),
     config: config.billing,
     watchdogMs: config.routing.deadlineMs + 60_000,

@@ -51,3 +51,11 @@ export interface Gateway {
   /** Semantic retests (set once the app is built; see src/health/retest-service.ts). */
   retests?: RetestService;
 }
+
+/** Waits until every settle and request log row queued so far is committed: reads that must see them. */
+export async function pendingWritesCommitted(
+  gateway: Pick<Gateway, 'billing' | 'requestLog'>,
+): Promise<void> {
+  await gateway.billing.flush();
+  await gateway.requestLog.flush();
+}

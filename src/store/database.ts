@@ -14,6 +14,8 @@ export type StoreDialect = 'sqlite' | 'postgres';
 export interface StoreDatabase {
   db: Kysely<DatabaseSchema>;
   dialect: StoreDialect;
+  /** The SQLite database file; undefined in memory and on PostgreSQL. */
+  file?: string;
   close(): Promise<void>;
 }
 
@@ -59,6 +61,7 @@ function openSqlite(file: string): StoreDatabase {
   return {
     db,
     dialect: 'sqlite',
+    file: inMemory ? undefined : resolve(file),
     async close() {
       await checkpointer?.stop();
       await db.destroy();

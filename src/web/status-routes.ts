@@ -2,7 +2,7 @@
 // GET /status/thumbs/:id-(input|output).png. No auth; the document never holds a key or secret.
 import type { FastifyInstance } from 'fastify';
 import { collectStatus } from '../health/collect-status.js';
-import type { Gateway } from '../server/gateway.js';
+import { type Gateway, pendingWritesCommitted } from '../server/gateway.js';
 import { retestThumbnail } from '../store/retest-results.js';
 import { renderStatusPage } from './status-page.js';
 
@@ -10,6 +10,7 @@ const thumbPattern = /^(rt_[A-Za-z0-9-]{1,80})-(input|output)\.png$/;
 
 export function registerStatusRoutes(app: FastifyInstance, gateway: Gateway): void {
   app.get('/status', async (_request, reply) => {
+    await pendingWritesCommitted(gateway);
     const document = await collectStatus(gateway);
     reply
       .header('cache-control', 'no-store')
@@ -20,6 +21,7 @@ export function registerStatusRoutes(app: FastifyInstance, gateway: Gateway): vo
 
   app.get('/status.json', async (_request, reply) => {
     reply.header('cache-control', 'no-store');
+    await pendingWritesCommitted(gateway);
     return collectStatus(gateway);
   });
 

@@ -31,6 +31,7 @@ describe('bench fixed upstream through the gateway', () => {
       checkImage(Buffer.from(await answer.arrayBuffer()), answerFingerprint('1KB'), true),
     ).toBeUndefined();
 
+    await gateway.settled();
     const db = gateway.running.gateway.database.db;
     const logged = await db.selectFrom('request_log').select(['status', 'charged_micros']).execute();
     expect(logged).toHaveLength(1);

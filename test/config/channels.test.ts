@@ -103,7 +103,7 @@ describe('channels from the config file', () => {
       deadlineMs: 300_000,
       circuit: { failureThreshold: 5, openMs: 1000 },
     });
-    expect(config.billing).toEqual({ driftThreshold: 0.05, heldMultiplier: 1.5 });
+    expect(config.billing).toEqual({ driftThreshold: 0.05, heldMultiplier: 1.5, settleBatchMs: 20 });
     expect(config.retest.enabled).toBe(true);
   });
 });

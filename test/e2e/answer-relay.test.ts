@@ -96,6 +96,7 @@ function edit(requestId: string, generationConfig: Record<string, unknown> = {})
 }
 
 async function logRow(requestId: string) {
+  await gateway.settled();
   return gateway.running.gateway.database.db
     .selectFrom('request_log')
     .selectAll()

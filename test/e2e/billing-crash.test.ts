@@ -1,6 +1,7 @@
-// SIGKILL during in-flight requests, then restart: no hold stays open and sums still agree.
+// SIGKILL during in-flight requests, or after answers whose settles were only journaled, then
+// restart: no hold stays open, every answer is charged once, and sums still agree.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,12 +29,12 @@ afterAll(async () => {
 });
 
 /** Starts `imagegate serve` as a child process; resolves with its URL once it listens. */
-function serve(): Promise<{ child: ChildProcess; url: string }> {
+function serve(config = configPath): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, ['bin/imagegate.js', 'serve', '--port', '0'], {
     env: {
       ...process.env,
       IMAGEGATE_DATA_DIR: dataDir,
-      IMAGEGATE_CONFIG: configPath,
+      IMAGEGATE_CONFIG: config,
       IMAGEGATE_BOOTSTRAP_KEY: clientKey,
       IMAGEGATE_LOG_LEVEL: 'silent',
     },
@@ -57,7 +58,98 @@ function exited(child: ChildProcess): Promise<void> {
   });
 }
 
+function generate(url: string, key: string, requestId: string): Promise<Response> {
+  return fetch(`${url}/v1beta/models/gemini-3.1-flash-image-preview:generateContent`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-goog-api-key': key, 'x-request-id': requestId },
+    body: JSON.stringify({
+      contents: [{ parts: [{ text: 'a red circle on a white background' }] }],
+      generationConfig: { responseModalities: ['IMAGE'] },
+    }),
+  });
+}
+
 describe('crash recovery', () => {
+  it('charges answers whose settle was journaled but not committed when the process died', {
+    timeout: 60_000,
+  }, async () => {
+    const fastSim = await startUpstreamSim({ port: 0 });
+    const journaledConfig = join(dataDir, 'journaled.yaml');
+    // Settles wait a minute for their batch: the kill comes first.
+    writeFileSync(
+      journaledConfig,
+      `billing: { settleBatchMs: 60000 }\nchannels:\n${simChannelYaml('fast-sim', fastSim.url, ['gemini-3.1-flash-image-preview'])}`,
+    );
+    try {
+      const setup = await openDatabase(undefined, dataDir);
+      await migrateToLatest(setup.db);
+      await createClientKey(setup.db, {
+        name: 'limited-j',
+        value: 'limited-j',
+        spendLimitMicros: 1_000_000_000,
+      });
+      await setup.close();
+      const first = await serve(journaledConfig);
+      // The limited key's hold commits at once (with any settle queued); its own settle is journaled.
+      const answered = [
+        await generate(first.url, 'limited-j', 'answered-0'),
+        await generate(first.url, clientKey, 'answered-1'),
+        await generate(first.url, clientKey, 'answered-2'),
+      ];
+      for (const response of answered) {
+        expect(response.status).toBe(200);
+        await response.arrayBuffer();
+      }
+      const ids = ['answered-0', 'answered-1', 'answered-2'];
+      const before = await openDatabase(undefined, dataDir);
+      const loggedBefore = await before.db
+        .selectFrom('request_log')
+        .select('id')
+        .where('id', 'in', ids)
+        .execute();
+      expect(loggedBefore).toEqual([]);
+      await before.close();
+
+      first.child.kill('SIGKILL');
+      await exited(first.child);
+      const second = await serve(journaledConfig);
+      second.child.kill('SIGTERM');
+      await exited(second.child);
+
+      const after = await openDatabase(undefined, dataDir);
+      try {
+        const logged = await after.db
+          .selectFrom('request_log')
+          .select(['id', 'status', 'charged_micros'])
+          .where('id', 'in', ids)
+          .orderBy('id')
+          .execute();
+        expect(logged.map((row) => row.id)).toEqual(ids);
+        for (const row of logged) {
+          expect(row.status).toBe(200);
+          expect(Number(row.charged_micros)).toBeGreaterThan(0);
+        }
+        const hold = await after.db
+          .selectFrom('holds')
+          .select('state')
+          .where('request_id', '=', 'answered-0')
+          .executeTakeFirstOrThrow();
+        expect(hold.state).toBe('settled');
+        const totals = await billingTotals(after);
+        expect(totals.openHolds).toBe(0);
+        expect(totals.reserved).toBe(0);
+        expect(totals.ledgerOutstanding).toBe(0);
+        expect(totals.ledgerCharged).toBe(totals.spent);
+        expect(totals.requestLogCharged).toBe(totals.spent);
+        expect(readdirSync(join(dataDir, 'imagegate.db-settles'))).toEqual([]);
+      } finally {
+        await after.close();
+      }
+    } finally {
+      await fastSim.close();
+    }
+  });
+
   it('leaves zero open holds and matching sums after SIGKILL mid-flight and a restart', {
     timeout: 60_000,
   }, async () => {

@@ -50,6 +50,7 @@ describe('billing through the gateway with the local engine', () => {
     const response = await generate(key);
     expect(response.status).toBe(200);
     const requestId = response.headers.get('x-request-id') ?? '';
+    await gateway.settled();
     const row = await database()
       .db.selectFrom('request_log')
       .selectAll()
@@ -74,7 +75,7 @@ describe('billing through the gateway with the local engine', () => {
     const response = await generate(key, drawRequest, 'streamGenerateContent?alt=sse');
     expect(response.status).toBe(200);
     await response.text();
-    await gateway.running.gateway.requestLog.flush();
+    await gateway.settled();
     const totals = await billingTotals(database(), id);
     expect(totals).toMatchObject({ openHolds: 0, spent: imageMicros, requestLogCharged: imageMicros });
   });
@@ -91,7 +92,7 @@ describe('billing through the gateway with the local engine', () => {
     const served = statuses.filter((status) => status === 200).length;
     expect(served).toBe(50);
     expect(statuses.filter((status) => status === 429)).toHaveLength(150);
-    await gateway.running.gateway.requestLog.flush();
+    await gateway.settled();
     const totals = await billingTotals(database(), id);
     expect(totals.openHolds).toBe(0);
     expect(totals.reserved).toBe(0);

@@ -40,6 +40,7 @@ async function generate(model: string, imageSize?: string) {
   expect(response.status).toBe(200);
   const requestId = response.headers.get('x-request-id') ?? '';
   const body = await response.json();
+  await gateway.settled();
   const row = await gateway.running.gateway.database.db
     .selectFrom('request_log')
     .selectAll()
@@ -82,6 +83,7 @@ describe('billing against upstream-sim', () => {
   });
 
   it('keeps the ledger, key balance and request log equal after all of that', async () => {
+    await gateway.settled();
     const totals = await billingTotals(gateway.running.gateway.database);
     expect(totals.openHolds).toBe(0);
     expect(totals.ledgerOutstanding).toBe(0);

@@ -256,7 +256,7 @@ describe('native pass-through to a Gemini upstream', () => {
     } finally {
       sim.setFaults([]);
     }
-    await gateway.running.gateway.requestLog.flush();
+    await gateway.settled();
     const rows = await queryRequestLog(gateway.running.gateway.database.db, { limit: 50 });
     const row = rows.find((entry) => entry.id === 'failing-call-1');
     expect(row?.status).toBe(503);

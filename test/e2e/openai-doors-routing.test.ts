@@ -45,7 +45,7 @@ function post(path: string, body: unknown, headers: Record<string, string> = {})
 }
 
 async function rowsOf(requestId: string): Promise<RequestLogRow[]> {
-  await gateway.running.gateway.requestLog.flush();
+  await gateway.settled();
   const rows = await queryRequestLog(gateway.running.gateway.database.db, { limit: 200 });
   return rows.filter((row) => row.id === requestId || row.id.startsWith(`${requestId}-`));
 }

@@ -71,7 +71,7 @@ describe('failover across three channels', () => {
         true,
       );
     }
-    await gateway.running.gateway.requestLog.flush();
+    await gateway.settled();
     const db = gateway.running.gateway.database.db;
     const attempts = await db
       .selectFrom('request_attempts')

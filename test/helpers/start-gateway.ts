@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/index.js';
 import { createGateway, type RunningGateway } from '../../src/server/assemble.js';
+import { pendingWritesCommitted } from '../../src/server/gateway.js';
 import { createLogger } from '../../src/server/logger.js';
 
 export const TEST_CLIENT_KEY = 'test-client-key';
@@ -16,6 +17,8 @@ export interface TestGateway {
   adminKey: string;
   dataDir: string;
   running: RunningGateway;
+  /** Commits the settles and request log rows queued so far, before a test reads the database. */
+  settled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -45,6 +48,7 @@ export async function startTestGateway(
     adminKey: TEST_ADMIN_KEY,
     dataDir,
     running,
+    settled: () => pendingWritesCommitted(running.gateway),
     close: () => running.close(),
   };
 }

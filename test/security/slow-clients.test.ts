@@ -116,7 +116,7 @@ describe('slow and vanishing clients', () => {
     await expect.poll(() => upstreamClosedSockets, { timeout: 5000 }).toBeGreaterThan(closedBefore);
     const db = gateway.running.gateway.database.db;
     const row = async () => {
-      await gateway.running.gateway.requestLog.flush();
+      await gateway.settled();
       return db
         .selectFrom('request_log')
         .select(['status', 'error_class'])

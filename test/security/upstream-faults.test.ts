@@ -56,7 +56,7 @@ async function call(requestId: string, stream: boolean): Promise<Response> {
 }
 
 async function attemptsOf(requestId: string): Promise<Array<{ channel: string; outcome: string }>> {
-  await gateway.running.gateway.requestLog.flush();
+  await gateway.settled();
   return gateway.running.gateway.database.db
     .selectFrom('request_attempts')
     .select(['channel', 'outcome'])
@@ -105,7 +105,7 @@ describe('upstream faults are classified and failed over', () => {
     const last = JSON.parse(frames.at(-1)!.slice('data: '.length));
     expect(last.error.code).toBe(502);
     expect(last.error.message).toMatch(/faulty/);
-    await gateway.running.gateway.requestLog.flush();
+    await gateway.settled();
     const row = await gateway.running.gateway.database.db
       .selectFrom('request_log')
       .select(['status', 'error_class'])

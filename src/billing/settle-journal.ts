@@ -1,0 +1,129 @@
+// The settle journal (embedded SQLite only): a settle is appended to a per-process file with one
+// write() before the answer goes out, and reaches the database in a batched commit a few ms later.
+// A process killed in between leaves its lines behind; the next recovery run replays them into
+// the ledger (a replay of a settle that did commit changes nothing) before releasing holds.
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Kysely } from 'kysely';
+import type { DatabaseSchema } from '../store/index.js';
+import { type SettleRequest, writeLedgerGroup } from './ledger-transaction.js';
+
+const suffix = '.jsonl';
+
+/** `<owner>.<n>.jsonl`, the owner URI-encoded (it holds the host name). */
+function journalFileName(owner: string, sequence: number): string {
+  return `${encodeURIComponent(owner)}.${sequence}${suffix}`;
+}
+
+function ownerOfFile(name: string): string | undefined {
+  const match = /^(.+)\.\d+\.jsonl$/.exec(name);
+  if (!match) return undefined;
+  try {
+    return decodeURIComponent(match[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Appends settles to this process's journal file. `seal` closes the file being appended to (later
+ * settles go to a new one), so a file's settles are all handed to the database before it is
+ * deleted; `discardSealed` deletes the sealed files once their settles are committed, and
+ * `keepSealed` leaves them for the next start's recovery (a batch of theirs failed to commit).
+ */
+export class SettleJournal {
+  private fd: number | undefined;
+  private path: string | undefined;
+  private sequence = 0;
+  private sealed: string[] = [];
+
+  constructor(
+    readonly directory: string,
+    private readonly owner: string,
+  ) {
+    mkdirSync(directory, { recursive: true });
+  }
+
+  /** Writes the settle to the OS before returning (as safe against a process crash as a commit). */
+  append(request: SettleRequest): void {
+    if (this.fd === undefined) {
+      this.sequence += 1;
+      this.path = join(this.directory, journalFileName(this.owner, this.sequence));
+      this.fd = openSync(this.path, 'a');
+    }
+    writeSync(this.fd, `${JSON.stringify(request)}\n`);
+  }
+
+  seal(): void {
+    if (this.fd === undefined || this.path === undefined) return;
+    closeSync(this.fd);
+    this.sealed.push(this.path);
+    this.fd = undefined;
+    this.path = undefined;
+  }
+
+  discardSealed(): void {
+    for (const path of this.sealed.splice(0)) unlinkSync(path);
+  }
+
+  keepSealed(): void {
+    this.sealed.length = 0;
+  }
+
+  /** After a flush: closes the open file and deletes the committed ones. */
+  close(): void {
+    this.seal();
+    this.discardSealed();
+  }
+}
+
+export interface ReplayResult {
+  files: number;
+  settles: number;
+  /** Lines that could not be read (a write cut short by the crash). */
+  unreadable: number;
+}
+
+/**
+ * Replays the journal files of every owner `isGone` says has stopped, one transaction per file,
+ * then deletes them. Settles already committed are skipped by the ledger's own guards (an open
+ * hold is closed once; a request log row is written once), so a replay never charges twice.
+ */
+export async function replaySettleJournals(
+  db: Kysely<DatabaseSchema>,
+  directory: string,
+  isGone: (owner: string) => boolean,
+): Promise<ReplayResult> {
+  const result: ReplayResult = { files: 0, settles: 0, unreadable: 0 };
+  let names: string[];
+  try {
+    names = readdirSync(directory);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return result;
+    throw error;
+  }
+  for (const name of names.sort()) {
+    const owner = ownerOfFile(name);
+    if (owner === undefined || !isGone(owner)) continue;
+    const path = join(directory, name);
+    const settles: SettleRequest[] = [];
+    for (const line of readFileSync(path, 'utf8').split('\n')) {
+      if (line === '') continue;
+      try {
+        settles.push(JSON.parse(line) as SettleRequest);
+      } catch {
+        result.unreadable += 1;
+      }
+    }
+    if (settles.length > 0) {
+      await writeLedgerGroup(
+        db,
+        settles.map((request) => ({ kind: 'settle', request })),
+      );
+    }
+    unlinkSync(path);
+    result.files += 1;
+    result.settles += settles.length;
+  }
+  return result;
+}
