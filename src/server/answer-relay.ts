@@ -3,7 +3,8 @@
 // string well begun (src/canonical/skip-image-strings.ts, imageStringBegun): from then on the attempt
 // can no longer fail over, and a route that breaks off mid-answer closes the client's connection (an
 // answer visibly cut short, never a wrong one). The newest chunk is always held back, and the rest of
-// the answer is written only after the settle has committed: an answer still follows its durable bill.
+// the answer is written only after the settle is durable (journaled or committed): an answer still
+// follows its bill.
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { FastifyReply } from 'fastify';
 import type { UpstreamRelay } from '../providers/types.js';
