@@ -84,9 +84,9 @@ export class Ledger {
   settle(request: SettleRequest): Promise<void> {
     assertMicros(request.chargedMicros);
     if (this.journal) {
-      this.journal.append(request);
+      const journaled = this.journal.append(request);
       this.enqueue({ kind: 'settle', request, resolve: () => {}, reject: () => {} }, this.settleBatchMs);
-      return Promise.resolve();
+      return journaled;
     }
     return new Promise((resolve, reject) =>
       this.enqueue({ kind: 'settle', request, resolve: () => resolve(), reject }),

@@ -36,6 +36,9 @@ export class SettleJournal {
   private path: string | undefined;
   private sequence = 0;
   private sealed: string[] = [];
+  private lines: string[] = [];
+  private waiting: Array<{ resolve: () => void; reject: (error: unknown) => void }> = [];
+  private scheduled: NodeJS.Immediate | undefined;
 
   constructor(
     readonly directory: string,
@@ -44,17 +47,40 @@ export class SettleJournal {
     mkdirSync(directory, { recursive: true });
   }
 
-  /** Writes the settle to the OS before returning (as safe against a process crash as a commit). */
-  append(request: SettleRequest): void {
-    if (this.fd === undefined) {
-      this.sequence += 1;
-      this.path = join(this.directory, journalFileName(this.owner, this.sequence));
-      this.fd = openSync(this.path, 'a');
+  /**
+   * Resolves once the settle is written to the OS (as safe against a process crash as a commit).
+   * The settles of one event-loop turn share one write() at its end.
+   */
+  append(request: SettleRequest): Promise<void> {
+    this.lines.push(`${JSON.stringify(request)}\n`);
+    this.scheduled ??= setImmediate(() => this.writePending());
+    return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
+  }
+
+  private writePending(): void {
+    if (this.scheduled) clearImmediate(this.scheduled);
+    this.scheduled = undefined;
+    if (this.lines.length === 0) return;
+    const bytes = Buffer.from(this.lines.join(''));
+    const waiting = this.waiting;
+    this.lines = [];
+    this.waiting = [];
+    try {
+      if (this.fd === undefined) {
+        this.sequence += 1;
+        this.path = join(this.directory, journalFileName(this.owner, this.sequence));
+        this.fd = openSync(this.path, 'a');
+      }
+      for (let offset = 0; offset < bytes.length; ) offset += writeSync(this.fd, bytes, offset);
+    } catch (error) {
+      for (const settle of waiting) settle.reject(error);
+      return;
     }
-    writeSync(this.fd, `${JSON.stringify(request)}\n`);
+    for (const settle of waiting) settle.resolve();
   }
 
   seal(): void {
+    this.writePending();
     if (this.fd === undefined || this.path === undefined) return;
     closeSync(this.fd);
     this.sealed.push(this.path);

@@ -143,8 +143,7 @@ describe('journaled settles', () => {
 describe('replaying the journal of a process that is gone', () => {
   it('charges what it answered exactly once, however often it is replayed', async () => {
     const dead = new SettleJournal(journalDir, gone);
-    dead.append(settle('r1', 38_700));
-    dead.append(settle('r2', 0));
+    await Promise.all([dead.append(settle('r1', 38_700)), dead.append(settle('r2', 0))]);
     dead.close = () => {}; // the process was killed: nothing is closed or deleted
     const copy = readdirSync(journalDir).map((name) => [name, readFileSync(join(journalDir, name))] as const);
 
@@ -169,7 +168,7 @@ describe('replaying the journal of a process that is gone', () => {
 
   it('leaves a live process its journal and skips a line cut short', async () => {
     const live = new SettleJournal(journalDir, self);
-    live.append(settle('l1', 5_000));
+    await live.append(settle('l1', 5_000));
     writeFileSync(
       join(journalDir, `${encodeURIComponent(gone)}.1.jsonl`),
       `${JSON.stringify(settle('g1', 7_000))}\n{"requestId":"g2","ke`,
@@ -195,7 +194,7 @@ describe('replaying the journal of a process that is gone', () => {
       stream: false,
       owner: gone,
     });
-    new SettleJournal(journalDir, gone).append({
+    await new SettleJournal(journalDir, gone).append({
       ...settle('answered', 40_000),
       keyId: limited,
       holdMicros: 60_000,
