@@ -133,7 +133,8 @@ export class Ledger {
 
   private async writeAll(): Promise<void> {
     while (this.queue.length > 0) {
-      // Every settle queued so far is in a sealed file; those files go once all of them commit.
+      // Every settle queued so far is written to the journal; a full file is sealed, and sealed
+      // files are deleted once the queue is empty again (all of their settles committed).
       this.journal?.seal();
       const group = this.queue.splice(0, this.maxGroup);
       let results: LedgerGroupResults;
@@ -143,6 +144,7 @@ export class Ledger {
         for (const operation of group) operation.reject(error);
         const journaled = this.journal ? group.filter((operation) => operation.kind === 'settle').length : 0;
         if (journaled > 0) {
+          this.journal?.seal(true);
           this.journal?.keepSealed(); // the next start replays them
           this.onJournaledFailure(error, journaled);
         }

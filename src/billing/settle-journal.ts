@@ -26,10 +26,12 @@ function ownerOfFile(name: string): string | undefined {
 }
 
 /**
- * Appends settles to this process's journal file. `seal` closes the file being appended to (later
- * settles go to a new one), so a file's settles are all handed to the database before it is
- * deleted; `discardSealed` deletes the sealed files once their settles are committed, and
- * `keepSealed` leaves them for the next start's recovery (a batch of theirs failed to commit).
+ * Appends settles to this process's journal file. `seal` closes the file being appended to once it
+ * holds `fileBytes` (later settles go to a new one; creating and deleting a file per batch would
+ * cost more than the batch's commit), so a file's settles are all handed to the database before it
+ * is deleted; `discardSealed` deletes the sealed files once their settles are committed, and
+ * `keepSealed` leaves them for the next start's recovery (a batch of theirs failed to commit). A
+ * replay re-applies at most one file of settles that did commit, which changes nothing.
  */
 export class SettleJournal {
   private fd: number | undefined;
@@ -39,10 +41,12 @@ export class SettleJournal {
   private lines: string[] = [];
   private waiting: Array<{ resolve: () => void; reject: (error: unknown) => void }> = [];
   private scheduled: NodeJS.Immediate | undefined;
+  private bytesInFile = 0;
 
   constructor(
     readonly directory: string,
     private readonly owner: string,
+    private readonly fileBytes = 1024 * 1024,
   ) {
     mkdirSync(directory, { recursive: true });
   }
@@ -72,6 +76,7 @@ export class SettleJournal {
         this.fd = openSync(this.path, 'a');
       }
       for (let offset = 0; offset < bytes.length; ) offset += writeSync(this.fd, bytes, offset);
+      this.bytesInFile += bytes.length;
     } catch (error) {
       for (const settle of waiting) settle.reject(error);
       return;
@@ -79,9 +84,12 @@ export class SettleJournal {
     for (const settle of waiting) settle.resolve();
   }
 
-  seal(): void {
+  /** Closes the file being appended to if it is full (or `always`). */
+  seal(always = false): void {
     this.writePending();
     if (this.fd === undefined || this.path === undefined) return;
+    if (!always && this.bytesInFile < this.fileBytes) return;
+    this.bytesInFile = 0;
     closeSync(this.fd);
     this.sealed.push(this.path);
     this.fd = undefined;
@@ -98,7 +106,7 @@ export class SettleJournal {
 
   /** After a flush: closes the open file and deletes the committed ones. */
   close(): void {
-    this.seal();
+    this.seal(true);
     this.discardSealed();
   }
 }

@@ -76,7 +76,7 @@ const journalLines = () =>
   );
 
 describe('journaled settles', () => {
-  it('resolves once journaled, commits the batch later, then deletes the journal', async () => {
+  it('resolves once journaled, commits the batch later, and deletes the journal when closed', async () => {
     const ledger = new Ledger(database.db, {
       journal: new SettleJournal(journalDir, self),
       settleBatchMs: 60_000,
@@ -91,8 +91,25 @@ describe('journaled settles', () => {
     expect(await charged('j1')).toBe(38_700);
     expect(await charged('j2')).toBe(40_000);
     expect(await spent()).toBe(78_700);
-    expect(readdirSync(journalDir)).toEqual([]);
+    expect(readdirSync(journalDir)).toHaveLength(1); // not full yet: appended to by the next batch
     await ledger.close();
+    expect(readdirSync(journalDir)).toEqual([]);
+  });
+
+  it('deletes a full journal file once every settle in it is committed', async () => {
+    const ledger = new Ledger(database.db, {
+      journal: new SettleJournal(journalDir, self, 1),
+      settleBatchMs: 60_000,
+    });
+    await ledger.settle(settle('f1', 1_000));
+    expect(readdirSync(journalDir)).toHaveLength(1);
+    await ledger.flush();
+    expect(readdirSync(journalDir)).toEqual([]);
+    await ledger.settle(settle('f2', 1_000));
+    expect(readdirSync(journalDir)).toHaveLength(1);
+    await ledger.flush();
+    expect(readdirSync(journalDir)).toEqual([]);
+    expect(await charged('f2')).toBe(1_000);
   });
 
   it('commits a pending settle with the next hold, so a spend limit sees it', async () => {
