@@ -2,12 +2,7 @@
 // short cache so the hot path does not hit the database on every call.
 import type { Kysely } from 'kysely';
 import { GatewayError } from '../canonical/errors.js';
-import {
-  type ClientKeyRecord,
-  type DatabaseSchema,
-  findClientKeyByValue,
-  hashClientKey,
-} from '../store/index.js';
+import { type ClientKeyRecord, type DatabaseSchema, findClientKeyByValue } from '../store/index.js';
 
 export interface PresentedKey {
   value: string;
@@ -59,9 +54,10 @@ export class ClientAuthenticator {
           "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.",
       });
     }
-    const hash = hashClientKey(key.value);
+    // Cached by the presented value (it is in this process's memory for the request anyway), so a
+    // cached key costs a map lookup, not a SHA-256 per request.
     const now = Date.now();
-    let entry = this.cache.get(hash);
+    let entry = this.cache.get(key.value);
     if (!entry || entry.until <= now) {
       const lookup = await findClientKeyByValue(this.db, key.value, now);
       entry = {
@@ -70,7 +66,7 @@ export class ClientAuthenticator {
         until: now + this.cacheMs,
       };
       if (this.cache.size > 10_000) this.cache.clear();
-      this.cache.set(hash, entry);
+      this.cache.set(key.value, entry);
     }
     if (!entry.record) throw invalidKeyError('API key not valid. Please pass a valid API key.');
     if (entry.problem === 'expired') throw invalidKeyError('API key expired. Please renew the API key.');
