@@ -1,7 +1,7 @@
 // The proxies under test, each started fresh per row as its own process tree: nginx proxy_pass
 // (the pure-proxy floor), @portkey-ai/gateway (installed under bench/peers) and imagegate itself.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type ChildService, freePort, startChild, waitUntilAnswering } from './processes.js';
@@ -122,11 +122,22 @@ export function buildImagegate(): void {
   execFileSync(process.execPath, ['scripts/build.js'], { cwd: imagegateDirectory, stdio: 'ignore' });
 }
 
-/** `imagegate serve` as a user runs it: default log level, SQLite in a fresh data dir, one channel. */
-export async function startImagegate(
-  upstreamOrigin: string,
-  nodeArguments: string[] = [],
-): Promise<RunningProxy> {
+/**
+ * Node's arguments for `imagegate serve` as `npm start` gives them in the benched checkout (say,
+ * `--max-semi-space-size=32 bin/imagegate.js serve`).
+ */
+export function npmStartArguments(directory = imagegateDirectory): string[] {
+  const manifest = JSON.parse(readFileSync(join(directory, 'package.json'), 'utf8')) as {
+    scripts?: { start?: string };
+  };
+  const words = (manifest.scripts?.start ?? '').trim().split(/\s+/);
+  return words[0] === 'node' && words.includes('bin/imagegate.js')
+    ? words.slice(1)
+    : ['bin/imagegate.js', 'serve'];
+}
+
+/** `imagegate serve` as `npm start` runs it: default log level, SQLite in a fresh data dir, one channel. */
+export async function startImagegate(upstreamOrigin: string): Promise<RunningProxy> {
   const dataDir = mkdtempSync(join(workRoot, 'imagegate-'));
   mkdirSync(dataDir, { recursive: true });
   const configPath = join(dataDir, 'imagegate.yaml');
@@ -144,7 +155,7 @@ retest:
 `,
   );
   const port = await freePort();
-  const service = startChild('imagegate', process.execPath, [...nodeArguments, 'bin/imagegate.js', 'serve'], {
+  const service = startChild('imagegate', process.execPath, npmStartArguments(), {
     cwd: imagegateDirectory,
     env: {
       ...process.env,

@@ -1,7 +1,9 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=32
 // Entry point: runs the CLI from dist/ (compiled by `npm ci` or `npm run build`) when it is at least
 // as new as every file in src/; otherwise loads the TypeScript sources through tsx, so an edit is
-// never answered by stale code.
+// never answered by stale code. The shebang (and `npm start`) give V8 a 32 MB young-generation
+// semi-space instead of 16 MB: a request's objects then die young instead of reaching the old
+// generation while 32 others are in flight (docs/performance.md).
 import { readdirSync, statSync } from 'node:fs';
 
 const src = new URL('../src/', import.meta.url);
