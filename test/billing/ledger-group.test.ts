@@ -2,8 +2,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Ledger, type SettleRequest } from '../../src/billing/ledger.js';
+import { Ledger } from '../../src/billing/ledger.js';
 import { createClientKey, migrateToLatest, openDatabase, type StoreDatabase } from '../../src/store/index.js';
+import { deferredSettle } from '../helpers/settle-request.js';
 
 let database: StoreDatabase;
 let keyA: string;
@@ -16,41 +17,6 @@ beforeAll(async () => {
   keyB = (await createClientKey(database.db, { name: 'b' })).record.id;
 });
 afterAll(() => database.close());
-
-function deferredSettle(
-  requestId: string,
-  keyId: string,
-  holdMicros: number,
-  chargedMicros: number,
-): SettleRequest {
-  return {
-    requestId,
-    keyId,
-    holdMicros,
-    chargedMicros,
-    channel: 'sim',
-    evidence: [],
-    deferredHold: { createdAt: Date.now() - 10 },
-    logEntry: {
-      id: requestId,
-      createdAt: Date.now(),
-      keyId,
-      door: 'gemini',
-      model: 'gemini-2.5-flash-image',
-      channel: 'sim',
-      status: chargedMicros > 0 ? 200 : 502,
-      errorClass: chargedMicros > 0 ? null : 'connection',
-      latencyMs: 3,
-      attempts: 1,
-      imagesOut: chargedMicros > 0 ? 1 : 0,
-      chargedMicros,
-      stream: false,
-      attemptDetails: [
-        { attemptNo: 1, channel: 'sim', outcome: chargedMicros > 0 ? 'ok' : 'connection', latencyMs: 3 },
-      ],
-    },
-  };
-}
 
 describe('Ledger group commit of settles without a spend limit', () => {
   it('writes many settles of one event-loop turn together, exactly as one by one would', async () => {

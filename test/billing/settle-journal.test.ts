@@ -7,6 +7,7 @@ import { Ledger, type SettleRequest } from '../../src/billing/ledger.js';
 import { releaseOpenHolds } from '../../src/billing/recover-holds.js';
 import { replaySettleJournals, SettleJournal } from '../../src/billing/settle-journal.js';
 import { createClientKey, migrateToLatest, openDatabase, type StoreDatabase } from '../../src/store/index.js';
+import { deferredSettle } from '../helpers/settle-request.js';
 
 const self = `${hostname()}:${process.pid}:aaaaaa`;
 const gone = `${hostname()}:${2 ** 22 + 777}:bbbbbb`; // above pid_max: never alive
@@ -25,31 +26,7 @@ beforeEach(async () => {
 afterEach(() => database.close());
 
 function settle(requestId: string, chargedMicros: number): SettleRequest {
-  return {
-    requestId,
-    keyId,
-    holdMicros: 50_000,
-    chargedMicros,
-    channel: 'sim',
-    evidence: [],
-    deferredHold: { createdAt: Date.now() - 5 },
-    logEntry: {
-      id: requestId,
-      createdAt: Date.now(),
-      keyId,
-      door: 'gemini',
-      model: 'gemini-2.5-flash-image',
-      channel: 'sim',
-      status: 200,
-      errorClass: null,
-      latencyMs: 4,
-      attempts: 1,
-      imagesOut: 1,
-      chargedMicros,
-      stream: false,
-      attemptDetails: [{ attemptNo: 1, channel: 'sim', outcome: 'ok', latencyMs: 4 }],
-    },
-  };
+  return deferredSettle(requestId, keyId, 50_000, chargedMicros);
 }
 
 async function charged(requestId: string): Promise<number | undefined> {

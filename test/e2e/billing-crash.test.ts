@@ -69,6 +69,14 @@ function generate(url: string, key: string, requestId: string): Promise<Response
   });
 }
 
+/** A key with a spend limit (it holds durably before the upstream call), written before a start. */
+async function createLimitedKey(value: string): Promise<void> {
+  const setup = await openDatabase(undefined, dataDir);
+  await migrateToLatest(setup.db);
+  await createClientKey(setup.db, { name: value, value, spendLimitMicros: 1_000_000_000 });
+  await setup.close();
+}
+
 describe('crash recovery', () => {
   it('charges answers whose settle was journaled but not committed when the process died', {
     timeout: 60_000,
@@ -81,14 +89,7 @@ describe('crash recovery', () => {
       `billing: { settleBatchMs: 60000 }\nchannels:\n${simChannelYaml('fast-sim', fastSim.url, ['gemini-3.1-flash-image-preview'])}`,
     );
     try {
-      const setup = await openDatabase(undefined, dataDir);
-      await migrateToLatest(setup.db);
-      await createClientKey(setup.db, {
-        name: 'limited-j',
-        value: 'limited-j',
-        spendLimitMicros: 1_000_000_000,
-      });
-      await setup.close();
+      await createLimitedKey('limited-j');
       const first = await serve(journaledConfig);
       // The limited key's hold commits at once (with any settle queued); its own settle is journaled.
       const answered = [
@@ -155,28 +156,12 @@ describe('crash recovery', () => {
   }, async () => {
     // A key with a spend limit holds durably before the upstream call; a key without one writes its
     // hold with the settle, so a crash mid-request leaves nothing of it behind.
-    const setup = await openDatabase(undefined, dataDir);
-    await migrateToLatest(setup.db);
-    await createClientKey(setup.db, {
-      name: 'limited',
-      value: 'limited-key',
-      spendLimitMicros: 1_000_000_000,
-    });
-    await setup.close();
+    await createLimitedKey('limited-key');
     const first = await serve();
     const inFlight = Array.from({ length: 8 }, (_, index) =>
-      fetch(`${first.url}/v1beta/models/gemini-3.1-flash-image-preview:generateContent`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-goog-api-key': index < 5 ? 'limited-key' : clientKey,
-          'x-request-id': `in-flight-${index}`,
-        },
-        body: JSON.stringify({
-          contents: [{ parts: [{ text: 'a red circle on a white background' }] }],
-          generationConfig: { responseModalities: ['IMAGE'] },
-        }),
-      }).catch((error: unknown) => error),
+      generate(first.url, index < 5 ? 'limited-key' : clientKey, `in-flight-${index}`).catch(
+        (error: unknown) => error,
+      ),
     );
     const deadline = Date.now() + 10_000;
     while (sim.requestCount < 8 && Date.now() < deadline)
