@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClientKey, migrateToLatest, openDatabase } from '../../src/store/index.js';
 import { startUpstreamSim, type UpstreamSim } from '../../src/sim/index.js';
-import { billingTotals } from '../helpers/billing-checks.js';
+import { billingTotals, expectBalanced } from '../helpers/billing-checks.js';
 import { simChannelYaml } from '../helpers/start-gateway.js';
 
 const clientKey = 'crash-test-key';
@@ -136,12 +136,7 @@ describe('crash recovery', () => {
           .where('request_id', '=', 'answered-0')
           .executeTakeFirstOrThrow();
         expect(hold.state).toBe('settled');
-        const totals = await billingTotals(after);
-        expect(totals.openHolds).toBe(0);
-        expect(totals.reserved).toBe(0);
-        expect(totals.ledgerOutstanding).toBe(0);
-        expect(totals.ledgerCharged).toBe(totals.spent);
-        expect(totals.requestLogCharged).toBe(totals.spent);
+        expectBalanced(await billingTotals(after));
         expect(readdirSync(join(dataDir, 'imagegate.db-settles'))).toEqual([]);
       } finally {
         await after.close();
@@ -182,12 +177,7 @@ describe('crash recovery', () => {
 
     const after = await openDatabase(undefined, dataDir);
     try {
-      const totals = await billingTotals(after);
-      expect(totals.openHolds).toBe(0);
-      expect(totals.reserved).toBe(0);
-      expect(totals.ledgerOutstanding).toBe(0);
-      expect(totals.ledgerCharged).toBe(totals.spent);
-      expect(totals.requestLogCharged).toBe(totals.spent);
+      expectBalanced(await billingTotals(after));
       const interrupted = await after.db
         .selectFrom('request_log')
         .select(['status', 'error_class', 'charged_micros'])

@@ -1,5 +1,6 @@
 // Database assertions shared by the billing tests: ledger, key balances and request log agree.
 import { sql } from 'kysely';
+import { expect } from 'vitest';
 import type { StoreDatabase } from '../../src/store/index.js';
 
 export interface BillingTotals {
@@ -39,4 +40,13 @@ export async function billingTotals(database: StoreDatabase, keyId?: string): Pr
     reserved: Number(keys.rows[0].reserved),
     requestLogCharged: Number(log.rows[0].total),
   };
+}
+
+/** Every hold closed and nothing reserved; ledger, key balances and request log charge the same. */
+export function expectBalanced(totals: BillingTotals): void {
+  expect(totals.openHolds).toBe(0);
+  expect(totals.reserved).toBe(0);
+  expect(totals.ledgerOutstanding).toBe(0);
+  expect(totals.ledgerCharged).toBe(totals.spent);
+  expect(totals.requestLogCharged).toBe(totals.spent);
 }
