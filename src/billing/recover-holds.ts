@@ -4,7 +4,7 @@
 import type { Kysely } from 'kysely';
 import { type DatabaseSchema, insertRequestLogEntries } from '../store/index.js';
 import { ownerIsGone } from './hold-owner.js';
-import { replaySettleJournals } from './settle-journal.js';
+import { type ReplayResult, replaySettleJournals } from './settle-journal.js';
 
 type Database = Kysely<DatabaseSchema>;
 
@@ -15,6 +15,8 @@ export interface RecoveryScope {
   maxAgeMs: number;
   /** Where settle journals are kept (src/billing/settle-journal.ts); replayed before any release. */
   journalDir?: string;
+  /** Told what a replay found (files and settles of processes that are gone, unreadable lines). */
+  onReplay?: (result: ReplayResult) => void;
 }
 
 /**
@@ -33,7 +35,8 @@ export async function releaseOpenHolds(
 ): Promise<number> {
   if (scope?.journalDir) {
     const { self, journalDir } = scope;
-    await replaySettleJournals(db, journalDir, (owner) => ownerIsGone(owner, self));
+    const replayed = await replaySettleJournals(db, journalDir, (owner) => ownerIsGone(owner, self));
+    if (replayed.files > 0) scope.onReplay?.(replayed);
   }
   return db.transaction().execute(async (transaction) => {
     const candidates = await transaction

@@ -7,7 +7,7 @@ import { InProcessAdmission } from '../billing/admission.js';
 import { Ledger } from '../billing/ledger.js';
 import { newHoldOwner } from '../billing/hold-owner.js';
 import { releaseOpenHolds, startHoldSweeper } from '../billing/recover-holds.js';
-import { SettleJournal } from '../billing/settle-journal.js';
+import { type ReplayResult, SettleJournal } from '../billing/settle-journal.js';
 import { RequestBilling } from '../billing/request-billing.js';
 import type { ChannelConfig, GatewayConfig } from '../config/index.js';
 import { normalizeUpstreamImages } from '../providers/normalize-images.js';
@@ -70,7 +70,13 @@ export async function createGateway(
   const holdOwner = newHoldOwner();
   // Embedded SQLite: settles are journaled beside the database file and committed in batches.
   const journalDir = database.file ? `${database.file}-settles` : undefined;
-  const recoveryScope = { self: holdOwner, maxAgeMs: config.routing.deadlineMs + 120_000, journalDir };
+  const recoveryScope = {
+    self: holdOwner,
+    maxAgeMs: config.routing.deadlineMs + 120_000,
+    journalDir,
+    onReplay: (replayed: ReplayResult) =>
+      logger.warn(replayed, 'replayed settles journaled by a process that is gone'),
+  };
   const recovered = await releaseOpenHolds(database.db, Date.now(), recoveryScope);
   if (recovered > 0) logger.warn({ recovered }, 'released holds left open by an earlier process');
   const stopHoldSweeper = startHoldSweeper(database.db, recoveryScope, (released, error) => {

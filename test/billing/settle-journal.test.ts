@@ -194,8 +194,15 @@ describe('replaying the journal of a process that is gone', () => {
       holdMicros: 60_000,
       deferredHold: undefined,
     });
-    const released = await releaseOpenHolds(database.db, Date.now(), { self, maxAgeMs: 600_000, journalDir });
+    const replays: unknown[] = [];
+    const released = await releaseOpenHolds(database.db, Date.now(), {
+      self,
+      maxAgeMs: 600_000,
+      journalDir,
+      onReplay: (replayed) => replays.push(replayed),
+    });
     expect(released).toBe(0);
+    expect(replays).toEqual([{ files: 1, settles: 1, unreadable: 0 }]);
     expect(await charged('answered')).toBe(40_000);
     const key = await database.db
       .selectFrom('client_keys')
