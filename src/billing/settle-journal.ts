@@ -56,7 +56,11 @@ export class SettleJournal {
    * The settles of one event-loop turn share one write() at its end.
    */
   append(request: SettleRequest): Promise<void> {
-    this.lines.push(`${JSON.stringify(request)}\n`);
+    try {
+      this.lines.push(`${JSON.stringify(request)}\n`);
+    } catch (error) {
+      return Promise.reject(error); // not journaled; the ledger still commits it with its batch
+    }
     this.scheduled ??= setImmediate(() => this.writePending());
     return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
   }
