@@ -44,6 +44,8 @@ const markerPattern = /"\\u0000imagegate-json-image:(\d+)"/g;
  * answer, a stream frame) costs no body-sized allocation.
  */
 export function jsonWithImagesPieces(value: unknown, space?: number): Buffer[] {
+  // A replacer takes JSON.stringify off V8's fast path: only values with an image view need it.
+  if (!holdsImageView(value)) return [Buffer.from(JSON.stringify(value, null, space), 'utf8')];
   const images: Array<{ prefix: string; bytes: Buffer }> = [];
   const placeholder = (prefix: string, bytes: Buffer) => {
     images.push({ prefix, bytes });
@@ -86,6 +88,21 @@ export function jsonWithImagesPieces(value: unknown, space?: number): Buffer[] {
   }
   pieces.push(Buffer.from(text.slice(last), 'utf8'));
   return pieces;
+}
+
+/**
+ * Whether a value holds an image jsonWithImagesPieces writes as a view (an image field, or a blob
+ * still lazy). Reads no image field's value, so no image is built as a string on the way.
+ */
+function holdsImageView(value: unknown, depth = 0): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (depth > 64) return true; // unusually deep: the replacer path handles it as before
+  if (Array.isArray(value)) return value.some((item) => holdsImageView(item, depth + 1));
+  if ((value as { [imageField]?: ImageField })[imageField] || lazyImageSource(value)) return true;
+  for (const key of Object.keys(value)) {
+    if (holdsImageView((value as Record<string, unknown>)[key], depth + 1)) return true;
+  }
+  return false;
 }
 
 /** Total bytes of some pieces. */

@@ -46,6 +46,15 @@ describe('JSON with images, joined', () => {
     }
   });
 
+  it('finds images deep in the answer, and writes a value without any as one JSON.stringify piece', () => {
+    const source = Buffer.from(JSON.stringify(answer));
+    const lazy = jsonWithImagesPieces(parseSkippingImageStrings(source));
+    expect(lazy.filter((piece) => piece.buffer === source.buffer)).toHaveLength(2);
+    const plain = jsonWithImagesPieces(answer, 2);
+    expect(plain).toHaveLength(1);
+    expect(plain[0].toString('utf8')).toBe(JSON.stringify(answer, null, 2));
+  });
+
   it('writes data URLs of lazy images from their bytes, and as strings when read directly', () => {
     const parsed = parseSkippingImageStrings(Buffer.from(JSON.stringify(answer))) as typeof answer;
     const blob = parsed.candidates[0].content.parts[1].inlineData!;
