@@ -79,14 +79,19 @@ export class Ledger {
 
   /**
    * Durably closes a hold: charges `chargedMicros`, releases the rest, writes the request log row.
-   * Resolves once committed, or with a journal once appended to it (the commit follows shortly).
+   * Resolves once committed, or with a journal once appended to it (the commit follows shortly;
+   * if the append fails, once committed).
    */
   settle(request: SettleRequest): Promise<void> {
     assertMicros(request.chargedMicros);
     if (this.journal) {
       const journaled = this.journal.append(request);
-      this.enqueue({ kind: 'settle', request, resolve: () => {}, reject: () => {} }, this.settleBatchMs);
-      return journaled;
+      const committed = new Promise<void>((resolve, reject) =>
+        this.enqueue({ kind: 'settle', request, resolve: () => resolve(), reject }, this.settleBatchMs),
+      );
+      committed.catch(() => {}); // a failed batch is reported through onJournaledFailure
+      // Not journaled (a full disk, say): durable only once its batch commits.
+      return journaled.catch(() => committed);
     }
     return new Promise((resolve, reject) =>
       this.enqueue({ kind: 'settle', request, resolve: () => resolve(), reject }),

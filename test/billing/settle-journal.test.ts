@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -71,6 +71,25 @@ describe('journaled settles', () => {
     expect(readdirSync(journalDir)).toHaveLength(1); // not full yet: appended to by the next batch
     await ledger.close();
     expect(readdirSync(journalDir)).toEqual([]);
+  });
+
+  it('waits for the commit when a settle cannot be journaled', async () => {
+    const ledger = new Ledger(database.db, {
+      journal: new SettleJournal(journalDir, self),
+      settleBatchMs: 60_000,
+    });
+    rmSync(journalDir, { recursive: true }); // its file cannot be created now
+    let done = false;
+    const settled = ledger.settle(settle('nj', 1_000)).then(() => {
+      done = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(done).toBe(false);
+    expect(await charged('nj')).toBeUndefined();
+    await ledger.flush();
+    await settled;
+    expect(await charged('nj')).toBe(1_000);
+    await ledger.close();
   });
 
   it('deletes a full journal file once every settle in it is committed', async () => {
