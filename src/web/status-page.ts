@@ -78,6 +78,7 @@ h1{font-size:22px;margin:0 0 4px}
 .generated{color:#57606a;margin:0 0 16px}
 .headline{background:#fff;border:1px solid #d0d7de;border-radius:8px;padding:14px 16px;font-size:15px}
 .recommendation{margin:12px 0 20px;padding:10px 16px;border-left:4px solid #1a7f37;background:#dafbe1;border-radius:4px;font-weight:600}
+.recommendation.none{border-left-color:#9a6700;background:#fff8c5}
 table{width:100%;border-collapse:collapse;background:#fff;border:1px solid #d0d7de;border-radius:8px;overflow:hidden}
 th,td{padding:8px 10px;text-align:left;vertical-align:middle;border-bottom:1px solid #eaeef2}
 thead th{background:#eaeef2;font-size:12px;text-transform:uppercase;letter-spacing:.03em;color:#57606a}
@@ -103,7 +104,7 @@ export function renderStatusPage(document: StatusDocument): string {
 <h1>imagegate status</h1>
 <p class="generated">Generated ${formatTime(document.generatedAt)} · live traffic over the last ${document.liveWindowMinutes} minutes · <a href="/status.json">status.json</a></p>
 <p class="headline">${document.headline}</p>
-<p class="recommendation">Recommendation: ${document.recommendation}</p>
+<p class="recommendation${document.recommendedModel ? '' : ' none'}">Recommendation: ${document.recommendation}</p>
 <table>
 <thead><tr><th>Route</th><th>Status</th><th>Last retest</th><th>Before → after</th><th>p50</th><th>Success</th><th>Billing</th><th>History</th></tr></thead>
 ${document.models.length > 0 ? document.models.map(modelSection) : html`<tbody><tr><td colspan="8">No model is routed by the configuration.</td></tr></tbody>`}

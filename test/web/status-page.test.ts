@@ -2,6 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { escapeHtml } from '../../src/web/html.js';
+import { renderStatusPage } from '../../src/web/status-page.js';
 import { startUpstreamSim, type UpstreamSim } from '../../src/sim/index.js';
 import { simChannelYaml, startTestGateway, type TestGateway } from '../helpers/start-gateway.js';
 
@@ -39,6 +40,23 @@ describe('status page', () => {
     expect(page).toContain(escapeHtml(json.headline));
     expect(json.recommendation).toBe('use local-image-edit');
     expect(page).not.toContain(gateway.key);
+  });
+
+  it('shows "no model passes" in a warning colour, not the colour of a recommendation', () => {
+    const document = {
+      generatedAt: new Date(0).toISOString(),
+      headline: 'As of 1970-01-01, nothing was retested.',
+      liveWindowMinutes: 60,
+      models: [],
+    };
+    const none = renderStatusPage({
+      ...document,
+      recommendedModel: null,
+      recommendation: 'no model passes its retests right now',
+    });
+    expect(none).toContain('<p class="recommendation none">');
+    const one = renderStatusPage({ ...document, recommendedModel: 'm', recommendation: 'use m' });
+    expect(one).toContain('<p class="recommendation">Recommendation: use m</p>');
   });
 
   it.skipIf(!existsSync(chromiumPath) && process.env.IMAGEGATE_REQUIRE_SERVICES !== '1')(
