@@ -42,16 +42,15 @@ function milliseconds(value: number | undefined): string {
   return Math.abs(value) < 10 ? value.toFixed(2) : value.toFixed(1);
 }
 
-function signed(value: number | undefined): string {
+function signed(value: number | undefined, format: (magnitude: number) => string = milliseconds): string {
   if (value === undefined || Number.isNaN(value)) return '—';
-  return `${value >= 0 ? '+' : '−'}${milliseconds(Math.abs(value))} ms`;
+  return `${value >= 0 ? '+' : '−'}${format(Math.abs(value))} ms`;
 }
 
 /** `signed`, with a third decimal when two would hide which side of `line` the value is on. */
 function signedAgainst(value: number | undefined, line: number): string {
-  if (value === undefined || value === line || Math.abs(value).toFixed(2) !== line.toFixed(2))
-    return signed(value);
-  return `${value >= 0 ? '+' : '−'}${Math.abs(value).toFixed(3)} ms`;
+  const hidden = value !== undefined && value !== line && value.toFixed(2) === line.toFixed(2);
+  return signed(value, hidden ? (magnitude) => magnitude.toFixed(3) : milliseconds);
 }
 
 function ratio(value: number | undefined, base: number | undefined): string {
