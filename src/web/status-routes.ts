@@ -9,9 +9,14 @@ import { renderStatusPage } from './status-page.js';
 const thumbPattern = /^(rt_[A-Za-z0-9-]{1,80})-(input|output)\.png$/;
 
 export function registerStatusRoutes(app: FastifyInstance, gateway: Gateway): void {
-  app.get('/status', async (_request, reply) => {
+  // The status shows every request answered so far (settles are committed in batches).
+  const currentStatus = async () => {
     await pendingWritesCommitted(gateway);
-    const document = await collectStatus(gateway);
+    return collectStatus(gateway);
+  };
+
+  app.get('/status', async (_request, reply) => {
+    const document = await currentStatus();
     reply
       .header('cache-control', 'no-store')
       .header('content-security-policy', "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'")
@@ -21,8 +26,7 @@ export function registerStatusRoutes(app: FastifyInstance, gateway: Gateway): vo
 
   app.get('/status.json', async (_request, reply) => {
     reply.header('cache-control', 'no-store');
-    await pendingWritesCommitted(gateway);
-    return collectStatus(gateway);
+    return currentStatus();
   });
 
   app.get('/status/thumbs/:file', async (request, reply) => {
