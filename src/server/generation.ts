@@ -100,7 +100,10 @@ function dispatchInput(call: GenerationCall, summary: RequestSummary): DispatchR
   };
 }
 
-/** Dispatches one unary call; the hold is settled (durably: journaled or committed) before the answer is returned. */
+/**
+ * Dispatches one unary call; the hold is settled durably (journaled or committed) before the answer
+ * is returned.
+ */
 export async function runUnary(
   gateway: Gateway,
   call: GenerationCall,
@@ -154,8 +157,8 @@ export function recordFailure(gateway: Gateway, call: GenerationCall, error: unk
 /**
  * One request log row per call, success or failure, plus the metrics. An admitted call's row is
  * written in the same commit as its settle (charge per the refund policy, release of the rest);
- * the promise resolves once that is durable (journaled, or committed) and never rejects (a failed settle is logged, and its
- * hold is released as interrupted on the next start).
+ * the promise resolves once that is durable (journaled or committed) and never rejects (a failed
+ * settle is logged, and its hold is released as interrupted on the next start).
  */
 export async function recordCall(
   gateway: Gateway,
