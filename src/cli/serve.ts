@@ -1,7 +1,12 @@
 // `imagegate serve`: start the gateway, print where it listens, drain in-flight requests on SIGTERM/SIGINT.
+import cluster from 'node:cluster';
 import type { Command } from 'commander';
+import { runPrimary } from '../cluster/primary.js';
+import { joinCluster } from '../cluster/worker.js';
+import type { GatewayConfig } from '../config/index.js';
 import { tuneGarbageCollector } from '../server/gc-tuning.js';
-import { createGateway } from '../server/assemble.js';
+import { createGateway, type RunningGateway } from '../server/assemble.js';
+import { createLogger } from '../server/logger.js';
 import { type CommonFlags, loadConfigOrExit } from './context.js';
 
 export function registerServeCommand(program: Command): void {
@@ -22,18 +27,20 @@ Examples:
     .action(async (flags: CommonFlags) => {
       tuneGarbageCollector();
       const config = loadConfigOrExit(flags);
-      const running = await createGateway(config);
+      if (cluster.isPrimary && config.server.workers > 1) {
+        process.stdout.write(`imagegate: starting ${config.server.workers} worker processes\n`);
+        runPrimary({ workers: config.server.workers, logger: createLogger() });
+        return;
+      }
+      const member = joinCluster(config.server.workers);
+      const running = await createGateway(config, { cluster: member });
       const address = await running.app.listen({ port: config.server.port, host: config.server.host });
-      process.stdout.write(`imagegate listening on ${address}\n`);
-      running.gateway.retests?.startSchedule();
-      process.stdout.write(
-        `channels: ${config.channels.map((channel) => `${channel.name} (${channel.provider}: ${channel.models.join(', ')})`).join('; ')}\n`,
-      );
-      if (running.createdBootstrapKey && !config.auth.bootstrapKey) {
-        process.stdout.write(
-          `bootstrap client key (shown once, store it now): ${running.createdBootstrapKey}\n` +
-            `try: curl -s ${address}/v1beta/models -H "x-goog-api-key: ${running.createdBootstrapKey}"\n`,
-        );
+      // In a cluster the first worker speaks for the node and alone runs the retest schedule.
+      if ((member?.index ?? 0) > 0) {
+        running.gateway.logger.info({ worker: member?.index, address }, 'worker listening');
+      } else {
+        announce(running, config, address);
+        running.gateway.retests?.startSchedule();
       }
       let stopping = false;
       const stop = async (signal: string) => {
@@ -45,5 +52,20 @@ Examples:
       };
       process.on('SIGTERM', () => void stop('SIGTERM'));
       process.on('SIGINT', () => void stop('SIGINT'));
+      // A worker whose primary is gone stops too.
+      if (member) process.on('disconnect', () => void stop('primary gone'));
     });
+}
+
+function announce(running: RunningGateway, config: GatewayConfig, address: string): void {
+  process.stdout.write(`imagegate listening on ${address}\n`);
+  process.stdout.write(
+    `channels: ${config.channels.map((channel) => `${channel.name} (${channel.provider}: ${channel.models.join(', ')})`).join('; ')}\n`,
+  );
+  if (running.createdBootstrapKey && !config.auth.bootstrapKey) {
+    process.stdout.write(
+      `bootstrap client key (shown once, store it now): ${running.createdBootstrapKey}\n` +
+        `try: curl -s ${address}/v1beta/models -H "x-goog-api-key: ${running.createdBootstrapKey}"\n`,
+    );
+  }
 }

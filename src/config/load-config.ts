@@ -1,11 +1,12 @@
 // Loads the gateway configuration: the YAML file (`--config` or IMAGEGATE_CONFIG, optional) with
 // `${VAR}` expanded, then environment variables, then CLI flags; every problem names its line.
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { CatalogError, loadBuiltinCatalog, type ModelCatalog } from '../catalog/catalog.js';
 import { describeIssue, formatPath, type IssuePath, issuePath } from '../catalog/describe-issue.js';
 import { buildChannels } from './channels.js';
 import { ConfigError, type ConfigProblem } from './config-error.js';
-import { configFileSchema } from './schema.js';
+import { configFileSchema, maxWorkers } from './schema.js';
 import type { GatewayConfig } from './types.js';
 import { expandDocument, locate, parseYamlSource, type YamlSource } from './yaml-source.js';
 
@@ -48,6 +49,21 @@ function environmentPort(value: string | undefined, problems: ConfigProblem[]): 
   problems.push({
     location: 'IMAGEGATE_PORT',
     message: `expected a port number 0-65535, got ${JSON.stringify(value)}`,
+  });
+  return undefined;
+}
+
+function environmentWorkers(
+  value: string | undefined,
+  problems: ConfigProblem[],
+): number | 'auto' | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'auto') return value;
+  const count = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (count >= 1 && count <= maxWorkers) return count;
+  problems.push({
+    location: 'IMAGEGATE_WORKERS',
+    message: `expected a number of processes 1-${maxWorkers} or "auto", got ${JSON.stringify(value)}`,
   });
   return undefined;
 }
@@ -108,6 +124,8 @@ export function loadConfig(options: LoadConfigOptions): GatewayConfig {
     options.flags?.port ??
     environmentPort(nonEmpty(environment.IMAGEGATE_PORT), problems) ??
     file.server.port;
+  const workers =
+    environmentWorkers(nonEmpty(environment.IMAGEGATE_WORKERS), problems) ?? file.server.workers;
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -121,6 +139,7 @@ export function loadConfig(options: LoadConfigOptions): GatewayConfig {
       headersTimeoutMs: file.server.headersTimeoutMs,
       idleTimeoutMs: file.server.idleTimeoutMs,
       keepAliveTimeoutMs: file.server.keepAliveTimeoutMs,
+      workers: workers === 'auto' ? Math.min(maxWorkers, availableParallelism()) : workers,
     },
     storage: {
       dataDir: nonEmpty(environment.IMAGEGATE_DATA_DIR) ?? file.storage.dataDir ?? defaultDataDir,

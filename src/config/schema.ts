@@ -6,6 +6,9 @@ import { authStyles, providerTypes } from './types.js';
 
 const positiveInteger = z.number().int().positive();
 const port = z.number().int().min(0).max(65535);
+/** Gateway processes on this node (`auto`: one per core); see src/cluster/. */
+export const maxWorkers = 64;
+const workerCount = z.union([z.number().int().min(1).max(maxWorkers), z.literal('auto')]);
 const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' });
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, {
   error: 'expected a name of letters, digits, ".", "_" or "-"',
@@ -47,6 +50,7 @@ export const configFileSchema = z.strictObject({
       headersTimeoutMs: positiveInteger.default(defaultServerTimeouts.headersTimeoutMs),
       idleTimeoutMs: positiveInteger.default(defaultServerTimeouts.idleTimeoutMs),
       keepAliveTimeoutMs: positiveInteger.default(defaultServerTimeouts.keepAliveTimeoutMs),
+      workers: workerCount.default(1),
     })
     .prefault({}),
   storage: z

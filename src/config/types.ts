@@ -55,6 +55,8 @@ export interface ServerConfig extends ServerTimeouts {
   bodyLimitBytes: number;
   /** Bytes of large request bodies held in memory at once; more waits its turn (server/body-memory.ts). */
   bodyMemoryBytes: number;
+  /** Gateway processes sharing the port (1: no cluster); `auto` already resolved to the core count. */
+  workers: number;
 }
 
 export interface StorageConfig {

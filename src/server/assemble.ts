@@ -28,7 +28,8 @@ import {
 } from '../store/index.js';
 import { buildApp } from './app.js';
 import { ClientAuthenticator } from './client-auth.js';
-import type { Gateway } from './gateway.js';
+import { type Gateway, localWritesCommitted } from './gateway.js';
+import { type ClusterMember, shareMetrics } from '../cluster/worker.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { countedBodyBytes } from '../security/limits.js';
@@ -59,8 +60,9 @@ export interface RunningGateway {
 
 export async function createGateway(
   config: GatewayConfig,
-  options: { logger?: Logger; database?: StoreDatabase } = {},
+  options: { logger?: Logger; database?: StoreDatabase; cluster?: ClusterMember } = {},
 ): Promise<RunningGateway> {
+  const { cluster } = options;
   const logger = options.logger ?? createLogger();
   const database =
     options.database ?? (await openDatabase(config.storage.databaseUrl, config.storage.dataDir));
@@ -83,17 +85,20 @@ export async function createGateway(
     if (error) logger.error({ err: error }, 'hold recovery sweep failed');
     else if (released > 0) logger.warn({ released }, 'released holds of a process that is gone');
   });
+  // Workers on one node split the node's bound.
+  const bodyMemoryBytes = Math.floor(config.server.bodyMemoryBytes / (cluster?.count ?? 1));
   const bodyMemory = new BodyMemory({
-    limitBytes: config.server.bodyMemoryBytes,
+    limitBytes: bodyMemoryBytes,
     // The body must still arrive within the request timeout once it is let in.
     maxWaitMs: Math.floor(config.server.requestTimeoutMs / 2),
   });
   // Idle buffers kept for reuse: a few large bodies' worth, a small share of the memory bound.
   const bufferPool = new BufferPool({
     minBytes: countedBodyBytes,
-    maxIdleBytes: Math.min(64 * 1024 * 1024, Math.floor(config.server.bodyMemoryBytes / 4)),
+    maxIdleBytes: Math.min(64 * 1024 * 1024, Math.floor(bodyMemoryBytes / 4)),
   });
   const metrics = createMetrics(bodyMemory);
+  if (cluster) shareMetrics(metrics.registry);
   const channels = config.channels.map(routeChannel);
   const circuits = new CircuitBreakers(config.routing.circuit);
   const keys = new KeyPool();
@@ -144,7 +149,7 @@ export async function createGateway(
           'settle batch failed to commit; its journal is kept for the next start',
         ),
     }),
-    admission: sharedState?.admission ?? new InProcessAdmission(),
+    admission: sharedState?.admission ?? cluster?.link.admission ?? new InProcessAdmission(),
     config: config.billing,
     watchdogMs: config.routing.deadlineMs + 60_000,
     onError: (error, requestId) => logger.error({ err: error, requestId }, 'billing write failed'),
@@ -170,11 +175,18 @@ export async function createGateway(
     draining: false,
     sharedState,
     channelStates,
+    cluster,
   };
+  cluster?.link.onCommitRequested(() => localWritesCommitted(gateway));
   const createdBootstrapKey = await ensureBootstrapKey(database, config.auth.bootstrapKey);
   const app = buildApp(gateway);
   // After the bootstrap key, so a first start with no keys still shows one.
-  gateway.retests = new RetestService({ gateway, app, config: config.retest, lock: sharedState?.retestLock });
+  gateway.retests = new RetestService({
+    gateway,
+    app,
+    config: config.retest,
+    lock: sharedState?.retestLock ?? cluster?.link.retestLock,
+  });
   await gateway.retests.credentials.prepare();
   return {
     gateway,

@@ -13,6 +13,7 @@ import type { RetestService } from '../health/retest-service.js';
 import type { BodyMemory } from './body-memory.js';
 import type { BufferPool } from '../http/buffer-pool.js';
 import type { ClientAuthenticator } from './client-auth.js';
+import type { ClusterMember } from '../cluster/worker.js';
 import type { Logger } from './logger.js';
 import type { GatewayMetrics } from './metrics.js';
 
@@ -48,14 +49,25 @@ export interface Gateway {
   draining: boolean;
   /** Redis-backed state shared with other replicas; absent when IMAGEGATE_REDIS_URL is unset. */
   sharedState?: SharedState;
+  /** Set in a worker of `server.workers` > 1: its place and its line to the primary (src/cluster/). */
+  cluster?: ClusterMember;
   /** Semantic retests (set once the app is built; see src/health/retest-service.ts). */
   retests?: RetestService;
 }
 
-/** Waits until every settle and request log row queued so far is committed: reads that must see them. */
+/**
+ * Waits until every settle and request log row queued so far is committed, by this process and by
+ * the other workers of its node: reads that must see them.
+ */
 export async function pendingWritesCommitted(
-  gateway: Pick<Gateway, 'billing' | 'requestLog'>,
+  gateway: Pick<Gateway, 'billing' | 'requestLog' | 'cluster'>,
 ): Promise<void> {
+  if (gateway.cluster) await gateway.cluster.link.commitEverywhere();
+  else await localWritesCommitted(gateway);
+}
+
+/** Waits until this process's queued settles and request log rows are committed. */
+export async function localWritesCommitted(gateway: Pick<Gateway, 'billing' | 'requestLog'>): Promise<void> {
   await gateway.billing.flush();
   await gateway.requestLog.flush();
 }

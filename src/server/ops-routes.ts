@@ -27,6 +27,7 @@ export function registerOpsRoutes(app: FastifyInstance, gateway: Gateway): void 
 
   app.get('/metrics', async (_request, reply) => {
     reply.type(gateway.metrics.registry.contentType);
-    return gateway.metrics.registry.metrics();
+    // Workers of one node answer with every worker's metrics, summed.
+    return gateway.cluster ? gateway.cluster.link.clusterMetrics() : gateway.metrics.registry.metrics();
   });
 }

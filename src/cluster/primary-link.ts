@@ -1,0 +1,138 @@
+// A worker's line to the primary: questions answered by id (admission of keys with limits, the
+// retest lock, summed metrics, committing every worker's pending writes), and the primary's
+// requests to commit this worker's own pending writes.
+import type { AdmissionControl, AdmissionPass, AdmissionRequest } from '../billing/admission.js';
+import { GatewayError } from '../canonical/errors.js';
+import type { RetestLease, RetestLock } from '../health/retest-lock.js';
+import {
+  isImagegateMessage,
+  type PrimaryMessage,
+  type WorkerMessage,
+  type WorkerQuestion,
+} from './messages.js';
+
+/** Longest a worker waits for the primary's answer before failing the question. */
+const answerTimeoutMs = 10_000;
+
+type Question = WorkerQuestion extends infer Q ? (Q extends { id: number } ? Omit<Q, 'id'> : never) : never;
+
+interface PendingAnswer {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+export class PrimaryLink {
+  private nextId = 1;
+  private readonly pending = new Map<number, PendingAnswer>();
+  private commitLocal: () => Promise<void> = async () => {};
+
+  readonly admission: AdmissionControl = {
+    admit: (request) => this.admit(request),
+  };
+
+  readonly retestLock: RetestLock = {
+    tryAcquire: async (ttlMs) => {
+      const lease = (await this.ask({ imagegate: 'retest-lock', ttlMs })) as number | null;
+      if (lease === null) return undefined;
+      return {
+        release: async () => this.notify({ imagegate: 'retest-unlock', lease }),
+      } satisfies RetestLease;
+    },
+  };
+
+  constructor(private readonly send: (message: WorkerMessage) => void) {}
+
+  /** Connects to the primary over this worker process's IPC channel. */
+  static ofThisProcess(): PrimaryLink {
+    const link = new PrimaryLink((message) => {
+      if (process.connected) process.send?.(message);
+    });
+    process.on('message', (message) => link.receive(message));
+    return link;
+  }
+
+  /** What this worker does when the primary asks every worker to commit its pending writes. */
+  onCommitRequested(commit: () => Promise<void>): void {
+    this.commitLocal = commit;
+  }
+
+  /** The metrics of every worker, summed by the primary, in Prometheus text format. */
+  async clusterMetrics(): Promise<string> {
+    return (await this.ask({ imagegate: 'metrics' })) as string;
+  }
+
+  /** Resolves once every worker has committed the settles and log rows it had queued. */
+  async commitEverywhere(): Promise<void> {
+    await this.ask({ imagegate: 'commit-everywhere' });
+  }
+
+  receive(message: unknown): void {
+    if (!isImagegateMessage(message)) return;
+    const received = message as PrimaryMessage;
+    if (received.imagegate === 'commit') {
+      const round = received.round;
+      const done = () => this.notify({ imagegate: 'committed', round });
+      this.commitLocal().then(done, done);
+      return;
+    }
+    const answer = this.pending.get(received.id);
+    if (!answer) return;
+    this.pending.delete(received.id);
+    clearTimeout(answer.timer);
+    if ('error' in received) answer.reject(errorFromReply(received.error));
+    else answer.resolve(received.value);
+  }
+
+  private async admit(request: AdmissionRequest): Promise<AdmissionPass> {
+    const { requestsPerMinute, imagesPerMinute, concurrencyLimit } = request.limits;
+    // A key without limits has nothing to count: no message at all.
+    if (requestsPerMinute === null && imagesPerMinute === null && concurrencyLimit === null)
+      return unlimitedPass;
+    const pass = (await this.ask({ imagegate: 'admit', request })) as number;
+    let released = false;
+    return {
+      release: () => {
+        if (released) return;
+        released = true;
+        this.notify({ imagegate: 'release', pass });
+      },
+    };
+  }
+
+  private ask(question: Question): Promise<unknown> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(
+          new GatewayError({
+            errorClass: 'overloaded',
+            httpStatus: 503,
+            message: `The gateway's primary process did not answer (${question.imagegate}) within ${answerTimeoutMs / 1000} s; retry.`,
+            retryAfterSeconds: 1,
+          }),
+        );
+      }, answerTimeoutMs);
+      this.pending.set(id, { resolve, reject, timer });
+      this.send({ ...question, id } as WorkerQuestion);
+    });
+  }
+
+  private notify(message: WorkerMessage): void {
+    this.send(message);
+  }
+}
+
+const unlimitedPass: AdmissionPass = { release: () => {} };
+
+function errorFromReply(error: Extract<PrimaryMessage, { error: unknown }>['error']): Error {
+  if (!error.gateway) return new Error(error.message);
+  return new GatewayError({
+    errorClass: error.errorClass,
+    httpStatus: error.httpStatus,
+    code: error.code,
+    message: error.message,
+    retryAfterSeconds: error.retryAfterSeconds,
+  });
+}
