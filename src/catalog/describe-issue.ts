@@ -45,9 +45,12 @@ export function describeIssue(issue: z.core.$ZodIssue): string {
       return `must be ${issue.inclusive ? 'at most' : 'less than'} ${issue.maximum}, got ${describeValue(issue.input)}`;
     case 'invalid_format':
       return `${issue.message}, got ${describeValue(issue.input)}`;
-    case 'invalid_union':
-      if (issue.errors.length > 0 && issue.errors[0].length > 0) return describeIssue(issue.errors[0][0]);
-      return issue.message;
+    case 'invalid_union': {
+      // The branch whose type the value had says most (`auto` for a string, the bounds for a number).
+      const branches = issue.errors.filter((branch) => branch.length > 0);
+      const closest = branches.find((branch) => branch[0].code !== 'invalid_type') ?? branches[0];
+      return closest ? describeIssue(closest[0]) : issue.message;
+    }
     default:
       return issue.message;
   }

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/index.js';
 import { errorMessage, writeConfig } from './helpers.js';
@@ -77,6 +78,35 @@ describe('loading with no config file', () => {
   it('rejects a port that is not a number, naming the variable', () => {
     expect(errorMessage(() => loadConfig({ env: { IMAGEGATE_PORT: 'eighty' } }))).toBe(
       'IMAGEGATE_PORT: expected a port number 0-65535, got "eighty"',
+    );
+  });
+});
+
+describe('worker processes', () => {
+  it('runs one process unless told otherwise', () => {
+    expect(loadConfig({ env: {} }).server.workers).toBe(1);
+  });
+
+  it('reads server.workers from the file and IMAGEGATE_WORKERS over it; auto is one per core', () => {
+    const path = writeConfig('server: { workers: 3 }\n');
+    expect(loadConfig({ env: {}, argvConfigPath: path }).server.workers).toBe(3);
+    expect(loadConfig({ env: { IMAGEGATE_WORKERS: '2' }, argvConfigPath: path }).server.workers).toBe(2);
+    expect(loadConfig({ env: { IMAGEGATE_WORKERS: 'auto' } }).server.workers).toBe(availableParallelism());
+    const auto = writeConfig('server: { workers: auto }\n');
+    expect(loadConfig({ env: {}, argvConfigPath: auto }).server.workers).toBe(availableParallelism());
+  });
+
+  it('rejects a count that is not 1-64 or auto, naming where it came from', () => {
+    expect(errorMessage(() => loadConfig({ env: { IMAGEGATE_WORKERS: '0' } }))).toBe(
+      'IMAGEGATE_WORKERS: expected a number of processes 1-64 or "auto", got "0"',
+    );
+    const path = writeConfig('server:\n  workers: many\n');
+    expect(errorMessage(() => loadConfig({ env: {}, argvConfigPath: path }))).toMatch(
+      /imagegate\.yaml:2:12 server\.workers: expected one of auto, got "many"$/,
+    );
+    const zero = writeConfig('server:\n  workers: 0\n');
+    expect(errorMessage(() => loadConfig({ env: {}, argvConfigPath: zero }))).toMatch(
+      /imagegate\.yaml:2:12 server\.workers: must be at least 1, got number 0$/,
     );
   });
 });
