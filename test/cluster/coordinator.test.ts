@@ -1,0 +1,146 @@
+// The primary's coordinator wired to workers' PrimaryLinks directly (the messages are what Node's
+// cluster IPC channel would carry, passed through structuredClone): limits hold across workers,
+// what an exited worker held is freed, and a commit round waits for every worker.
+import { describe, expect, it } from 'vitest';
+import type { AdmissionLimits } from '../../src/billing/admission.js';
+import { GatewayError } from '../../src/canonical/errors.js';
+import { ClusterCoordinator, type WorkerEndpoint } from '../../src/cluster/coordinator.js';
+import type { WorkerMessage } from '../../src/cluster/messages.js';
+import { PrimaryLink } from '../../src/cluster/primary-link.js';
+
+interface TestWorker {
+  link: PrimaryLink;
+  endpoint: WorkerEndpoint;
+  sent: WorkerMessage[];
+}
+
+function node(count: number, options: { commitTimeoutMs?: number; clock?: () => number } = {}) {
+  const workers: TestWorker[] = [];
+  const coordinator = new ClusterCoordinator({
+    workers: () => workers.map((worker) => worker.endpoint),
+    clusterMetrics: async () => 'summed 1\n',
+    ...options,
+  });
+  for (let id = 1; id <= count; id++) {
+    const sent: WorkerMessage[] = [];
+    const worker = {} as TestWorker;
+    worker.sent = sent;
+    worker.link = new PrimaryLink((message) => {
+      sent.push(message);
+      const copy = structuredClone(message);
+      queueMicrotask(() => coordinator.receive(worker.endpoint, copy));
+    });
+    worker.endpoint = {
+      id,
+      send: (message) => {
+        const copy = structuredClone(message);
+        queueMicrotask(() => worker.link.receive(copy));
+      },
+    };
+    workers.push(worker);
+  }
+  return { coordinator, workers };
+}
+
+const limits = (overrides: Partial<AdmissionLimits>): AdmissionLimits => ({
+  requestsPerMinute: null,
+  imagesPerMinute: null,
+  concurrencyLimit: null,
+  ...overrides,
+});
+
+async function refusal(promise: Promise<unknown>): Promise<GatewayError> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(GatewayError);
+  return error as GatewayError;
+}
+
+describe('cluster coordinator', () => {
+  it('enforces a concurrency limit across workers and frees the slot on release', async () => {
+    const [first, second] = node(2).workers;
+    const request = { keyId: 'key_a', limits: limits({ concurrencyLimit: 1 }), images: 1 };
+    const pass = await first.link.admission.admit(request);
+    const refused = await refusal(second.link.admission.admit(request));
+    expect(refused.httpStatus).toBe(429);
+    expect(refused.errorClass).toBe('rate_limited');
+    expect(refused.retryAfterSeconds).toBe(1);
+    expect(refused.message).toMatch(/1 request\(s\) in flight/);
+    pass.release();
+    pass.release();
+    const again = await second.link.admission.admit(request);
+    again.release();
+  });
+
+  it('counts requests per minute over every worker', async () => {
+    let now = 1_000_000;
+    const [first, second] = node(2, { clock: () => now }).workers;
+    const request = { keyId: 'key_b', limits: limits({ requestsPerMinute: 3 }), images: 1 };
+    for (const worker of [first, second, first]) (await worker.link.admission.admit(request)).release();
+    const refused = await refusal(second.link.admission.admit(request));
+    expect(refused.message).toMatch(/limited to 3 requests per minute/);
+    expect(refused.retryAfterSeconds).toBe(60);
+    now += 60_001;
+    (await second.link.admission.admit(request)).release();
+  });
+
+  it('sends nothing for a key without limits', async () => {
+    const [worker] = node(1).workers;
+    const pass = await worker.link.admission.admit({ keyId: 'key_c', limits: limits({}), images: 4 });
+    pass.release();
+    expect(worker.sent).toEqual([]);
+  });
+
+  it('frees the slots and the retest lease of a worker that exited', async () => {
+    const { coordinator, workers } = node(2);
+    const [first, second] = workers;
+    const request = { keyId: 'key_d', limits: limits({ concurrencyLimit: 1 }), images: 1 };
+    await first.link.admission.admit(request);
+    expect(await first.link.retestLock.tryAcquire(60_000)).toBeDefined();
+    expect(await second.link.retestLock.tryAcquire(60_000)).toBeUndefined();
+    await refusal(second.link.admission.admit(request));
+    coordinator.workerGone(first.endpoint.id);
+    const lease = await second.link.retestLock.tryAcquire(60_000);
+    expect(lease).toBeDefined();
+    (await second.link.admission.admit(request)).release();
+    await lease?.release();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(await first.link.retestLock.tryAcquire(60_000)).toBeDefined();
+  });
+
+  it('answers a commit round once every worker has committed', async () => {
+    const { workers } = node(3);
+    const committed: number[] = [];
+    let releaseSlow: () => void = () => {};
+    for (const [index, worker] of workers.entries()) {
+      worker.link.onCommitRequested(async () => {
+        if (index === 2) await new Promise<void>((resolve) => (releaseSlow = resolve));
+        committed.push(index);
+      });
+    }
+    let done = false;
+    const round = workers[0].link.commitEverywhere().then(() => (done = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(committed.sort()).toEqual([0, 1]);
+    expect(done).toBe(false);
+    releaseSlow();
+    await round;
+    expect(committed.sort()).toEqual([0, 1, 2]);
+  });
+
+  it('stops waiting in a commit round for a worker that exited', async () => {
+    const { coordinator, workers } = node(2);
+    workers[1].link.onCommitRequested(() => new Promise(() => {}));
+    const round = workers[0].link.commitEverywhere();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    coordinator.workerGone(workers[1].endpoint.id);
+    await round;
+  });
+
+  it('passes the summed metrics through', async () => {
+    const [worker] = node(1).workers;
+    expect(await worker.link.clusterMetrics()).toBe('summed 1\n');
+  });
+});

@@ -1,0 +1,225 @@
+// `imagegate serve` with `server.workers: 2`, as a user runs it: two worker processes share the
+// port, per-key limits hold across them, reads see what every worker answered, metrics are summed,
+// a worker that dies is replaced (its journaled settles charged), and SIGTERM drains them all.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync, readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startUpstreamSim, type UpstreamSim } from '../../src/sim/index.js';
+import { createClientKey, migrateToLatest, openDatabase } from '../../src/store/index.js';
+import { billingTotals, expectBalanced } from '../helpers/billing-checks.js';
+import { simChannelYaml } from '../helpers/start-gateway.js';
+
+const model = 'gemini-3.1-flash-image-preview';
+const bootstrapKey = 'workers-bootstrap-key';
+const adminKey = 'workers-admin-key';
+
+let sim: UpstreamSim;
+let dataDir: string;
+let primary: ChildProcess;
+let url: string;
+
+/** Pids of the primary's worker processes, read from /proc. */
+function workerPids(): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const parentPid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (parentPid === primary.pid) pids.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return pids.sort((a, b) => a - b);
+}
+
+async function waitFor<T>(read: () => T | undefined, what: string, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = read();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** One request on a connection of its own, so the primary deals it to the next worker in turn. */
+function send(
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const outgoing = httpRequest(`${url}${path}`, { method, headers, agent: false }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString() }),
+      );
+    });
+    outgoing.on('error', reject);
+    outgoing.end(body);
+  });
+}
+
+function generate(key: string, requestId: string) {
+  return send(
+    'POST',
+    `/v1beta/models/${model}:generateContent`,
+    { 'content-type': 'application/json', 'x-goog-api-key': key, 'x-request-id': requestId },
+    JSON.stringify({
+      contents: [{ parts: [{ text: 'a red circle on a white background' }] }],
+      generationConfig: { responseModalities: ['IMAGE'] },
+    }),
+  );
+}
+
+async function usageRequests(keyName: string): Promise<number> {
+  const answer = await send('GET', `/admin/usage?key=${keyName}`, { authorization: `Bearer ${adminKey}` });
+  expect(answer.status).toBe(200);
+  const usage = JSON.parse(answer.text) as { usage: Array<{ requests: number }> };
+  return usage.usage.reduce((sum, row) => sum + row.requests, 0);
+}
+
+async function metricSum(name: string): Promise<number> {
+  const answer = await send('GET', '/metrics', {});
+  expect(answer.status).toBe(200);
+  let sum = 0;
+  for (const line of answer.text.split('\n')) {
+    if (line.startsWith(`${name}{`) || line.startsWith(`${name} `)) sum += Number(line.split(' ').at(-1));
+  }
+  return sum;
+}
+
+beforeAll(async () => {
+  sim = await startUpstreamSim({ port: 0, faults: ['latency:300ms'] });
+  dataDir = mkdtempSync(join(tmpdir(), 'imagegate-workers-'));
+  const configPath = join(dataDir, 'imagegate.yaml');
+  // Settles wait a minute for their batch: only commit rounds and replays make reads see them.
+  writeFileSync(
+    configPath,
+    `server: { workers: 2 }\nbilling: { settleBatchMs: 60000 }\nretest: { enabled: false }\nchannels:\n${simChannelYaml('sim', sim.url, [model])}`,
+  );
+  const setup = await openDatabase(undefined, dataDir);
+  await migrateToLatest(setup.db);
+  await createClientKey(setup.db, { name: 'one-at-a-time', value: 'one-at-a-time', concurrencyLimit: 1 });
+  await createClientKey(setup.db, { name: 'three-a-minute', value: 'three-a-minute', requestsPerMinute: 3 });
+  await createClientKey(setup.db, { name: 'held', value: 'held', spendLimitMicros: 1_000_000_000 });
+  await setup.close();
+
+  primary = spawn(process.execPath, ['bin/imagegate.js', 'serve', '--port', '0', '--config', configPath], {
+    env: {
+      ...process.env,
+      IMAGEGATE_DATA_DIR: dataDir,
+      IMAGEGATE_BOOTSTRAP_KEY: bootstrapKey,
+      IMAGEGATE_ADMIN_KEY: adminKey,
+      IMAGEGATE_LOG_LEVEL: 'info',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  let logs = '';
+  primary.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  primary.stderr?.on('data', (chunk: Buffer) => (logs += chunk.toString()));
+  url = await waitFor(() => /listening on (http:\/\/\S+)/.exec(output)?.[1], 'the first worker to listen');
+  await waitFor(
+    () => (logs.includes('every worker process is listening') ? true : undefined),
+    'both workers',
+  );
+  expect(output).toMatch(/starting 2 worker processes/);
+}, 60_000);
+
+afterAll(async () => {
+  if (primary.exitCode === null) primary.kill('SIGKILL');
+  await sim.close();
+});
+
+describe('serve with two worker processes', () => {
+  it('runs two workers that take turns with new connections', async () => {
+    expect(workerPids()).toHaveLength(2);
+    for (let index = 0; index < 4; index++) {
+      expect((await generate('held', `turns-${index}`)).status).toBe(200);
+    }
+    // Holds of a key with a spend limit name the process that placed them.
+    const store = await openDatabase(undefined, dataDir);
+    const owners = await store.db
+      .selectFrom('holds')
+      .select('owner')
+      .where('request_id', 'like', 'turns-%')
+      .execute();
+    await store.close();
+    const pids = new Set(owners.map((row) => Number(row.owner?.split(':')[1])));
+    expect([...pids].sort((a, b) => a - b)).toEqual(workerPids());
+  });
+
+  it('keeps a concurrency limit of 1 across both workers', { timeout: 20_000 }, async () => {
+    const answers = await Promise.all(
+      [0, 1, 2, 3].map((index) => generate('one-at-a-time', `concurrent-${index}`)),
+    );
+    const statuses = answers.map((answer) => answer.status).sort();
+    expect(statuses).toEqual([200, 429, 429, 429]);
+    const refused = answers.find((answer) => answer.status === 429);
+    expect(refused?.text).toMatch(/may have 1 request\(s\) in flight/);
+  });
+
+  it('counts requests per minute over both workers', { timeout: 20_000 }, async () => {
+    const statuses: number[] = [];
+    for (let index = 0; index < 6; index++)
+      statuses.push((await generate('three-a-minute', `rpm-${index}`)).status);
+    expect(statuses).toEqual([200, 200, 200, 429, 429, 429]);
+  });
+
+  it('shows every worker’s answers in an admin read at once', async () => {
+    expect(await usageRequests('held')).toBe(4);
+    expect(await usageRequests('three-a-minute')).toBe(6);
+    expect(await usageRequests('one-at-a-time')).toBe(4);
+  });
+
+  it('sums the metrics of both workers, whichever answers the scrape', async () => {
+    const answered = 4 + 4 + 6;
+    expect(await metricSum('imagegate_requests_total')).toBe(answered);
+    expect(await metricSum('imagegate_requests_total')).toBe(answered);
+  });
+
+  it('replaces a worker that was killed and charges the answers it had only journaled', {
+    timeout: 30_000,
+  }, async () => {
+    const before = workerPids();
+    const answers = await Promise.all([0, 1, 2, 3].map((index) => generate(bootstrapKey, `killed-${index}`)));
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200]);
+    process.kill(before[1], 'SIGKILL');
+    const after = await waitFor(() => {
+      const pids = workerPids();
+      return pids.length === 2 && !pids.includes(before[1]) ? pids : undefined;
+    }, 'a new worker');
+    expect(after).toContain(before[0]);
+    // The new worker is listening once its answer arrives; its start replayed the dead one's journal.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect((await generate(bootstrapKey, 'after-kill')).status).toBe(200);
+    expect(await usageRequests('bootstrap')).toBe(5);
+  });
+
+  it('drains both workers on SIGTERM and leaves every hold closed and the sums balanced', {
+    timeout: 30_000,
+  }, async () => {
+    const exited = new Promise<number | null>((resolve) => primary.once('exit', (code) => resolve(code)));
+    primary.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    const store = await openDatabase(undefined, dataDir);
+    try {
+      const totals = await billingTotals(store);
+      expect(totals.openHolds).toBe(0);
+      expectBalanced(totals);
+      const logged = await store.db.selectFrom('request_log').select('id').execute();
+      expect(logged).toHaveLength(4 + 4 + 6 + 5);
+    } finally {
+      await store.close();
+    }
+    expect(readdirSync(join(dataDir, 'imagegate.db-settles'))).toEqual([]);
+  });
+});
