@@ -39,6 +39,8 @@ Examples:
       if ((member?.index ?? 0) > 0) {
         running.gateway.logger.info({ worker: member?.index, address }, 'worker listening');
       } else {
+        // The banner says the node is up: in a cluster, once every worker listens.
+        await member?.link.nodeListening;
         announce(running, config, address);
         running.gateway.retests?.startSchedule();
       }

@@ -1,9 +1,11 @@
-// The primary's side of the workers' questions: one admission and one retest lock for the whole
-// node, metrics summed over the workers (prom-client's cluster aggregation), and commit rounds in
-// which every worker commits its pending writes. What a worker held is freed when it exits.
+// The primary's side of the workers' questions: one admission, one retest lock and one set of
+// circuits for the whole node, metrics summed over the workers (prom-client's cluster aggregation),
+// and commit rounds in which every worker commits its pending writes. What a worker held is freed
+// when it exits.
 import { type AdmissionPass, InProcessAdmission } from '../billing/admission.js';
 import { GatewayError } from '../canonical/errors.js';
 import { InProcessRetestLock, type RetestLease } from '../health/retest-lock.js';
+import { NodeCircuits } from './node-circuits.js';
 import {
   isImagegateMessage,
   type PrimaryMessage,
@@ -36,6 +38,7 @@ interface CommitRound {
 export class ClusterCoordinator {
   private readonly admission: InProcessAdmission;
   private readonly retestLock: InProcessRetestLock;
+  private readonly circuits: NodeCircuits;
   private readonly passes = new Map<number, { worker: number; pass: AdmissionPass }>();
   private readonly leases = new Map<number, { worker: number; lease: RetestLease }>();
   private readonly rounds = new Map<number, CommitRound>();
@@ -44,6 +47,7 @@ export class ClusterCoordinator {
   constructor(private readonly options: CoordinatorOptions) {
     this.admission = new InProcessAdmission(options.clock);
     this.retestLock = new InProcessRetestLock(options.clock);
+    this.circuits = new NodeCircuits(options.clock);
   }
 
   /** Handles one message from a worker; replies go back through `from.send`. */
@@ -103,6 +107,12 @@ export class ClusterCoordinator {
       }
       case 'metrics':
         return this.options.clusterMetrics();
+      case 'circuit-success':
+        return this.circuits.recordSuccess(asked.channel, asked.model);
+      case 'circuit-failure':
+        return this.circuits.recordFailure(asked.channel, asked.model, asked.failure);
+      case 'circuits':
+        return this.circuits.readAll();
       case 'commit-everywhere':
         await this.commitRound();
         return null;

@@ -1,9 +1,14 @@
 // A worker's line to the primary: questions answered by id (admission of keys with limits, the
-// retest lock, summed metrics, committing every worker's pending writes), and the primary's
-// requests to commit this worker's own pending writes.
+// retest lock, the node's circuits, summed metrics, committing every worker's pending writes), the
+// primary's requests to commit this worker's own pending writes, and word that the node listens.
 import type { AdmissionControl, AdmissionPass, AdmissionRequest } from '../billing/admission.js';
 import { GatewayError } from '../canonical/errors.js';
 import type { RetestLease, RetestLock } from '../health/retest-lock.js';
+import type {
+  CircuitStateStore,
+  SharedCircuitEntry,
+  SharedCircuitState,
+} from '../routing/circuit-breaker.js';
 import {
   isImagegateMessage,
   type PrimaryMessage,
@@ -26,6 +31,38 @@ export class PrimaryLink {
   private nextId = 1;
   private readonly pending = new Map<number, PendingAnswer>();
   private commitLocal: () => Promise<void> = async () => {};
+  private nodeIsListening = false;
+  private announceNodeListening: () => void = () => {};
+  /** Resolves once the primary says every worker of the node listens. */
+  readonly nodeListening = new Promise<void>((resolve) => {
+    this.announceNodeListening = resolve;
+  });
+  /** The last state the node's circuits were seen in, per `channel\0model`. */
+  private readonly knownCircuits = new Map<string, SharedCircuitState>();
+
+  /**
+   * The node's circuits, kept by the primary. A success is sent only when the circuit was last
+   * seen with failures: a healthy route costs no message per request (the refresh every 250 ms
+   * brings failures seen by other workers).
+   */
+  readonly circuitStore: CircuitStateStore = {
+    recordSuccess: async (channel, model) => {
+      const known = this.knownCircuits.get(circuitKey(channel, model));
+      if (known && known.consecutiveFailures === 0 && known.openedAgoMs === undefined) return known;
+      return this.remember(channel, model, await this.ask({ imagegate: 'circuit-success', channel, model }));
+    },
+    recordFailure: async (channel, model, failure) =>
+      this.remember(
+        channel,
+        model,
+        await this.ask({ imagegate: 'circuit-failure', channel, model, failure }),
+      ),
+    readAll: async () => {
+      const entries = (await this.ask({ imagegate: 'circuits' })) as SharedCircuitEntry[];
+      for (const entry of entries) this.knownCircuits.set(circuitKey(entry.channel, entry.model), entry);
+      return entries;
+    },
+  };
 
   readonly admission: AdmissionControl = {
     admit: (request) => this.admit(request),
@@ -52,6 +89,11 @@ export class PrimaryLink {
     return link;
   }
 
+  /** True once every worker of the node listens (readiness). */
+  get isNodeListening(): boolean {
+    return this.nodeIsListening;
+  }
+
   /** What this worker does when the primary asks every worker to commit its pending writes. */
   onCommitRequested(commit: () => Promise<void>): void {
     this.commitLocal = commit;
@@ -70,6 +112,11 @@ export class PrimaryLink {
   receive(message: unknown): void {
     if (!isImagegateMessage(message)) return;
     const received = message as PrimaryMessage;
+    if (received.imagegate === 'node-listening') {
+      this.nodeIsListening = true;
+      this.announceNodeListening();
+      return;
+    }
     if (received.imagegate === 'commit') {
       const round = received.round;
       const done = () => this.notify({ imagegate: 'committed', round });
@@ -122,6 +169,16 @@ export class PrimaryLink {
   private notify(message: WorkerMessage): void {
     this.send(message);
   }
+
+  private remember(channel: string, model: string, state: unknown): SharedCircuitState {
+    const shared = state as SharedCircuitState;
+    this.knownCircuits.set(circuitKey(channel, model), shared);
+    return shared;
+  }
+}
+
+function circuitKey(channel: string, model: string): string {
+  return `${channel}\u0000${model}`;
 }
 
 const unlimitedPass: AdmissionPass = { release: () => {} };

@@ -16,6 +16,7 @@ export function runPrimary(options: { workers: number; logger: Logger }): void {
   const aggregator = new AggregatorRegistry();
   const slots = new Map<number, Worker>();
   let stopping = false;
+  let nodeListening = false;
 
   const endpoint = (worker: Worker): WorkerEndpoint => ({
     id: worker.id,
@@ -45,6 +46,8 @@ export function runPrimary(options: { workers: number; logger: Logger }): void {
       let listening = false;
       worker.once('listening', () => {
         listening = true;
+        // A worker that replaces one that died joins a node that is already listening.
+        if (nodeListening) endpoint(worker).send({ imagegate: 'node-listening' });
         started();
       });
       worker.once('exit', (code, signal) => {
@@ -77,6 +80,8 @@ export function runPrimary(options: { workers: number; logger: Logger }): void {
   void (async () => {
     await fork(0);
     await Promise.all(Array.from({ length: count - 1 }, (_, offset) => fork(offset + 1)));
+    nodeListening = true;
+    for (const worker of slots.values()) endpoint(worker).send({ imagegate: 'node-listening' });
     logger.info({ workers: count }, 'every worker process is listening');
   })();
 }

@@ -7,6 +7,7 @@ import type {
   SharedCircuitEntry,
   SharedCircuitState,
 } from '../routing/circuit-breaker.js';
+import { shareCircuitsThrough } from '../routing/circuit-sharing.js';
 import { LuaScript, luaNowMs } from './lua-script.js';
 import type { RedisConnection } from './redis-connection.js';
 
@@ -113,20 +114,9 @@ export function shareCircuits(
   connection: RedisConnection,
   refreshMs = 250,
 ): () => void {
-  circuits.useSharedStore(new RedisCircuitStore(connection), (error) =>
-    connection.reportFailure('circuit write', error),
-  );
-  let refreshing = false;
-  const timer = setInterval(() => {
-    if (refreshing || connection.state() !== 'ready') return;
-    refreshing = true;
-    circuits
-      .refreshFromStore()
-      .catch((error: unknown) => connection.reportFailure('circuit refresh', error))
-      .finally(() => {
-        refreshing = false;
-      });
-  }, refreshMs);
-  timer.unref();
-  return () => clearInterval(timer);
+  return shareCircuitsThrough(circuits, new RedisCircuitStore(connection), {
+    refreshMs,
+    ready: () => connection.state() === 'ready',
+    onError: (error, during) => connection.reportFailure(during, error),
+  });
 }

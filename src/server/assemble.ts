@@ -16,6 +16,7 @@ import { providerFor } from '../providers/registry.js';
 import type { RouteChannel } from '../routing/channel.js';
 import { ChannelStateRecorder } from '../routing/channel-state-recorder.js';
 import { CircuitBreakers } from '../routing/circuit-breaker.js';
+import { shareCircuitsThrough } from '../routing/circuit-sharing.js';
 import { Dispatcher } from '../routing/dispatch.js';
 import { KeyPool } from '../routing/key-pool.js';
 import {
@@ -113,6 +114,14 @@ export async function createGateway(
         requestDeadlineMs: config.routing.deadlineMs,
       })
     : undefined;
+  // Workers of one node without Redis share circuits through their primary.
+  const stopSharingCircuits =
+    cluster && !sharedState
+      ? shareCircuitsThrough(circuits, cluster.link.circuitStore, {
+          refreshMs: 250,
+          onError: (error, during) => logger.warn({ err: error, during }, 'node circuit state unavailable'),
+        })
+      : undefined;
   const channelStates = new ChannelStateRecorder(
     database.db,
     () => circuits.snapshot(),
@@ -195,6 +204,7 @@ export async function createGateway(
     async close() {
       gateway.draining = true;
       stopHoldSweeper();
+      stopSharingCircuits?.();
       await gateway.retests?.stop();
       await app.close();
       await billing.closeAll();

@@ -1,5 +1,5 @@
-// Operations endpoints: liveness, readiness (database reachable, not draining; Redis state reported
-// when configured) and Prometheus metrics.
+// Operations endpoints: liveness, readiness (database reachable, not draining, every worker of the
+// node listening; Redis state reported when configured) and Prometheus metrics.
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import type { Gateway } from './gateway.js';
@@ -9,6 +9,10 @@ export function registerOpsRoutes(app: FastifyInstance, gateway: Gateway): void 
 
   app.get('/readyz', async (_request, reply) => {
     if (gateway.draining) return reply.code(503).send({ status: 'draining' });
+    // A node of several workers is ready once every worker listens.
+    if (gateway.cluster && !gateway.cluster.link.isNodeListening) {
+      return reply.code(503).send({ status: 'starting', workers: gateway.cluster.count });
+    }
     try {
       await sql`select 1`.execute(gateway.database.db);
     } catch (error) {

@@ -1,12 +1,14 @@
 // The primary's coordinator wired to workers' PrimaryLinks directly (the messages are what Node's
 // cluster IPC channel would carry, passed through structuredClone): limits hold across workers,
-// what an exited worker held is freed, and a commit round waits for every worker.
+// what an exited worker held is freed, circuits open on the node's failures, and a commit round
+// waits for every worker.
 import { describe, expect, it } from 'vitest';
 import type { AdmissionLimits } from '../../src/billing/admission.js';
 import { GatewayError } from '../../src/canonical/errors.js';
 import { ClusterCoordinator, type WorkerEndpoint } from '../../src/cluster/coordinator.js';
 import type { WorkerMessage } from '../../src/cluster/messages.js';
 import { PrimaryLink } from '../../src/cluster/primary-link.js';
+import { CircuitBreakers } from '../../src/routing/circuit-breaker.js';
 
 interface TestWorker {
   link: PrimaryLink;
@@ -48,6 +50,9 @@ const limits = (overrides: Partial<AdmissionLimits>): AdmissionLimits => ({
   concurrencyLimit: null,
   ...overrides,
 });
+
+/** Lets queued messages and their answers go through. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
 
 async function refusal(promise: Promise<unknown>): Promise<GatewayError> {
   const error = await promise.then(
@@ -137,6 +142,47 @@ describe('cluster coordinator', () => {
     await new Promise((resolve) => setTimeout(resolve, 10));
     coordinator.workerGone(workers[1].endpoint.id);
     await round;
+  });
+
+  it('opens a circuit on the failures of every worker and tells each of them', async () => {
+    const [first, second] = node(2).workers;
+    const circuitsOf = (worker: TestWorker) => {
+      const circuits = new CircuitBreakers({ failureThreshold: 3, openMs: 60_000 });
+      circuits.useSharedStore(worker.link.circuitStore, (error) => {
+        throw error;
+      });
+      return circuits;
+    };
+    const [here, there] = [circuitsOf(first), circuitsOf(second)];
+    here.recordFailure('flaky', 'model-a', 'overloaded');
+    here.recordFailure('flaky', 'model-a', 'overloaded');
+    await settle();
+    expect(there.isOpen('flaky', 'model-a')).toBe(false);
+    there.recordFailure('flaky', 'model-a', 'timeout');
+    await settle();
+    // The third failure of the node, seen by the worker that had only one.
+    expect(there.isOpen('flaky', 'model-a')).toBe(true);
+    expect(here.isOpen('flaky', 'model-a')).toBe(false);
+    await here.refreshFromStore();
+    expect(here.isOpen('flaky', 'model-a')).toBe(true);
+    expect(here.snapshot()[0]).toMatchObject({ consecutiveFailures: 3, lastErrorClass: 'timeout' });
+  });
+
+  it('sends no message for a success on a route last seen healthy', async () => {
+    const [worker] = node(1).workers;
+    const circuits = new CircuitBreakers({ failureThreshold: 3, openMs: 60_000 });
+    circuits.useSharedStore(worker.link.circuitStore, (error) => {
+      throw error;
+    });
+    circuits.recordFailure('steady', 'model-b', 'timeout');
+    await settle();
+    circuits.recordSuccess('steady', 'model-b');
+    await settle();
+    const sentBefore = worker.sent.length;
+    for (let index = 0; index < 5; index++) circuits.recordSuccess('steady', 'model-b');
+    await settle();
+    expect(worker.sent.length).toBe(sentBefore);
+    expect(worker.sent.map((message) => message.imagegate)).toEqual(['circuit-failure', 'circuit-success']);
   });
 
   it('passes the summed metrics through', async () => {

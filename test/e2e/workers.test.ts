@@ -21,7 +21,7 @@ let dataDir: string;
 let primary: ChildProcess;
 let url: string;
 
-/** Pids of the primary's worker processes, read from /proc. */
+/** Pids of the primary's worker processes, read from /proc (not tsx's esbuild service, say). */
 function workerPids(): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
@@ -29,7 +29,8 @@ function workerPids(): number[] {
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const parentPid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (parentPid === primary.pid) pids.push(Number(entry));
+      const command = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (parentPid === primary.pid && command.includes('imagegate.js')) pids.push(Number(entry));
     } catch {
       // The process ended while we looked.
     }
@@ -140,8 +141,9 @@ afterAll(async () => {
 });
 
 describe('serve with two worker processes', () => {
-  it('runs two workers that take turns with new connections', async () => {
+  it('runs two workers that take turns with new connections, both ready', async () => {
     expect(workerPids()).toHaveLength(2);
+    for (const _ of [0, 1]) expect((await send('GET', '/readyz', {})).status).toBe(200);
     for (let index = 0; index < 4; index++) {
       expect((await generate('held', `turns-${index}`)).status).toBe(200);
     }
