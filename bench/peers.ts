@@ -168,6 +168,6 @@ retest:
     logPath: join(dataDir, 'output.log'),
   });
   const origin = `http://127.0.0.1:${port}`;
-  await waitUntilAnswering(service, `${origin}/healthz`);
+  await waitUntilAnswering(service, `${origin}/readyz`, 30_000, (status) => status === 200);
   return { origin, service };
 }

@@ -80,6 +80,8 @@ export async function waitUntilAnswering(
   service: ChildService,
   url: string,
   timeoutMs = 30_000,
+  /** Which statuses mean started (any answer by default; imagegate's /readyz: 200 once every worker listens). */
+  started: (status: number) => boolean = () => true,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -88,7 +90,8 @@ export async function waitUntilAnswering(
     try {
       const answer = await request(url, { headersTimeout: 1000, bodyTimeout: 1000 });
       await answer.body.dump();
-      return;
+      if (started(answer.statusCode)) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
     } catch {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
