@@ -1,31 +1,30 @@
 // The `imagegate` command line: one file per command, assembled here.
 import { Command, CommanderError } from 'commander';
-import { registerChannelsCommand } from './channels.js';
-import { registerKeysCommand } from './keys.js';
 import { exitCodes } from './output.js';
-import { registerReportCommand } from './report.js';
-import { registerRetestCommand } from './retest.js';
-import { registerServeCommand } from './serve.js';
-import { registerUpstreamSimCommand } from './upstream-sim.js';
-import { registerUsageCommand } from './usage.js';
 
-/** Every command, in the order `--help` lists them. */
-const commands: Array<(program: Command) => void> = [
-  registerServeCommand,
-  registerKeysCommand,
-  registerChannelsCommand,
-  registerRetestCommand,
-  registerReportCommand,
-  registerUsageCommand,
-  registerUpstreamSimCommand,
-];
+type Register = (program: Command) => void;
+
+/** Every command, in the order `--help` lists them, loaded when used. */
+const commands: Record<string, () => Promise<Register>> = {
+  serve: async () => (await import('./serve.js')).registerServeCommand,
+  keys: async () => (await import('./keys.js')).registerKeysCommand,
+  channels: async () => (await import('./channels.js')).registerChannelsCommand,
+  retest: async () => (await import('./retest.js')).registerRetestCommand,
+  report: async () => (await import('./report.js')).registerReportCommand,
+  usage: async () => (await import('./usage.js')).registerUsageCommand,
+  'upstream-sim': async () => (await import('./upstream-sim.js')).registerUpstreamSimCommand,
+};
 
 export async function main(argv: string[]): Promise<void> {
   const program = new Command('imagegate')
     .description('Self-hosted API gateway for image generation and editing models')
     .showHelpAfterError()
     .exitOverride();
-  for (const register of commands) register(program);
+  // Only the command named loads its modules (the primary of `serve` with workers stays small);
+  // anything else (`--help`, a typo) gets them all, so help lists every command.
+  const named = argv[2];
+  const chosen = named !== undefined && Object.hasOwn(commands, named) ? [named] : Object.keys(commands);
+  for (const name of chosen) (await commands[name]())(program);
   try {
     await program.parseAsync(argv);
   } catch (error) {

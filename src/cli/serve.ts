@@ -5,7 +5,7 @@ import { runPrimary } from '../cluster/primary.js';
 import { joinCluster } from '../cluster/worker.js';
 import type { GatewayConfig } from '../config/index.js';
 import { tuneGarbageCollector } from '../server/gc-tuning.js';
-import { createGateway, type RunningGateway } from '../server/assemble.js';
+import type { RunningGateway } from '../server/assemble.js';
 import { createLogger } from '../server/logger.js';
 import { type CommonFlags, loadConfigOrExit } from './context.js';
 
@@ -33,6 +33,8 @@ Examples:
         return;
       }
       const member = joinCluster(config.server.workers);
+      // Loaded here, not above: a primary never loads the gateway.
+      const { createGateway } = await import('../server/assemble.js');
       const running = await createGateway(config, { cluster: member });
       const address = await running.app.listen({ port: config.server.port, host: config.server.host });
       // In a cluster the first worker speaks for the node and alone runs the retest schedule.
