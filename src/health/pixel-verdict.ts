@@ -1,7 +1,7 @@
 // Judges a retest answer by its pixels, not its HTTP status: the output must decode, its border must be
 // predominantly blue, and a square-like non-blue region must remain where the input's square was.
 
-import sharp from 'sharp';
+import { loadSharp } from '../engine/load-sharp.js';
 import { untrustedSharpOptions } from '../security/limits.js';
 import { floodFill } from '../engine/flood-fill.js';
 
@@ -140,6 +140,7 @@ function blueShareOfRing(output: Pixels): number {
 }
 
 async function rawPixels(bytes: Buffer, size?: { width: number; height: number }): Promise<Pixels> {
+  const sharp = await loadSharp();
   let pipeline = sharp(bytes, untrustedSharpOptions);
   if (size) pipeline = pipeline.resize({ width: size.width, height: size.height, fit: 'fill' });
   const { data, info } = await pipeline
@@ -163,6 +164,7 @@ export async function judgeRetestOutput(
   const metrics: RetestMetrics = { originalBox: originalSquareBox(input) };
   let pixels: Pixels;
   try {
+    const sharp = await loadSharp();
     const outputMetadata = await sharp(output.data, untrustedSharpOptions).metadata();
     metrics.outputWidth = outputMetadata.width;
     metrics.outputHeight = outputMetadata.height;

@@ -1,7 +1,7 @@
 // The retest template from the public Gemini image-editing guide: a red square on a plain light
 // background, and the instruction to turn the background blue while keeping the square.
 
-import sharp from 'sharp';
+import { loadSharp } from '../engine/load-sharp.js';
 import type { GenerateContentRequest } from '../canonical/types.js';
 
 export const RETEST_INSTRUCTION =
@@ -19,6 +19,7 @@ export const retestSquareBox = (() => {
 })();
 
 export async function makeRetestImage(): Promise<Buffer> {
+  const sharp = await loadSharp();
   const square = await sharp({
     create: {
       width: retestSquareBox.width,

@@ -1,11 +1,12 @@
 // Small PNG thumbnails of retest inputs and outputs, stored with each result and shown on /status.
-import sharp from 'sharp';
+import { loadSharp } from '../engine/load-sharp.js';
 
 export const thumbnailSide = 96;
 
 /** A 96 px (longest side) PNG, or undefined when the bytes are not a decodable image. */
 export async function makeThumbnail(image: Buffer): Promise<Buffer | undefined> {
   try {
+    const sharp = await loadSharp();
     return await sharp(image)
       .resize({ width: thumbnailSide, height: thumbnailSide, fit: 'inside' })
       .png()

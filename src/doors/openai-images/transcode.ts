@@ -1,6 +1,6 @@
 // The one I/O step of the Images reply: re-encode an upstream image to the requested
 // output_format with sharp, only when its type differs, and read its pixel size.
-import sharp from 'sharp';
+import { loadSharp } from '../../engine/load-sharp.js';
 import { copyImageData, imageDataSlice } from '../../canonical/skip-image-strings.js';
 import { readImageDimensions } from '../../security/image-header.js';
 import { untrustedSharpOptions } from '../../security/limits.js';
@@ -36,6 +36,7 @@ export async function transcodeImage(
   compression?: number,
 ): Promise<EncodedImage> {
   const targetMime = mimeTypeForFormat[format];
+  const sharp = await loadSharp();
   if (image.mimeType === targetMime) {
     // Passed on as it came: its size is read from the header, the rest is never decoded here.
     const same = encodedImageOf(image);

@@ -1,11 +1,11 @@
 // Canonical (Gemini-shaped) request → engine input: the last user turn's text and images, and imageConfig.
 // Images that are not decodable are rejected with a 400 naming the exact part.
 
-import sharp from 'sharp';
 import { errors } from '../../canonical/errors.js';
 import { imageMimeFromBytes } from '../../canonical/sniff-mime.js';
 import type { Content, GenerateContentRequest } from '../../canonical/types.js';
 import { maskInstruction } from '../../doors/openai-images/to-canonical.js';
+import { loadSharp } from '../../engine/load-sharp.js';
 import type { EngineImage, EngineInput } from '../../engine/types.js';
 import { untrustedSharpOptions } from '../../security/limits.js';
 
@@ -38,6 +38,7 @@ async function decodeInlineImage(data: string, param: string): Promise<EngineIma
     );
   }
   try {
+    const sharp = await loadSharp();
     await sharp(bytes, untrustedSharpOptions).metadata();
   } catch {
     throw errors.badRequest(

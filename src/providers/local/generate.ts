@@ -2,7 +2,6 @@
 
 import { errors } from '../../canonical/errors.js';
 import type { GenerateContentRequest, GenerateContentResponse } from '../../canonical/types.js';
-import { runEngine } from '../../engine/index.js';
 import { buildResponse, requestedModalities } from './build-response.js';
 import { toEngineInput } from './convert-request.js';
 
@@ -18,6 +17,8 @@ export async function generateWithLocalEngine(
     );
   }
   const input = await toEngineInput(request);
+  // The engine (and sharp with it) loads on the first local request.
+  const { runEngine } = await import('../../engine/index.js');
   const result = await runEngine(input);
   return buildResponse(request, result, modelId);
 }
