@@ -136,8 +136,14 @@ export function npmStartArguments(directory = imagegateDirectory): string[] {
     : ['bin/imagegate.js', 'serve'];
 }
 
-/** `imagegate serve` as `npm start` runs it: default log level, SQLite in a fresh data dir, one channel. */
-export async function startImagegate(upstreamOrigin: string): Promise<RunningProxy> {
+/**
+ * `imagegate serve` as `npm start` runs it: default log level, SQLite in a fresh data dir, one
+ * channel; `workers` sets `server.workers` (one process by default, as `npm start`).
+ */
+export async function startImagegate(
+  upstreamOrigin: string,
+  options: { workers?: number } = {},
+): Promise<RunningProxy> {
   const dataDir = mkdtempSync(join(workRoot, 'imagegate-'));
   mkdirSync(dataDir, { recursive: true });
   const configPath = join(dataDir, 'imagegate.yaml');
@@ -152,7 +158,7 @@ export async function startImagegate(upstreamOrigin: string): Promise<RunningPro
 # The scheduled retest would send its own requests to the fixed upstream, breaking the row's count check.
 retest:
   enabled: false
-`,
+${options.workers === undefined ? '' : `server:\n  workers: ${options.workers}\n`}`,
   );
   const port = await freePort();
   const service = startChild('imagegate', process.execPath, npmStartArguments(), {

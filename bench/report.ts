@@ -205,6 +205,12 @@ function verdict(condition: boolean | undefined): TargetVerdict['verdict'] {
   return condition ? 'met' : 'not met';
 }
 
+const doorNames = {
+  'imagegate-gemini': 'Gemini door',
+  'imagegate-chat': 'chat door',
+  'imagegate-gemini-workers': 'Gemini door, 2 workers',
+} as const;
+
 export function evaluateTargets(results: BenchResults): TargetVerdict[] {
   const verdicts: TargetVerdict[] = [];
   for (const door of ['imagegate-gemini', 'imagegate-chat'] as const) {
@@ -228,29 +234,31 @@ export function evaluateTargets(results: BenchResults): TargetVerdict[] {
     });
   }
   const portkey = results.find('matrix', '1KBx32', 'portkey-chat')?.requestsPerSecond;
-  for (const door of ['imagegate-chat', 'imagegate-gemini'] as const) {
+  for (const door of ['imagegate-chat', 'imagegate-gemini', 'imagegate-gemini-workers'] as const) {
     const ours = results.find('matrix', '1KBx32', door)?.requestsPerSecond;
     verdicts.push({
-      target: `1 KB ×32 req/s ≥ 4× Portkey's chat → Google route (${door === 'imagegate-chat' ? 'chat door, same route' : 'Gemini door'})`,
+      target: `1 KB ×32 req/s ≥ 4× Portkey's chat → Google route (${door === 'imagegate-chat' ? 'chat door, same route' : doorNames[door]})`,
       measured: `${rate(ours)} vs ${rate(portkey)} (${ratio(ours, portkey)})`,
       verdict: verdict(ours === undefined || portkey === undefined ? undefined : ours >= 4 * portkey),
     });
   }
-  for (const door of ['imagegate-gemini', 'imagegate-chat'] as const) {
+  for (const door of ['imagegate-gemini', 'imagegate-chat', 'imagegate-gemini-workers'] as const) {
     const ours = results.find('matrix', '10MBx32', door)?.requestsPerSecond;
     const nginx = results.find('matrix', '10MBx32', 'nginx')?.requestsPerSecond;
     verdicts.push({
-      target: `10 MB ×32 req/s ≥ nginx's (${door === 'imagegate-gemini' ? 'Gemini door' : 'chat door'})`,
+      target: `10 MB ×32 req/s ≥ nginx's (${doorNames[door]})`,
       measured: `${rate(ours)} vs ${rate(nginx)} (${ratio(ours, nginx)})`,
       verdict: verdict(ours === undefined || nginx === undefined ? undefined : ours >= nginx),
     });
   }
-  const memory = results.find('memory', '10MBx64', 'imagegate-gemini')?.peakRssMb;
-  verdicts.push({
-    target: 'Peak RSS with 64 concurrent 10 MB edits in flight ≤ 600 MB (Gemini door)',
-    measured: `${megabytes(memory)} MB`,
-    verdict: verdict(memory === undefined ? undefined : memory <= 600),
-  });
+  for (const route of ['imagegate-gemini', 'imagegate-gemini-workers'] as const) {
+    const memory = results.find('memory', '10MBx64', route)?.peakRssMb;
+    verdicts.push({
+      target: `Peak RSS with 64 concurrent 10 MB edits in flight ≤ 600 MB (${doorNames[route]})`,
+      measured: `${megabytes(memory)} MB`,
+      verdict: verdict(memory === undefined ? undefined : memory <= 600),
+    });
+  }
   const stream = results.rows.find((row) => row.section === 'stream' && row.routeId === 'imagegate-gemini');
   const copies =
     stream?.oneStreamRssGrowthMb !== undefined && stream.eventMb

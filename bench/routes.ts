@@ -8,7 +8,13 @@ import {
   startPortkey,
 } from './peers.js';
 
-export type RouteId = 'direct' | 'nginx' | 'imagegate-gemini' | 'imagegate-chat' | 'portkey-chat';
+export type RouteId =
+  | 'direct'
+  | 'nginx'
+  | 'imagegate-gemini'
+  | 'imagegate-chat'
+  | 'imagegate-gemini-workers'
+  | 'portkey-chat';
 
 export interface RouteSpec {
   id: RouteId;
@@ -18,6 +24,8 @@ export interface RouteSpec {
   start?: (upstreamOrigin: string) => Promise<RunningProxy>;
   headers: (upstreamOrigin: string) => Record<string, string>;
   path: (stream: boolean) => string;
+  /** Matrix rows (workload ids) the route runs; every row when absent. */
+  workloads?: string[];
 }
 
 const geminiPath = (stream: boolean) =>
@@ -56,6 +64,16 @@ export const routes: RouteSpec[] = [
     start: startImagegate,
     headers: () => ({ ...json, authorization: `Bearer ${IMAGEGATE_CLIENT_KEY}` }),
     path: chatPath,
+  },
+  {
+    // `server.workers: 2`: what a second process does where one process's main thread is the limit.
+    id: 'imagegate-gemini-workers',
+    label: 'imagegate, Gemini door, 2 workers',
+    protocol: 'gemini',
+    start: (upstreamOrigin) => startImagegate(upstreamOrigin, { workers: 2 }),
+    headers: () => ({ ...json, 'x-goog-api-key': IMAGEGATE_CLIENT_KEY }),
+    path: geminiPath,
+    workloads: ['1KBx32', '10MBx32'],
   },
   {
     id: 'portkey-chat',

@@ -82,8 +82,14 @@ async function upstreamRequests(): Promise<number> {
   return ((await answer.body.json()) as UpstreamStats).requests;
 }
 
+const runsWorkload = (route: RouteSpec, workload: Workload) =>
+  route.workloads === undefined || route.workloads.includes(workload.id);
 const totalRows =
-  plan.matrix.reduce((sum, workload) => sum + workload.rounds, 0) * activeRoutes.length +
+  plan.matrix.reduce(
+    (sum, workload) =>
+      sum + workload.rounds * activeRoutes.filter((route) => runsWorkload(route, workload)).length,
+    0,
+  ) +
   plan.memory.routes.filter((id) => activeRoutes.some((route) => route.id === id)).length +
   plan.stream.routes.filter((id) => activeRoutes.some((route) => route.id === id)).length;
 let rowNumber = 0;
@@ -236,9 +242,10 @@ function mergeRounds(rounds: RowResult[]): RowResult {
 
 try {
   for (const workload of plan.matrix) {
-    const rounds: RowResult[][] = activeRoutes.map(() => []);
+    const workloadRoutes = activeRoutes.filter((route) => runsWorkload(route, workload));
+    const rounds: RowResult[][] = workloadRoutes.map(() => []);
     for (let round = 1; round <= workload.rounds; round++) {
-      for (const [index, route] of activeRoutes.entries()) {
+      for (const [index, route] of workloadRoutes.entries()) {
         rounds[index].push(await runRow(route, workload, 'matrix', false, round));
       }
     }

@@ -66,7 +66,7 @@ export function benchPlan(quick: boolean): BenchPlan {
       ...workload('10MB', 64, 64, 2, scale(60, 30)),
       id: '10MBx64',
       label: '64 concurrent 10 MB edits in flight',
-      routes: ['nginx', 'imagegate-gemini', 'imagegate-chat'],
+      routes: ['nginx', 'imagegate-gemini', 'imagegate-chat', 'imagegate-gemini-workers'],
     },
     stream: {
       label: 'a streamed 8 MB image event (`:streamGenerateContent?alt=sse`)',
