@@ -4,10 +4,11 @@
 // on SIGTERM/SIGINT lets every worker drain before it exits. Workers share the listening port
 // through Node's cluster module; connections are dealt out round-robin.
 import cluster, { type Worker } from 'node:cluster';
+import { randomBytes } from 'node:crypto';
 import { AggregatorRegistry } from 'prom-client';
 import type { Logger } from '../server/logger.js';
 import { ClusterCoordinator, type WorkerEndpoint } from './coordinator.js';
-import { workerIndexVariable } from './worker.js';
+import { nodeTokenVariable, workerIndexVariable } from './worker.js';
 
 const restartDelayMs = 1000;
 
@@ -17,6 +18,7 @@ export function runPrimary(options: { workers: number; logger: Logger }): void {
   const slots = new Map<number, Worker>();
   let stopping = false;
   let nodeListening = false;
+  const internalToken = randomBytes(24).toString('base64url');
 
   const endpoint = (worker: Worker): WorkerEndpoint => ({
     id: worker.id,
@@ -41,7 +43,10 @@ export function runPrimary(options: { workers: number; logger: Logger }): void {
 
   const fork = (index: number): Promise<void> =>
     new Promise((started) => {
-      const worker = cluster.fork({ [workerIndexVariable]: String(index) });
+      const worker = cluster.fork({
+        [workerIndexVariable]: String(index),
+        [nodeTokenVariable]: internalToken,
+      });
       slots.set(index, worker);
       let listening = false;
       worker.once('listening', () => {

@@ -180,7 +180,7 @@ export async function createGateway(
     bodyMemory,
     bufferPool,
     serverTimeouts: config.server,
-    internalToken: randomBytes(24).toString('base64url'),
+    internalToken: cluster?.internalToken ?? randomBytes(24).toString('base64url'),
     draining: false,
     sharedState,
     channelStates,

@@ -39,7 +39,7 @@ export interface Gateway {
   /** HTTP server timeouts (defaults in security/limits.ts when absent). */
   serverTimeouts?: ServerTimeouts;
   /**
-   * A per-process secret: a request carrying it in `x-imagegate-internal-token` may pin a channel
+   * A per-process secret (one per node with `server.workers`): a request carrying it in `x-imagegate-internal-token` may pin a channel
    * with `x-imagegate-pin-channel` (used by retests, which must test one route, not the failover).
    */
   internalToken: string;

@@ -17,6 +17,8 @@ const bootstrapKey = 'workers-bootstrap-key';
 const adminKey = 'workers-admin-key';
 
 let sim: UpstreamSim;
+/** A second route that answers without an image: only a retest pinned to it reaches it. */
+let broken: UpstreamSim;
 let dataDir: string;
 let primary: ChildProcess;
 let url: string;
@@ -99,12 +101,13 @@ async function metricSum(name: string): Promise<number> {
 
 beforeAll(async () => {
   sim = await startUpstreamSim({ port: 0, faults: ['latency:300ms'] });
+  broken = await startUpstreamSim({ port: 0, faults: ['no-image'] });
   dataDir = mkdtempSync(join(tmpdir(), 'imagegate-workers-'));
   const configPath = join(dataDir, 'imagegate.yaml');
   // Settles wait a minute for their batch: only commit rounds and replays make reads see them.
   writeFileSync(
     configPath,
-    `server: { workers: 2 }\nbilling: { settleBatchMs: 60000 }\nretest: { enabled: false }\nchannels:\n${simChannelYaml('sim', sim.url, [model])}`,
+    `server: { workers: 2 }\nbilling: { settleBatchMs: 60000 }\nretest: { enabled: false }\nchannels:\n${simChannelYaml('sim', sim.url, [model])}${simChannelYaml('broken', broken.url, [model], '    priority: -1\n')}`,
   );
   const setup = await openDatabase(undefined, dataDir);
   await migrateToLatest(setup.db);
@@ -138,6 +141,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (primary.exitCode === null) primary.kill('SIGKILL');
   await sim.close();
+  await broken.close();
 });
 
 describe('serve with two worker processes', () => {
@@ -188,6 +192,31 @@ describe('serve with two worker processes', () => {
     expect(await metricSum('imagegate_requests_total')).toBe(answered);
   });
 
+  it('pins retests to their route on whichever worker their requests reach', {
+    timeout: 60_000,
+  }, async () => {
+    // The retest's own requests go through the shared port, so another worker may serve them: it
+    // must honour the pin (one internal token per node) and accept the rotated retest key.
+    for (const channel of ['broken', 'broken', 'sim']) {
+      const answer = await send(
+        'POST',
+        '/admin/retest',
+        { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+        JSON.stringify({ channel }),
+      );
+      expect(answer.status).toBe(200);
+      const { results } = JSON.parse(answer.text) as {
+        results: Array<{ channel: string; outcome: string; door: string; doorAvailable: boolean }>;
+      };
+      const tried = results.filter((result) => result.doorAvailable);
+      expect(tried.length).toBeGreaterThan(0);
+      for (const result of tried) {
+        expect(result.channel).toBe(channel);
+        expect(result.outcome).toBe(channel === 'sim' ? 'pass' : 'no_image');
+      }
+    }
+  });
+
   it('replaces a worker that was killed and charges the answers it had only journaled', {
     timeout: 30_000,
   }, async () => {
@@ -217,7 +246,12 @@ describe('serve with two worker processes', () => {
       const totals = await billingTotals(store);
       expect(totals.openHolds).toBe(0);
       expectBalanced(totals);
-      const logged = await store.db.selectFrom('request_log').select('id').execute();
+      // Retests log their own requests too (ids retest-…).
+      const logged = await store.db
+        .selectFrom('request_log')
+        .select('id')
+        .where('id', 'not like', 'retest-%')
+        .execute();
       expect(logged).toHaveLength(4 + 4 + 6 + 5);
     } finally {
       await store.close();
