@@ -91,15 +91,20 @@ export function jsonWithImagesPieces(value: unknown, space?: number): Buffer[] {
 }
 
 /**
- * Whether a value holds an image jsonWithImagesPieces writes as a view (an image field, or a blob
- * still lazy). Reads no image field's value, so no image is built as a string on the way.
+ * Whether a value holds an image jsonWithImagesPieces writes as a view (an image field or a blob
+ * whose image is still lazy). Reads no image field's value, so no image is built as a string on
+ * the way.
  */
 function holdsImageView(value: unknown, depth = 0): boolean {
   if (value === null || typeof value !== 'object') return false;
   if (depth > 64) return true; // unusually deep: the replacer path handles it as before
   if (Array.isArray(value)) return value.some((item) => holdsImageView(item, depth + 1));
-  if ((value as { [imageField]?: ImageField })[imageField] || lazyImageSource(value)) return true;
+  // An image field counts only while its image is still the parsed bytes: a small answer's image
+  // is an ordinary string, which plain JSON.stringify writes fastest.
+  const field = (value as { [imageField]?: ImageField })[imageField];
+  if (lazyImageSource(field ? field.blob : value)) return true;
   for (const key of Object.keys(value)) {
+    if (key === field?.key) continue;
     if (holdsImageView((value as Record<string, unknown>)[key], depth + 1)) return true;
   }
   return false;
