@@ -8,6 +8,7 @@ import { tuneGarbageCollector } from '../server/gc-tuning.js';
 import type { RunningGateway } from '../server/assemble.js';
 import { createLogger } from '../server/logger.js';
 import { type CommonFlags, loadConfigOrExit } from './context.js';
+import { exitCodes } from './output.js';
 
 export function registerServeCommand(program: Command): void {
   program
@@ -36,7 +37,7 @@ Examples:
       // Loaded here, not above: a primary never loads the gateway.
       const { createGateway } = await import('../server/assemble.js');
       const running = await createGateway(config, { cluster: member });
-      const address = await running.app.listen({ port: config.server.port, host: config.server.host });
+      const address = await listenOrExit(running, config);
       // In a cluster the first worker speaks for the node and alone runs the retest schedule.
       if ((member?.index ?? 0) > 0) {
         running.gateway.logger.info({ worker: member?.index, address }, 'worker listening');
@@ -59,6 +60,27 @@ Examples:
       // A worker whose primary is gone stops too.
       if (member) process.on('disconnect', () => void stop('primary gone'));
     });
+}
+
+/** Listens where configured; an address in use or not allowed is a configuration error (exit 2). */
+async function listenOrExit(running: RunningGateway, config: GatewayConfig): Promise<string> {
+  const { host, port } = config.server;
+  try {
+    return await running.app.listen({ port, host });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EADDRINUSE' && code !== 'EACCES' && code !== 'EADDRNOTAVAIL') throw error;
+    const reason = {
+      EADDRINUSE: 'the address is in use',
+      EACCES: 'permission denied',
+      EADDRNOTAVAIL: 'no such local address',
+    }[code];
+    process.stderr.write(
+      `imagegate: cannot listen on ${host}:${port} (${reason}); choose another with --port/--host or IMAGEGATE_PORT/IMAGEGATE_HOST\n`,
+    );
+    await running.close();
+    process.exit(exitCodes.usage);
+  }
 }
 
 function announce(running: RunningGateway, config: GatewayConfig, address: string): void {

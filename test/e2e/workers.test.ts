@@ -3,7 +3,7 @@
 // a worker that dies is replaced (its journaled settles charged), and SIGTERM drains them all.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -257,5 +257,37 @@ describe('serve with two worker processes', () => {
       await store.close();
     }
     expect(readdirSync(join(dataDir, 'imagegate.db-settles'))).toEqual([]);
+  });
+});
+
+describe('serve with two workers on a port that is taken', () => {
+  it('stops with exit code 2 and says why, instead of restarting a worker that cannot listen', {
+    timeout: 30_000,
+  }, async () => {
+    const occupant = createServer();
+    await new Promise<void>((resolve) => occupant.listen(0, '127.0.0.1', resolve));
+    const { port } = occupant.address() as { port: number };
+    const blockedDir = mkdtempSync(join(tmpdir(), 'imagegate-workers-blocked-'));
+    try {
+      const child = spawn(process.execPath, ['bin/imagegate.js', 'serve', '--port', String(port)], {
+        env: {
+          ...process.env,
+          IMAGEGATE_DATA_DIR: blockedDir,
+          IMAGEGATE_WORKERS: '2',
+          IMAGEGATE_LOG_LEVEL: 'error',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let logs = '';
+      child.stderr?.on('data', (chunk: Buffer) => (logs += chunk.toString()));
+      const code = await new Promise<number | null>((resolve) =>
+        child.once('exit', (exitCode) => resolve(exitCode)),
+      );
+      expect(code).toBe(2);
+      expect(logs).toContain(`imagegate: cannot listen on 127.0.0.1:${port} (the address is in use)`);
+      expect(logs).toMatch(/a worker process stopped before it listened; stopping/);
+    } finally {
+      occupant.close();
+    }
   });
 });
