@@ -1,5 +1,6 @@
 // Small PNG thumbnails of retest inputs and outputs, stored with each result and shown on /status.
 import { loadSharp } from '../engine/load-sharp.js';
+import { untrustedSharpOptions } from '../security/limits.js';
 
 export const thumbnailSide = 96;
 
@@ -7,7 +8,7 @@ export const thumbnailSide = 96;
 export async function makeThumbnail(image: Buffer): Promise<Buffer | undefined> {
   try {
     const sharp = await loadSharp();
-    return await sharp(image)
+    return await sharp(image, untrustedSharpOptions)
       .resize({ width: thumbnailSide, height: thumbnailSide, fit: 'inside' })
       .png()
       .toBuffer();
