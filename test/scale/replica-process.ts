@@ -13,6 +13,8 @@ export interface ReplicaOptions {
   bootstrapKey: string;
   configPath: string;
   dataDir: string;
+  /** `server.workers` of this replica (one process when absent). */
+  workers?: number;
 }
 
 export interface Replica {
@@ -35,6 +37,7 @@ export async function startReplica(options: ReplicaOptions): Promise<Replica> {
     IMAGEGATE_DATA_DIR: options.dataDir,
     IMAGEGATE_PORT: '0',
     IMAGEGATE_LOG_LEVEL: 'warn',
+    ...(options.workers === undefined ? {} : { IMAGEGATE_WORKERS: String(options.workers) }),
   };
   const child = spawn(process.execPath, ['bin/imagegate.js', 'serve'], {
     cwd: repositoryRoot,
