@@ -19,6 +19,8 @@ const adminKey = 'workers-admin-key';
 let sim: UpstreamSim;
 /** A second route that answers without an image: only a retest pinned to it reaches it. */
 let broken: UpstreamSim;
+/** The first route planned, always failing with 503: its circuit opens after two failures. */
+let flaky: UpstreamSim;
 let dataDir: string;
 let primary: ChildProcess;
 let url: string;
@@ -102,18 +104,20 @@ async function metricSum(name: string): Promise<number> {
 beforeAll(async () => {
   sim = await startUpstreamSim({ port: 0, faults: ['latency:300ms'] });
   broken = await startUpstreamSim({ port: 0, faults: ['no-image'] });
+  flaky = await startUpstreamSim({ port: 0, faults: ['503'] });
   dataDir = mkdtempSync(join(tmpdir(), 'imagegate-workers-'));
   const configPath = join(dataDir, 'imagegate.yaml');
   // Settles wait a minute for their batch: only commit rounds and replays make reads see them.
   writeFileSync(
     configPath,
-    `server: { workers: 2 }\nbilling: { settleBatchMs: 60000 }\nretest: { enabled: false }\nchannels:\n${simChannelYaml('sim', sim.url, [model])}${simChannelYaml('broken', broken.url, [model], '    priority: -1\n')}`,
+    `server: { workers: 2 }\nbilling: { settleBatchMs: 60000 }\nretest: { enabled: false }\nrouting: { circuit: { failureThreshold: 2, openMs: 600000 } }\nchannels:\n${simChannelYaml('flaky', flaky.url, [model], '    priority: 2\n')}${simChannelYaml('sim', sim.url, [model])}${simChannelYaml('broken', broken.url, [model], '    priority: -1\n')}`,
   );
   const setup = await openDatabase(undefined, dataDir);
   await migrateToLatest(setup.db);
   await createClientKey(setup.db, { name: 'one-at-a-time', value: 'one-at-a-time', concurrencyLimit: 1 });
   await createClientKey(setup.db, { name: 'three-a-minute', value: 'three-a-minute', requestsPerMinute: 3 });
   await createClientKey(setup.db, { name: 'held', value: 'held', spendLimitMicros: 1_000_000_000 });
+  await createClientKey(setup.db, { name: 'circuit', value: 'circuit' });
   await setup.close();
 
   primary = spawn(process.execPath, ['bin/imagegate.js', 'serve', '--port', '0', '--config', configPath], {
@@ -142,9 +146,23 @@ afterAll(async () => {
   if (primary.exitCode === null) primary.kill('SIGKILL');
   await sim.close();
   await broken.close();
+  await flaky.close();
 });
 
 describe('serve with two worker processes', () => {
+  it('opens a circuit on the failures both workers saw, and both stop calling that route', async () => {
+    const flakyCalls = () =>
+      flaky.received.filter((request) => request.path.includes(':generateContent')).length;
+    // Two requests on new connections: one failure on each worker, two for the node (the threshold).
+    for (const index of [0, 1]) expect((await generate('circuit', `circuit-${index}`)).status).toBe(200);
+    expect(flakyCalls()).toBe(2);
+    // Workers re-read the node's circuits every 250 ms.
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    for (const index of [2, 3, 4, 5])
+      expect((await generate('circuit', `circuit-${index}`)).status).toBe(200);
+    expect(flakyCalls()).toBe(2);
+  });
+
   it('runs two workers that take turns with new connections, both ready', async () => {
     expect(workerPids()).toHaveLength(2);
     for (const _ of [0, 1]) expect((await send('GET', '/readyz', {})).status).toBe(200);
@@ -187,7 +205,7 @@ describe('serve with two worker processes', () => {
   });
 
   it('sums the metrics of both workers, whichever answers the scrape', async () => {
-    const answered = 4 + 4 + 6;
+    const answered = 6 + 4 + 4 + 6;
     expect(await metricSum('imagegate_requests_total')).toBe(answered);
     expect(await metricSum('imagegate_requests_total')).toBe(answered);
   });
@@ -252,7 +270,7 @@ describe('serve with two worker processes', () => {
         .select('id')
         .where('id', 'not like', 'retest-%')
         .execute();
-      expect(logged).toHaveLength(4 + 4 + 6 + 5);
+      expect(logged).toHaveLength(6 + 4 + 4 + 6 + 5);
     } finally {
       await store.close();
     }
