@@ -57,8 +57,6 @@ Examples:
       };
       process.on('SIGTERM', () => void stop('SIGTERM'));
       process.on('SIGINT', () => void stop('SIGINT'));
-      // A worker whose primary is gone stops too.
-      if (member) process.on('disconnect', () => void stop('primary gone'));
     });
 }
 
