@@ -36,20 +36,20 @@ export async function transcodeImage(
   compression?: number,
 ): Promise<EncodedImage> {
   const targetMime = mimeTypeForFormat[format];
-  const sharp = await loadSharp();
   if (image.mimeType === targetMime) {
     // Passed on as it came: its size is read from the header, the rest is never decoded here.
     const same = encodedImageOf(image);
     const head = Buffer.from(imageDataSlice(image, 0, headerCharacters), 'base64');
     const size =
       readImageDimensions(head, targetMime) ??
-      (await sharp(Buffer.from(image.data, 'base64'), untrustedSharpOptions).metadata());
+      (await (await loadSharp())(Buffer.from(image.data, 'base64'), untrustedSharpOptions).metadata());
     same.width = size.width;
     same.height = size.height;
     return same;
   }
   // OpenAI defaults output_compression to 100 for full quality, so it is an encoder quality.
   const quality = compression === undefined ? undefined : Math.max(1, compression);
+  const sharp = await loadSharp();
   let pipeline = sharp(Buffer.from(image.data, 'base64'), untrustedSharpOptions);
   if (format === 'png') pipeline = pipeline.png();
   else if (format === 'jpeg') pipeline = pipeline.flatten({ background: '#ffffff' }).jpeg({ quality });
