@@ -42,29 +42,17 @@ function readSource(path: string): YamlSource {
   return source;
 }
 
-function environmentPort(value: string | undefined, problems: ConfigProblem[]): number | undefined {
-  if (value === undefined) return undefined;
-  const port = /^\d+$/.test(value) ? Number(value) : Number.NaN;
-  if (Number.isInteger(port) && port <= 65535) return port;
-  problems.push({
-    location: 'IMAGEGATE_PORT',
-    message: `expected a port number 0-65535, got ${JSON.stringify(value)}`,
-  });
-  return undefined;
-}
-
-function environmentWorkers(
+/** A whole number in [min, max] from an environment variable; a problem naming it otherwise. */
+function environmentInteger(
+  variable: string,
   value: string | undefined,
+  range: { min: number; max: number; expected: string },
   problems: ConfigProblem[],
-): number | 'auto' | undefined {
+): number | undefined {
   if (value === undefined) return undefined;
-  if (value === 'auto') return value;
-  const count = /^\d+$/.test(value) ? Number(value) : Number.NaN;
-  if (count >= 1 && count <= maxWorkers) return count;
-  problems.push({
-    location: 'IMAGEGATE_WORKERS',
-    message: `expected a number of processes 1-${maxWorkers} or "auto", got ${JSON.stringify(value)}`,
-  });
+  const number = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (number >= range.min && number <= range.max) return number;
+  problems.push({ location: variable, message: `expected ${range.expected}, got ${JSON.stringify(value)}` });
   return undefined;
 }
 
@@ -122,10 +110,23 @@ export function loadConfig(options: LoadConfigOptions): GatewayConfig {
   });
   const port =
     options.flags?.port ??
-    environmentPort(nonEmpty(environment.IMAGEGATE_PORT), problems) ??
+    environmentInteger(
+      'IMAGEGATE_PORT',
+      nonEmpty(environment.IMAGEGATE_PORT),
+      { min: 0, max: 65535, expected: 'a port number 0-65535' },
+      problems,
+    ) ??
     file.server.port;
+  const workersVariable = nonEmpty(environment.IMAGEGATE_WORKERS);
   const workers =
-    environmentWorkers(nonEmpty(environment.IMAGEGATE_WORKERS), problems) ?? file.server.workers;
+    (workersVariable === 'auto'
+      ? 'auto'
+      : environmentInteger(
+          'IMAGEGATE_WORKERS',
+          workersVariable,
+          { min: 1, max: maxWorkers, expected: `a number of processes 1-${maxWorkers} or "auto"` },
+          problems,
+        )) ?? file.server.workers;
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
