@@ -80,7 +80,10 @@ export async function waitUntilAnswering(
   service: ChildService,
   url: string,
   timeoutMs = 30_000,
-  /** Which statuses mean started (any answer by default; imagegate's /readyz: 200 once every worker listens). */
+  /**
+   * Which statuses mean started: any answer by default; imagegate's /readyz answers 200 once every
+   * worker listens.
+   */
   started: (status: number) => boolean = () => true,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;

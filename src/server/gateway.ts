@@ -39,8 +39,9 @@ export interface Gateway {
   /** HTTP server timeouts (defaults in security/limits.ts when absent). */
   serverTimeouts?: ServerTimeouts;
   /**
-   * A per-process secret (one per node with `server.workers`): a request carrying it in `x-imagegate-internal-token` may pin a channel
-   * with `x-imagegate-pin-channel` (used by retests, which must test one route, not the failover).
+   * A per-process secret (one per node with `server.workers`): a request carrying it in
+   * `x-imagegate-internal-token` may pin a channel with `x-imagegate-pin-channel` (used by retests,
+   * which must test one route, not the failover).
    */
   internalToken: string;
   /** Last error class per (channel, model, key), mirrored to the channel_state table. */
