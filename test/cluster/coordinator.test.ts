@@ -4,11 +4,11 @@
 // waits for every worker.
 import { describe, expect, it } from 'vitest';
 import type { AdmissionLimits } from '../../src/billing/admission.js';
-import { GatewayError } from '../../src/canonical/errors.js';
 import { ClusterCoordinator, type WorkerEndpoint } from '../../src/cluster/coordinator.js';
 import type { WorkerMessage } from '../../src/cluster/messages.js';
 import { PrimaryLink } from '../../src/cluster/primary-link.js';
 import { CircuitBreakers } from '../../src/routing/circuit-breaker.js';
+import { rejection } from '../helpers/errors.js';
 
 interface TestWorker {
   link: PrimaryLink;
@@ -54,21 +54,12 @@ const limits = (overrides: Partial<AdmissionLimits>): AdmissionLimits => ({
 /** Lets queued messages and their answers go through. */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
 
-async function refusal(promise: Promise<unknown>): Promise<GatewayError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(GatewayError);
-  return error as GatewayError;
-}
-
 describe('cluster coordinator', () => {
   it('enforces a concurrency limit across workers and frees the slot on release', async () => {
     const [first, second] = node(2).workers;
     const request = { keyId: 'key_a', limits: limits({ concurrencyLimit: 1 }), images: 1 };
     const pass = await first.link.admission.admit(request);
-    const refused = await refusal(second.link.admission.admit(request));
+    const refused = await rejection(second.link.admission.admit(request));
     expect(refused.httpStatus).toBe(429);
     expect(refused.errorClass).toBe('rate_limited');
     expect(refused.retryAfterSeconds).toBe(1);
@@ -84,7 +75,7 @@ describe('cluster coordinator', () => {
     const [first, second] = node(2, { clock: () => now }).workers;
     const request = { keyId: 'key_b', limits: limits({ requestsPerMinute: 3 }), images: 1 };
     for (const worker of [first, second, first]) (await worker.link.admission.admit(request)).release();
-    const refused = await refusal(second.link.admission.admit(request));
+    const refused = await rejection(second.link.admission.admit(request));
     expect(refused.message).toMatch(/limited to 3 requests per minute/);
     expect(refused.retryAfterSeconds).toBe(60);
     now += 60_001;
@@ -105,7 +96,7 @@ describe('cluster coordinator', () => {
     await first.link.admission.admit(request);
     expect(await first.link.retestLock.tryAcquire(60_000)).toBeDefined();
     expect(await second.link.retestLock.tryAcquire(60_000)).toBeUndefined();
-    await refusal(second.link.admission.admit(request));
+    await rejection(second.link.admission.admit(request));
     coordinator.workerGone(first.endpoint.id);
     const lease = await second.link.retestLock.tryAcquire(60_000);
     expect(lease).toBeDefined();
