@@ -214,7 +214,7 @@ const doorNames = {
 export function evaluateTargets(results: BenchResults): TargetVerdict[] {
   const verdicts: TargetVerdict[] = [];
   for (const door of ['imagegate-gemini', 'imagegate-chat'] as const) {
-    const name = door === 'imagegate-gemini' ? 'Gemini door' : 'chat door';
+    const name = doorNames[door];
     const small = results.added('1KBx1', door);
     verdicts.push({
       target: `Added p50 ≤ 0.5 ms at 1 KB (${name})`,
