@@ -37,6 +37,8 @@ export interface LedgerOptions {
   settleBatchMs?: number;
   /** A batch of journaled settles that failed to commit (its journal file is kept for recovery). */
   onJournaledFailure?: (error: unknown, settles: number) => void;
+  /** Commits a group elsewhere (src/billing/ledger-thread.ts); default: writeLedgerGroup on `db`. */
+  writeGroup?: (group: LedgerOperation[]) => Promise<LedgerGroupResults>;
 }
 
 export class Ledger {
@@ -46,21 +48,20 @@ export class Ledger {
   private readonly journal: SettleJournal | undefined;
   private readonly settleBatchMs: number;
   private readonly onJournaledFailure: (error: unknown, settles: number) => void;
+  private readonly writeGroup: (group: LedgerOperation[]) => Promise<LedgerGroupResults>;
   private queue: QueuedOperation[] = [];
   private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
   private writing: Promise<void> | undefined;
 
-  constructor(
-    private readonly db: Kysely<DatabaseSchema>,
-    options: LedgerOptions = {},
-  ) {
+  constructor(db: Kysely<DatabaseSchema>, options: LedgerOptions = {}) {
     this.groupCommitMs = options.groupCommitMs ?? 0;
     this.maxGroup = options.maxGroup ?? 256;
     this.owner = options.owner;
     this.journal = options.journal;
     this.settleBatchMs = options.settleBatchMs ?? 20;
     this.onJournaledFailure = options.onJournaledFailure ?? (() => {});
+    this.writeGroup = options.writeGroup ?? ((group) => writeLedgerGroup(db, group));
   }
 
   /** Durably places a hold, or says why not (spend limit, reused request id). */
@@ -85,9 +86,15 @@ export class Ledger {
   settle(request: SettleRequest): Promise<void> {
     assertMicros(request.chargedMicros);
     if (this.journal) {
-      const journaled = this.journal.append(request);
+      let json: string | undefined;
+      try {
+        json = JSON.stringify(request);
+      } catch {
+        // not serialisable: append rejects below, and the batch commit alone makes it durable
+      }
+      const journaled = this.journal.append(request, json);
       const committed = new Promise<void>((resolve, reject) =>
-        this.enqueue({ kind: 'settle', request, resolve: () => resolve(), reject }, this.settleBatchMs),
+        this.enqueue({ kind: 'settle', request, json, resolve: () => resolve(), reject }, this.settleBatchMs),
       );
       committed.catch(() => {}); // a failed batch is reported through onJournaledFailure
       // Not journaled (a full disk, say): durable only once its batch commits.
@@ -144,7 +151,7 @@ export class Ledger {
       const group = this.queue.splice(0, this.maxGroup);
       let results: LedgerGroupResults;
       try {
-        results = await writeLedgerGroup(this.db, group);
+        results = await this.writeGroup(group);
       } catch (error) {
         for (const operation of group) operation.reject(error);
         const journaled = this.journal ? group.filter((operation) => operation.kind === 'settle').length : 0;
