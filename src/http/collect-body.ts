@@ -3,6 +3,8 @@
 // kept until the end and concatenated: one body-sized allocation instead of two, and nothing
 // body-sized left for the old-generation collector but the body itself.
 
+import { finished, Readable } from 'node:stream';
+
 /** Bodies already counted against the memory bound when they were read (not to be counted again). */
 export const countedBodies = new WeakSet<Buffer>();
 
@@ -33,23 +35,76 @@ export async function collectBody(
   if (known && declared > limit) throw new BodyTooLargeError(limit);
   if (!known) return collectChunks(body, limit);
 
-  const whole = options.allocate ? options.allocate(declared) : Buffer.allocUnsafeSlow(declared);
-  let received = 0;
-  let overflow: Buffer[] | undefined;
-  for await (const chunk of body) {
-    if (received + chunk.length > limit) throw new BodyTooLargeError(limit);
-    if (overflow === undefined && received + chunk.length <= declared) {
+  const filling = new DeclaredLengthBody(
+    options.allocate ? options.allocate(declared) : Buffer.allocUnsafeSlow(declared),
+    limit,
+    options.onProgress,
+  );
+  if (body instanceof Readable) return readStream(body, filling);
+  for await (const chunk of body) filling.add(chunk);
+  return filling.result();
+}
+
+/** A body of declared length filling its one buffer, chunk by chunk. */
+class DeclaredLengthBody {
+  private received = 0;
+  private overflow: Buffer[] | undefined;
+
+  constructor(
+    private readonly whole: Buffer,
+    private readonly limit: number,
+    private readonly onProgress?: (whole: Buffer, received: number) => void,
+  ) {}
+
+  add(chunk: Uint8Array): void {
+    const { whole, received } = this;
+    if (received + chunk.length > this.limit) throw new BodyTooLargeError(this.limit);
+    if (this.overflow === undefined && received + chunk.length <= whole.length) {
       whole.set(chunk, received);
-      options.onProgress?.(whole, received + chunk.length);
-    } else {
-      // More than declared: keep reading, the caller decides what a length mismatch means.
-      overflow ??= [whole.subarray(0, received)];
-      overflow.push(Buffer.from(chunk));
+      this.received += chunk.length;
+      this.onProgress?.(whole, this.received);
+      return;
     }
-    received += chunk.length;
+    // More than declared: keep reading, the caller decides what a length mismatch means.
+    this.overflow ??= [whole.subarray(0, received)];
+    this.overflow.push(Buffer.from(chunk));
+    this.received += chunk.length;
   }
-  if (overflow) return Buffer.concat(overflow, received);
-  return received === declared ? whole : whole.subarray(0, received);
+
+  result(): Buffer {
+    if (this.overflow) return Buffer.concat(this.overflow, this.received);
+    return this.received === this.whole.length ? this.whole : this.whole.subarray(0, this.received);
+  }
+}
+
+/**
+ * A stream read through its 'data' events: a multi-MB body arrives in a few hundred chunks, and
+ * an async iterator costs a promise and a microtask turn for each (measured: a 13 MB request read
+ * in ~10 ms that way, against ~5 ms for the same bytes counted by a plain listener). On an error,
+ * or when the body is refused, the stream is destroyed, as leaving a for-await loop would.
+ */
+function readStream(stream: Readable, filling: DeclaredLengthBody): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Uint8Array) => {
+      try {
+        filling.add(chunk);
+      } catch (error) {
+        stop();
+        stream.destroy();
+        reject(error);
+      }
+    };
+    const stopWatching = finished(stream, { writable: false }, (error) => {
+      stop();
+      if (error) reject(error);
+      else resolve(filling.result());
+    });
+    const stop = () => {
+      stream.off('data', onData);
+      stopWatching();
+    };
+    stream.on('data', onData);
+  });
 }
 
 async function collectChunks(body: AsyncIterable<Uint8Array>, limit: number): Promise<Buffer> {
