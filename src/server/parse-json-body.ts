@@ -1,9 +1,7 @@
 // Parses a raw JSON body once, turning a syntax error into a 400 that says where it is.
 import { errors } from '../canonical/errors.js';
-import { parseSkippingImageStrings } from '../canonical/skip-image-strings.js';
+import { largeJsonBytes, parseSkippingImageStrings } from '../canonical/skip-image-strings.js';
 import { jsonErrorPosition } from './json-error-position.js';
-
-const largeBodyBytes = 64 * 1024;
 
 export function parseJsonBody(body: unknown): unknown {
   if (body === undefined || body === null) {
@@ -11,7 +9,7 @@ export function parseJsonBody(body: unknown): unknown {
   }
   // Large bodies carry images: parse them without running JSON.parse over the base64 strings. On a
   // syntax error the plain parse below runs, so the reported position is the client's own.
-  if (Buffer.isBuffer(body) && body.length > largeBodyBytes) {
+  if (Buffer.isBuffer(body) && body.length > largeJsonBytes) {
     try {
       return parseSkippingImageStrings(body);
     } catch {

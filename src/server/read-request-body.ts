@@ -2,6 +2,7 @@
 // errors for a body over the limit or shorter than its Content-Length, so they render as before.
 import { errorCodes } from 'fastify';
 import { BodyTooLargeError, collectBody } from '../http/collect-body.js';
+import { ImageStringWatch, largeJsonBytes } from '../canonical/skip-image-strings.js';
 
 export async function readRequestBody(
   payload: AsyncIterable<Uint8Array>,
@@ -9,9 +10,11 @@ export async function readRequestBody(
   limit: number,
   allocate?: (size: number) => Buffer,
 ): Promise<Buffer> {
+  // A large body carries images: their strings are found while it arrives (ImageStringWatch).
+  const onProgress = Number(contentLength) > largeJsonBytes ? new ImageStringWatch().progress : undefined;
   let body: Buffer;
   try {
-    body = await collectBody(payload, { declaredLength: contentLength, limit, allocate });
+    body = await collectBody(payload, { declaredLength: contentLength, limit, allocate, onProgress });
   } catch (error) {
     if (error instanceof BodyTooLargeError) throw new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE();
     throw Object.assign(error as Error, { statusCode: 400 });

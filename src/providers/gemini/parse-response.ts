@@ -2,7 +2,7 @@
 import type { GenerateContentResponse } from '../../canonical/types.js';
 import { malformedUpstreamAnswer } from './errors.js';
 import { BytePieces } from '../../canonical/byte-pieces.js';
-import { parseSkippingImageStrings } from '../../canonical/skip-image-strings.js';
+import { largeJsonBytes, parseSkippingImageStrings } from '../../canonical/skip-image-strings.js';
 
 export function parseGeminiBody(
   channelName: string,
@@ -13,7 +13,7 @@ export function parseGeminiBody(
     // Large answers are parsed without running JSON.parse over their image strings, so the image is
     // not copied (see skip-image-strings.ts).
     value =
-      body.length > 65_536
+      body.length > largeJsonBytes
         ? parseSkippingImageStrings(body)
         : JSON.parse(
             body instanceof BytePieces ? body.slice(0, body.length).toString('utf8') : body.toString(),
