@@ -37,8 +37,8 @@ export class PrimaryLink {
   readonly nodeListening = new Promise<void>((resolve) => {
     this.announceNodeListening = resolve;
   });
-  /** The last state the node's circuits were seen in, per `channel\0model`. */
-  private readonly knownCircuits = new Map<string, SharedCircuitState>();
+  /** The last state the node's circuits were seen in (and when), per `channel\0model`. */
+  private readonly knownCircuits = new Map<string, { state: SharedCircuitState; seenAt: number }>();
 
   /**
    * The node's circuits, kept by the primary. A success is sent only when the circuit was last
@@ -48,7 +48,9 @@ export class PrimaryLink {
   readonly circuitStore: CircuitStateStore = {
     recordSuccess: async (channel, model) => {
       const known = this.knownCircuits.get(circuitKey(channel, model));
-      if (known && known.consecutiveFailures === 0 && known.openedAgoMs === undefined) return known;
+      if (known && known.state.consecutiveFailures === 0 && known.state.openedAgoMs === undefined) {
+        return agedBy(known.state, performance.now() - known.seenAt);
+      }
       return this.remember(channel, model, await this.ask({ imagegate: 'circuit-success', channel, model }));
     },
     recordFailure: async (channel, model, failure) =>
@@ -59,7 +61,10 @@ export class PrimaryLink {
       ),
     readAll: async () => {
       const entries = (await this.ask({ imagegate: 'circuits' })) as SharedCircuitEntry[];
-      for (const entry of entries) this.knownCircuits.set(circuitKey(entry.channel, entry.model), entry);
+      const seenAt = performance.now();
+      for (const entry of entries) {
+        this.knownCircuits.set(circuitKey(entry.channel, entry.model), { state: entry, seenAt });
+      }
       return entries;
     },
   };
@@ -172,9 +177,18 @@ export class PrimaryLink {
 
   private remember(channel: string, model: string, state: unknown): SharedCircuitState {
     const shared = state as SharedCircuitState;
-    this.knownCircuits.set(circuitKey(channel, model), shared);
+    this.knownCircuits.set(circuitKey(channel, model), { state: shared, seenAt: performance.now() });
     return shared;
   }
+}
+
+/** A state seen `elapsedMs` ago, its ages as they are now (a route's last error keeps its real time). */
+function agedBy(state: SharedCircuitState, elapsedMs: number): SharedCircuitState {
+  const elapsed = Math.max(0, Math.round(elapsedMs));
+  return {
+    ...state,
+    lastErrorAgoMs: state.lastErrorAgoMs === undefined ? undefined : state.lastErrorAgoMs + elapsed,
+  };
 }
 
 function circuitKey(channel: string, model: string): string {

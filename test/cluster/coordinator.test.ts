@@ -176,6 +176,25 @@ describe('cluster coordinator', () => {
     expect(worker.sent.map((message) => message.imagegate)).toEqual(['circuit-failure', 'circuit-success']);
   });
 
+  it('keeps a route’s last error at its real time when a success is answered from the last state seen', async () => {
+    const [worker] = node(1).workers;
+    const circuits = new CircuitBreakers({ failureThreshold: 3, openMs: 60_000 });
+    circuits.useSharedStore(worker.link.circuitStore, (error) => {
+      throw error;
+    });
+    const failedAt = Date.now();
+    circuits.recordFailure('aging', 'model-c', 'timeout');
+    await settle();
+    circuits.recordSuccess('aging', 'model-c');
+    await settle();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    circuits.recordSuccess('aging', 'model-c'); // answered from the state seen ~200 ms ago
+    await settle();
+    const [entry] = circuits.snapshot().filter((circuit) => circuit.channel === 'aging');
+    expect(entry.lastErrorClass).toBe('timeout');
+    expect(Math.abs((entry.lastErrorAt ?? 0) - failedAt)).toBeLessThan(60);
+  });
+
   it('passes the summed metrics through', async () => {
     const [worker] = node(1).workers;
     expect(await worker.link.clusterMetrics()).toBe('summed 1\n');
