@@ -19,12 +19,19 @@ export interface AttemptRecord {
   latencyMs: number;
 }
 
+/** What aborts a call (the client leaving): an AbortSignal, or a lighter source with a callback. */
+export interface CancelSignal {
+  readonly aborted: boolean;
+  /** Calls `listener` once on abort; returns its removal. */
+  onAbort(listener: () => void): () => void;
+}
+
 export interface DispatchRequest {
   modelId: string;
   request: GenerateContentRequest;
   wantsImage: boolean;
   pinnedChannel?: string;
-  signal?: AbortSignal;
+  signal?: AbortSignal | CancelSignal;
   /** The request's JSON bytes as the client sent them, when they equal `request` (see GenerationCall). */
   rawRequestBody?: Buffer;
   /** See UpstreamTarget.countAnswerBytes. */
@@ -339,21 +346,26 @@ function noChannelError(modelId: string, channels: readonly RouteChannel[]): Gat
  * signal aborts. One timer and one listener, both removed by dispose(): AbortSignal.timeout and
  * AbortSignal.any cost a timer, weak references and a finalizer each, per attempt.
  */
-function abortAfter(ms: number, parent: AbortSignal | undefined) {
+function abortAfter(ms: number, parent: AbortSignal | CancelSignal | undefined) {
   const controller = new AbortController();
-  const onParentAbort = () => controller.abort(parent?.reason);
+  const onParentAbort = () => controller.abort(parent && 'reason' in parent ? parent.reason : undefined);
   const timer = setTimeout(
     () => controller.abort(new DOMException('The operation timed out.', 'TimeoutError')),
     Math.max(0, ms),
   );
   timer.unref();
+  let unsubscribe: (() => void) | undefined;
   if (parent?.aborted) onParentAbort();
-  else parent?.addEventListener('abort', onParentAbort, { once: true });
+  else if (parent && 'onAbort' in parent) unsubscribe = parent.onAbort(onParentAbort);
+  else if (parent) {
+    parent.addEventListener('abort', onParentAbort, { once: true });
+    unsubscribe = () => parent.removeEventListener('abort', onParentAbort);
+  }
   return {
     signal: controller.signal,
     dispose() {
       clearTimeout(timer);
-      parent?.removeEventListener('abort', onParentAbort);
+      unsubscribe?.();
     },
   };
 }

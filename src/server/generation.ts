@@ -9,6 +9,7 @@ import { summarizeRequest } from '../canonical/summarize.js';
 import type { GenerateContentRequest, RequestSummary, UsageMetadata } from '../canonical/types.js';
 import {
   type AttemptRecord,
+  type CancelSignal,
   DispatchError,
   type DispatchRequest,
   type DispatchResult,
@@ -29,7 +30,8 @@ export interface GenerationCall {
   request: GenerateContentRequest;
   payloadBytes: number;
   stream: boolean;
-  signal?: AbortSignal;
+  /** Aborts the call when the client leaves (src/server/client-gone.ts). */
+  signal?: AbortSignal | CancelSignal;
   pinnedChannel?: string;
   startedAt: number;
   /** The open hold, set once admitted; recordCall settles it. */

@@ -85,7 +85,7 @@ export function registerGeminiDoor(app: FastifyInstance, gateway: Gateway): void
       request: body,
       payloadBytes: Buffer.isBuffer(request.body) ? request.body.length : 0,
       stream: action === 'streamGenerateContent',
-      signal: abortWhenClientLeaves(reply).signal,
+      signal: abortWhenClientLeaves(reply),
       rawBody: !renamed && Buffer.isBuffer(request.body) ? request.body : undefined,
       countAnswerBytes: answerCounter(gateway.bodyMemory, reply),
       buffers: requestBuffers(gateway.bufferPool, reply.raw),

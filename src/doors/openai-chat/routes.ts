@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayError } from '../../canonical/errors.js';
 import type { UsageMetadata } from '../../canonical/types.js';
 import { answerCounter } from '../../server/body-memory.js';
-import { abortWhenClientLeaves } from '../../server/client-gone.js';
+import { abortWhenClientLeaves, type ClientGone } from '../../server/client-gone.js';
 import type { Gateway } from '../../server/gateway.js';
 import { parseJsonBody } from '../../server/parse-json-body.js';
 import { pinnedChannelOf } from '../../server/pinned-channel.js';
@@ -79,7 +79,7 @@ export function registerOpenAiChatDoor(app: FastifyInstance, gateway: Gateway): 
         request: canonicalRequest,
         payloadBytes: Buffer.isBuffer(request.body) ? request.body.length : 0,
         stream: canonical.stream,
-        signal: clientGone.signal,
+        signal: clientGone,
         // A large answer is counted against the memory bound as it is read (it leaves as views of it).
         countAnswerBytes: answerCounter(gateway.bodyMemory, reply),
         buffers: requestBuffers(gateway.bufferPool, reply.raw),
@@ -114,7 +114,7 @@ async function streamChat(
   request: FastifyRequest,
   reply: FastifyReply,
   subCalls: SubCall[],
-  clientGone: AbortController,
+  clientGone: ClientGone,
   meta: ChatReplyMeta,
   includeUsage: boolean,
 ) {

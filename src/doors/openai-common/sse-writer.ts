@@ -1,5 +1,6 @@
 // Writes a `text/event-stream` reply frame by frame with backpressure (frames from parallel
 // sub-calls interleave whole, never mid-frame), and opens such a reply for n streamed sub-calls.
+import type { ClientGone } from '../../server/client-gone.js';
 import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -63,7 +64,7 @@ export async function openSseReply(
   request: FastifyRequest,
   reply: FastifyReply,
   subCalls: readonly SubCall[],
-  clientGone: AbortController,
+  clientGone: ClientGone,
 ): Promise<SseReply> {
   const raw = reply.raw;
   const onClose = () => {

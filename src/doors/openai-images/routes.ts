@@ -9,7 +9,7 @@ import type { ClientKeyRecord } from '../../store/index.js';
 import { countImages } from '../../routing/response-outcome.js';
 import { attachOpenAiImageOptions } from '../../canonical/openai-image-options.js';
 import { answerCounter } from '../../server/body-memory.js';
-import { abortWhenClientLeaves } from '../../server/client-gone.js';
+import { abortWhenClientLeaves, type ClientGone } from '../../server/client-gone.js';
 import type { Gateway } from '../../server/gateway.js';
 import { parseJsonBody } from '../../server/parse-json-body.js';
 import { pinnedChannelOf } from '../../server/pinned-channel.js';
@@ -190,7 +190,7 @@ async function answer(gateway: Gateway, request: FastifyRequest, reply: FastifyR
       request: canonicalRequest,
       payloadBytes: images.payloadBytes,
       stream: streaming,
-      signal: clientGone.signal,
+      signal: clientGone,
       // A large answer is counted against the memory bound as it is read (it leaves as views of it).
       countAnswerBytes: answerCounter(gateway.bodyMemory, reply),
       buffers: requestBuffers(gateway.bufferPool, reply.raw),
@@ -235,7 +235,7 @@ async function streamImages(
   request: FastifyRequest,
   reply: FastifyReply,
   subCalls: SubCall[],
-  clientGone: AbortController,
+  clientGone: ClientGone,
   options: ConstructorParameters<typeof ImagesStreamAssembler>[0],
 ) {
   // Failures before any stream opened are ordinary HTTP errors in the OpenAI envelope.
