@@ -14,7 +14,11 @@ interface ImageField {
 
 /**
  * Sets `target[key]` to `prefix + blob.data` (an inline image as a string field: a data URL, a
- * `b64_json`), built only when read; jsonWithImagesPieces writes it from the image's bytes instead.
+ * `b64_json`). An image still in the bytes it was parsed from is built only when read, and
+ * jsonWithImagesPieces writes it from those bytes instead. An image that is already an ordinary
+ * string (an answer read whole) becomes a plain property: joining it to the prefix costs V8 no copy
+ * until it is written, and an object with a getter takes JSON.stringify off its fast path (measured:
+ * a third of the chat door's extra CPU over the Gemini door for a 1 KB answer).
  */
 export function withImageField<T extends object>(
   target: T,
@@ -22,6 +26,11 @@ export function withImageField<T extends object>(
   prefix: string,
   blob: { data?: unknown },
 ): T {
+  const data = Object.getOwnPropertyDescriptor(blob, 'data');
+  if (data && 'value' in data && typeof data.value === 'string') {
+    (target as Record<string, unknown>)[key] = `${prefix}${data.value}`;
+    return target;
+  }
   Object.defineProperty(target, key, {
     enumerable: true,
     get: () => `${prefix}${String(blob.data ?? '')}`,

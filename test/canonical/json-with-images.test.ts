@@ -137,6 +137,20 @@ describe('JSON with images, joined', () => {
     expect(writeJsonWithImages(plain).toString('utf8')).toBe('{"url":"data:image/png;base64,QUJD"}');
   });
 
+  it('makes an image field over an ordinary string a plain property, and one over parsed bytes a getter', () => {
+    // A plain property keeps JSON.stringify on its fast path; a getter defers building a big string.
+    const plain = withImageField({}, 'b64_json', '', { data: 'QUJD' });
+    expect(Object.getOwnPropertyDescriptor(plain, 'b64_json')).toMatchObject({
+      value: 'QUJD',
+      enumerable: true,
+    });
+    const parsed = parseSkippingImageStrings(Buffer.from(JSON.stringify(answer))) as typeof answer;
+    const blob = parsed.candidates[0].content.parts[1].inlineData as { data?: unknown };
+    const lazy = imageUrlOf('data:image/png;base64,', blob);
+    expect(Object.getOwnPropertyDescriptor(lazy, 'url')?.get).toBeTypeOf('function');
+    expect(lazy.url).toBe(`data:image/png;base64,${answer.candidates[0].content.parts[1].inlineData?.data}`);
+  });
+
   it('writes a long non-ASCII data string parsed from a string exactly', () => {
     const text = { notes: [{ data: `ünïcödé ${'ä'.repeat(5000)} 🙂` }] };
     for (const source of [JSON.stringify(text), Buffer.from(JSON.stringify(text))]) {
