@@ -1,6 +1,6 @@
 // Relays a large upstream answer to the client while it is still arriving (Gemini door, the
 // upstream's own bytes). The provider commits to its route once the answer's head shows an image
-// string well begun (src/canonical/skip-image-strings.ts, imageStringBegun): from then on the attempt
+// string well begun (src/canonical/find-image-strings.ts, imageStringBegun): from then on the attempt
 // can no longer fail over, and a route that breaks off mid-answer closes the client's connection (an
 // answer visibly cut short, never a wrong one). The newest chunk is always held back, and the rest of
 // the answer is written only after the settle is durable (journaled or committed): an answer still

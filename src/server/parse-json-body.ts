@@ -1,6 +1,7 @@
 // Parses a raw JSON body once, turning a syntax error into a 400 that says where it is.
 import { errors } from '../canonical/errors.js';
-import { largeJsonBytes, parseSkippingImageStrings } from '../canonical/skip-image-strings.js';
+import { largeJsonBytes } from '../canonical/find-image-strings.js';
+import { parseSkippingImageStrings } from '../canonical/skip-image-strings.js';
 import { jsonErrorPosition } from './json-error-position.js';
 
 export function parseJsonBody(body: unknown): unknown {

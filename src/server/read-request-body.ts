@@ -2,7 +2,7 @@
 // errors for a body over the limit or shorter than its Content-Length, so they render as before.
 import { errorCodes } from 'fastify';
 import { BodyTooLargeError, collectBody } from '../http/collect-body.js';
-import { ImageStringWatch, largeJsonBytes } from '../canonical/skip-image-strings.js';
+import { ImageStringWatch, largeJsonBytes } from '../canonical/find-image-strings.js';
 
 export async function readRequestBody(
   payload: AsyncIterable<Uint8Array>,

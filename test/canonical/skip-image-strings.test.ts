@@ -6,8 +6,8 @@ import {
   findImageStrings,
   ImageStringWatch,
   imageStringBegun,
-  parseSkippingImageStrings,
-} from '../../src/canonical/skip-image-strings.js';
+} from '../../src/canonical/find-image-strings.js';
+import { parseSkippingImageStrings } from '../../src/canonical/skip-image-strings.js';
 
 const image = randomBytes(60_000).toString('base64');
 

@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { request as undiciRequest } from 'undici';
 import { BytePieces } from '../../canonical/byte-pieces.js';
 import { GatewayError } from '../../canonical/errors.js';
-import { ImageStringWatch, imageStringBegun, largeJsonBytes } from '../../canonical/skip-image-strings.js';
+import { ImageStringWatch, imageStringBegun, largeJsonBytes } from '../../canonical/find-image-strings.js';
 import { jsonWithImagesPieces, piecesLength } from '../../canonical/json-with-images.js';
 import { collectBody, countedBodies } from '../../http/collect-body.js';
 import { countedBodyBytes } from '../../security/limits.js';

@@ -2,7 +2,8 @@
 import type { GenerateContentResponse } from '../../canonical/types.js';
 import { malformedUpstreamAnswer } from './errors.js';
 import { BytePieces } from '../../canonical/byte-pieces.js';
-import { largeJsonBytes, parseSkippingImageStrings } from '../../canonical/skip-image-strings.js';
+import { largeJsonBytes } from '../../canonical/find-image-strings.js';
+import { parseSkippingImageStrings } from '../../canonical/skip-image-strings.js';
 
 export function parseGeminiBody(
   channelName: string,
