@@ -1,5 +1,6 @@
 // A client that leaves before its answer: the gateway cuts the upstream attempt off at once (an
-// abandoned call stops costing upstream time) and logs the call as the client's (499), on every door.
+// abandoned call stops costing upstream time) and logs the call as the client's (499), unary and
+// streamed.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,11 +53,17 @@ const doors = [
     headers: { authorization: 'Bearer test-client-key' },
     body: { model, messages: [{ role: 'user', content: 'a red circle' }] },
   },
+  {
+    door: 'openai-chat',
+    path: '/v1/chat/completions',
+    headers: { authorization: 'Bearer test-client-key' },
+    body: { model, stream: true, messages: [{ role: 'user', content: 'a red circle' }] },
+  },
 ] as const;
 
 describe('a client that leaves before its answer', () => {
   for (const { door, path, headers, body } of doors) {
-    it(`cuts the upstream attempt off and logs 499 (${door} door)`, async () => {
+    it(`cuts the upstream attempt off and logs 499 (${door} door${'stream' in body ? ', streamed' : ''})`, async () => {
       const seen = arrivals.length;
       const client = new AbortController();
       const answer = fetch(`${gateway.url}${path}`, {

@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayError } from '../../canonical/errors.js';
 import type { UsageMetadata } from '../../canonical/types.js';
 import { answerCounter } from '../../server/body-memory.js';
-import { abortWhenClientLeaves, type ClientGone } from '../../server/client-gone.js';
+import { abortWhenClientLeaves } from '../../server/client-gone.js';
 import type { Gateway } from '../../server/gateway.js';
 import { parseJsonBody } from '../../server/parse-json-body.js';
 import { pinnedChannelOf } from '../../server/pinned-channel.js';
@@ -96,7 +96,7 @@ export function registerOpenAiChatDoor(app: FastifyInstance, gateway: Gateway): 
       model: body.model,
     };
     if (canonical.stream) {
-      return streamChat(gateway, request, reply, subCalls, clientGone, meta, canonical.includeUsage);
+      return streamChat(gateway, request, reply, subCalls, meta, canonical.includeUsage);
     }
     const { succeeded, failures } = await runSubCalls(gateway, subCalls);
     if (succeeded.length === 0) throw mostTellingFailure(failures);
@@ -114,11 +114,10 @@ async function streamChat(
   request: FastifyRequest,
   reply: FastifyReply,
   subCalls: SubCall[],
-  clientGone: ClientGone,
   meta: ChatReplyMeta,
   includeUsage: boolean,
 ) {
-  const { writer, opened, close } = await openSseReply(gateway, request, reply, subCalls, clientGone);
+  const { writer, opened, close } = await openSseReply(gateway, request, reply, subCalls);
   const usages: (UsageMetadata | undefined)[] = [];
   const errors: GatewayError[] = [];
   let finished = 0;

@@ -1,6 +1,5 @@
 // Writes a `text/event-stream` reply frame by frame with backpressure (frames from parallel
 // sub-calls interleave whole, never mid-frame), and opens such a reply for n streamed sub-calls.
-import type { ClientGone } from '../../server/client-gone.js';
 import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -64,18 +63,10 @@ export async function openSseReply(
   request: FastifyRequest,
   reply: FastifyReply,
   subCalls: readonly SubCall[],
-  clientGone: ClientGone,
 ): Promise<SseReply> {
   const raw = reply.raw;
-  const onClose = () => {
-    if (!raw.writableFinished) clientGone.abort();
-  };
-  raw.on('close', onClose);
   const { opened, failures } = await openSubStreams(gateway, subCalls);
-  if (opened.length === 0) {
-    raw.off('close', onClose);
-    throw mostTellingFailure(failures);
-  }
+  if (opened.length === 0) throw mostTellingFailure(failures);
   const writer = new SseWriter(raw);
   reply.hijack();
   writer.start({
@@ -87,7 +78,6 @@ export async function openSseReply(
     opened,
     failures,
     close() {
-      raw.off('close', onClose);
       writer.end();
     },
   };

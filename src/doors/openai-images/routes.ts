@@ -9,7 +9,7 @@ import type { ClientKeyRecord } from '../../store/index.js';
 import { countImages } from '../../routing/response-outcome.js';
 import { attachOpenAiImageOptions } from '../../canonical/openai-image-options.js';
 import { answerCounter } from '../../server/body-memory.js';
-import { abortWhenClientLeaves, type ClientGone } from '../../server/client-gone.js';
+import { abortWhenClientLeaves } from '../../server/client-gone.js';
 import type { Gateway } from '../../server/gateway.js';
 import { parseJsonBody } from '../../server/parse-json-body.js';
 import { pinnedChannelOf } from '../../server/pinned-channel.js';
@@ -207,7 +207,7 @@ async function answer(gateway: Gateway, request: FastifyRequest, reply: FastifyR
   );
   const created = Math.floor(Date.now() / 1000);
   if (streaming) {
-    return streamImages(gateway, request, reply, subCalls, clientGone, {
+    return streamImages(gateway, request, reply, subCalls, {
       kind: images.kind,
       output: canonical.output,
       partialImages: images.body.partial_images ?? 0,
@@ -235,17 +235,10 @@ async function streamImages(
   request: FastifyRequest,
   reply: FastifyReply,
   subCalls: SubCall[],
-  clientGone: ClientGone,
   options: ConstructorParameters<typeof ImagesStreamAssembler>[0],
 ) {
   // Failures before any stream opened are ordinary HTTP errors in the OpenAI envelope.
-  const { writer, opened, failures, close } = await openSseReply(
-    gateway,
-    request,
-    reply,
-    subCalls,
-    clientGone,
-  );
+  const { writer, opened, failures, close } = await openSseReply(gateway, request, reply, subCalls);
   let completed = 0;
   const errors: GatewayError[] = [...failures];
   try {
