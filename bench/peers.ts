@@ -90,6 +90,22 @@ export async function startNginx(upstreamOrigin: string): Promise<RunningProxy> 
   return { origin, service };
 }
 
+/** The bare Node relay (bench/node-relay.ts), started the way the fixed upstream is. */
+export async function startNodeRelay(upstreamOrigin: string): Promise<RunningProxy> {
+  const port = await freePort();
+  const service = startChild('node-relay', process.execPath, ['bin/run-ts.js', 'bench/node-relay.ts'], {
+    env: {
+      ...process.env,
+      IMAGEGATE_BENCH_RELAY_UPSTREAM: upstreamOrigin,
+      IMAGEGATE_BENCH_RELAY_PORT: String(port),
+    },
+    logPath: join(mkdtempSync(join(workRoot, 'node-relay-')), 'output.log'),
+  });
+  const origin = `http://127.0.0.1:${port}`;
+  await waitUntilAnswering(service, `${origin}/__bench/stats`);
+  return { origin, service };
+}
+
 export async function startPortkey(): Promise<RunningProxy> {
   const port = await freePort();
   const service = startChild('portkey', process.execPath, [PORTKEY_SERVER, `--port=${port}`, '--headless'], {

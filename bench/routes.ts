@@ -5,12 +5,14 @@ import {
   type RunningProxy,
   startImagegate,
   startNginx,
+  startNodeRelay,
   startPortkey,
 } from './peers.js';
 
 export type RouteId =
   | 'direct'
   | 'nginx'
+  | 'node-relay'
   | 'imagegate-gemini'
   | 'imagegate-chat'
   | 'imagegate-gemini-workers'
@@ -48,6 +50,16 @@ export const routes: RouteSpec[] = [
     start: startNginx,
     headers: () => ({ ...json, 'x-goog-api-key': 'bench-upstream-key' }),
     path: geminiPath,
+  },
+  {
+    // What any Node proxy costs on this machine: the gateway's own work is what it adds beyond this.
+    id: 'node-relay',
+    label: 'bare Node relay (`node:http` + undici, streaming)',
+    protocol: 'gemini',
+    start: startNodeRelay,
+    headers: () => ({ ...json, 'x-goog-api-key': 'bench-upstream-key' }),
+    path: geminiPath,
+    workloads: ['1KBx1', '1KBx32', '10MBx1', '10MBx32'],
   },
   {
     id: 'imagegate-gemini',
