@@ -10,27 +10,26 @@ if (!upstream || !port)
   throw new Error('IMAGEGATE_BENCH_RELAY_UPSTREAM and IMAGEGATE_BENCH_RELAY_PORT are required');
 
 const pool = new Pool(upstream, { connections: 128, pipelining: 1 });
-const forwardedHeaders = ['content-type', 'content-length', 'x-goog-api-key'];
+
+/** The named headers of `source` that hold one string value. */
+function pickHeaders(source: Record<string, unknown>, names: readonly string[]): Record<string, string> {
+  const picked: Record<string, string> = {};
+  for (const name of names) {
+    const value = source[name];
+    if (typeof value === 'string') picked[name] = value;
+  }
+  return picked;
+}
 
 createServer(async (request, response) => {
   try {
-    const headers: Record<string, string> = {};
-    for (const name of forwardedHeaders) {
-      const value = request.headers[name];
-      if (typeof value === 'string') headers[name] = value;
-    }
     const answer = await pool.request({
       path: request.url ?? '/',
       method: request.method as 'GET' | 'POST',
-      headers,
+      headers: pickHeaders(request.headers, ['content-type', 'content-length', 'x-goog-api-key']),
       body: request.method === 'GET' ? undefined : request,
     });
-    const out: Record<string, string> = {};
-    for (const name of ['content-type', 'content-length']) {
-      const value = answer.headers[name];
-      if (typeof value === 'string') out[name] = value;
-    }
-    response.writeHead(answer.statusCode, out);
+    response.writeHead(answer.statusCode, pickHeaders(answer.headers, ['content-type', 'content-length']));
     answer.body.pipe(response);
   } catch (error) {
     response.writeHead(502, { 'content-type': 'text/plain' }).end(String(error));

@@ -90,7 +90,7 @@ export async function startNginx(upstreamOrigin: string): Promise<RunningProxy> 
   return { origin, service };
 }
 
-/** The bare Node relay (bench/node-relay.ts), started the way the fixed upstream is. */
+/** The bare Node relay (bench/node-relay.ts), run through bin/run-ts.js as the fixed upstream is. */
 export async function startNodeRelay(upstreamOrigin: string): Promise<RunningProxy> {
   const port = await freePort();
   const service = startChild('node-relay', process.execPath, ['bin/run-ts.js', 'bench/node-relay.ts'], {

@@ -34,13 +34,15 @@ const geminiPath = (stream: boolean) =>
   `/v1beta/models/${BENCH_MODEL}:${stream ? 'streamGenerateContent?alt=sse' : 'generateContent'}`;
 const chatPath = () => '/v1/chat/completions';
 const json = { 'content-type': 'application/json' };
+/** The upstream's own key, for the routes that pass requests through unchanged (direct, nginx, the relay). */
+const upstreamKeyHeaders = () => ({ ...json, 'x-goog-api-key': 'bench-upstream-key' });
 
 export const routes: RouteSpec[] = [
   {
     id: 'direct',
     label: 'direct to the upstream',
     protocol: 'gemini',
-    headers: () => ({ ...json, 'x-goog-api-key': 'bench-upstream-key' }),
+    headers: upstreamKeyHeaders,
     path: geminiPath,
   },
   {
@@ -48,7 +50,7 @@ export const routes: RouteSpec[] = [
     label: 'nginx 1.22 `proxy_pass`',
     protocol: 'gemini',
     start: startNginx,
-    headers: () => ({ ...json, 'x-goog-api-key': 'bench-upstream-key' }),
+    headers: upstreamKeyHeaders,
     path: geminiPath,
   },
   {
@@ -57,7 +59,7 @@ export const routes: RouteSpec[] = [
     label: 'bare Node relay (`node:http` + undici, streaming)',
     protocol: 'gemini',
     start: startNodeRelay,
-    headers: () => ({ ...json, 'x-goog-api-key': 'bench-upstream-key' }),
+    headers: upstreamKeyHeaders,
     path: geminiPath,
     workloads: ['1KBx1', '1KBx32', '10MBx1', '10MBx32'],
   },
