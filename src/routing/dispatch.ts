@@ -1,7 +1,7 @@
 // Runs one canonical request against the planned routes with failover, a bounded attempt budget,
 // per-attempt timeouts and an overall deadline. Records every attempt for logs, metrics and health.
 import { GatewayError } from '../canonical/errors.js';
-import type { GenerateContentRequest, GenerateContentResponse } from '../canonical/types.js';
+import type { Blob, GenerateContentRequest, GenerateContentResponse } from '../canonical/types.js';
 import type { RequestBuffers } from '../http/buffer-pool.js';
 import type { UpstreamEvent, UpstreamRelay } from '../providers/types.js';
 import { type RouteChannel, upstreamModelName } from './channel.js';
@@ -10,6 +10,7 @@ import { asGatewayError, countsAgainstRoute, isKeyFailure, shouldFailOver } from
 import { type KeyPool, keyFingerprint } from './key-pool.js';
 import { planAttempts } from './plan-attempts.js';
 import { classifyResponse, countImages, type ResponseOutcome } from './response-outcome.js';
+import { inputImagesOf, returnedInputImage, startsLikeInputImage } from './unedited-answer.js';
 
 export interface AttemptRecord {
   channel: string;
@@ -100,8 +101,15 @@ interface AttemptSlot {
 export class Dispatcher {
   constructor(private readonly options: DispatcherOptions) {}
 
-  async generate(input: DispatchRequest): Promise<DispatchResult> {
+  async generate(request: DispatchRequest): Promise<DispatchResult> {
     let lastNoImage: DispatchResult | undefined;
+    const inputImages = inputImagesOf(request.request);
+    // An edit's answer is compared with its input images, so it may not be relayed before it is whole
+    // when its image starts like one of them.
+    const input =
+      request.relay && inputImages.length > 0
+        ? { ...request, relay: decliningInputImages(request.relay, inputImages) }
+        : request;
     const result = await this.runAttempts(
       input,
       async (slot, signal, attempts) => {
@@ -126,6 +134,9 @@ export class Dispatcher {
           lastNoImage = result;
           throw noImageError(slot.channel.name, normalized);
         }
+        if (outcome === 'image' && !relayed && returnedInputImage(normalized, inputImages)) {
+          throw uneditedError(slot.channel.name);
+        }
         return result;
       },
       'when-settled',
@@ -140,6 +151,7 @@ export class Dispatcher {
   }
 
   async stream(input: DispatchRequest): Promise<DispatchStream> {
+    const inputImages = inputImagesOf(input.request);
     return this.runAttempts(input, async (slot, signal, attempts) => {
       const iterable = await slot.channel.provider.stream(input.request, this.target(slot, input, signal));
       const iterator = iterable[Symbol.asyncIterator]();
@@ -157,7 +169,11 @@ export class Dispatcher {
             break;
           }
           held.push(next.value);
-          if (!input.wantsImage || countImages(next.value.response) > 0) break;
+          if (countImages(next.value.response) > 0) {
+            if (returnedInputImage(next.value.response, inputImages)) throw uneditedError(slot.channel.name);
+            break;
+          }
+          if (!input.wantsImage) break;
           if (classifyResponse(next.value.response, true) === 'safety') break;
         }
       } catch (error) {
@@ -283,6 +299,18 @@ export class Dispatcher {
   }
 }
 
+/** A relay that will not begin on an answer image starting like an input image: that one is read whole and judged. */
+function decliningInputImages(relay: UpstreamRelay, inputImages: readonly Blob[]): UpstreamRelay {
+  return {
+    get started() {
+      return relay.started;
+    },
+    begin: (channel, contentLength) => relay.begin(channel, contentLength),
+    sendUpTo: (answer, end) => relay.sendUpTo(answer, end),
+    declines: (imageHead) => startsLikeInputImage(imageHead, inputImages),
+  };
+}
+
 async function* replay(
   held: UpstreamEvent[],
   rest: AsyncIterator<UpstreamEvent>,
@@ -305,6 +333,16 @@ function noImageError(channel: string, response: GenerateContentResponse): Gatew
     errorClass: 'no_image',
     httpStatus: 502,
     message: `Upstream channel "${channel}" answered without an image (finishReason ${finishReason}).`,
+  });
+}
+
+/** An edit answered with one of its own input images: no edit was made, so another route may do better. */
+function uneditedError(channel: string): GatewayError {
+  return new GatewayError({
+    errorClass: 'semantic_fail',
+    httpStatus: 502,
+    code: 'unedited_image',
+    message: `Upstream channel "${channel}" returned the input image unchanged instead of an edited one.`,
   });
 }
 
