@@ -61,6 +61,8 @@ export interface DispatchStream {
 export interface DispatcherOptions {
   channels: () => readonly RouteChannel[];
   circuits: CircuitBreakers;
+  /** Routes whose latest retest failed (see PlanInput.isDemoted). */
+  isDemoted?: (channel: string, model: string) => boolean;
   keys: KeyPool;
   maxAttempts: number;
   deadlineMs: number;
@@ -219,6 +221,7 @@ export class Dispatcher {
       modelId: input.modelId,
       channels: this.options.channels(),
       isCircuitOpen: (channel, model) => circuits.isOpen(channel, model),
+      isDemoted: this.options.isDemoted,
       pinnedChannel: input.pinnedChannel,
     });
     if (plan.length === 0)
