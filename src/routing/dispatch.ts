@@ -53,6 +53,8 @@ export interface DispatchResult {
 
 export interface DispatchStream {
   channel: string;
+  /** Whether an image arrived before the stream was handed on (the route delivered one). */
+  imageSeen: boolean;
   attempts: AttemptRecord[];
   /** Events in order: the ones read while choosing the route, then the rest as they arrive. */
   events: AsyncIterable<UpstreamEvent>;
@@ -141,6 +143,7 @@ export class Dispatcher {
         }
         return result;
       },
+      (result) => result.outcome === 'image',
       'when-settled',
     ).catch((error: unknown) => {
       // Every route answered without an image: give the caller the last such answer, honestly marked.
@@ -154,36 +157,46 @@ export class Dispatcher {
 
   async stream(input: DispatchRequest): Promise<DispatchStream> {
     const inputImages = inputImagesOf(input.request);
-    return this.runAttempts(input, async (slot, signal, attempts) => {
-      const iterable = await slot.channel.provider.stream(input.request, this.target(slot, input, signal));
-      const iterator = iterable[Symbol.asyncIterator]();
-      const held: UpstreamEvent[] = [];
-      // Hold events until an image arrives (or the first event when no image is required), so a
-      // route that will not deliver can still be swapped for another before the client sees a byte.
-      try {
-        for (;;) {
-          const next = await iterator.next();
-          if (next.done) {
-            const last = held.at(-1)?.response;
-            if (input.wantsImage && last && classifyResponse(last, true) !== 'safety') {
-              throw noImageError(slot.channel.name, last);
+    return this.runAttempts(
+      input,
+      async (slot, signal, attempts) => {
+        const iterable = await slot.channel.provider.stream(input.request, this.target(slot, input, signal));
+        const iterator = iterable[Symbol.asyncIterator]();
+        const held: UpstreamEvent[] = [];
+        // Hold events until an image arrives (or the first event when no image is required), so a
+        // route that will not deliver can still be swapped for another before the client sees a byte.
+        try {
+          for (;;) {
+            const next = await iterator.next();
+            if (next.done) {
+              const last = held.at(-1)?.response;
+              if (input.wantsImage && last && classifyResponse(last, true) !== 'safety') {
+                throw noImageError(slot.channel.name, last);
+              }
+              break;
             }
-            break;
+            held.push(next.value);
+            if (countImages(next.value.response) > 0) {
+              if (returnedInputImage(next.value.response, inputImages))
+                throw uneditedError(slot.channel.name);
+              break;
+            }
+            if (!input.wantsImage) break;
+            if (classifyResponse(next.value.response, true) === 'safety') break;
           }
-          held.push(next.value);
-          if (countImages(next.value.response) > 0) {
-            if (returnedInputImage(next.value.response, inputImages)) throw uneditedError(slot.channel.name);
-            break;
-          }
-          if (!input.wantsImage) break;
-          if (classifyResponse(next.value.response, true) === 'safety') break;
+        } catch (error) {
+          await iterator.return?.();
+          throw error;
         }
-      } catch (error) {
-        await iterator.return?.();
-        throw error;
-      }
-      return { channel: slot.channel.name, attempts, events: replay(held, iterator) };
-    });
+        return {
+          channel: slot.channel.name,
+          imageSeen: held.some((event) => countImages(event.response) > 0),
+          attempts,
+          events: replay(held, iterator),
+        };
+      },
+      (opened) => opened.imageSeen,
+    );
   }
 
   private target(slot: AttemptSlot, input: DispatchRequest, signal: AbortSignal) {
@@ -211,6 +224,8 @@ export class Dispatcher {
   private async runAttempts<T>(
     input: DispatchRequest,
     attempt: (slot: AttemptSlot, signal: AbortSignal, attempts: AttemptRecord[]) => Promise<T>,
+    /** Whether an attempt's value carried an image: only such answers close a circuit opened for image failures. */
+    carriesImage: (value: T) => boolean,
     /** A unary attempt is over when it settles; a stream keeps its signal while it is relayed. */
     signalLifetime: 'when-settled' | 'for-ever' = 'for-ever',
   ): Promise<T> {
@@ -247,7 +262,8 @@ export class Dispatcher {
         try {
           const value = await attempt({ channel, apiKey }, signal, attempts);
           giveBuffersBack?.(signalLifetime === 'when-settled');
-          circuits.recordSuccess(channel.name, input.modelId);
+          if (carriesImage(value)) circuits.recordSuccess(channel.name, input.modelId);
+          else circuits.recordAnswerWithoutImage(channel.name, input.modelId);
           this.record(attempts, input.modelId, { channel: channel.name, apiKey, outcome: 'ok', started });
           return value;
         } catch (thrown) {
