@@ -40,6 +40,7 @@ const retryableClasses: ReadonlySet<ErrorClass> = new Set([
   'rate_limited',
   'overloaded',
   'no_image',
+  'semantic_fail',
   'timeout',
   'connection',
   'upstream_bug',

@@ -220,15 +220,20 @@ const dataKeyOnly = skippedKeys.slice(0, 1);
  * read and no escape among them (base64 has none). Used to commit to a route before the answer ends.
  */
 export function imageStringBegun(head: Buffer, minimum: number): boolean {
+  return begunImageStringStart(head, minimum) >= 0;
+}
+
+/** Where the image string that imageStringBegun sees under way starts in `head` (-1: none). */
+export function begunImageStringStart(head: Buffer, minimum: number): number {
   const body = jsonText(head);
   for (const { at, start, end } of keyedStrings(body, dataKeyOnly)) {
     if (end >= 0) continue;
     const nearby = head.subarray(Math.max(0, at - 200), at);
-    return (
+    const begun =
       head.length - start >= minimum &&
       body.indexOfByte(backslash, start) < 0 &&
-      inlineDataKeys.some((key) => nearby.includes(key))
-    );
+      inlineDataKeys.some((key) => nearby.includes(key));
+    return begun ? start : -1;
   }
-  return false;
+  return -1;
 }

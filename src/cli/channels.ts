@@ -2,14 +2,22 @@
 // route (circuit, consecutive failures, last error class) from the channel_state table.
 import type { Command } from 'commander';
 import type { ChannelConfig } from '../config/index.js';
+import { demotionsFrom, demotionText, type RouteDemotion } from '../health/route-demotions.js';
 import { migrateToLatest, openDatabase } from '../store/index.js';
+import { latestRetestVerdicts } from '../store/retest-results.js';
 import { type CommonFlags, loadConfigOrExit } from './context.js';
 import { printJson, printTable } from './output.js';
+
+function routing(demotion: RouteDemotion | undefined): string {
+  return demotion ? demotionText(demotion) : 'serving';
+}
 
 export function registerChannelsCommand(program: Command): void {
   program
     .command('channels')
-    .description('list channels and the live state of each route (circuit, last error class)')
+    .description(
+      'list channels and the live state of each route (circuit, retest demotion, last error class)',
+    )
     .option('--config <file>', 'YAML config of channels and models (env IMAGEGATE_CONFIG)')
     .option('--json', 'print JSON')
     .addHelpText(
@@ -28,6 +36,7 @@ Examples:
       try {
         await migrateToLatest(database.db);
         const states = await database.db.selectFrom('channel_state').selectAll().execute();
+        const demotions = demotionsFrom(await latestRetestVerdicts(database.db, { since: 0 }));
         const rows = config.channels.flatMap((channel: ChannelConfig) =>
           channel.models.map((model: string) => {
             const routeStates = states.filter(
@@ -45,6 +54,7 @@ Examples:
               upstreamModel: channel.modelMap[model] ?? model,
               keys: channel.apiKeys.length,
               circuit: routeStates[0]?.circuit ?? 'closed',
+              routing: routing(demotions.get(`${channel.name}\u0000${model}`)),
               lastErrorClass: latestError?.last_error_class ?? null,
               lastErrorAt: latestError?.last_error_at
                 ? new Date(Number(latestError.last_error_at)).toISOString()

@@ -78,6 +78,7 @@ export const configFileSchema = z.strictObject({
       enabled: z.boolean().default(true),
       intervalMinutes: positiveInteger.default(60),
       jitterSeconds: z.number().int().nonnegative().default(120),
+      verdictReloadSeconds: positiveInteger.default(10),
       doors: z
         .array(z.enum(['gemini', 'openai-images', 'openai-chat']))
         .min(1)

@@ -84,6 +84,11 @@ export interface RetestConfig {
   enabled: boolean;
   intervalMinutes: number;
   jitterSeconds: number;
+  /**
+   * How often each process reads the stored retest verdicts again, to pick up the ones stored by
+   * other replicas, workers or `imagegate retest` (its own it applies at once).
+   */
+  verdictReloadSeconds: number;
   /** Front doors each retest goes through. */
   doors: Array<'gemini' | 'openai-images' | 'openai-chat'>;
 }

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { outputImageTokens } from '../catalog/catalog.js';
 import { type Gateway, pendingWritesCommitted } from '../server/gateway.js';
-import { insertRetestResult } from '../store/retest-results.js';
+import { imageVerdictOutcomes, insertRetestResult, type RetestVerdictRow } from '../store/retest-results.js';
 import { requestLogEntry } from '../store/route-traffic.js';
 import { judgeRetestOutput, type RetestMetrics } from './pixel-verdict.js';
 import { buildDoorRequest, errorMessageOf, imageFromDoorAnswer } from './retest-doors.js';
@@ -146,6 +146,9 @@ export class RetestRunner {
         expectedOutputImageTokens: expectedTokens,
       },
     });
+    if (isImageVerdict(result.outcome)) {
+      gateway.routeDemotions.record({ ...target, outcome: result.outcome, createdAt });
+    }
     return result;
   }
 
@@ -235,6 +238,10 @@ export class RetestRunner {
       output,
     };
   }
+}
+
+function isImageVerdict(outcome: string): outcome is RetestVerdictRow['outcome'] {
+  return (imageVerdictOutcomes as readonly string[]).includes(outcome);
 }
 
 function nullableNumber(value: number | string | null): number | null {

@@ -6,6 +6,7 @@ import type { StoredRetest } from '../store/retest-results.js';
 import type { BillingConsistencyView } from './billing-consistency.js';
 import { type LiveStats, routeKey } from './live-traffic.js';
 import type { RetestDoor } from './retest-outcome.js';
+import { demotionText, type RouteDemotion } from './route-demotions.js';
 import {
   modelAdvice,
   modelVerdict,
@@ -35,6 +36,11 @@ export interface StatusRoute {
   doorAvailable: boolean;
   reasons: string[];
   circuit: CircuitState;
+  /**
+   * Whether live traffic goes to the route: `serving`, or `demoted: latest retest semantic_fail at …`
+   * (src/health/route-demotions.ts).
+   */
+  routing: string;
   lastRetest: StatusRetest | null;
   live: {
     requests: number;
@@ -84,6 +90,8 @@ export interface StatusInputs {
   circuits: readonly CircuitSnapshot[];
   /** Keyed by `${model}\u0000${channel}`. */
   billing: ReadonlyMap<string, BillingConsistencyView>;
+  /** Routes whose latest retest failed (absent: none). */
+  demotions?: readonly RouteDemotion[];
 }
 
 export const historyLength = 20;
@@ -121,6 +129,7 @@ function buildRoute(inputs: StatusInputs, model: string, channel: string, door: 
     inputs.now,
   );
   const latest = retests[0];
+  const demotion = inputs.demotions?.find((entry) => entry.channel === channel && entry.model === model);
   return {
     channel,
     door,
@@ -128,6 +137,7 @@ function buildRoute(inputs: StatusInputs, model: string, channel: string, door: 
     doorAvailable: judged.doorAvailable,
     reasons: judged.reasons,
     circuit,
+    routing: demotion ? demotionText(demotion) : 'serving',
     lastRetest: latest
       ? {
           id: latest.id,

@@ -28,6 +28,11 @@ export interface UpstreamRelay {
   begin(channel: string, contentLength: number): void;
   /** Sends the answer's bytes up to `end` that it has not sent yet. */
   sendUpTo(answer: Buffer, end: number): void;
+  /**
+   * True when an answer whose image string begins with `imageHead` (base64 text) must be read whole
+   * instead (it may be an input image handed back, which fails over).
+   */
+  declines?(imageHead: Buffer): boolean;
 }
 
 /** One streamed event: the parsed response plus, for native upstreams, the exact JSON bytes it sent, as the pieces they arrived in. */

@@ -138,6 +138,18 @@ export class CircuitBreakers {
     if (this.store) this.writeThrough(channel, model, this.store.recordSuccess(channel, model));
   }
 
+  /**
+   * An answer without an image (text asked for, or a safety block): it shows the route is up, but
+   * not that it delivers images again, so it does not close a circuit opened for image failures
+   * (no_image, semantic_fail); a probe among such answers just ends and the next one may try.
+   */
+  recordAnswerWithoutImage(channel: string, model: string): void {
+    const entry = this.entry(channel, model);
+    const openedForImages = entry.lastErrorClass === 'no_image' || entry.lastErrorClass === 'semantic_fail';
+    if (this.state(channel, model) !== 'closed' && openedForImages) entry.probeInFlight = false;
+    else this.recordSuccess(channel, model);
+  }
+
   recordFailure(channel: string, model: string, errorClass: string): void {
     const entry = this.entry(channel, model);
     const wasProbe = entry.probeInFlight;

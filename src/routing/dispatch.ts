@@ -1,7 +1,7 @@
 // Runs one canonical request against the planned routes with failover, a bounded attempt budget,
 // per-attempt timeouts and an overall deadline. Records every attempt for logs, metrics and health.
 import { GatewayError } from '../canonical/errors.js';
-import type { GenerateContentRequest, GenerateContentResponse } from '../canonical/types.js';
+import type { Blob, GenerateContentRequest, GenerateContentResponse } from '../canonical/types.js';
 import type { RequestBuffers } from '../http/buffer-pool.js';
 import type { UpstreamEvent, UpstreamRelay } from '../providers/types.js';
 import { type RouteChannel, upstreamModelName } from './channel.js';
@@ -10,6 +10,7 @@ import { asGatewayError, countsAgainstRoute, isKeyFailure, shouldFailOver } from
 import { type KeyPool, keyFingerprint } from './key-pool.js';
 import { planAttempts } from './plan-attempts.js';
 import { classifyResponse, countImages, type ResponseOutcome } from './response-outcome.js';
+import { inputImagesOf, returnedInputImage, startsLikeInputImage } from './unedited-answer.js';
 
 export interface AttemptRecord {
   channel: string;
@@ -52,6 +53,8 @@ export interface DispatchResult {
 
 export interface DispatchStream {
   channel: string;
+  /** Whether an image arrived before the stream was handed on (the route delivered one). */
+  imageSeen: boolean;
   attempts: AttemptRecord[];
   /** Events in order: the ones read while choosing the route, then the rest as they arrive. */
   events: AsyncIterable<UpstreamEvent>;
@@ -60,6 +63,8 @@ export interface DispatchStream {
 export interface DispatcherOptions {
   channels: () => readonly RouteChannel[];
   circuits: CircuitBreakers;
+  /** Routes whose latest retest failed (see PlanInput.isDemoted). */
+  isDemoted?: (channel: string, model: string) => boolean;
   keys: KeyPool;
   maxAttempts: number;
   deadlineMs: number;
@@ -100,8 +105,15 @@ interface AttemptSlot {
 export class Dispatcher {
   constructor(private readonly options: DispatcherOptions) {}
 
-  async generate(input: DispatchRequest): Promise<DispatchResult> {
+  async generate(request: DispatchRequest): Promise<DispatchResult> {
     let lastNoImage: DispatchResult | undefined;
+    const inputImages = inputImagesOf(request.request);
+    // An edit's answer is compared with its input images, so it may not be relayed before it is whole
+    // when its image starts like one of them.
+    const input =
+      request.relay && inputImages.length > 0
+        ? { ...request, relay: decliningInputImages(request.relay, inputImages) }
+        : request;
     const result = await this.runAttempts(
       input,
       async (slot, signal, attempts) => {
@@ -126,8 +138,12 @@ export class Dispatcher {
           lastNoImage = result;
           throw noImageError(slot.channel.name, normalized);
         }
+        if (outcome === 'image' && !relayed && returnedInputImage(normalized, inputImages)) {
+          throw uneditedError(slot.channel.name);
+        }
         return result;
       },
+      (result) => result.outcome === 'image',
       'when-settled',
     ).catch((error: unknown) => {
       // Every route answered without an image: give the caller the last such answer, honestly marked.
@@ -140,32 +156,47 @@ export class Dispatcher {
   }
 
   async stream(input: DispatchRequest): Promise<DispatchStream> {
-    return this.runAttempts(input, async (slot, signal, attempts) => {
-      const iterable = await slot.channel.provider.stream(input.request, this.target(slot, input, signal));
-      const iterator = iterable[Symbol.asyncIterator]();
-      const held: UpstreamEvent[] = [];
-      // Hold events until an image arrives (or the first event when no image is required), so a
-      // route that will not deliver can still be swapped for another before the client sees a byte.
-      try {
-        for (;;) {
-          const next = await iterator.next();
-          if (next.done) {
-            const last = held.at(-1)?.response;
-            if (input.wantsImage && last && classifyResponse(last, true) !== 'safety') {
-              throw noImageError(slot.channel.name, last);
+    const inputImages = inputImagesOf(input.request);
+    return this.runAttempts(
+      input,
+      async (slot, signal, attempts) => {
+        const iterable = await slot.channel.provider.stream(input.request, this.target(slot, input, signal));
+        const iterator = iterable[Symbol.asyncIterator]();
+        const held: UpstreamEvent[] = [];
+        // Hold events until an image arrives (or the first event when no image is required), so a
+        // route that will not deliver can still be swapped for another before the client sees a byte.
+        try {
+          for (;;) {
+            const next = await iterator.next();
+            if (next.done) {
+              const last = held.at(-1)?.response;
+              if (input.wantsImage && last && classifyResponse(last, true) !== 'safety') {
+                throw noImageError(slot.channel.name, last);
+              }
+              break;
             }
-            break;
+            held.push(next.value);
+            if (countImages(next.value.response) > 0) {
+              if (returnedInputImage(next.value.response, inputImages))
+                throw uneditedError(slot.channel.name);
+              break;
+            }
+            if (!input.wantsImage) break;
+            if (classifyResponse(next.value.response, true) === 'safety') break;
           }
-          held.push(next.value);
-          if (!input.wantsImage || countImages(next.value.response) > 0) break;
-          if (classifyResponse(next.value.response, true) === 'safety') break;
+        } catch (error) {
+          await iterator.return?.();
+          throw error;
         }
-      } catch (error) {
-        await iterator.return?.();
-        throw error;
-      }
-      return { channel: slot.channel.name, attempts, events: replay(held, iterator) };
-    });
+        return {
+          channel: slot.channel.name,
+          imageSeen: held.some((event) => countImages(event.response) > 0),
+          attempts,
+          events: replay(held, iterator),
+        };
+      },
+      (opened) => opened.imageSeen,
+    );
   }
 
   private target(slot: AttemptSlot, input: DispatchRequest, signal: AbortSignal) {
@@ -193,6 +224,8 @@ export class Dispatcher {
   private async runAttempts<T>(
     input: DispatchRequest,
     attempt: (slot: AttemptSlot, signal: AbortSignal, attempts: AttemptRecord[]) => Promise<T>,
+    /** Whether an attempt's value carried an image: only such answers close a circuit opened for image failures. */
+    carriesImage: (value: T) => boolean,
     /** A unary attempt is over when it settles; a stream keeps its signal while it is relayed. */
     signalLifetime: 'when-settled' | 'for-ever' = 'for-ever',
   ): Promise<T> {
@@ -203,6 +236,7 @@ export class Dispatcher {
       modelId: input.modelId,
       channels: this.options.channels(),
       isCircuitOpen: (channel, model) => circuits.isOpen(channel, model),
+      isDemoted: this.options.isDemoted,
       pinnedChannel: input.pinnedChannel,
     });
     if (plan.length === 0)
@@ -228,7 +262,8 @@ export class Dispatcher {
         try {
           const value = await attempt({ channel, apiKey }, signal, attempts);
           giveBuffersBack?.(signalLifetime === 'when-settled');
-          circuits.recordSuccess(channel.name, input.modelId);
+          if (carriesImage(value)) circuits.recordSuccess(channel.name, input.modelId);
+          else circuits.recordAnswerWithoutImage(channel.name, input.modelId);
           this.record(attempts, input.modelId, { channel: channel.name, apiKey, outcome: 'ok', started });
           return value;
         } catch (thrown) {
@@ -283,6 +318,18 @@ export class Dispatcher {
   }
 }
 
+/** A relay that will not begin on an answer image starting like an input image: that one is read whole and judged. */
+function decliningInputImages(relay: UpstreamRelay, inputImages: readonly Blob[]): UpstreamRelay {
+  return {
+    get started() {
+      return relay.started;
+    },
+    begin: (channel, contentLength) => relay.begin(channel, contentLength),
+    sendUpTo: (answer, end) => relay.sendUpTo(answer, end),
+    declines: (imageHead) => startsLikeInputImage(imageHead, inputImages),
+  };
+}
+
 async function* replay(
   held: UpstreamEvent[],
   rest: AsyncIterator<UpstreamEvent>,
@@ -305,6 +352,16 @@ function noImageError(channel: string, response: GenerateContentResponse): Gatew
     errorClass: 'no_image',
     httpStatus: 502,
     message: `Upstream channel "${channel}" answered without an image (finishReason ${finishReason}).`,
+  });
+}
+
+/** An edit answered with one of its own input images: no edit was made, so another route may do better. */
+function uneditedError(channel: string): GatewayError {
+  return new GatewayError({
+    errorClass: 'semantic_fail',
+    httpStatus: 502,
+    code: 'unedited_image',
+    message: `Upstream channel "${channel}" returned the input image unchanged instead of an edited one.`,
   });
 }
 

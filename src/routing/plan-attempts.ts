@@ -1,5 +1,6 @@
 // Orders the channels that may serve a request: highest priority first, weighted-random inside a
-// priority, channels with an open circuit left out. Pure: it reads health, it changes nothing.
+// priority, channels with an open circuit left out, demoted routes only when no other route is
+// left. Pure: it reads health, it changes nothing.
 import type { RouteChannel } from './channel.js';
 
 export interface PlannedAttempt {
@@ -11,7 +12,12 @@ export interface PlanInput {
   channels: readonly RouteChannel[];
   /** True when the (channel, model) circuit refuses traffic right now. */
   isCircuitOpen: (channelName: string, modelId: string) => boolean;
-  /** Only this channel, whatever its circuit says (retests pin a route and act as its probe). */
+  /**
+   * True when the route's latest retest gave no image or a wrong one (src/health/route-demotions.ts):
+   * it is planned only when no other route can take the request.
+   */
+  isDemoted?: (channelName: string, modelId: string) => boolean;
+  /** Only this channel, whatever its circuit or retests say (retests pin a route and act as its probe). */
   pinnedChannel?: string;
   random?: () => number;
 }
@@ -37,14 +43,19 @@ export function planAttempts(input: PlanInput): PlannedAttempt[] {
     input.pinnedChannel === undefined
       ? serving.filter((channel) => !input.isCircuitOpen(channel.name, input.modelId))
       : serving;
-  const priorities = [...new Set(open.map((channel) => channel.priority))].sort(
+  // A demoted route is not even a fallback behind a trusted one: a transient failure of the trusted
+  // route should answer an honest error, not a wrong image. Alone, it is better than no route.
+  const isDemoted = input.pinnedChannel === undefined ? input.isDemoted : undefined;
+  const trusted = isDemoted ? open.filter((channel) => !isDemoted(channel.name, input.modelId)) : open;
+  const candidates = trusted.length > 0 ? trusted : open;
+  const priorities = [...new Set(candidates.map((channel) => channel.priority))].sort(
     (left, right) => right - left,
   );
   const ordered: RouteChannel[] = [];
   for (const priority of priorities) {
     ordered.push(
       ...weightedOrder(
-        open.filter((channel) => channel.priority === priority),
+        candidates.filter((channel) => channel.priority === priority),
         random,
       ),
     );

@@ -1,6 +1,7 @@
 // `GET /admin/channels`: every channel with its live state — circuit per model, last error class,
 // and each API key's fingerprint and rest period. Never a key or a credential.
 import type { FastifyInstance } from 'fastify';
+import { demotionText } from '../health/route-demotions.js';
 import { requireAdmin } from './admin-auth.js';
 import type { Gateway } from './gateway.js';
 
@@ -20,6 +21,7 @@ export function channelsView(gateway: Gateway) {
         model,
         upstreamModel: channel.modelMap[model] ?? model,
         circuit: circuit?.state ?? 'closed',
+        routing: demotionOf(gateway, channel.name, model),
         consecutiveFailures: circuit?.consecutiveFailures ?? 0,
         lastErrorClass: circuit?.lastErrorClass ?? null,
         lastErrorAt: circuit?.lastErrorAt ? new Date(circuit.lastErrorAt).toISOString() : null,
@@ -39,6 +41,11 @@ export function channelsView(gateway: Gateway) {
       reason: key.reason ?? null,
     })),
   }));
+}
+
+function demotionOf(gateway: Gateway, channel: string, model: string): string {
+  const demotion = gateway.routeDemotions.demotion(channel, model);
+  return demotion ? demotionText(demotion) : 'serving';
 }
 
 export function registerAdminChannelRoutes(app: FastifyInstance, gateway: Gateway): void {

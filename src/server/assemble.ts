@@ -13,6 +13,7 @@ import { RequestBilling } from '../billing/request-billing.js';
 import type { ChannelConfig, GatewayConfig } from '../config/index.js';
 import { normalizeUpstreamImages } from '../providers/normalize-images.js';
 import { RetestService } from '../health/retest-service.js';
+import { RouteDemotions } from '../health/route-demotions.js';
 import { providerFor } from '../providers/registry.js';
 import type { RouteChannel } from '../routing/channel.js';
 import { ChannelStateRecorder } from '../routing/channel-state-recorder.js';
@@ -28,6 +29,7 @@ import {
   RequestLogWriter,
   type StoreDatabase,
 } from '../store/index.js';
+import { latestRetestVerdicts } from '../store/retest-results.js';
 import { buildApp } from './app.js';
 import { ClientAuthenticator } from './client-auth.js';
 import { type Gateway, localWritesCommitted } from './gateway.js';
@@ -128,9 +130,18 @@ export async function createGateway(
     () => circuits.snapshot(),
     (error) => logger.error({ err: error }, 'channel state write failed'),
   );
+  // Loaded before the first request, so a route demoted before a restart stays demoted.
+  const routeDemotions = new RouteDemotions(() => latestRetestVerdicts(database.db, { since: 0 }));
+  await routeDemotions.reload();
+  const stopReloadingDemotions = reloadEvery(config.retest.verdictReloadSeconds * 1000, () =>
+    routeDemotions
+      .reload()
+      .catch((error: unknown) => logger.warn({ err: error }, 'retest verdict reload failed')),
+  );
   const dispatcher = new Dispatcher({
     channels: () => channels,
     circuits,
+    isDemoted: (channel, model) => routeDemotions.isDemoted(channel, model),
     keys,
     maxAttempts: config.routing.maxAttempts,
     deadlineMs: config.routing.deadlineMs,
@@ -176,6 +187,7 @@ export async function createGateway(
     channels,
     dispatcher,
     circuits,
+    routeDemotions,
     keys,
     auth: new ClientAuthenticator(database.db),
     database,
@@ -212,6 +224,7 @@ export async function createGateway(
     async close() {
       gateway.draining = true;
       stopHoldSweeper();
+      stopReloadingDemotions();
       stopSharingCircuits?.();
       await gateway.retests?.stop();
       await app.close();
@@ -223,6 +236,20 @@ export async function createGateway(
       await database.close();
     },
   };
+}
+
+/** Runs `reload` every `intervalMs`, never two at once; returns the stop function. */
+function reloadEvery(intervalMs: number, reload: () => Promise<void>): () => void {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    void reload().finally(() => {
+      running = false;
+    });
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 /** IMAGEGATE_BOOTSTRAP_KEY always exists after start; with no keys at all, one is made and shown once. */

@@ -10,6 +10,7 @@ import type { SharedState } from '../scale/index.js';
 import type { ServerTimeouts } from '../security/limits.js';
 import type { RequestLogWriter, StoreDatabase } from '../store/index.js';
 import type { RetestService } from '../health/retest-service.js';
+import type { RouteDemotions } from '../health/route-demotions.js';
 import type { BodyMemory } from './body-memory.js';
 import type { BufferPool } from '../http/buffer-pool.js';
 import type { ClientAuthenticator } from './client-auth.js';
@@ -22,6 +23,8 @@ export interface Gateway {
   channels: RouteChannel[];
   dispatcher: Dispatcher;
   circuits: CircuitBreakers;
+  /** Routes whose latest retest gave no image or a wrong one; the planner keeps traffic off them. */
+  routeDemotions: RouteDemotions;
   keys: KeyPool;
   auth: ClientAuthenticator;
   database: StoreDatabase;

@@ -138,3 +138,45 @@ function parseObject(json: string | null): Record<string, unknown> | null {
     return null;
   }
 }
+
+/** A retest outcome that judged the answer's image (not an error, timeout or missing door). */
+export const imageVerdictOutcomes = ['pass', 'semantic_fail', 'no_image'] as const;
+
+export interface RetestVerdictRow {
+  model: string;
+  channel: string;
+  door: Door;
+  outcome: (typeof imageVerdictOutcomes)[number];
+  createdAt: number;
+}
+
+/** The newest image verdict of each (model, channel, door) since `since`. */
+export async function latestRetestVerdicts(
+  db: Database,
+  options: { since: number; limit?: number },
+): Promise<RetestVerdictRow[]> {
+  const rows = await db
+    .selectFrom('retest_results')
+    .select(['model', 'channel', 'door', 'outcome', 'created_at'])
+    .where('outcome', 'in', [...imageVerdictOutcomes])
+    .where('created_at', '>=', options.since)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(options.limit ?? 20_000)
+    .execute();
+  const seen = new Set<string>();
+  const latest: RetestVerdictRow[] = [];
+  for (const row of rows) {
+    const key = `${row.model}\u0000${row.channel}\u0000${row.door}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    latest.push({
+      model: row.model,
+      channel: row.channel,
+      door: row.door,
+      outcome: row.outcome as RetestVerdictRow['outcome'],
+      createdAt: Number(row.created_at),
+    });
+  }
+  return latest;
+}

@@ -48,7 +48,7 @@ function routeRow(model: StatusModel, route: StatusRoute): SafeHtml {
   const verdict: Verdict | 'n/a' = route.doorAvailable ? route.verdict : 'n/a';
   const billingClass = route.billing.status === 'under review' ? 'warn' : '';
   return html`<tr class="route" data-model="${model.id}" data-channel="${route.channel}" data-door="${route.door}">
-  <td class="route-name">${routeLabel(route)}</td>
+  <td class="route-name">${routeLabel(route)}${route.routing === 'serving' ? '' : html`<div class="why demoted">${route.routing}</div>`}</td>
   <td>${badge(verdict, route.doorAvailable ? route.verdict : 'not available')}<div class="why">${route.reasons[0] ?? ''}</div></td>
   <td>${retest ? html`<span class="outcome" data-outcome="${retest.outcome}">${retest.outcome}</span><div class="when">${formatTime(retest.at)} · ${formatMs(retest.latencyMs)}</div>` : '–'}</td>
   <td class="thumbs">${retest ? html`${thumb(retest.inputThumb, 'retest input')}<span class="arrow">→</span>${thumb(retest.outputThumb, 'retest output')}` : '–'}</td>

@@ -55,7 +55,9 @@ describe('retests against upstream-sim channels', () => {
   it('reports semantic_fail when the upstream returns the input image unedited', async () => {
     const result = await retestChannel('sim-unedited');
     expect(result.outcome).toBe('semantic_fail');
-    expect(result.reasons.join(' ')).toMatch(/background is not blue/);
+    // The gateway itself refuses an answer that is the input image, before the pixel checks see it.
+    expect(result.reasons.join(' ')).toMatch(/returned the input image unchanged/);
+    expect(result.httpStatus).toBe(502);
     expect(sims['sim-unedited'].requestCount).toBeGreaterThan(0);
   });
 

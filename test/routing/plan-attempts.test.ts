@@ -59,4 +59,43 @@ describe('planning attempts', () => {
     expect(heavyFirst / 2000).toBeGreaterThan(0.85);
     expect(heavyFirst / 2000).toBeLessThan(0.95);
   });
+
+  it('leaves a route demoted by its retest out while another route can take the request', () => {
+    const plan = planAttempts({
+      modelId: 'm',
+      channels,
+      isCircuitOpen: () => false,
+      isDemoted: (name) => name === 'high-a',
+      random: () => 0.5,
+    });
+    expect(names(plan)).toEqual(['high-b', 'low']);
+  });
+
+  it('counts a route whose circuit is open as unable to take the request, so demoted routes come back', () => {
+    const plan = planAttempts({
+      modelId: 'm',
+      channels,
+      isCircuitOpen: (name) => name === 'low',
+      isDemoted: (name) => name.startsWith('high'),
+      random: () => 0.5,
+    });
+    expect(names(plan).sort()).toEqual(['high-a', 'high-b']);
+  });
+
+  it('plans demoted routes in their usual order when every route is demoted', () => {
+    const plan = planAttempts({ modelId: 'm', channels, isCircuitOpen: () => false, isDemoted: () => true });
+    expect(names(plan)[2]).toBe('low');
+    expect(names(plan)).toHaveLength(3);
+  });
+
+  it('still sends a pinned request (a retest) to a demoted route: that is how it recovers', () => {
+    const plan = planAttempts({
+      modelId: 'm',
+      channels,
+      isCircuitOpen: () => false,
+      isDemoted: (name) => name === 'low',
+      pinnedChannel: 'low',
+    });
+    expect(names(plan)).toEqual(['low']);
+  });
 });

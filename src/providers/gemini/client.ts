@@ -3,7 +3,11 @@ import type { Readable } from 'node:stream';
 import { request as undiciRequest } from 'undici';
 import { BytePieces } from '../../canonical/byte-pieces.js';
 import { GatewayError } from '../../canonical/errors.js';
-import { ImageStringWatch, imageStringBegun, largeJsonBytes } from '../../canonical/find-image-strings.js';
+import {
+  begunImageStringStart,
+  ImageStringWatch,
+  largeJsonBytes,
+} from '../../canonical/find-image-strings.js';
 import { jsonWithImagesPieces, piecesLength } from '../../canonical/json-with-images.js';
 import { collectBody, countedBodies } from '../../http/collect-body.js';
 import { countedBodyBytes } from '../../security/limits.js';
@@ -105,15 +109,21 @@ const MiB = 1024 * 1024;
  */
 function relayOnceImageBegins(relay: UpstreamRelay, target: UpstreamTarget) {
   let previous = 0;
+  let declined = false;
   return (whole: Buffer, received: number) => {
     if (!relay.started) {
       // An image shows in the first MiB or not at all: the rest is read whole, as before.
-      if (previous > MiB) return;
-      if (
-        received < committedImageHead ||
-        !imageStringBegun(whole.subarray(0, received), committedImageHead)
-      ) {
+      if (previous > MiB || declined) return;
+      const imageStart =
+        received < committedImageHead
+          ? -1
+          : begunImageStringStart(whole.subarray(0, received), committedImageHead);
+      if (imageStart < 0) {
         previous = received;
+        return;
+      }
+      if (relay.declines?.(whole.subarray(imageStart, received))) {
+        declined = true;
         return;
       }
       relay.begin(target.channelName, whole.length);
