@@ -30,7 +30,7 @@ beforeAll(async () => {
 ${channel('failing', failing, 3)}${channel('imageless', imageless, 2)}${channel('healthy', healthy, 1)}
 routing:
   maxAttempts: 3
-  circuit: { failureThreshold: 2, openMs: 1500 }
+  circuit: { failureThreshold: 2, openMs: 5000 }
 `,
   });
   inputImage = (await makeRetestImage()).toString('base64');
@@ -107,7 +107,7 @@ describe('failover across three channels', () => {
 
   it('lets a half-open probe through after the open period and closes the circuit when it succeeds', async () => {
     failing.setFaults([]);
-    await new Promise((resolve) => setTimeout(resolve, 1600));
+    await new Promise((resolve) => setTimeout(resolve, 5100));
     const before = upstreamCalls(failing);
     const response = await edit('route-4');
     expect(response.status).toBe(200);
