@@ -32,6 +32,8 @@ export class ClientLeftError extends GatewayError {
 
 interface Waiter {
   bytes: number;
+  /** Bytes the same request holds already (a body of unknown length growing). */
+  ownBytes: number;
   admit: () => void;
 }
 
@@ -55,11 +57,12 @@ export class BodyMemory {
    * Resolves with a release function once `bytes` fit; release exactly once when the request is
    * done. Throws a 503 GatewayError if no room was made within `maxWaitMs`. When `cancel` aborts
    * while the request waits (its client left), it leaves the queue at once and the promise rejects
-   * with ClientLeftError: nothing was taken, nothing is to be released.
+   * with ClientLeftError: nothing was taken, nothing is to be released. `ownBytes`: what the same
+   * request holds already, so that one request alone may still grow past the bound.
    */
-  async acquire(bytes: number, cancel?: CancelSignal): Promise<() => void> {
+  async acquire(bytes: number, cancel?: CancelSignal, ownBytes = 0): Promise<() => void> {
     if (cancel?.aborted) throw new ClientLeftError();
-    if (this.waiters.length === 0 && this.fits(bytes)) return this.take(bytes);
+    if (this.waiters.length === 0 && this.fits(bytes, ownBytes)) return this.take(bytes);
     await new Promise<void>((resolve, reject) => {
       let stopWatching: (() => void) | undefined;
       const leave = (error: Error) => {
@@ -73,6 +76,7 @@ export class BodyMemory {
       };
       const waiter: Waiter = {
         bytes,
+        ownBytes,
         admit: () => {
           clearTimeout(timer);
           stopWatching?.();
@@ -95,8 +99,8 @@ export class BodyMemory {
     return this.take(bytes);
   }
 
-  private fits(bytes: number): boolean {
-    return this.heldBytes === 0 || this.heldBytes + bytes <= this.options.limitBytes;
+  private fits(bytes: number, ownBytes: number): boolean {
+    return this.heldBytes === ownBytes || this.heldBytes + bytes <= this.options.limitBytes;
   }
 
   private take(bytes: number): () => void {
@@ -116,7 +120,7 @@ export class BodyMemory {
   }
 
   private admitWaiters(): void {
-    while (this.waiters.length > 0 && this.fits(this.waiters[0].bytes)) {
+    while (this.waiters.length > 0 && this.fits(this.waiters[0].bytes, this.waiters[0].ownBytes)) {
       const waiter = this.waiters.shift()!;
       this.heldBytes += waiter.bytes;
       waiter.admit();
@@ -188,9 +192,10 @@ export async function reserveForRequest(
   memory: BodyMemory,
   response: ServerResponse,
   bodyBytes: number,
+  ownBytes = 0,
 ): Promise<void> {
   if (response.closed) throw new ClientLeftError();
-  const release = await memory.acquire(2 * bodyBytes, new ClientGone(response));
+  const release = await memory.acquire(2 * bodyBytes, new ClientGone(response), ownBytes);
   releaseWhenClosed(response, release);
   shareOf(memory, response).allowAnswer(bodyBytes);
 }
@@ -213,8 +218,9 @@ export function reserveAsBodyArrives(
   chunkedBodies.set(request, (received) => {
     if (received < stepBytes || received <= reserved) return undefined;
     const bytes = Math.ceil(received / stepBytes) * stepBytes - reserved;
+    const ownBytes = 2 * reserved;
     reserved += bytes;
-    return reserveForRequest(memory, response, bytes);
+    return reserveForRequest(memory, response, bytes, ownBytes);
   });
 }
 
