@@ -23,6 +23,12 @@ export interface CollectOptions {
   allocate?: (size: number) => Buffer;
   /** Called after each chunk of a body of declared length is in place: the buffer, bytes so far. */
   onProgress?: (whole: Buffer, received: number) => void;
+  /**
+   * For a body of unknown length, after each chunk: the bytes so far. While the promise it may
+   * return is pending, no more is read (the socket's buffers fill and TCP holds the client back);
+   * if it rejects, reading stops with its error.
+   */
+  beforeMore?: (received: number) => Promise<void> | undefined;
 }
 
 export async function collectBody(
@@ -33,7 +39,7 @@ export async function collectBody(
   const declared = Number(options.declaredLength);
   const known = options.declaredLength !== undefined && Number.isSafeInteger(declared) && declared >= 0;
   if (known && declared > limit) throw new BodyTooLargeError(limit);
-  if (!known) return collectChunks(body, limit);
+  if (!known) return collectChunks(body, limit, options.beforeMore);
 
   const filling = new DeclaredLengthBody(
     options.allocate ? options.allocate(declared) : Buffer.allocUnsafeSlow(declared),
@@ -107,13 +113,19 @@ function readStream(stream: Readable, filling: DeclaredLengthBody): Promise<Buff
   });
 }
 
-async function collectChunks(body: AsyncIterable<Uint8Array>, limit: number): Promise<Buffer> {
+async function collectChunks(
+  body: AsyncIterable<Uint8Array>,
+  limit: number,
+  beforeMore?: (received: number) => Promise<void> | undefined,
+): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let received = 0;
   for await (const chunk of body) {
     received += chunk.length;
     if (received > limit) throw new BodyTooLargeError(limit);
     chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+    const gate = beforeMore?.(received);
+    if (gate) await gate;
   }
   // Always a copy: a chunk may be a view over a read buffer the socket reuses.
   return Buffer.concat(chunks, received);

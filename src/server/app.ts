@@ -3,13 +3,15 @@ import type { IncomingMessage } from 'node:http';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
+  type FastifyReply,
   type FastifyRequest,
   LogController,
 } from 'fastify';
 import { bufferRequestBody, requestBuffersOf } from '../http/buffer-pool.js';
 import { countedBodies } from '../http/collect-body.js';
 import { readRequestBody } from './read-request-body.js';
-import { countAnswer, reserveForRequest } from './body-memory.js';
+import { requireAdmin } from './admin-auth.js';
+import { bodyArrivalGate, countAnswer, reserveAsBodyArrives, reserveForRequest } from './body-memory.js';
 import { authenticate as authenticateGeminiClient, registerGeminiDoor } from '../doors/gemini/routes.js';
 import { authenticateBearer } from '../doors/openai-common/request-context.js';
 import { registerWebRoutes } from '../web/register.js';
@@ -25,10 +27,34 @@ import { timeOrderedId } from './request-id.js';
 
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** The door's own client check (same errors as the door's handler), for work before the handler runs. */
-async function authenticateDoorClient(gateway: Gateway, request: FastifyRequest): Promise<void> {
-  if (request.url.startsWith('/v1beta/')) await authenticateGeminiClient(gateway, request);
-  else if (request.url.startsWith('/v1/')) await authenticateBearer(gateway, request.headers);
+/**
+ * Checks who sends a body, before a byte of it is read or room is queued for it: the door's own
+ * client check (same errors as the door's handler) under /v1beta and /v1, the admin key under
+ * /admin. Undefined when the check is synchronous and passed.
+ */
+function authenticateBodySender(gateway: Gateway, request: FastifyRequest): Promise<unknown> | undefined {
+  const path = request.url;
+  if (path.startsWith('/v1beta/')) return authenticateGeminiClient(gateway, request);
+  if (path.startsWith('/v1/')) return authenticateBearer(gateway, request.headers);
+  if (path.startsWith('/admin/')) {
+    requireAdmin(gateway, request);
+    return undefined;
+  }
+  // Every route that takes a body is behind one of the checks above: a body anywhere else is refused.
+  throw noRouteError(request);
+}
+
+/** Whether Fastify would read a body for this request (it never reads one for GET or HEAD). */
+function carriesBody(request: FastifyRequest): boolean {
+  if (request.method === 'GET' || request.method === 'HEAD') return false;
+  const length = request.headers['content-length'];
+  return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+function noRouteError(request: FastifyRequest): Error {
+  return Object.assign(new Error(`No route ${request.method} ${request.url.split('?')[0]}.`), {
+    statusCode: 404,
+  });
 }
 
 export function buildApp(gateway: Gateway): FastifyInstance {
@@ -67,6 +93,7 @@ export function buildApp(gateway: Gateway): FastifyInstance {
         request.headers['content-length'],
         gateway.bodyLimitBytes,
         requestBuffersOf(request.raw)?.take,
+        bodyArrivalGate(request.raw),
       ),
   );
   // multipart bodies are streamed by the door that accepts them.
@@ -75,18 +102,35 @@ export function buildApp(gateway: Gateway): FastifyInstance {
   // Hooks take Fastify's callback form: most requests pass straight through, with no promise.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
-    const bodyBytes = Number(request.headers['content-length'] ?? 0);
-    if (bodyBytes < countedBodyBytes || bodyBytes > gateway.bodyLimitBytes) return done();
+    if (!carriesBody(request)) return done();
+    // No body is read, nor room queued for it, before its sender is known: a stranger's body, or one
+    // sent to no route, is answered at once and never held (Node discards what is still coming).
+    let authenticated: Promise<unknown> | undefined;
+    try {
+      if (request.is404) throw noRouteError(request);
+      authenticated = authenticateBodySender(gateway, request);
+    } catch (error) {
+      return done(error as Error);
+    }
+    if (authenticated) authenticated.then(() => admitBody(request, reply, done), done);
+    else admitBody(request, reply, done);
+  });
+  /** Counts a known client's body against the memory bound: sized ones before they are read, others as they arrive. */
+  const admitBody = (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => {
+    const memory = gateway.bodyMemory;
+    const declared = request.headers['content-length'];
+    if (declared === undefined) {
+      if (memory) reserveAsBodyArrives(memory, request.raw, reply.raw, countedBodyBytes);
+      return done();
+    }
+    const bodyBytes = Number(declared);
+    if (!(bodyBytes >= countedBodyBytes) || bodyBytes > gateway.bodyLimitBytes) return done();
     // A large body is read into a reused buffer (src/http/buffer-pool.ts).
     if (gateway.bufferPool) bufferRequestBody(gateway.bufferPool, request.raw, reply.raw);
-    const memory = gateway.bodyMemory;
     if (!memory) return done();
-    // Only a known client may queue for room: a stranger's large body is refused before it is read.
-    // Then it waits here, before the body is read, while large bodies in flight fill the memory bound.
-    authenticateDoorClient(gateway, request)
-      .then(() => reserveForRequest(memory, reply.raw, bodyBytes))
-      .then(() => done(), done);
-  });
+    // It waits here, before the body is read, while large bodies in flight fill the memory bound.
+    reserveForRequest(memory, reply.raw, bodyBytes).then(() => done(), done);
+  };
   app.addHook('onSend', (_request, reply, payload, done) => {
     // A large answer is in memory until the client has read it: new large bodies wait for it too.
     const bytes =
@@ -110,15 +154,7 @@ export function buildApp(gateway: Gateway): FastifyInstance {
     done();
   });
   app.setErrorHandler((error, request, reply) => renderError(error, request, reply));
-  app.setNotFoundHandler((request, reply) =>
-    renderError(
-      Object.assign(new Error(`No route ${request.method} ${request.url.split('?')[0]}.`), {
-        statusCode: 404,
-      }),
-      request,
-      reply,
-    ),
-  );
+  app.setNotFoundHandler((request, reply) => renderError(noRouteError(request), request, reply));
 
   registerOpsRoutes(app, gateway);
   registerWebRoutes(app, gateway);

@@ -5,9 +5,11 @@
 // an answer of its size too; a larger answer is counted as it is read (or as it leaves, when the
 // gateway built it), never waiting, so new bodies wait for it. Bytes are given back when the
 // response is finished or abandoned.
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyReply } from 'fastify';
 import { GatewayError } from '../canonical/errors.js';
+import type { CancelSignal } from '../routing/dispatch.js';
+import { ClientGone } from './client-gone.js';
 
 export interface BodyMemoryOptions {
   /** Bytes of large bodies held at once. One request larger than this is still let in, alone. */
@@ -16,8 +18,22 @@ export interface BodyMemoryOptions {
   maxWaitMs: number;
 }
 
+/** The client left while its request waited for room: there is no one to answer (logged as 499). */
+export class ClientLeftError extends GatewayError {
+  constructor() {
+    super({
+      errorClass: 'bad_request',
+      httpStatus: 499,
+      status: 'CANCELLED',
+      message: 'The client closed the connection while its request waited for memory.',
+    });
+  }
+}
+
 interface Waiter {
   bytes: number;
+  /** Bytes the same request holds already (a body of unknown length growing). */
+  ownBytes: number;
   admit: () => void;
 }
 
@@ -39,24 +55,37 @@ export class BodyMemory {
 
   /**
    * Resolves with a release function once `bytes` fit; release exactly once when the request is
-   * done. Throws a 503 GatewayError if no room was made within `maxWaitMs`.
+   * done. Throws a 503 GatewayError if no room was made within `maxWaitMs`. When `cancel` aborts
+   * while the request waits (its client left), it leaves the queue at once and the promise rejects
+   * with ClientLeftError: nothing was taken, nothing is to be released. `ownBytes`: what the same
+   * request holds already, so that one request alone may still grow past the bound.
    */
-  async acquire(bytes: number): Promise<() => void> {
-    if (this.waiters.length === 0 && this.fits(bytes)) return this.take(bytes);
+  async acquire(bytes: number, cancel?: CancelSignal, ownBytes = 0): Promise<() => void> {
+    if (cancel?.aborted) throw new ClientLeftError();
+    if (this.waiters.length === 0 && this.fits(bytes, ownBytes)) return this.take(bytes);
     await new Promise<void>((resolve, reject) => {
+      let stopWatching: (() => void) | undefined;
+      const leave = (error: Error) => {
+        clearTimeout(timer);
+        stopWatching?.();
+        const index = this.waiters.indexOf(waiter);
+        if (index >= 0) this.waiters.splice(index, 1);
+        reject(error);
+        // The request at the head may have been the one that did not fit.
+        this.admitWaiters();
+      };
       const waiter: Waiter = {
         bytes,
+        ownBytes,
         admit: () => {
           clearTimeout(timer);
+          stopWatching?.();
           resolve();
         },
       };
-      const timer = setTimeout(() => {
-        this.waiters.splice(this.waiters.indexOf(waiter), 1);
-        reject(this.busyError());
-        this.admitWaiters();
-      }, this.options.maxWaitMs);
+      const timer = setTimeout(() => leave(this.busyError()), this.options.maxWaitMs);
       this.waiters.push(waiter);
+      stopWatching = cancel?.onAbort(() => leave(new ClientLeftError()));
     });
     // admitWaiters has added the bytes already.
     return this.releaser(bytes);
@@ -70,8 +99,8 @@ export class BodyMemory {
     return this.take(bytes);
   }
 
-  private fits(bytes: number): boolean {
-    return this.heldBytes === 0 || this.heldBytes + bytes <= this.options.limitBytes;
+  private fits(bytes: number, ownBytes: number): boolean {
+    return this.heldBytes === ownBytes || this.heldBytes + bytes <= this.options.limitBytes;
   }
 
   private take(bytes: number): () => void {
@@ -91,7 +120,7 @@ export class BodyMemory {
   }
 
   private admitWaiters(): void {
-    while (this.waiters.length > 0 && this.fits(this.waiters[0].bytes)) {
+    while (this.waiters.length > 0 && this.fits(this.waiters[0].bytes, this.waiters[0].ownBytes)) {
       const waiter = this.waiters.shift()!;
       this.heldBytes += waiter.bytes;
       waiter.admit();
@@ -112,43 +141,102 @@ export class BodyMemory {
 const responseMemories = new WeakMap<ServerResponse, ResponseMemory>();
 
 /**
+ * Calls `release` when the response is over (finished or abandoned), at once if it is over already:
+ * a listener added after 'close' would never run, and the bytes would be held for good.
+ */
+function releaseWhenClosed(response: ServerResponse, release: () => void): void {
+  if (response.closed) release();
+  else response.once('close', release);
+}
+
+/**
  * One response's share of the bound. A large request reserves room for its body and for an answer
  * as large as its body (an edit usually returns an image of about the size it sent); an answer
  * beyond that allowance, or to a small request, is counted as it is read. Everything is given back
  * when the response is done, whether the client read it all or left.
  */
 class ResponseMemory {
+  private answerAllowance = 0;
+
   constructor(
     private readonly memory: BodyMemory,
     private readonly response: ServerResponse,
-    private answerAllowance: number,
   ) {}
+
+  allowAnswer(bytes: number): void {
+    this.answerAllowance += bytes;
+  }
 
   countAnswer(bytes: number): void {
     const fromAllowance = Math.min(bytes, this.answerAllowance);
     this.answerAllowance -= fromAllowance;
-    if (bytes > fromAllowance) this.response.once('close', this.memory.count(bytes - fromAllowance));
+    if (bytes > fromAllowance) releaseWhenClosed(this.response, this.memory.count(bytes - fromAllowance));
   }
 }
 
-/** Waits for room for a large request's body and its answer; call before the body is read. */
+function shareOf(memory: BodyMemory, response: ServerResponse): ResponseMemory {
+  let share = responseMemories.get(response);
+  if (!share) {
+    share = new ResponseMemory(memory, response);
+    responseMemories.set(response, share);
+  }
+  return share;
+}
+
+/**
+ * Waits for room for `bodyBytes` of a request's body and an answer of that size; call before those
+ * bytes are read. A client that leaves while waiting leaves the queue (ClientLeftError), and room
+ * taken is given back when the response is over, however it ends.
+ */
 export async function reserveForRequest(
   memory: BodyMemory,
   response: ServerResponse,
   bodyBytes: number,
+  ownBytes = 0,
 ): Promise<void> {
-  response.once('close', await memory.acquire(2 * bodyBytes));
-  responseMemories.set(response, new ResponseMemory(memory, response, bodyBytes));
+  if (response.closed) throw new ClientLeftError();
+  const release = await memory.acquire(2 * bodyBytes, new ClientGone(response), ownBytes);
+  releaseWhenClosed(response, release);
+  shareOf(memory, response).allowAnswer(bodyBytes);
+}
+
+/** Room reserved so far by bodies of unknown length (chunked), by request. */
+const chunkedBodies = new WeakMap<IncomingMessage, (received: number) => Promise<void> | undefined>();
+
+/**
+ * Before a body of unknown length is read: it is counted as it arrives, in steps of `stepBytes`
+ * (bodies smaller than one step are not counted, as sized ones are not), each step waiting for room
+ * like a sized body does before it is read.
+ */
+export function reserveAsBodyArrives(
+  memory: BodyMemory,
+  request: IncomingMessage,
+  response: ServerResponse,
+  stepBytes: number,
+): void {
+  let reserved = 0;
+  chunkedBodies.set(request, (received) => {
+    if (received < stepBytes || received <= reserved) return undefined;
+    const bytes = Math.ceil(received / stepBytes) * stepBytes - reserved;
+    const ownBytes = 2 * reserved;
+    reserved += bytes;
+    return reserveForRequest(memory, response, bytes, ownBytes);
+  });
+}
+
+/**
+ * For a reader of a body of unknown length: called with the bytes received so far; when it returns
+ * a promise, read no more until it settles (and stop if it rejects). Undefined when not counted.
+ */
+export function bodyArrivalGate(
+  request: IncomingMessage,
+): ((received: number) => Promise<void> | undefined) | undefined {
+  return chunkedBodies.get(request);
 }
 
 /** Counts a large answer (read from the upstream, or on its way out) against the bound. */
 export function countAnswer(memory: BodyMemory, response: ServerResponse, bytes: number): void {
-  let share = responseMemories.get(response);
-  if (!share) {
-    share = new ResponseMemory(memory, response, 0);
-    responseMemories.set(response, share);
-  }
-  share.countAnswer(bytes);
+  shareOf(memory, response).countAnswer(bytes);
 }
 
 /** A door's hook for the provider: counts an upstream answer for this response. */

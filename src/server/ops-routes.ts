@@ -16,7 +16,9 @@ export function registerOpsRoutes(app: FastifyInstance, gateway: Gateway): void 
     try {
       await sql`select 1`.execute(gateway.database.db);
     } catch (error) {
-      return reply.code(503).send({ status: 'database unavailable', error: (error as Error).message });
+      // Readiness is public: the driver's text (paths, hosts, SQL) goes to the log, not to the caller.
+      gateway.logger.warn({ err: error }, 'readiness check: database unavailable');
+      return reply.code(503).send({ status: 'database unavailable' });
     }
     // Redis down does not make a replica unready: every Redis-backed part has a fallback (docs/deploy.md),
     // and failing readiness would take every replica out of the load balancer at once.

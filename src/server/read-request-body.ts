@@ -2,6 +2,7 @@
 // errors for a body over the limit or shorter than its Content-Length, so they render as before.
 import { errorCodes } from 'fastify';
 import { BodyTooLargeError, collectBody } from '../http/collect-body.js';
+import { GatewayError } from '../canonical/errors.js';
 import { ImageStringWatch, largeJsonBytes } from '../canonical/find-image-strings.js';
 
 export async function readRequestBody(
@@ -9,14 +10,22 @@ export async function readRequestBody(
   contentLength: string | undefined,
   limit: number,
   allocate?: (size: number) => Buffer,
+  beforeMore?: (received: number) => Promise<void> | undefined,
 ): Promise<Buffer> {
   // A large body carries images: their strings are found while it arrives (ImageStringWatch).
   const onProgress = Number(contentLength) > largeJsonBytes ? new ImageStringWatch().progress : undefined;
   let body: Buffer;
   try {
-    body = await collectBody(payload, { declaredLength: contentLength, limit, allocate, onProgress });
+    body = await collectBody(payload, {
+      declaredLength: contentLength,
+      limit,
+      allocate,
+      onProgress,
+      beforeMore,
+    });
   } catch (error) {
     if (error instanceof BodyTooLargeError) throw new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE();
+    if (error instanceof GatewayError) throw error;
     throw Object.assign(error as Error, { statusCode: 400 });
   }
   if (contentLength !== undefined && body.length !== Number(contentLength)) {

@@ -1,32 +1,46 @@
 // Public status routes: GET /status (HTML), GET /status.json (same data) and the retest thumbnails
 // GET /status/thumbs/:id-(input|output).png. No auth; the document never holds a key or secret.
+// Both documents are served from a copy refreshed in the background (status-cache.ts): a visit
+// costs no query and no commit, however often it comes.
 import type { FastifyInstance } from 'fastify';
 import { collectStatus } from '../health/collect-status.js';
-import { type Gateway, pendingWritesCommitted } from '../server/gateway.js';
+import type { Gateway } from '../server/gateway.js';
 import { retestThumbnail } from '../store/retest-results.js';
+import { StatusCache } from './status-cache.js';
 import { renderStatusPage } from './status-page.js';
+
+/** How old the served status may be. */
+export const statusRefreshMs = 5000;
 
 const thumbPattern = /^(rt_[A-Za-z0-9-]{1,80})-(input|output)\.png$/;
 
-export function registerStatusRoutes(app: FastifyInstance, gateway: Gateway): void {
-  // The status shows every request answered so far (settles are committed in batches).
-  const currentStatus = async () => {
-    await pendingWritesCommitted(gateway);
-    return collectStatus(gateway);
-  };
+export function registerStatusRoutes(app: FastifyInstance, gateway: Gateway): StatusCache {
+  // Settles and log rows are committed in batches within milliseconds; the status reads what is
+  // committed and never forces a commit.
+  const status = new StatusCache({
+    collect: () => collectStatus(gateway),
+    render: renderStatusPage,
+    refreshEveryMs: statusRefreshMs,
+    onError: (error) => gateway.logger.warn({ err: error }, 'status refresh failed'),
+  });
+  app.addHook('onClose', (_instance, done) => {
+    status.stop();
+    done();
+  });
+  const maxAge = `public, max-age=${Math.floor(statusRefreshMs / 1000)}`;
 
   app.get('/status', async (_request, reply) => {
-    const document = await currentStatus();
-    reply
-      .header('cache-control', 'no-store')
+    const copy = await status.current();
+    return reply
+      .header('cache-control', maxAge)
       .header('content-security-policy', "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'")
-      .type('text/html; charset=utf-8');
-    return renderStatusPage(document);
+      .type('text/html; charset=utf-8')
+      .send(copy.html);
   });
 
   app.get('/status.json', async (_request, reply) => {
-    reply.header('cache-control', 'no-store');
-    return currentStatus();
+    const copy = await status.current();
+    return reply.header('cache-control', maxAge).type('application/json; charset=utf-8').send(copy.json);
   });
 
   app.get('/status/thumbs/:file', async (request, reply) => {
@@ -37,4 +51,5 @@ export function registerStatusRoutes(app: FastifyInstance, gateway: Gateway): vo
     if (!image) return reply.code(404).type('text/plain').send('no such thumbnail');
     return reply.header('cache-control', 'public, max-age=86400, immutable').type('image/png').send(image);
   });
+  return status;
 }

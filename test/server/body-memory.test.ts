@@ -4,7 +4,7 @@ import { type AddressInfo, connect } from 'node:net';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayError } from '../../src/canonical/errors.js';
-import { BodyMemory } from '../../src/server/body-memory.js';
+import { BodyMemory, ClientLeftError } from '../../src/server/body-memory.js';
 import { simChannelYaml, startTestGateway, type TestGateway } from '../helpers/start-gateway.js';
 import { smallPng } from '../security/images.js';
 
@@ -82,6 +82,29 @@ describe('BodyMemory', () => {
     held();
     (await memory.acquire(10))();
     expect(memory.held).toBe(0);
+  });
+
+  it('takes a request whose client left out of the queue, holding nothing for it', async () => {
+    const memory = new BodyMemory({ limitBytes: 10, maxWaitMs: 5_000 });
+    const held = await memory.acquire(8);
+    let leave = () => {};
+    const cancel = {
+      aborted: false,
+      onAbort(listener: () => void) {
+        leave = listener;
+        return () => {};
+      },
+    };
+    const gone = memory.acquire(5, cancel).catch((error: unknown) => error);
+    const next = memory.acquire(5);
+    expect(memory.waiting).toBe(2);
+    leave();
+    expect(await gone).toBeInstanceOf(ClientLeftError);
+    expect(memory.waiting).toBe(1);
+    held();
+    (await next)();
+    expect(memory.held).toBe(0);
+    expect(memory.waiting).toBe(0);
   });
 });
 
@@ -169,11 +192,11 @@ describe('the gateway under server.bodyMemoryBytes', () => {
     upstream.close();
   });
 
-  async function gatewayWith(server: string): Promise<TestGateway> {
+  async function gatewayWith(server: string, upstreamUrl = upstream.url): Promise<TestGateway> {
     const gateway = await startTestGateway({
       configYaml: `server: ${server}
 channels:
-${simChannelYaml('counting', upstream.url, [model])}
+${simChannelYaml('counting', upstreamUrl, [model])}
 retest: { enabled: false }
 `,
     });
@@ -256,6 +279,66 @@ retest: { enabled: false }
     expect(error.status).toBe('UNAVAILABLE');
     expect(error.message).toMatch(/server\.bodyMemoryBytes/);
   });
+
+  it('gives back the room of clients that leave while queued or while sending, and serves the next at once', async () => {
+    // The first request holds the room for 1.5 s, less than the 4 s a request may wait (half the
+    // request timeout): a leaked reservation makes the last request wait that out and get a 503.
+    const slow = await startCountingUpstream(1500);
+    const gateway = await gatewayWith(`{ bodyMemoryBytes: ${3 * MB}, requestTimeoutMs: 8000 }`, slow.url);
+    const port = Number(new URL(gateway.url).port);
+    const headers = (path: string, key: Record<string, string>) =>
+      `POST ${path} HTTP/1.1\r\nhost: test\r\ncontent-type: application/json\r\n` +
+      `${Object.entries(key)
+        .map(([name, value]) => `${name}: ${value}\r\n`)
+        .join('')}` +
+      `content-length: ${Buffer.byteLength(body)}\r\n\r\n`;
+    const geminiPath = `/v1beta/models/${model}:generateContent`;
+    const leave = (path: string, key: Record<string, string>, bodyPart = '') => {
+      const socket = connect(port, '127.0.0.1');
+      socket.on('error', () => {});
+      socket.write(headers(path, key) + bodyPart);
+      return socket;
+    };
+    const first = post(gateway);
+    await heldUntil(gateway.url, (bytes) => bytes > 0);
+    // Clients that queue behind it, on each door, and leave before their turn.
+    const bearer = { authorization: `Bearer ${gateway.key}` };
+    const queued = [
+      ...Array.from({ length: 6 }, () => leave(geminiPath, { 'x-goog-api-key': gateway.key })),
+      ...Array.from({ length: 3 }, () => leave('/v1/chat/completions', bearer)),
+      ...Array.from({ length: 3 }, () => leave('/v1/images/generations', bearer)),
+    ];
+    await expect.poll(() => waitingRequests(gateway.url), { timeout: 5000 }).toBe(queued.length);
+    for (const socket of queued) socket.destroy();
+    await expect.poll(() => waitingRequests(gateway.url), { timeout: 5000 }).toBe(0);
+    expect((await first).status).toBe(200);
+    // One that leaves halfway through sending its body, once it was let in.
+    const halfway = leave(geminiPath, { 'x-goog-api-key': gateway.key }, body.slice(0, body.length / 2));
+    await heldUntil(gateway.url, (bytes) => bytes > 0);
+    halfway.destroy();
+    expect(await heldUntil(gateway.url, (bytes) => bytes === 0)).toBe(0);
+    const next = await post(gateway);
+    expect(next.status).toBe(200);
+    expect(await heldUntil(gateway.url, (bytes) => bytes === 0)).toBe(0);
+    expect(await waitingRequests(gateway.url)).toBe(0);
+    slow.close();
+  }, 30_000);
+
+  it('counts a chunked body as it arrives and gives the room back when its client leaves', async () => {
+    const gateway = await gatewayWith(`{ bodyMemoryBytes: ${3 * MB} }`);
+    const socket = connect(Number(new URL(gateway.url).port), '127.0.0.1');
+    socket.on('error', () => {});
+    const part = body.slice(0, Math.floor(2.5 * MB));
+    socket.write(
+      `POST /v1beta/models/${model}:generateContent HTTP/1.1\r\nhost: test\r\n` +
+        `content-type: application/json\r\nx-goog-api-key: ${gateway.key}\r\ntransfer-encoding: chunked\r\n\r\n` +
+        `${part.length.toString(16)}\r\n${part}\r\n`,
+    );
+    // 2.5 MB arrived: three 1 MiB steps, each with room for an answer of its size.
+    expect(await heldUntil(gateway.url, (bytes) => bytes >= 6 * MB)).toBe(6 * MB);
+    socket.destroy();
+    expect(await heldUntil(gateway.url, (bytes) => bytes === 0)).toBe(0);
+  });
 });
 
 /** Sends a request over a raw socket and then reads nothing: the answer cannot finish leaving. */
@@ -274,6 +357,12 @@ function sendAndStall(gatewayUrl: string, path: string, headers: Record<string, 
 async function heldBytes(gatewayUrl: string): Promise<number> {
   const metrics = await (await fetch(`${gatewayUrl}/metrics`)).text();
   return Number(/^imagegate_body_memory_bytes (\d+)$/m.exec(metrics)?.[1]);
+}
+
+/** Requests waiting for room, as /metrics reports them. */
+async function waitingRequests(gatewayUrl: string): Promise<number> {
+  const metrics = await (await fetch(`${gatewayUrl}/metrics`)).text();
+  return Number(/^imagegate_body_memory_waiting_requests (\d+)$/m.exec(metrics)?.[1]);
 }
 
 /** Polls until the held bytes satisfy `done` (or 5 s pass), then returns them. */

@@ -8,7 +8,7 @@ import { jsonWithImagesPieces } from '../../canonical/json-with-images.js';
 import type { ClientKeyRecord } from '../../store/index.js';
 import { countImages } from '../../routing/response-outcome.js';
 import { attachOpenAiImageOptions } from '../../canonical/openai-image-options.js';
-import { answerCounter } from '../../server/body-memory.js';
+import { answerCounter, bodyArrivalGate } from '../../server/body-memory.js';
 import { abortWhenClientLeaves } from '../../server/client-gone.js';
 import type { Gateway } from '../../server/gateway.js';
 import { parseJsonBody } from '../../server/parse-json-body.js';
@@ -71,10 +71,15 @@ async function readMultipartEdit(gateway: Gateway, request: FastifyRequest) {
   const limit = gateway.bodyLimitBytes;
   if (Number(request.headers['content-length'] ?? 0) > limit) throw tooLarge(limit);
   let total = 0;
+  // A body of unknown length is counted against the memory bound as it arrives (src/server/body-memory.ts).
+  const beforeMore = bodyArrivalGate(request.raw);
   const counter = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       total += chunk.length;
-      done(total > limit ? tooLarge(limit) : null, chunk);
+      if (total > limit) return done(tooLarge(limit));
+      const gate = beforeMore?.(total);
+      if (gate) gate.then(() => done(null, chunk), done);
+      else done(null, chunk);
     },
   });
   request.raw.pipe(counter);
