@@ -2,9 +2,10 @@
 // loopback or link-local addresses unless the caller trusts the host (SSRF protection).
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { request as undiciRequest } from 'undici';
+import { Agent, request as undiciRequest } from 'undici';
 import { GatewayError } from '../canonical/errors.js';
 import { imageMimeFromBytes } from '../canonical/sniff-mime.js';
+import { refusingLookup, upstreamAgent } from './upstream-agent.js';
 
 export interface FetchImageOptions {
   /** Hosts that may resolve to private addresses (e.g. the channel's own upstream). */
@@ -31,22 +32,30 @@ export function isPrivateAddress(address: string): boolean {
     );
   }
   const lower = address.toLowerCase();
-  // IPv4-mapped addresses: WHATWG URLs write ::ffff:127.0.0.1 as ::ffff:7f00:1.
-  const mappedHex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lower);
-  if (mappedHex) {
-    const high = Number.parseInt(mappedHex[1], 16);
-    const low = Number.parseInt(mappedHex[2], 16);
+  // IPv4 inside IPv6: mapped (::ffff:), compatible (::) and NAT64 (64:ff9b::), dotted or as two hex
+  // groups (WHATWG URLs write ::ffff:127.0.0.1 as ::ffff:7f00:1).
+  const embedded =
+    /^(?:::ffff:|::|64:ff9b::)(?:(\d{1,3}(?:\.\d{1,3}){3})|([0-9a-f]{1,4}):([0-9a-f]{1,4}))$/.exec(lower);
+  if (embedded) {
+    if (embedded[1]) return isPrivateAddress(embedded[1]);
+    const high = Number.parseInt(embedded[2], 16);
+    const low = Number.parseInt(embedded[3], 16);
     return isPrivateAddress(`${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`);
   }
-  if (lower.startsWith('::ffff:')) return isPrivateAddress(lower.slice(7));
   return (
     lower === '::' ||
     lower === '::1' ||
     lower.startsWith('fc') ||
     lower.startsWith('fd') ||
-    lower.startsWith('fe80')
+    /^fe[89ab]/.test(lower) || // link-local fe80::/10
+    /^fe[c-f]/.test(lower) || // site-local fec0::/10
+    lower.startsWith('ff') || // multicast
+    lower.startsWith('64:ff9b:')
   );
 }
+
+/** Fetches of untrusted URLs: the connection re-checks every address the name resolves to. */
+const publicOnlyAgent = new Agent({ connect: { lookup: refusingLookup(isPrivateAddress) } });
 
 function refuse(message: string, param?: string): GatewayError {
   return new GatewayError({
@@ -87,6 +96,7 @@ export async function fetchImage(
     answer = await undiciRequest(url, {
       method: 'GET',
       signal: AbortSignal.any(signals),
+      dispatcher: trusted ? upstreamAgent : publicOnlyAgent,
     });
   } catch (error) {
     throw new GatewayError({

@@ -2,7 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayError } from '../../src/canonical/errors.js';
-import { fetchImage } from '../../src/providers/fetch-image.js';
+import { fetchImage, isPrivateAddress } from '../../src/providers/fetch-image.js';
+import { refusingLookup } from '../../src/providers/upstream-agent.js';
 import { rejection } from '../helpers/errors.js';
 import { smallPng } from './images.js';
 
@@ -80,5 +81,38 @@ describe('image fetching (SSRF guard)', () => {
     const error = await refusal(`${base}/slow`, { trustedHosts: ['127.0.0.1'], timeoutMs: 300 });
     expect(error.errorClass).toMatch(/connection|timeout/);
     await expect.poll(() => slowBodyClosed).toBe(true);
+  });
+});
+
+describe('addresses refused for client-given URLs', () => {
+  it('refuses IPv4 hidden in IPv6 forms and IPv6 multicast and site-local ranges', () => {
+    for (const address of [
+      '::ffff:7f00:1',
+      '::ffff:127.0.0.1',
+      '::7f00:1',
+      '::127.0.0.1',
+      '64:ff9b::a9fe:a9fe',
+      '64:ff9b::10.0.0.1',
+      'fec0::1',
+      'febf::1',
+      'ff02::1',
+    ]) {
+      expect(isPrivateAddress(address), address).toBe(true);
+    }
+    for (const address of ['8.8.8.8', '2001:4860:4860::8888', '::ffff:808:808']) {
+      expect(isPrivateAddress(address), address).toBe(false);
+    }
+  });
+
+  it('fails the connection-time lookup of a name that resolves to a refused address', async () => {
+    const lookup = refusingLookup(isPrivateAddress);
+    const error = await new Promise<NodeJS.ErrnoException | null>((resolve) =>
+      lookup('localhost', {}, (failure) => resolve(failure)),
+    );
+    expect(error?.code).toBe('EREFUSEDADDRESS');
+    const allowed = await new Promise<NodeJS.ErrnoException | null>((resolve) =>
+      refusingLookup(() => false)('localhost', {}, (failure) => resolve(failure)),
+    );
+    expect(allowed).toBeNull();
   });
 });

@@ -17,6 +17,7 @@ import type { Provider, UpstreamEvent, UpstreamRelay, UpstreamResult, UpstreamTa
 import type { GeminiMethod, HttpRequestPlan } from './convert-request.js';
 import { upstreamErrorFromResponse, malformedUpstreamAnswer } from './errors.js';
 import { parseGeminiBody } from './parse-response.js';
+import { upstreamAgent } from '../upstream-agent.js';
 
 export type PlanRequest = (
   target: UpstreamTarget,
@@ -60,6 +61,7 @@ async function send(plan: HttpRequestPlan, request: GenerateContentRequest, targ
       // undici writes any iterable of chunks; its types name only single-chunk bodies and streams.
       body: pieces.length === 1 ? pieces[0] : (pieces as Iterable<Buffer> as unknown as Readable),
       signal: target.signal,
+      dispatcher: upstreamAgent,
     });
   } catch (error) {
     throw connectionError(target.channelName, error, target.signal);

@@ -12,6 +12,7 @@ import type { Provider, UpstreamEvent, UpstreamResult, UpstreamTarget } from '..
 import { convertRequestToOpenAiImages, type OpenAiImagesUpstreamRequest } from './convert-request.js';
 import { openAiErrorToGatewayError } from './errors.js';
 import { parseOpenAiImagesResponse, parseOpenAiImagesStreamEvent } from './parse-response.js';
+import { upstreamAgent } from '../upstream-agent.js';
 
 export const OPENAI_API_URL = 'https://api.openai.com';
 
@@ -59,6 +60,7 @@ async function send(plan: OpenAiImagesUpstreamRequest, target: UpstreamTarget) {
       headers,
       body,
       signal: target.signal,
+      dispatcher: upstreamAgent,
     });
     if (answer.statusCode < 300) return answer;
     const text = await answer.body.text();

@@ -4,6 +4,7 @@ import { createSign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { request as undiciRequest } from 'undici';
 import { GatewayError } from '../../canonical/errors.js';
+import { upstreamAgent } from '../upstream-agent.js';
 
 export interface ServiceAccount {
   client_email: string;
@@ -77,6 +78,7 @@ export class ServiceAccountTokenSource {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: body.toString(),
+        dispatcher: upstreamAgent,
         signal,
       });
     } catch (error) {
