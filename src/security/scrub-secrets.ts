@@ -1,6 +1,7 @@
 // Removes secrets from text that came from outside the gateway (upstream error messages, pages,
-// details) before it is logged or shown: the configured provider keys verbatim, URL query strings,
-// `key=`-style parameters, bearer tokens and key-shaped words (sk-…, AIza…, ya29.…, JWTs, PEM keys).
+// details) before it is logged or shown: the configured provider keys verbatim, URL query strings
+// and credentials, `key=`-style parameters, bearer tokens and key-shaped words (sk-…, AIza…,
+// ya29.…, JWTs, PEM keys).
 // Pure. Linear in the text: every pattern below is a single pass whose quantified parts cannot
 // overlap what follows them, and the input is cut to a bounded length first.
 
@@ -27,6 +28,9 @@ const secretParameters =
 
 /** `Bearer <token>` / `Basic <credentials>` (an Authorization header echoed back). */
 const authorizationValues = /\b(bearer|basic)(\s+)[A-Za-z0-9._~+/=-]{8,}/gi;
+
+/** `scheme://user:password@host`: the credentials part of a URL (a database or proxy URL). */
+const urlCredentials = /(:\/\/)[^\s/@"'<>]+@/g;
 
 /** A PEM private key, from its BEGIN line to its END line (or to the end of the text). */
 const pemBegin = '-----BEGIN';
@@ -83,6 +87,7 @@ export function scrubSecrets(
   }
   result = withoutPrivateKeys(result);
   result = withoutQueryStrings(result);
+  result = result.replace(urlCredentials, `$1${redacted}@`);
   result = result.replace(secretParameters, (_match, name: string, separator: string) => {
     return `${name}${separator}${redacted}`;
   });

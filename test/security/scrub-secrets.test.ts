@@ -37,6 +37,7 @@ describe('scrubSecrets bounds', () => {
       '?'.repeat(200_000),
       `${'key='.repeat(50_000)}`,
       `${'https://'.repeat(30_000)}?`,
+      `${'://a:b'.repeat(30_000)}`,
       `${'-----BEGIN'.repeat(20_000)}`,
       `${'Bearer '.repeat(30_000)}`,
       `${'sk-'.repeat(60_000)}`,
