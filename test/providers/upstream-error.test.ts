@@ -168,6 +168,27 @@ describe("the caller's own mistakes keep the upstream's message, scrubbed", () =
   });
 });
 
+describe('hostile error envelopes', () => {
+  it('reads an envelope whose details hold nulls, numbers and strings without failing itself', () => {
+    const failure = gemini(429, {
+      message: 'slow down',
+      status: 'RESOURCE_EXHAUSTED',
+      details: [null, 5, 'x', { retryDelay: '3s' }],
+    });
+    expect(failure.errorClass).toBe('rate_limited');
+    expect(failure.retryAfterSeconds).toBe(3);
+  });
+
+  it('reads an envelope whose message is not a string as having none', () => {
+    const failure = gemini(400, {
+      message: { nested: 'sk-nested-object-key-1' },
+      status: 'INVALID_ARGUMENT',
+    });
+    expect(failure.errorClass).toBe('bad_request');
+    expect(failure.message).toBe('Upstream channel "g1" rejected the request (HTTP 400).');
+  });
+});
+
 describe('answers that are not the wire they promise never quote their body', () => {
   it('says a 200 body is invalid JSON without quoting it', () => {
     expect(() => parseGeminiBody('g1', `Incorrect API key ${configuredKey} blah`)).toThrow(

@@ -10,7 +10,8 @@ export function parseRetryDelaySeconds(
   details: Array<Record<string, unknown>> | undefined,
 ): number | undefined {
   for (const detail of details ?? []) {
-    const delay = detail.retryDelay;
+    // Upstream JSON: an entry may be anything (null, a number), never a reason to fail here.
+    const delay = detail !== null && typeof detail === 'object' ? detail.retryDelay : undefined;
     if (typeof delay === 'string') {
       const seconds = Number.parseFloat(delay);
       if (Number.isFinite(seconds)) return Math.ceil(seconds);
@@ -53,7 +54,7 @@ export function upstreamErrorFromResponse(
   }
   const error =
     parsed && typeof parsed.error === 'object' && parsed.error !== null ? parsed.error : undefined;
-  const upstreamMessage = typeof error?.message === 'string' ? error.message : bodyText;
+  const upstreamMessage = typeof error?.message === 'string' ? error.message : '';
   const details = Array.isArray(error?.details) ? error.details : undefined;
   const headerSeconds = retryAfterHeader ? Number.parseInt(retryAfterHeader, 10) : Number.NaN;
   return upstreamError({
@@ -63,7 +64,7 @@ export function upstreamErrorFromResponse(
       ? classify(httpStatus, typeof error.status === 'string' ? error.status : undefined, upstreamMessage)
       : classifyBare(httpStatus),
     // A body that is not Google's envelope (an HTML page, a proxy's text) is never the caller's words.
-    upstreamMessage: error ? upstreamMessage : undefined,
+    upstreamMessage: error && upstreamMessage !== '' ? upstreamMessage : undefined,
     status: typeof error?.status === 'string' ? error.status : undefined,
     retryAfterSeconds:
       parseRetryDelaySeconds(details) ?? (Number.isFinite(headerSeconds) ? headerSeconds : undefined),
