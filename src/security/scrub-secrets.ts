@@ -13,7 +13,7 @@ export const maximumInputLength = 8192;
 /** Text handed on (to a message, a log line) is at most this long. */
 export const maximumScrubbedLength = 500;
 /** Known secrets shorter than this are not searched for verbatim (they would blank ordinary words). */
-const shortestKnownSecret = 6;
+export const shortestKnownSecret = 6;
 
 /**
  * Words that are secrets by their shape. Each starts at a boundary (not inside a longer word) with a

@@ -404,6 +404,8 @@ describe('provider keys stay secret when an upstream repeats them', () => {
       `Bearer ${adminKey}`,
     );
     expect(retest.status).toBe(200);
+    // The retest sees the route's credential failure, not a client auth failure or a rate limit.
+    expect(retest.text).toContain('error:auth');
     expect(retest.text).toContain('gemini-401');
     for (const path of ['/status', '/status.json', '/metrics', '/admin/channels', '/v1/models']) {
       const response = await fetch(`${gateway.base}${path}`, {

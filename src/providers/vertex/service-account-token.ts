@@ -4,7 +4,7 @@ import { createSign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { request as undiciRequest } from 'undici';
 import { GatewayError } from '../../canonical/errors.js';
-import { rememberSecrets } from '../../security/known-secrets.js';
+import { rememberMintedToken, rememberSecrets } from '../../security/known-secrets.js';
 
 export interface ServiceAccount {
   client_email: string;
@@ -128,7 +128,7 @@ export class ServiceAccountTokenSource {
         code: 'upstream_auth',
       });
     }
-    rememberSecrets([parsed.access_token]);
+    rememberMintedToken(parsed.access_token);
     this.cached = { token: parsed.access_token, expiresAt: this.now() + (parsed.expires_in ?? 3600) * 1000 };
     return parsed.access_token;
   }
