@@ -126,6 +126,24 @@ describe("route failures are told in the gateway's words", () => {
     }
   });
 
+  it("maps a 402 (credits ran out) to quota and a 407 (proxy credentials) to auth, never the caller's own", () => {
+    for (const failure of [
+      openai(402, { message: 'Insufficient credits for this key', code: 402 }),
+      upstreamErrorFromResponse(402, '{"error":{"code":402,"message":"Payment required"}}', undefined, 'g1'),
+    ]) {
+      expect(failure.errorClass).toBe('quota');
+      expect(failure.httpStatus).toBe(429);
+      expect(failure.message).toMatch(/^Upstream channel "(o1|g1)" is out of quota \(HTTP 402\)/);
+    }
+    for (const failure of [
+      openAiErrorToGatewayError('o1', 407, 'Proxy Authentication Required'),
+      upstreamErrorFromResponse(407, 'Proxy Authentication Required', undefined, 'g1'),
+    ]) {
+      expect(failure.errorClass).toBe('auth');
+      expect(failure.httpStatus).toBe(502);
+    }
+  });
+
   it("maps an upstream 404 to a 502 naming the channel, not the caller's model_not_found", () => {
     const failure = gemini(404, { message: 'models/x is not found', status: 'NOT_FOUND' });
     expect(failure.httpStatus).toBe(502);

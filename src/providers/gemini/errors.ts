@@ -22,7 +22,10 @@ export function parseRetryDelaySeconds(
 
 function classify(httpStatus: number, status: string | undefined, message: string): ErrorClass {
   if (httpStatus === 429) return /quota|billing|credits/i.test(message) ? 'quota' : 'rate_limited';
-  if (httpStatus === 401 || httpStatus === 403) return 'auth';
+  // 407: a proxy in front of the upstream wants credentials; 402: the account's credits ran out
+  // (routers such as OpenRouter). Both are the channel's, never the caller's.
+  if (httpStatus === 401 || httpStatus === 403 || httpStatus === 407) return 'auth';
+  if (httpStatus === 402) return 'quota';
   if (status === 'UNAUTHENTICATED' || status === 'PERMISSION_DENIED') return 'auth';
   // Google answers a bad or expired key with 400, and a project the API refuses (region, billing)
   // with 400 FAILED_PRECONDITION: both are the channel's credentials, not the caller's request.
@@ -74,7 +77,8 @@ export function upstreamErrorFromResponse(
 
 function classifyBare(httpStatus: number): ErrorClass {
   if (httpStatus === 429) return 'rate_limited';
-  if (httpStatus === 401 || httpStatus === 403) return 'auth';
+  if (httpStatus === 401 || httpStatus === 403 || httpStatus === 407) return 'auth';
+  if (httpStatus === 402) return 'quota';
   if (httpStatus === 502 || httpStatus === 503) return 'overloaded';
   if (httpStatus === 504 || httpStatus === 408) return 'timeout';
   if (httpStatus >= 500) return 'upstream_bug';

@@ -24,7 +24,10 @@ function classify(httpStatus: number, error: OpenAiErrorBody): ErrorClass {
   const code = typeof error.code === 'string' ? error.code : '';
   if (code === 'moderation_blocked' || error.type === 'image_generation_user_error') return 'safety';
   // A 401/403 (or a key complaint inside a 2xx body or stream) is the channel's credentials.
-  if (httpStatus === 401 || httpStatus === 403) return 'auth';
+  // 407: a proxy in front of the upstream wants credentials; 402: the account's credits ran out
+  // (routers such as OpenRouter). Both are the channel's, never the caller's.
+  if (httpStatus === 401 || httpStatus === 403 || httpStatus === 407) return 'auth';
+  if (httpStatus === 402) return 'quota';
   if (code === 'invalid_api_key' || error.type === 'authentication_error') return 'auth';
   if (code === 'insufficient_quota' || error.type === 'insufficient_quota') return 'quota';
   if (code === 'rate_limit_exceeded') return 'rate_limited';
