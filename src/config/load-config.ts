@@ -6,6 +6,7 @@ import { CatalogError, loadBuiltinCatalog, type ModelCatalog } from '../catalog/
 import { describeIssue, formatPath, type IssuePath, issuePath } from '../catalog/describe-issue.js';
 import { buildChannels } from './channels.js';
 import { ConfigError, type ConfigProblem } from './config-error.js';
+import { isSecretField, redactProblems, secretValuesIn } from './config-secrets.js';
 import { configFileSchema, maxWorkers } from './schema.js';
 import type { GatewayConfig } from './types.js';
 import { expandDocument, locate, parseYamlSource, type YamlSource } from './yaml-source.js';
@@ -56,7 +57,34 @@ function environmentInteger(
   return undefined;
 }
 
+/** Environment variables whose values are secrets even where no config field names them. */
+const secretVariables = [
+  'GEMINI_API_KEY',
+  'GOOGLE_API_KEY',
+  'OPENAI_API_KEY',
+  'IMAGEGATE_ADMIN_KEY',
+  'IMAGEGATE_BOOTSTRAP_KEY',
+];
+
+/**
+ * Loads and checks the configuration. Its errors never repeat a secret: values of secret fields
+ * (any shape), values put in from the environment and key-shaped words are scrubbed from them.
+ */
 export function loadConfig(options: LoadConfigOptions): GatewayConfig {
+  const secrets = new Set<string>();
+  for (const variable of secretVariables) {
+    const value = options.env[variable];
+    if (value) secrets.add(value);
+  }
+  try {
+    return loadConfigWith(options, secrets);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    throw new ConfigError(redactProblems(error.problems, secrets));
+  }
+}
+
+function loadConfigWith(options: LoadConfigOptions, secrets: Set<string>): GatewayConfig {
   const environment = options.env;
   const configPath = nonEmpty(options.argvConfigPath) ?? nonEmpty(environment.IMAGEGATE_CONFIG);
   const source = configPath === undefined ? undefined : readSource(configPath);
@@ -67,9 +95,11 @@ export function loadConfig(options: LoadConfigOptions): GatewayConfig {
   let droppedApiKeys = new Map<number, string[]>();
   if (source !== undefined) {
     const expansion = expandDocument(source, environment);
+    for (const value of expansion.expandedValues) secrets.add(value);
     if (expansion.problems.length > 0) throw new ConfigError(expansion.problems);
     droppedApiKeys = expansion.droppedApiKeys;
     raw = source.document.toJS() ?? {};
+    for (const value of secretValuesIn(raw)) secrets.add(value);
   }
 
   const parsed = configFileSchema.safeParse(raw, { reportInput: true });
@@ -83,7 +113,8 @@ export function loadConfig(options: LoadConfigOptions): GatewayConfig {
           message: `unknown field ${JSON.stringify(key)}`,
         }));
       }
-      return [{ location: where(path), path: formatPath(path), message: describeIssue(issue) }];
+      const message = describeIssue(issue, { hideValues: isSecretField(path) });
+      return [{ location: where(path), path: formatPath(path), message }];
     });
     throw new ConfigError(problems);
   }

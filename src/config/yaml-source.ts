@@ -61,23 +61,29 @@ const variablePattern = /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 interface Expansion {
   value: string;
   missing: string[];
+  /** The environment values that were put in (each may be a secret). */
+  used: string[];
 }
 
 /** `${VAR}` and `${VAR:-fallback}`; `$$` is a literal `$`. Missing variables are reported, not guessed. */
 export function expandVariables(text: string, environment: Environment): Expansion {
   const missing: string[] = [];
+  const used: string[] = [];
   const value = text.replace(
     variablePattern,
     (_match, name: string | undefined, fallback: string | undefined) => {
       if (name === undefined) return '$';
       const found = environment[name];
-      if (found !== undefined && found !== '') return found;
+      if (found !== undefined && found !== '') {
+        used.push(found);
+        return found;
+      }
       if (fallback !== undefined) return fallback;
       if (found === undefined) missing.push(name);
       return '';
     },
   );
-  return { value, missing };
+  return { value, missing, used };
 }
 
 function pathOf(ancestors: readonly unknown[], node: unknown): (string | number)[] {
@@ -101,6 +107,8 @@ export interface ExpansionResult {
   problems: ConfigProblem[];
   /** Channel index → the variables whose empty expansion dropped an API key. */
   droppedApiKeys: Map<number, string[]>;
+  /** Every environment value put into the document: never repeated in an error message. */
+  expandedValues: string[];
 }
 
 /**
@@ -111,10 +119,12 @@ export interface ExpansionResult {
 export function expandDocument(source: YamlSource, environment: Environment): ExpansionResult {
   const problems: ConfigProblem[] = [];
   const droppedApiKeys = new Map<number, string[]>();
+  const expandedValues: string[] = [];
   visit(source.document, {
     Scalar(key, node: Scalar, ancestors) {
       if (key === 'key' || typeof node.value !== 'string' || !node.value.includes('$')) return;
       const expansion = expandVariables(node.value, environment);
+      expandedValues.push(...expansion.used);
       const path = pathOf(ancestors, node);
       const inApiKeys = path.length >= 2 && path[path.length - 2] === 'apiKeys';
       if (inApiKeys && expansion.value.trim() === '') {
@@ -132,5 +142,5 @@ export function expandDocument(source: YamlSource, environment: Environment): Ex
       node.value = node.type === 'PLAIN' ? plainScalarValue(expansion.value) : expansion.value;
     },
   });
-  return { problems, droppedApiKeys };
+  return { problems, droppedApiKeys, expandedValues };
 }

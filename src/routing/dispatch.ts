@@ -7,7 +7,7 @@ import type { UpstreamEvent, UpstreamRelay } from '../providers/types.js';
 import { type RouteChannel, upstreamModelName } from './channel.js';
 import type { CircuitBreakers } from './circuit-breaker.js';
 import { asGatewayError, countsAgainstRoute, isKeyFailure, shouldFailOver } from './failover-policy.js';
-import { type KeyPool, keyFingerprint } from './key-pool.js';
+import { type KeyPool, type KeyState, keyFingerprint } from './key-pool.js';
 import { planAttempts } from './plan-attempts.js';
 import { classifyResponse, countImages, type ResponseOutcome } from './response-outcome.js';
 import { inputImagesOf, returnedInputImage, startsLikeInputImage } from './unedited-answer.js';
@@ -249,7 +249,7 @@ export class Dispatcher {
         if (attempts.length >= this.options.maxAttempts) break;
         const apiKey = keys.pick(channel.name, channel.apiKeys);
         if (channel.apiKeys.length > 0 && apiKey === undefined) {
-          lastError ??= exhaustedKeysError(channel.name);
+          lastError ??= exhaustedKeysError(channel.name, keys.snapshot(channel.name, channel.apiKeys));
           break;
         }
         const started = performance.now();
@@ -365,7 +365,19 @@ function uneditedError(channel: string): GatewayError {
   });
 }
 
-function exhaustedKeysError(channel: string): GatewayError {
+/**
+ * Every key of a channel is resting. Keys the upstream rejected are the channel's broken
+ * credentials (a 502 like the rejection itself), never the caller's rate limit.
+ */
+function exhaustedKeysError(channel: string, keyStates: readonly KeyState[]): GatewayError {
+  if (keyStates.every((state) => state.reason === 'auth')) {
+    return new GatewayError({
+      errorClass: 'auth',
+      httpStatus: 502,
+      message: `Upstream channel "${channel}" rejected its credentials: every API key of the channel is out of service until the keys are fixed.`,
+      code: 'upstream_auth',
+    });
+  }
   return new GatewayError({
     errorClass: 'quota',
     httpStatus: 429,

@@ -37,8 +37,11 @@ import { type ClusterMember, shareMetrics } from '../cluster/worker.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { countedBodyBytes } from '../security/limits.js';
+import { rememberSecrets } from '../security/known-secrets.js';
 
 export function routeChannel(channel: ChannelConfig): RouteChannel {
+  // Every configured key is scrubbed verbatim from upstream text, whichever channel's answer it is.
+  rememberSecrets(channel.apiKeys);
   return {
     name: channel.name,
     providerType: channel.provider,

@@ -1,5 +1,6 @@
 // Structured JSON logs on stderr (stdout belongs to command output). Secrets are redacted by path.
 import pino, { type Logger } from 'pino';
+import { withoutKnownSecrets } from '../security/known-secrets.js';
 
 export type { Logger };
 
@@ -20,6 +21,9 @@ export function createLogger(level = process.env.IMAGEGATE_LOG_LEVEL ?? 'info'):
         ],
         censor: '[redacted]',
       },
+      // Whatever a line carries (an error's cause, a message quoting an upstream), no configured
+      // provider key or minted token is written.
+      hooks: { streamWrite: withoutKnownSecrets },
     },
     pino.destination({ fd: 2, sync: false }),
   );

@@ -1,6 +1,7 @@
 // Renders a GatewayError in OpenAI's envelope: {"error":{"message","type","param","code"}}, and
 // renames the canonical (Gemini) field paths validation reports into the OpenAI door's own names.
 import { GatewayError } from '../../canonical/errors.js';
+import { scrubOutgoingText } from '../../security/known-secrets.js';
 
 export interface OpenAiErrorEnvelope {
   error: { message: string; type: string; param: string | null; code: string | null };
@@ -14,13 +15,15 @@ function errorType(error: GatewayError): string {
   return 'invalid_request_error';
 }
 
+/** Every configured secret is scrubbed from what is shown (the last line of defence). */
 export function openAiErrorBody(error: GatewayError): OpenAiErrorEnvelope {
+  const code = error.code ?? (error.errorClass === 'safety' ? 'moderation_blocked' : null);
   return {
     error: {
-      message: error.message,
+      message: scrubOutgoingText(error.message),
       type: errorType(error),
-      param: error.param ?? null,
-      code: error.code ?? (error.errorClass === 'safety' ? 'moderation_blocked' : null),
+      param: error.param === undefined ? null : scrubOutgoingText(error.param),
+      code: code === null ? null : scrubOutgoingText(code),
     },
   };
 }

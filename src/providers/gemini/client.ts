@@ -170,10 +170,11 @@ export function createGeminiWireProvider(planRequest: PlanRequest): Provider {
       }
       const contentType = headerValue(answer.headers['content-type']) ?? '';
       if (!contentType.includes('text/event-stream')) {
-        const text = (await readBody(answer, target)).toString('utf8');
+        await readBody(answer, target);
+        // The upstream's body and type are its words, not the gateway's: neither is repeated.
         throw malformedUpstreamAnswer(
           target.channelName,
-          `expected text/event-stream, got "${contentType}": ${text.slice(0, 80)}`,
+          'a stream was asked for and the answer is not text/event-stream',
         );
       }
       return streamEvents(answer.body, target);

@@ -1,5 +1,6 @@
 // Turns a Gemini-wire error answer (AI Studio, Vertex, Gemini-compatible routers) into a GatewayError.
 import { type ErrorClass, GatewayError } from '../../canonical/errors.js';
+import { upstreamError } from '../upstream-error.js';
 
 interface GoogleErrorBody {
   error?: { code?: number; message?: string; status?: string; details?: Array<Record<string, unknown>> };
@@ -9,7 +10,8 @@ export function parseRetryDelaySeconds(
   details: Array<Record<string, unknown>> | undefined,
 ): number | undefined {
   for (const detail of details ?? []) {
-    const delay = detail.retryDelay;
+    // Upstream JSON: an entry may be anything (null, a number), never a reason to fail here.
+    const delay = detail !== null && typeof detail === 'object' ? detail.retryDelay : undefined;
     if (typeof delay === 'string') {
       const seconds = Number.parseFloat(delay);
       if (Number.isFinite(seconds)) return Math.ceil(seconds);
@@ -20,9 +22,15 @@ export function parseRetryDelaySeconds(
 
 function classify(httpStatus: number, status: string | undefined, message: string): ErrorClass {
   if (httpStatus === 429) return /quota|billing|credits/i.test(message) ? 'quota' : 'rate_limited';
-  if (httpStatus === 401) return 'auth';
-  if (httpStatus === 403) return 'auth';
-  if (httpStatus === 400 && /API key not valid|API_KEY_INVALID/i.test(message)) return 'auth';
+  // 407: a proxy in front of the upstream wants credentials; 402: the account's credits ran out
+  // (routers such as OpenRouter). Both are the channel's, never the caller's.
+  if (httpStatus === 401 || httpStatus === 403 || httpStatus === 407) return 'auth';
+  if (httpStatus === 402) return 'quota';
+  if (status === 'UNAUTHENTICATED' || status === 'PERMISSION_DENIED') return 'auth';
+  // Google answers a bad or expired key with 400, and a project the API refuses (region, billing)
+  // with 400 FAILED_PRECONDITION: both are the channel's credentials, not the caller's request.
+  if (status === 'FAILED_PRECONDITION') return 'auth';
+  if (/API key (not valid|expired|invalid)|API_KEY_/i.test(message)) return 'auth';
   if (httpStatus === 404) return 'not_found';
   if (httpStatus === 408 || httpStatus === 504 || status === 'DEADLINE_EXCEEDED') return 'timeout';
   if (httpStatus === 503 || httpStatus === 502) return 'overloaded';
@@ -30,7 +38,10 @@ function classify(httpStatus: number, status: string | undefined, message: strin
   return 'bad_request';
 }
 
-/** Builds the error for a non-2xx upstream answer; the message keeps the upstream's words. */
+/**
+ * Builds the error for a non-2xx upstream answer. Route failures get the gateway's words; only the
+ * caller's own mistakes keep the upstream's message, scrubbed (src/providers/upstream-error.ts).
+ */
 export function upstreamErrorFromResponse(
   httpStatus: number,
   bodyText: string,
@@ -44,29 +55,30 @@ export function upstreamErrorFromResponse(
   } catch {
     parsed = undefined;
   }
-  const upstreamMessage = parsed?.error?.message ?? (bodyText.slice(0, 200).trim() || `HTTP ${httpStatus}`);
-  const errorClass = parsed?.error
-    ? classify(httpStatus, parsed.error.status, upstreamMessage)
-    : classifyBare(httpStatus);
+  const error =
+    parsed && typeof parsed.error === 'object' && parsed.error !== null ? parsed.error : undefined;
+  const upstreamMessage = typeof error?.message === 'string' ? error.message : '';
+  const details = Array.isArray(error?.details) ? error.details : undefined;
   const headerSeconds = retryAfterHeader ? Number.parseInt(retryAfterHeader, 10) : Number.NaN;
-  return new GatewayError({
-    errorClass,
-    httpStatus: errorClass === 'auth' ? 502 : httpStatus,
-    status: parsed?.error?.status,
-    message:
-      errorClass === 'auth'
-        ? `Upstream channel "${channelName}" rejected its credentials (${upstreamMessage}).`
-        : upstreamMessage,
+  return upstreamError({
+    channelName,
+    upstreamStatus: httpStatus,
+    errorClass: error
+      ? classify(httpStatus, typeof error.status === 'string' ? error.status : undefined, upstreamMessage)
+      : classifyBare(httpStatus),
+    // A body that is not Google's envelope (an HTML page, a proxy's text) is never the caller's words.
+    upstreamMessage: error && upstreamMessage !== '' ? upstreamMessage : undefined,
+    status: typeof error?.status === 'string' ? error.status : undefined,
     retryAfterSeconds:
-      parseRetryDelaySeconds(parsed?.error?.details) ??
-      (Number.isFinite(headerSeconds) ? headerSeconds : undefined),
-    details: errorClass === 'auth' ? undefined : parsed?.error?.details,
+      parseRetryDelaySeconds(details) ?? (Number.isFinite(headerSeconds) ? headerSeconds : undefined),
+    details,
   });
 }
 
 function classifyBare(httpStatus: number): ErrorClass {
   if (httpStatus === 429) return 'rate_limited';
-  if (httpStatus === 401 || httpStatus === 403) return 'auth';
+  if (httpStatus === 401 || httpStatus === 403 || httpStatus === 407) return 'auth';
+  if (httpStatus === 402) return 'quota';
   if (httpStatus === 502 || httpStatus === 503) return 'overloaded';
   if (httpStatus === 504 || httpStatus === 408) return 'timeout';
   if (httpStatus >= 500) return 'upstream_bug';

@@ -19,14 +19,12 @@ export function parseGeminiBody(
         : JSON.parse(
             body instanceof BytePieces ? body.slice(0, body.length).toString('utf8') : body.toString(),
           );
-  } catch (error) {
+  } catch {
+    // JSON.parse's message quotes the body: the upstream's words, so only its kind is told.
     const looksLikeHtml = /^\s*</.test(
       typeof body === 'string' ? body : body.slice(0, 64).toString('latin1'),
     );
-    throw malformedUpstreamAnswer(
-      channelName,
-      looksLikeHtml ? 'an HTML page' : `invalid JSON: ${(error as Error).message}`,
-    );
+    throw malformedUpstreamAnswer(channelName, looksLikeHtml ? 'an HTML page' : 'invalid JSON');
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw malformedUpstreamAnswer(channelName, 'expected a JSON object');

@@ -65,6 +65,7 @@ async function send(plan: OpenAiImagesUpstreamRequest, target: UpstreamTarget) {
     if (answer.statusCode < 300) return answer;
     const text = await answer.body.text();
     throw openAiErrorToGatewayError(
+      target.channelName,
       answer.statusCode,
       parseJson(text) ?? text,
       headerValue(answer.headers['retry-after']),
@@ -119,7 +120,7 @@ async function* streamEvents(
   target: UpstreamTarget,
 ): AsyncGenerator<UpstreamEvent> {
   let completed = false;
-  const options = { modelVersion: target.upstreamModel };
+  const options = { channelName: target.channelName, modelVersion: target.upstreamModel };
   try {
     for await (const event of readServerSentEvents(body)) {
       if (event.data.trim() === '' || event.data === '[DONE]') continue;
@@ -151,9 +152,14 @@ export function createOpenAiProvider(): Provider {
         throw connectionError(target.channelName, error, target.signal);
       }
       const parsed = parseJson(text);
-      if (parsed === undefined) throw malformed(target.channelName, `not JSON: ${text.slice(0, 80)}`);
+      if (parsed === undefined) throw malformed(target.channelName, 'its body is not JSON');
       const withBytes = await inlineUrls(parsed, target);
-      return { response: parseOpenAiImagesResponse(withBytes, { modelVersion: target.upstreamModel }) };
+      return {
+        response: parseOpenAiImagesResponse(withBytes, {
+          channelName: target.channelName,
+          modelVersion: target.upstreamModel,
+        }),
+      };
     },
 
     async stream(
@@ -168,11 +174,9 @@ export function createOpenAiProvider(): Provider {
       const answer = await send(plan, target);
       const contentType = headerValue(answer.headers['content-type']) ?? '';
       if (!contentType.includes('text/event-stream')) {
-        const text = await answer.body.text().catch(() => '');
-        throw malformed(
-          target.channelName,
-          `expected text/event-stream, got "${contentType}": ${text.slice(0, 80)}`,
-        );
+        await answer.body.dump().catch(() => undefined);
+        // The upstream's body and type are its words, not the gateway's: neither is repeated.
+        throw malformed(target.channelName, 'a stream was asked for and the answer is not text/event-stream');
       }
       return streamEvents(answer.body, target);
     },

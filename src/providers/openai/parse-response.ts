@@ -42,6 +42,8 @@ const streamEventSchema = z.looseObject({
 });
 
 export interface ParseResponseOptions {
+  /** The channel named in errors the upstream reports inside an answer. */
+  channelName?: string;
   /** Reported as `modelVersion` (the upstream model name). */
   modelVersion: string;
   responseId?: string;
@@ -96,7 +98,8 @@ export function parseOpenAiImagesResponse(
   body: unknown,
   options: ParseResponseOptions,
 ): GenerateContentResponse {
-  if (body && typeof body === 'object' && 'error' in body) throw openAiErrorToGatewayError(400, body);
+  if (body && typeof body === 'object' && 'error' in body)
+    throw openAiErrorToGatewayError(options.channelName ?? 'openai', 200, body);
   const parsed = imagesResponseSchema.safeParse(body);
   if (!parsed.success) throw malformed(parsed.error.issues[0]?.message ?? 'not an images response');
   const candidates: Candidate[] = (parsed.data.data ?? []).map((item, index) => {
@@ -122,7 +125,8 @@ export function parseOpenAiImagesStreamEvent(
   event: unknown,
   options: ParseResponseOptions,
 ): GenerateContentResponse {
-  if (event && typeof event === 'object' && 'error' in event) throw openAiErrorToGatewayError(400, event);
+  if (event && typeof event === 'object' && 'error' in event)
+    throw openAiErrorToGatewayError(options.channelName ?? 'openai', 200, event);
   const parsed = streamEventSchema.safeParse(event);
   if (!parsed.success || !parsed.data.b64_json) throw malformed(`unexpected stream event`);
   const part = imagePart(parsed.data.b64_json, parsed.data.output_format);
@@ -132,7 +136,7 @@ export function parseOpenAiImagesStreamEvent(
       options,
     );
   }
-  if (!parsed.data.type.endsWith('.completed')) throw malformed(`unknown event type ${parsed.data.type}`);
+  if (!parsed.data.type.endsWith('.completed')) throw malformed('an unknown event type');
   const response: GenerateContentResponse = {
     candidates: [{ content: { role: 'model', parts: [part] }, finishReason: 'STOP', index: 0 }],
   };

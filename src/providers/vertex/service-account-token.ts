@@ -4,6 +4,7 @@ import { createSign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { request as undiciRequest } from 'undici';
 import { GatewayError } from '../../canonical/errors.js';
+import { rememberMintedToken, rememberSecrets } from '../../security/known-secrets.js';
 import { upstreamAgent } from '../upstream-agent.js';
 
 export interface ServiceAccount {
@@ -18,11 +19,34 @@ const scope = 'https://www.googleapis.com/auth/cloud-platform';
 const defaultTokenUri = 'https://oauth2.googleapis.com/token';
 const refreshMarginMs = 5 * 60 * 1000;
 
+/**
+ * Reads a service-account key file. Its problems are told without its contents (JSON.parse's own
+ * message would quote the private key), and its secrets are remembered for scrubbing.
+ */
 export function readServiceAccount(file: string): ServiceAccount {
-  const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<ServiceAccount>;
-  if (!parsed.client_email || !parsed.private_key) {
-    throw new Error(`${file} is not a service-account key (client_email and private_key are required)`);
+  const notAKey = (reason: string) =>
+    new GatewayError({
+      errorClass: 'auth',
+      httpStatus: 502,
+      message: `The Vertex service-account file ${file} ${reason}.`,
+      code: 'upstream_auth',
+    });
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw notAKey(`cannot be read (${(error as { code?: string }).code ?? 'error'})`);
   }
+  let parsed: Partial<ServiceAccount>;
+  try {
+    parsed = JSON.parse(text) as Partial<ServiceAccount>;
+  } catch {
+    throw notAKey('is not valid JSON');
+  }
+  if (!parsed || typeof parsed.client_email !== 'string' || typeof parsed.private_key !== 'string') {
+    throw notAKey('is not a service-account key (client_email and private_key are required)');
+  }
+  rememberSecrets([parsed.private_key, parsed.private_key_id]);
   return parsed as ServiceAccount;
 }
 
@@ -97,13 +121,16 @@ export class ServiceAccountTokenSource {
         return {} as { access_token?: string; expires_in?: number; error?: string };
       }
     })();
-    if (answer.statusCode >= 300 || !parsed.access_token) {
+    if (answer.statusCode >= 300 || typeof parsed.access_token !== 'string' || parsed.access_token === '') {
+      // The endpoint's own words (`error`) stay out: they are upstream text, and the status says enough.
       throw new GatewayError({
         errorClass: 'auth',
         httpStatus: 502,
-        message: `The OAuth token endpoint refused service account ${this.account.client_email} (${parsed.error ?? `HTTP ${answer.statusCode}`}).`,
+        message: `The OAuth token endpoint refused service account ${this.account.client_email} (HTTP ${answer.statusCode}).`,
+        code: 'upstream_auth',
       });
     }
+    rememberMintedToken(parsed.access_token);
     this.cached = { token: parsed.access_token, expiresAt: this.now() + (parsed.expires_in ?? 3600) * 1000 };
     return parsed.access_token;
   }

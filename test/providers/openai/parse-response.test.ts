@@ -75,7 +75,7 @@ describe('OpenAI Images reply → canonical response', () => {
 describe('OpenAI error reply → GatewayError', () => {
   for (const row of fixture.errors) {
     it(row.name, () => {
-      const error = openAiErrorToGatewayError(row.status, row.body);
+      const error = openAiErrorToGatewayError('main', row.status, row.body);
       expect(error.errorClass).toBe(row.errorClass);
       expect(error.isRetryable).toBe(row.retryable);
       if (row.param) expect(error.param).toBe(row.param);
@@ -84,7 +84,7 @@ describe('OpenAI error reply → GatewayError', () => {
   }
 
   it('reads Retry-After as seconds or as a date', () => {
-    expect(openAiErrorToGatewayError(429, {}, '20').retryAfterSeconds).toBe(20);
+    expect(openAiErrorToGatewayError('main', 429, {}, '20').retryAfterSeconds).toBe(20);
     expect(retryAfterSeconds('Thu, 01 Jan 2026 00:00:30 GMT', Date.parse('2026-01-01T00:00:00Z'))).toBe(30);
   });
 
