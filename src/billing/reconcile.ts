@@ -49,7 +49,11 @@ export function reconcileRequest(input: ReconcileInput): EvidenceFinding[] {
       reportedTokens: null,
       expectedTokens: null,
       driftPpm: null,
-      details: { imagesOut: input.imagesOut, note: 'the upstream answered without usageMetadata' },
+      details: {
+        imagesOut: input.imagesOut,
+        note: 'the upstream answered without usageMetadata',
+        ...(decision.uncappedMicros === undefined ? {} : { uncappedMicros: decision.uncappedMicros }),
+      },
     });
     return findings;
   }
@@ -63,7 +67,10 @@ export function reconcileRequest(input: ReconcileInput): EvidenceFinding[] {
       reportedTokens: null,
       expectedTokens: null,
       driftPpm: null,
-      details: { usage },
+      details:
+        decision.uncappedMicros === undefined
+          ? { usage }
+          : { usage, note: 'charge capped at the hold of a key with a spend limit' },
     });
   }
   if (input.imagesOut > 0) {

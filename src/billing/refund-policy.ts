@@ -22,12 +22,16 @@ export interface ChargeInput {
   imagesOut: number;
   imageSize?: string;
   prompt: PromptTokenEstimate;
+  /** The hold of a key with a spend limit: the charge never exceeds it. Absent: no cap. */
+  capMicros?: number;
 }
 
 export interface ChargeDecision {
   micros: number;
   basis: ChargeBasis;
   breakdown?: CostBreakdown;
+  /** Set when the cap cut the charge: what the basis alone would have charged. */
+  uncappedMicros?: number;
 }
 
 /**
@@ -37,18 +41,29 @@ export interface ChargeDecision {
  * - A success without usage is charged the catalog price of what was delivered (prompt estimate plus
  *   the catalog's tokens per returned image); reconciliation records it as evidence.
  * - The built-in local engine is free because its catalog prices are 0, not by a special case.
+ * - On a key with a spend limit the charge is capped at the request's hold, so the limit holds even
+ *   when an upstream reports more than the worst case it could legitimately return (more images,
+ *   more text); reconciliation records the difference as evidence (charge_mismatch).
  */
 export function decideCharge(input: ChargeInput): ChargeDecision {
   if (input.status === 0 || input.status >= 400) return { micros: 0, basis: 'refunded_failure' };
-  if (input.usage) {
-    const breakdown = costOfUsage(input.usage, input.model);
-    return { micros: breakdown.micros, basis: 'upstream_usage', breakdown };
-  }
-  const breakdown = expectedCost({
-    model: input.model,
-    prompt: input.prompt,
-    images: input.imagesOut,
-    imageSize: input.imageSize,
-  });
-  return { micros: breakdown.micros, basis: 'catalog_estimate', breakdown };
+  const decision: ChargeDecision = input.usage
+    ? { ...chargeOf(costOfUsage(input.usage, input.model)), basis: 'upstream_usage' }
+    : {
+        ...chargeOf(
+          expectedCost({
+            model: input.model,
+            prompt: input.prompt,
+            images: input.imagesOut,
+            imageSize: input.imageSize,
+          }),
+        ),
+        basis: 'catalog_estimate',
+      };
+  if (input.capMicros === undefined || decision.micros <= input.capMicros) return decision;
+  return { ...decision, micros: input.capMicros, uncappedMicros: decision.micros };
+}
+
+function chargeOf(breakdown: CostBreakdown): Pick<ChargeDecision, 'micros' | 'breakdown'> {
+  return { micros: breakdown.micros, breakdown };
 }

@@ -11,7 +11,7 @@ import { estimatePromptTokens, type PromptTokenEstimate } from './estimate-token
 import type { Ledger, SettleRequest } from './ledger.js';
 import { decideCharge } from './refund-policy.js';
 import { reconcileRequest } from './reconcile.js';
-import { expectedCost, worstCase } from './worst-case.js';
+import { expectedCost, imagesRequested, requestBounds, worstCase } from './worst-case.js';
 
 export interface BillingSubject {
   requestId: string;
@@ -74,9 +74,7 @@ export class RequestBilling {
     const expected = expectedCost({ model, prompt, images, imageSize: summary.imageSize });
     const worst = worstCase({
       model,
-      prompt,
-      images,
-      imageSize: summary.imageSize,
+      ...requestBounds(model, request, summary, false),
       heldMultiplier: this.options.config.heldMultiplier,
     });
     return {
@@ -110,9 +108,7 @@ export class RequestBilling {
     const prompt = estimatePromptTokens(subject.request, model);
     const hold = worstCase({
       model,
-      prompt,
-      images,
-      imageSize: summary.imageSize,
+      ...requestBounds(model, subject.request, summary, subject.stream),
       heldMultiplier: this.options.config.heldMultiplier,
     });
     // Without a spend limit there is nothing to admit against: the hold is written with the settle,
@@ -180,6 +176,8 @@ export class RequestBilling {
       imagesOut: outcome.imagesOut,
       imageSize: ticket.imageSize,
       prompt: ticket.prompt,
+      // A spend limit is a limit: the charge never exceeds the hold admitted against it.
+      capMicros: ticket.deferredHold ? undefined : ticket.holdMicros,
     });
     const evidence = reconcileRequest({
       model: ticket.model,
@@ -194,7 +192,8 @@ export class RequestBilling {
       .settle({
         requestId: ticket.requestId,
         keyId: ticket.keyId,
-        holdMicros: ticket.holdMicros,
+        // Without a limit nothing was admitted against the hold: it is written as at least the charge.
+        holdMicros: ticket.deferredHold ? Math.max(ticket.holdMicros, decision.micros) : ticket.holdMicros,
         chargedMicros: decision.micros,
         logEntry: { ...entry, chargedMicros: decision.micros },
         evidence,
@@ -221,11 +220,6 @@ export class RequestBilling {
     await Promise.all(pending);
     await this.options.ledger.close();
   }
-}
-
-/** Image models return one image per candidate; a text-only request returns none. */
-export function imagesRequested(summary: RequestSummary): number {
-  return summary.wantsImage ? Math.max(1, summary.candidateCount) : 0;
 }
 
 function interrupted(entry: RequestLogEntry): RequestLogEntry {

@@ -2,11 +2,19 @@
 import { imageDataLength } from './skip-image-strings.js';
 import type { GenerateContentRequest, RequestSummary } from './types.js';
 
-/** Image is required when IMAGE is among responseModalities, or when none are given and the model only makes images. */
-export function summarizeRequest(
-  request: GenerateContentRequest,
-  modelOutputsImageByDefault: boolean,
-): RequestSummary {
+export interface ModelOutput {
+  /** The model only makes images: one is required even when responseModalities is absent. */
+  imageOnly: boolean;
+  /** The model can make images: without responseModalities (or with an empty list) it may return one. */
+  canOutputImage: boolean;
+}
+
+/**
+ * Image is required when IMAGE is among responseModalities, or when none are given and the model only
+ * makes images. Image models answer with an image by default, so an image may come back whenever IMAGE
+ * is listed or no modality is (an empty list means the default, as upstream).
+ */
+export function summarizeRequest(request: GenerateContentRequest, model: ModelOutput): RequestSummary {
   let inputImages = 0;
   let inputImageBytes = 0;
   let promptChars = 0;
@@ -23,12 +31,15 @@ export function summarizeRequest(
     }
   }
   const config = request.generationConfig;
-  const modalities = config?.responseModalities?.map((modality) => String(modality).toUpperCase());
+  const listed = Array.isArray(config?.responseModalities) ? config.responseModalities : [];
+  const modalities = listed.map((modality) => String(modality).toUpperCase());
+  const named = modalities.length > 0;
   return {
     inputImages,
     inputImageBytes,
     promptChars,
-    wantsImage: modalities ? modalities.includes('IMAGE') : modelOutputsImageByDefault,
+    wantsImage: named ? modalities.includes('IMAGE') : model.imageOnly,
+    mayReturnImage: model.canOutputImage && (named ? modalities.includes('IMAGE') : true),
     aspectRatio: config?.imageConfig?.aspectRatio,
     imageSize: config?.imageConfig?.imageSize,
     candidateCount: typeof config?.candidateCount === 'number' ? config.candidateCount : 1,

@@ -61,8 +61,11 @@ export interface CallOutcome {
 
 /** The typed facts of a request for this model (image is the default output of image-only models). */
 export function summarizeFor(model: CatalogModel, request: GenerateContentRequest): RequestSummary {
-  const imageOnly = model.capabilities.outputModalities.every((modality) => modality === 'IMAGE');
-  return summarizeRequest(request, imageOnly || model.family === 'local');
+  const outputs = model.capabilities.outputModalities;
+  return summarizeRequest(request, {
+    imageOnly: outputs.every((modality) => modality === 'IMAGE') || model.family === 'local',
+    canOutputImage: outputs.includes('IMAGE'),
+  });
 }
 
 /** Validates access and capabilities; throws a GatewayError naming the field. */
