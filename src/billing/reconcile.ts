@@ -29,6 +29,8 @@ export interface ReconcileInput {
   usage?: UsageMetadata;
   imagesOut: number;
   imageSize?: string;
+  /** Output tokens one image of this request costs (RequestBounds.typicalTokensPerImage). */
+  tokensPerImage?: number;
   /** Relative drift tolerated (0.05 = 5 %). */
   threshold: number;
 }
@@ -52,7 +54,7 @@ export function reconcileRequest(input: ReconcileInput): EvidenceFinding[] {
       details: {
         imagesOut: input.imagesOut,
         note: 'the upstream answered without usageMetadata',
-        ...(decision.uncappedMicros === undefined ? {} : { uncappedMicros: decision.uncappedMicros }),
+        ...capped(decision),
       },
     });
     return findings;
@@ -67,14 +69,11 @@ export function reconcileRequest(input: ReconcileInput): EvidenceFinding[] {
       reportedTokens: null,
       expectedTokens: null,
       driftPpm: null,
-      details:
-        decision.uncappedMicros === undefined
-          ? { usage }
-          : { usage, note: 'charge capped at the hold of a key with a spend limit' },
+      details: { usage, ...capped(decision) },
     });
   }
   if (input.imagesOut > 0) {
-    const perImage = outputImageTokens(model, { imageSize: input.imageSize });
+    const perImage = input.tokensPerImage ?? outputImageTokens(model, { imageSize: input.imageSize });
     const expectedTokens = perImage * input.imagesOut;
     const reportedTokens = billedTokens(usage).outputImage;
     const drift =
@@ -105,6 +104,15 @@ export function reconcileRequest(input: ReconcileInput): EvidenceFinding[] {
     }
   }
   return findings;
+}
+
+/** The evidence of a charge the spend-limit cap cut (refund-policy.ts): what it would have been. */
+function capped(decision: ChargeDecision): Record<string, unknown> {
+  if (decision.uncappedMicros === undefined) return {};
+  return {
+    uncappedMicros: decision.uncappedMicros,
+    note: 'charge capped at the hold of a key with a spend limit',
+  };
 }
 
 export type BillingConsistency = 'consistent' | 'under review';

@@ -21,6 +21,8 @@ export interface ChargeInput {
   usage?: UsageMetadata;
   imagesOut: number;
   imageSize?: string;
+  /** Output tokens one image of this request costs (RequestBounds.typicalTokensPerImage). */
+  tokensPerImage?: number;
   prompt: PromptTokenEstimate;
   /** The hold of a key with a spend limit: the charge never exceeds it. Absent: no cap. */
   capMicros?: number;
@@ -56,6 +58,7 @@ export function decideCharge(input: ChargeInput): ChargeDecision {
             prompt: input.prompt,
             images: input.imagesOut,
             imageSize: input.imageSize,
+            tokensPerImage: input.tokensPerImage,
           }),
         ),
         basis: 'catalog_estimate',

@@ -36,6 +36,8 @@ export interface BillingTicket {
   holdMicros: number;
   model: CatalogModel;
   imageSize?: string;
+  /** Output tokens one image of this request costs, for an answer without usage. */
+  tokensPerImage: number;
   prompt: PromptTokenEstimate;
   closed: boolean;
   /** No durable hold yet (key without a spend limit): written at settle, see SettleRequest. */
@@ -106,11 +108,8 @@ export class RequestBilling {
       },
     });
     const prompt = estimatePromptTokens(subject.request, model);
-    const hold = worstCase({
-      model,
-      ...requestBounds(model, subject.request, summary, subject.stream),
-      heldMultiplier: this.options.config.heldMultiplier,
-    });
+    const bounds = requestBounds(model, subject.request, summary, subject.stream);
+    const hold = worstCase({ model, ...bounds, heldMultiplier: this.options.config.heldMultiplier });
     // Without a spend limit there is nothing to admit against: the hold is written with the settle,
     // in one transaction, instead of a durable write before the upstream call.
     const deferHold = client.spendLimitMicros === null;
@@ -146,6 +145,7 @@ export class RequestBilling {
       holdMicros: hold.micros,
       model,
       imageSize: summary.imageSize,
+      tokensPerImage: bounds.typicalTokensPerImage,
       prompt,
       closed: false,
       deferredHold: deferHold ? { createdAt: Date.now() } : undefined,
@@ -175,6 +175,7 @@ export class RequestBilling {
       usage: outcome.usage,
       imagesOut: outcome.imagesOut,
       imageSize: ticket.imageSize,
+      tokensPerImage: ticket.tokensPerImage,
       prompt: ticket.prompt,
       // A spend limit is a limit: the charge never exceeds the hold admitted against it.
       capMicros: ticket.deferredHold ? undefined : ticket.holdMicros,
@@ -186,6 +187,7 @@ export class RequestBilling {
       usage: outcome.usage,
       imagesOut: outcome.imagesOut,
       imageSize: ticket.imageSize,
+      tokensPerImage: ticket.tokensPerImage,
       threshold: this.options.config.driftThreshold,
     });
     ticket.closing = this.options.ledger

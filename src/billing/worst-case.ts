@@ -24,6 +24,11 @@ export interface RequestBounds {
   images: number;
   /** Output tokens one of those images may be billed. */
   tokensPerImage: number;
+  /**
+   * Output tokens one image usually costs (the catalog's entry for what was asked, never above
+   * tokensPerImage): the price of an answer without usage, and reconciliation's expectation.
+   */
+  typicalTokensPerImage: number;
   /** Partial images a stream may send (each billed model.partialImageTokens). */
   partialImages: number;
 }
@@ -68,16 +73,19 @@ export function requestBounds(
   }
   const openAiOptions = openAiImageOptionsOf(request);
   const partialImages = stream ? (openAiOptions?.partial_images ?? 0) : 0;
+  const imageQuery = {
+    imageSize: summary.imageSize,
+    quality: openAiOptions?.quality,
+    size: openAiOptions?.size,
+  };
+  const tokensPerImage = maxOutputImageTokens(model, imageQuery);
   // A prompt longer than the model's input limit is refused upstream (and charged nothing).
   return {
     promptTextTokens: Math.min(textBytes, model.inputTokenLimit),
     promptImageTokens: Math.min(inputImages * model.inputImageTokensMax, model.inputTokenLimit),
     images: imagesRequested(summary),
-    tokensPerImage: maxOutputImageTokens(model, {
-      imageSize: summary.imageSize,
-      quality: openAiOptions?.quality,
-      size: openAiOptions?.size,
-    }),
+    tokensPerImage,
+    typicalTokensPerImage: Math.min(tokensPerImage, outputImageTokens(model, imageQuery)),
     partialImages: Number.isSafeInteger(partialImages) && partialImages > 0 ? partialImages : 0,
   };
 }
@@ -102,10 +110,13 @@ export function expectedCost(input: {
   prompt: PromptTokenEstimate;
   images: number;
   imageSize?: string;
+  /** Output tokens per image when the request pins more than imageSize (gpt-image quality@size). */
+  tokensPerImage?: number;
 }): CostBreakdown {
   const tokens = emptyAmounts();
   tokens.inputText = input.prompt.textTokens;
   tokens.inputImage = input.prompt.imageTokens;
-  tokens.outputImage = input.images * outputImageTokens(input.model, { imageSize: input.imageSize });
+  tokens.outputImage =
+    input.images * (input.tokensPerImage ?? outputImageTokens(input.model, { imageSize: input.imageSize }));
   return priceTokens(tokens, input.model);
 }

@@ -12,7 +12,8 @@ export interface ModelOutput {
 /**
  * Image is required when IMAGE is among responseModalities, or when none are given and the model only
  * makes images. Image models answer with an image by default, so an image may come back whenever IMAGE
- * is listed or no modality is (an empty list means the default, as upstream).
+ * is listed or no modality is (an empty list means the default, as upstream), and always from a model
+ * that makes nothing else.
  */
 export function summarizeRequest(request: GenerateContentRequest, model: ModelOutput): RequestSummary {
   let inputImages = 0;
@@ -39,7 +40,8 @@ export function summarizeRequest(request: GenerateContentRequest, model: ModelOu
     inputImageBytes,
     promptChars,
     wantsImage: named ? modalities.includes('IMAGE') : model.imageOnly,
-    mayReturnImage: model.canOutputImage && (named ? modalities.includes('IMAGE') : true),
+    // A model that only makes images (gpt-image) answers with one whatever the modalities say.
+    mayReturnImage: model.canOutputImage && (model.imageOnly || !named || modalities.includes('IMAGE')),
     aspectRatio: config?.imageConfig?.aspectRatio,
     imageSize: config?.imageConfig?.imageSize,
     candidateCount: typeof config?.candidateCount === 'number' ? config.candidateCount : 1,

@@ -25,6 +25,7 @@ const bounds = (images: number, tokensPerImage: number) => ({
   promptImageTokens: 0,
   images,
   tokensPerImage,
+  typicalTokensPerImage: tokensPerImage,
   partialImages: 0,
 });
 

@@ -62,8 +62,11 @@ async function outcome(response: Response): Promise<'image' | 'spend limit' | st
   return response.status === 200 && hasImage ? 'image' : `${response.status} ${text.slice(0, 200)}`;
 }
 
-/** Sum of charges ≤ limit, spend == ledger == request log, no hold left open, each settle ≤ its hold. */
-async function expectLimitHeld(keyId: string, limitMicros: number): Promise<number> {
+/**
+ * Sum of charges ≤ limit, spend == ledger == request log, no hold left open, each settle ≤ its hold,
+ * and (unless the upstream over-reports) no charge was cut by the cap: the hold covered the answer.
+ */
+async function expectLimitHeld(keyId: string, limitMicros: number, overReported = false): Promise<number> {
   await gateway.settled();
   const { database } = gateway.running.gateway;
   const totals = await billingTotals(database, keyId);
@@ -79,6 +82,15 @@ async function expectLimitHeld(keyId: string, limitMicros: number): Promise<numb
     expect(Number(settle.amount_micros)).toBeLessThanOrEqual(
       Number(held.get(settle.request_id)?.amount_micros),
     );
+  }
+  if (!overReported) {
+    const capped = await database.db
+      .selectFrom('billing_evidence')
+      .select('request_id')
+      .where('request_id', 'in', [...held.keys(), ''])
+      .where('details', 'like', '%uncappedMicros%')
+      .execute();
+    expect(capped).toEqual([]);
   }
   return totals.ledgerCharged;
 }
@@ -158,6 +170,22 @@ describe('spend limits under concurrency, with the model left to its defaults', 
     await expectLimitHeld(id, 500_000);
   });
 
+  it('holds an image for a gpt-image model asked for text only on the Gemini door (it makes only images)', async () => {
+    const { id, key } = await createKey('gpt-image-text-only', 0.3);
+    const responses = await Promise.all(
+      Array.from({ length: 3 }, () =>
+        post('/v1beta/models/gpt-image-1:generateContent', key, {
+          contents: [{ parts: [{ text: 'a red circle on a white background' }] }],
+          generationConfig: { responseModalities: ['TEXT'] },
+        }),
+      ),
+    );
+    const outcomes = await Promise.all(responses.map(outcome));
+    expect(outcomes.filter((result) => result !== 'image' && result !== 'spend limit')).toEqual([]);
+    expect(outcomes).toContain('image');
+    await expectLimitHeld(id, 300_000);
+  });
+
   it('charges at most the hold when the upstream reports half again the usage it should', async () => {
     const { id, key } = await createKey('drifting', 0.2);
     const statuses: string[] = [];
@@ -173,7 +201,7 @@ describe('spend limits under concurrency, with the model left to its defaults', 
     }
     expect(statuses[0]).toBe('image');
     expect(statuses.filter((result) => result !== 'image' && result !== 'spend limit')).toEqual([]);
-    await expectLimitHeld(id, 200_000);
+    await expectLimitHeld(id, 200_000, true);
     const evidence = await gateway.running.gateway.database.db
       .selectFrom('billing_evidence')
       .select(['kind', 'details'])
