@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
 import { type CatalogModel, outputImageTokens } from '../catalog/catalog.js';
 import type { UsageMetadata } from '../canonical/types.js';
 import type { DatabaseSchema } from '../store/index.js';
-import { billedTokens, costOfUsage, priceTokens } from './cost.js';
+import { billedTokens, costOfUsage, priceTokens, usableUsage } from './cost.js';
 import type { ChargeDecision } from './refund-policy.js';
 
 export type EvidenceKind = 'output_image_tokens' | 'charge_mismatch' | 'missing_usage';
@@ -39,8 +39,9 @@ const partsPerMillion = 1_000_000;
 
 /** Findings for one finished request; empty when charged, reported and expected agree. Pure. */
 export function reconcileRequest(input: ReconcileInput): EvidenceFinding[] {
-  const { model, decision, usage } = input;
+  const { model, decision } = input;
   if (input.status === 0 || input.status >= 400) return [];
+  const usage = usableUsage(input.usage, model);
   const findings: EvidenceFinding[] = [];
   if (!usage) {
     findings.push({
@@ -53,7 +54,9 @@ export function reconcileRequest(input: ReconcileInput): EvidenceFinding[] {
       driftPpm: null,
       details: {
         imagesOut: input.imagesOut,
-        note: 'the upstream answered without usageMetadata',
+        note: input.usage
+          ? 'the upstream reported usageMetadata that cannot be priced'
+          : 'the upstream answered without usageMetadata',
         ...capped(decision),
       },
     });

@@ -2,7 +2,7 @@
 // refund the rest of the hold"). Pure; docs/billing.md explains each rule.
 import type { CatalogModel } from '../catalog/catalog.js';
 import type { UsageMetadata } from '../canonical/types.js';
-import { type CostBreakdown, costOfUsage } from './cost.js';
+import { type CostBreakdown, costOfUsage, usableUsage } from './cost.js';
 import type { PromptTokenEstimate } from './estimate-tokens.js';
 import { expectedCost } from './worst-case.js';
 
@@ -40,6 +40,8 @@ export interface ChargeDecision {
  * - Failed requests (status 0 or ≥ 400) are charged 0: the client got no answer to use.
  * - Successful answers — including safety blocks and image-less answers — are charged exactly the
  *   tokens the upstream reported, so the client pays what the upstream bills and no more.
+ * - Usage that cannot be priced (negative, fractional, not a number, beyond the exact range) counts
+ *   as no usage.
  * - A success without usage is charged the catalog price of what was delivered (prompt estimate plus
  *   the catalog's tokens per returned image); reconciliation records it as evidence.
  * - The built-in local engine is free because its catalog prices are 0, not by a special case.
@@ -49,8 +51,9 @@ export interface ChargeDecision {
  */
 export function decideCharge(input: ChargeInput): ChargeDecision {
   if (input.status === 0 || input.status >= 400) return { micros: 0, basis: 'refunded_failure' };
-  const decision: ChargeDecision = input.usage
-    ? { ...chargeOf(costOfUsage(input.usage, input.model)), basis: 'upstream_usage' }
+  const usage = usableUsage(input.usage, input.model);
+  const decision: ChargeDecision = usage
+    ? { ...chargeOf(costOfUsage(usage, input.model)), basis: 'upstream_usage' }
     : {
         ...chargeOf(
           expectedCost({

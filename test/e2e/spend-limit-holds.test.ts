@@ -1,5 +1,8 @@
 // A spend limit is a limit: many concurrent requests on a small-limit key, through every door, never
 // charge more than the limit, whatever the request leaves to the model's defaults.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startUpstreamSim, type UpstreamSim } from '../../src/sim/index.js';
 import { billingTotals, expectBalanced } from '../helpers/billing-checks.js';
@@ -7,18 +10,53 @@ import { simChannelYaml, startTestGateway, type TestGateway } from '../helpers/s
 
 const flash = 'gemini-3.1-flash-image-preview';
 const pro = 'gemini-3-pro-image-preview';
+let pngBase64: string;
 let googleSim: UpstreamSim;
 let driftingSim: UpstreamSim;
 let openAiSim: UpstreamSim;
+let hostile: Server;
+let hostileUsage: unknown;
 let gateway: TestGateway;
 
+/** A Gemini upstream that answers with a real image and whatever usageMetadata the test sets. */
+function startHostileUpstream(): Promise<string> {
+  hostile = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(
+        JSON.stringify({
+          candidates: [
+            {
+              content: { role: 'model', parts: [{ inlineData: { mimeType: 'image/png', data: pngBase64 } }] },
+              finishReason: 'STOP',
+            },
+          ],
+          usageMetadata: hostileUsage,
+        }),
+      );
+    });
+  });
+  return new Promise((resolve) =>
+    hostile.listen(0, '127.0.0.1', () =>
+      resolve(`http://127.0.0.1:${(hostile.address() as AddressInfo).port}`),
+    ),
+  );
+}
+
 beforeAll(async () => {
+  pngBase64 = (
+    await sharp({ create: { width: 8, height: 8, channels: 3, background: '#00f' } })
+      .png()
+      .toBuffer()
+  ).toString('base64');
+  const hostileUrl = await startHostileUpstream();
   googleSim = await startUpstreamSim({ port: 0 });
   driftingSim = await startUpstreamSim({ port: 0, faults: ['usage-drift:1.5'] });
   openAiSim = await startUpstreamSim({ port: 0 });
   gateway = await startTestGateway({
     configYaml: `channels:
-${simChannelYaml('google-sim', googleSim.url, [flash, 'gemini-2.5-flash-image'])}${simChannelYaml('drifting-sim', driftingSim.url, [pro])}  - name: openai-sim
+${simChannelYaml('google-sim', googleSim.url, [flash, 'gemini-2.5-flash-image'])}${simChannelYaml('drifting-sim', driftingSim.url, [pro])}${simChannelYaml('hostile', hostileUrl, ['gemini-3.1-flash-image'])}  - name: openai-sim
     provider: openai-compatible
     baseUrl: ${openAiSim.url}
     apiKeys: ["sim-key-openai"]
@@ -31,6 +69,7 @@ retest:
 afterAll(async () => {
   await gateway.close();
   await Promise.all([googleSim.close(), driftingSim.close(), openAiSim.close()]);
+  hostile.close();
 });
 
 async function createKey(name: string, spendLimitUsd: number): Promise<{ id: string; key: string }> {
@@ -209,4 +248,27 @@ describe('spend limits under concurrency, with the model left to its defaults', 
       .execute();
     expect(evidence.some((row) => String(row.details).includes('capped at the hold'))).toBe(true);
   });
+});
+
+describe('usage an upstream reports that cannot be priced', () => {
+  const hostileReports: [string, unknown][] = [
+    ['1e300 output tokens', { promptTokenCount: 10, candidatesTokenCount: 1e300 }],
+    ['negative output tokens', { promptTokenCount: 10, candidatesTokenCount: -500_000 }],
+    ['token counts as text', { promptTokenCount: '10', candidatesTokenCount: '1120' }],
+    ['fractional image tokens', { candidatesTokensDetails: [{ modality: 'IMAGE', tokenCount: 0.5 }] }],
+    ['a details list of nulls', { candidatesTokensDetails: [null] }],
+  ];
+  for (const [label, usage] of hostileReports) {
+    it(`settles an answer reporting ${label}: charged within the hold, no hold left open`, async () => {
+      hostileUsage = usage;
+      const { id, key } = await createKey(`hostile-${label}`, 0.2);
+      const response = await post('/v1beta/models/gemini-3.1-flash-image:generateContent', key, {
+        contents: [{ parts: [{ text: 'a blue square' }] }],
+      });
+      expect(await outcome(response)).toBe('image');
+      const charged = await expectLimitHeld(id, 200_000);
+      // Priced as the catalog's image of the default size, as for an answer without usage.
+      expect(charged).toBeGreaterThanOrEqual(1120 * 60);
+    });
+  }
 });
