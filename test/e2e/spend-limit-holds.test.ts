@@ -272,3 +272,20 @@ describe('usage an upstream reports that cannot be priced', () => {
     });
   }
 });
+
+describe('candidate counts the hold could misread', () => {
+  for (const candidateCount of ['3', 2.5, 0, -1, 1e300]) {
+    it(`refuses candidateCount ${JSON.stringify(candidateCount)} with a 400 naming the field, before any hold`, async () => {
+      const { id, key } = await createKey(`candidates-${String(candidateCount)}`, 1);
+      const response = await post('/v1beta/models/gpt-image-1:generateContent', key, {
+        contents: [{ parts: [{ text: 'a red circle' }] }],
+        generationConfig: { candidateCount },
+      });
+      expect(response.status).toBe(400);
+      const body = await response.json();
+      expect(body.error.status).toBe('INVALID_ARGUMENT');
+      expect(body.error.message).toContain('generationConfig.candidateCount');
+      expect(await expectLimitHeld(id, 1_000_000)).toBe(0);
+    });
+  }
+});
