@@ -74,6 +74,41 @@ export function costOfUsage(usage: UsageMetadata, model: CatalogModel): CostBrea
   return priceTokens(billedTokens(usage), model);
 }
 
+const isTokenCount = (value: unknown) =>
+  value === undefined || (Number.isSafeInteger(value) && (value as number) >= 0);
+
+/**
+ * The upstream's usage when it can be priced: every count a whole number ≥ 0 and the cost within the
+ * exact integer range. Anything else (negative, fractional, text, 1e300) comes from a broken or hostile
+ * upstream and is treated as no usage at all, so it can neither throw in a settle nor set a charge.
+ */
+export function usableUsage(
+  usage: UsageMetadata | undefined,
+  model: CatalogModel,
+): UsageMetadata | undefined {
+  if (usage === undefined) return undefined;
+  const counts = [
+    usage.promptTokenCount,
+    usage.candidatesTokenCount,
+    usage.thoughtsTokenCount,
+    ...[...(usage.promptTokensDetails ?? []), ...(usage.candidatesTokensDetails ?? [])].map(
+      (detail) => detail?.tokenCount,
+    ),
+  ];
+  const listsOk = [usage.promptTokensDetails, usage.candidatesTokensDetails].every(
+    (details) =>
+      details === undefined ||
+      (Array.isArray(details) && details.every((detail) => detail !== null && typeof detail === 'object')),
+  );
+  if (!listsOk || !counts.every(isTokenCount)) return undefined;
+  try {
+    costOfUsage(usage, model);
+    return usage;
+  } catch {
+    return undefined;
+  }
+}
+
 export function emptyAmounts(): ModalityAmounts {
   return { inputText: 0, inputImage: 0, outputText: 0, outputImage: 0, thoughts: 0 };
 }

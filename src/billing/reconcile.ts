@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
 import { type CatalogModel, outputImageTokens } from '../catalog/catalog.js';
 import type { UsageMetadata } from '../canonical/types.js';
 import type { DatabaseSchema } from '../store/index.js';
-import { billedTokens, costOfUsage, priceTokens } from './cost.js';
+import { billedTokens, costOfUsage, priceTokens, usableUsage } from './cost.js';
 import type { ChargeDecision } from './refund-policy.js';
 
 export type EvidenceKind = 'output_image_tokens' | 'charge_mismatch' | 'missing_usage';
@@ -29,6 +29,8 @@ export interface ReconcileInput {
   usage?: UsageMetadata;
   imagesOut: number;
   imageSize?: string;
+  /** Output tokens one image of this request costs (RequestBounds.typicalTokensPerImage). */
+  tokensPerImage?: number;
   /** Relative drift tolerated (0.05 = 5 %). */
   threshold: number;
 }
@@ -37,8 +39,9 @@ const partsPerMillion = 1_000_000;
 
 /** Findings for one finished request; empty when charged, reported and expected agree. Pure. */
 export function reconcileRequest(input: ReconcileInput): EvidenceFinding[] {
-  const { model, decision, usage } = input;
+  const { model, decision } = input;
   if (input.status === 0 || input.status >= 400) return [];
+  const usage = usableUsage(input.usage, model);
   const findings: EvidenceFinding[] = [];
   if (!usage) {
     findings.push({
@@ -49,7 +52,13 @@ export function reconcileRequest(input: ReconcileInput): EvidenceFinding[] {
       reportedTokens: null,
       expectedTokens: null,
       driftPpm: null,
-      details: { imagesOut: input.imagesOut, note: 'the upstream answered without usageMetadata' },
+      details: {
+        imagesOut: input.imagesOut,
+        note: input.usage
+          ? 'the upstream reported usageMetadata that cannot be priced'
+          : 'the upstream answered without usageMetadata',
+        ...capped(decision),
+      },
     });
     return findings;
   }
@@ -63,11 +72,11 @@ export function reconcileRequest(input: ReconcileInput): EvidenceFinding[] {
       reportedTokens: null,
       expectedTokens: null,
       driftPpm: null,
-      details: { usage },
+      details: { usage, ...capped(decision) },
     });
   }
   if (input.imagesOut > 0) {
-    const perImage = outputImageTokens(model, { imageSize: input.imageSize });
+    const perImage = input.tokensPerImage ?? outputImageTokens(model, { imageSize: input.imageSize });
     const expectedTokens = perImage * input.imagesOut;
     const reportedTokens = billedTokens(usage).outputImage;
     const drift =
@@ -98,6 +107,15 @@ export function reconcileRequest(input: ReconcileInput): EvidenceFinding[] {
     }
   }
   return findings;
+}
+
+/** The evidence of a charge the spend-limit cap cut (refund-policy.ts): what it would have been. */
+function capped(decision: ChargeDecision): Record<string, unknown> {
+  if (decision.uncappedMicros === undefined) return {};
+  return {
+    uncappedMicros: decision.uncappedMicros,
+    note: 'charge capped at the hold of a key with a spend limit',
+  };
 }
 
 export type BillingConsistency = 'consistent' | 'under review';

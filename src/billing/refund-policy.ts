@@ -2,7 +2,7 @@
 // refund the rest of the hold"). Pure; docs/billing.md explains each rule.
 import type { CatalogModel } from '../catalog/catalog.js';
 import type { UsageMetadata } from '../canonical/types.js';
-import { type CostBreakdown, costOfUsage } from './cost.js';
+import { type CostBreakdown, costOfUsage, usableUsage } from './cost.js';
 import type { PromptTokenEstimate } from './estimate-tokens.js';
 import { expectedCost } from './worst-case.js';
 
@@ -21,34 +21,55 @@ export interface ChargeInput {
   usage?: UsageMetadata;
   imagesOut: number;
   imageSize?: string;
+  /** Output tokens one image of this request costs (RequestBounds.typicalTokensPerImage). */
+  tokensPerImage?: number;
   prompt: PromptTokenEstimate;
+  /** The hold of a key with a spend limit: the charge never exceeds it. Absent: no cap. */
+  capMicros?: number;
 }
 
 export interface ChargeDecision {
   micros: number;
   basis: ChargeBasis;
   breakdown?: CostBreakdown;
+  /** Set when the cap cut the charge: what the basis alone would have charged. */
+  uncappedMicros?: number;
 }
 
 /**
  * - Failed requests (status 0 or ≥ 400) are charged 0: the client got no answer to use.
  * - Successful answers — including safety blocks and image-less answers — are charged exactly the
  *   tokens the upstream reported, so the client pays what the upstream bills and no more.
+ * - Usage that cannot be priced (negative, fractional, not a number, beyond the exact range) counts
+ *   as no usage.
  * - A success without usage is charged the catalog price of what was delivered (prompt estimate plus
  *   the catalog's tokens per returned image); reconciliation records it as evidence.
  * - The built-in local engine is free because its catalog prices are 0, not by a special case.
+ * - On a key with a spend limit the charge is capped at the request's hold, so the limit holds even
+ *   when an upstream reports more than the worst case it could legitimately return (more images,
+ *   more text); reconciliation records the difference as evidence (charge_mismatch).
  */
 export function decideCharge(input: ChargeInput): ChargeDecision {
   if (input.status === 0 || input.status >= 400) return { micros: 0, basis: 'refunded_failure' };
-  if (input.usage) {
-    const breakdown = costOfUsage(input.usage, input.model);
-    return { micros: breakdown.micros, basis: 'upstream_usage', breakdown };
-  }
-  const breakdown = expectedCost({
-    model: input.model,
-    prompt: input.prompt,
-    images: input.imagesOut,
-    imageSize: input.imageSize,
-  });
-  return { micros: breakdown.micros, basis: 'catalog_estimate', breakdown };
+  const usage = usableUsage(input.usage, input.model);
+  const decision: ChargeDecision = usage
+    ? { ...chargeOf(costOfUsage(usage, input.model)), basis: 'upstream_usage' }
+    : {
+        ...chargeOf(
+          expectedCost({
+            model: input.model,
+            prompt: input.prompt,
+            images: input.imagesOut,
+            imageSize: input.imageSize,
+            tokensPerImage: input.tokensPerImage,
+          }),
+        ),
+        basis: 'catalog_estimate',
+      };
+  if (input.capMicros === undefined || decision.micros <= input.capMicros) return decision;
+  return { ...decision, micros: input.capMicros, uncappedMicros: decision.micros };
+}
+
+function chargeOf(breakdown: CostBreakdown): Pick<ChargeDecision, 'micros' | 'breakdown'> {
+  return { micros: breakdown.micros, breakdown };
 }

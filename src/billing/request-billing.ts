@@ -11,7 +11,7 @@ import { estimatePromptTokens, type PromptTokenEstimate } from './estimate-token
 import type { Ledger, SettleRequest } from './ledger.js';
 import { decideCharge } from './refund-policy.js';
 import { reconcileRequest } from './reconcile.js';
-import { expectedCost, worstCase } from './worst-case.js';
+import { expectedCost, imagesRequested, requestBounds, worstCase } from './worst-case.js';
 
 export interface BillingSubject {
   requestId: string;
@@ -36,6 +36,8 @@ export interface BillingTicket {
   holdMicros: number;
   model: CatalogModel;
   imageSize?: string;
+  /** Output tokens one image of this request costs, for an answer without usage. */
+  tokensPerImage: number;
   prompt: PromptTokenEstimate;
   closed: boolean;
   /** No durable hold yet (key without a spend limit): written at settle, see SettleRequest. */
@@ -74,9 +76,7 @@ export class RequestBilling {
     const expected = expectedCost({ model, prompt, images, imageSize: summary.imageSize });
     const worst = worstCase({
       model,
-      prompt,
-      images,
-      imageSize: summary.imageSize,
+      ...requestBounds(model, request, summary, false),
       heldMultiplier: this.options.config.heldMultiplier,
     });
     return {
@@ -108,13 +108,8 @@ export class RequestBilling {
       },
     });
     const prompt = estimatePromptTokens(subject.request, model);
-    const hold = worstCase({
-      model,
-      prompt,
-      images,
-      imageSize: summary.imageSize,
-      heldMultiplier: this.options.config.heldMultiplier,
-    });
+    const bounds = requestBounds(model, subject.request, summary, subject.stream);
+    const hold = worstCase({ model, ...bounds, heldMultiplier: this.options.config.heldMultiplier });
     // Without a spend limit there is nothing to admit against: the hold is written with the settle,
     // in one transaction, instead of a durable write before the upstream call.
     const deferHold = client.spendLimitMicros === null;
@@ -150,6 +145,7 @@ export class RequestBilling {
       holdMicros: hold.micros,
       model,
       imageSize: summary.imageSize,
+      tokensPerImage: bounds.typicalTokensPerImage,
       prompt,
       closed: false,
       deferredHold: deferHold ? { createdAt: Date.now() } : undefined,
@@ -179,7 +175,10 @@ export class RequestBilling {
       usage: outcome.usage,
       imagesOut: outcome.imagesOut,
       imageSize: ticket.imageSize,
+      tokensPerImage: ticket.tokensPerImage,
       prompt: ticket.prompt,
+      // A spend limit is a limit: the charge never exceeds the hold admitted against it.
+      capMicros: ticket.deferredHold ? undefined : ticket.holdMicros,
     });
     const evidence = reconcileRequest({
       model: ticket.model,
@@ -188,13 +187,15 @@ export class RequestBilling {
       usage: outcome.usage,
       imagesOut: outcome.imagesOut,
       imageSize: ticket.imageSize,
+      tokensPerImage: ticket.tokensPerImage,
       threshold: this.options.config.driftThreshold,
     });
     ticket.closing = this.options.ledger
       .settle({
         requestId: ticket.requestId,
         keyId: ticket.keyId,
-        holdMicros: ticket.holdMicros,
+        // Without a limit nothing was admitted against the hold: it is written as at least the charge.
+        holdMicros: ticket.deferredHold ? Math.max(ticket.holdMicros, decision.micros) : ticket.holdMicros,
         chargedMicros: decision.micros,
         logEntry: { ...entry, chargedMicros: decision.micros },
         evidence,
@@ -221,11 +222,6 @@ export class RequestBilling {
     await Promise.all(pending);
     await this.options.ledger.close();
   }
-}
-
-/** Image models return one image per candidate; a text-only request returns none. */
-export function imagesRequested(summary: RequestSummary): number {
-  return summary.wantsImage ? Math.max(1, summary.candidateCount) : 0;
 }
 
 function interrupted(entry: RequestLogEntry): RequestLogEntry {

@@ -84,7 +84,10 @@ export interface GenerateContentResponse {
 export interface RequestSummary {
   inputImages: number;
   inputImageBytes: number;
+  /** An image is asked for: an answer without one fails over (see summarize.ts). */
   wantsImage: boolean;
+  /** The answer may carry images (and so must be held for): what the model does, not only what was asked. */
+  mayReturnImage: boolean;
   aspectRatio?: string;
   imageSize?: string;
   candidateCount: number;

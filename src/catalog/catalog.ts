@@ -185,6 +185,43 @@ export function outputImageTokens(model: CatalogModel, query: ImageTokenQuery = 
   for (const key of keys) {
     if (Object.hasOwn(table, key)) return table[key];
   }
+  return largestEntry(table);
+}
+
+/**
+ * The most one generated image of a request can be billed. A Gemini imageSize the request names (or
+ * the model's default, which the upstream uses when none is named) is exact; an OpenAI quality or
+ * size left at `auto`, absent or unlisted may land on any entry, so the largest one it matches counts.
+ */
+export function maxOutputImageTokens(model: CatalogModel, query: ImageTokenQuery = {}): number {
+  const table = model.imageTokens;
+  const pairs = Object.keys(table)
+    .map((key) => key.split('@'))
+    .filter((parts): parts is [string, string] => parts.length === 2);
+  if (pairs.length === 0) {
+    if (query.imageSize !== undefined && !Object.hasOwn(table, query.imageSize)) return largestEntry(table);
+    return outputImageTokens(model, { imageSize: query.imageSize });
+  }
+  const listed = (values: string[], value: string | undefined) =>
+    value !== undefined && values.includes(value) ? value : undefined;
+  const quality = listed(
+    pairs.map(([pairQuality]) => pairQuality),
+    query.quality,
+  );
+  const size = listed(
+    pairs.map(([, pairSize]) => pairSize),
+    query.size,
+  );
+  const matching = pairs
+    .filter(
+      ([pairQuality, pairSize]) =>
+        (quality ?? pairQuality) === pairQuality && (size ?? pairSize) === pairSize,
+    )
+    .map(([pairQuality, pairSize]) => table[`${pairQuality}@${pairSize}`]);
+  return matching.length > 0 ? Math.max(...matching) : largestEntry(table);
+}
+
+function largestEntry(table: Record<string, number>): number {
   return Math.max(0, ...Object.values(table));
 }
 

@@ -50,8 +50,12 @@ export interface CatalogModel {
   pricing: ModelPricing;
   /** The published prices as written (USD per 1M tokens), for display. */
   pricingUsdPerMillion: Record<PriceField, string>;
-  /** Input tokens billed per input image. */
+  /** Input tokens billed per input image, as usually reported (estimates, countTokens). */
   inputImageTokens: number;
+  /** The most one input image can be billed (largest media resolution or tiling); holds use it. */
+  inputImageTokensMax: number;
+  /** Output tokens billed per partial image a stream sends (gpt-image bills each one). */
+  partialImageTokens: number;
   /** Output tokens billed per generated image, by imageSize or `quality@size`, plus `default`. */
   imageTokens: Record<string, number>;
 }
@@ -117,6 +121,8 @@ export const catalogEntrySchema = z
     capabilities: capabilitiesSchema,
     pricing: pricingSchema,
     inputImageTokens: nonNegativeInteger,
+    inputImageTokensMax: nonNegativeInteger.optional(),
+    partialImageTokens: nonNegativeInteger.default(0),
     imageTokens: z.record(z.string(), nonNegativeInteger),
   })
   .transform((entry): CatalogModel => {
@@ -124,9 +130,10 @@ export const catalogEntrySchema = z
     for (const field of priceFields) {
       pricing[field] = usdPerMillionToNanoPerToken(entry.pricing[field]) ?? 0;
     }
-    const { gaId, previewId, ...rest } = entry;
+    const { gaId, previewId, inputImageTokensMax, ...rest } = entry;
     return {
       ...rest,
+      inputImageTokensMax: Math.max(entry.inputImageTokens, inputImageTokensMax ?? 0),
       ...(gaId === undefined ? {} : { gaId }),
       ...(previewId === undefined ? {} : { previewId }),
       pricing,

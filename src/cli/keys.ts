@@ -8,6 +8,7 @@ import {
   openDatabase,
   revokeClientKey,
 } from '../store/index.js';
+import { keyRate, keyRateRange, spendLimitMicros, spendLimitRange } from '../billing/key-limits.js';
 import type { GatewayConfig } from '../config/index.js';
 import { type CommonFlags, loadConfigOrExit } from './context.js';
 import { exitCodes, printJson, printTable } from './output.js';
@@ -63,13 +64,30 @@ export function keyView(record: ClientKeyRecord) {
   };
 }
 
-function positiveNumber(value: string, name: string): number {
-  const number = Number(value);
-  if (!Number.isFinite(number) || number < 0) {
-    process.stderr.write(`imagegate: ${name} must be a non-negative number, got "${value}"\n`);
+/** A flag's value checked by `parse`; a bad one exits 2 naming the flag and the allowed range. */
+function checkedFlag(
+  value: string,
+  name: string,
+  parse: (text: string) => number | undefined,
+  range: string,
+): number {
+  const parsed = parse(value);
+  if (parsed === undefined) {
+    process.stderr.write(`imagegate: ${name} must be ${range}, got "${value}"\n`);
     process.exit(exitCodes.usage);
   }
-  return number;
+  return parsed;
+}
+
+function expiryDate(value: string): number {
+  const parsed = Date.parse(value);
+  if (Number.isNaN(parsed)) {
+    process.stderr.write(
+      `imagegate: --expires must be an ISO 8601 date such as 2027-01-31, got "${value}"\n`,
+    );
+    process.exit(exitCodes.usage);
+  }
+  return parsed;
 }
 
 export function registerKeysCommand(program: Command): void {
@@ -101,22 +119,22 @@ export function registerKeysCommand(program: Command): void {
             models: typeof flags.models === 'string' ? canonicalModelIds(flags.models, config) : null,
             spendLimitMicros:
               typeof flags.spendLimitUsd === 'string'
-                ? Math.round(positiveNumber(flags.spendLimitUsd, '--spend-limit-usd') * 1e6)
+                ? checkedFlag(flags.spendLimitUsd, '--spend-limit-usd', spendLimitMicros, spendLimitRange)
                 : null,
             controlled: flags.controlled === true,
             requestsPerMinute:
               typeof flags.requestsPerMinute === 'string'
-                ? positiveNumber(flags.requestsPerMinute, '--requests-per-minute')
+                ? checkedFlag(flags.requestsPerMinute, '--requests-per-minute', keyRate, keyRateRange)
                 : null,
             imagesPerMinute:
               typeof flags.imagesPerMinute === 'string'
-                ? positiveNumber(flags.imagesPerMinute, '--images-per-minute')
+                ? checkedFlag(flags.imagesPerMinute, '--images-per-minute', keyRate, keyRateRange)
                 : null,
             concurrencyLimit:
               typeof flags.concurrency === 'string'
-                ? positiveNumber(flags.concurrency, '--concurrency')
+                ? checkedFlag(flags.concurrency, '--concurrency', keyRate, keyRateRange)
                 : null,
-            expiresAt: typeof flags.expires === 'string' ? Date.parse(flags.expires) : null,
+            expiresAt: typeof flags.expires === 'string' ? expiryDate(flags.expires) : null,
           });
         } catch (error) {
           process.stderr.write(`imagegate: ${(error as Error).message}\n`);

@@ -5,6 +5,11 @@ import { defaultBodyMemoryBytes, defaultServerTimeouts } from '../security/limit
 import { authStyles, providerTypes } from './types.js';
 
 const positiveInteger = z.number().int().positive();
+/** Node's timers fire at once past 2^31 - 1 ms, so a larger timeout would end every call immediately. */
+export const maxTimerMs = 2_147_483_647;
+const timerMs = positiveInteger.max(maxTimerMs);
+/** A hold above 10× the worst case is a typo; an unbounded one overflows the ledger's integers. */
+export const maxHeldMultiplier = 10;
 const port = z.number().int().min(0).max(65535);
 /** Gateway processes on this node (`auto`: one per core); see src/cluster/. */
 export const maxWorkers = 64;
@@ -31,7 +36,7 @@ export const channelFileSchema = z.strictObject({
   modelMap: z.record(z.string(), z.string().min(1)).default({}),
   priority: z.number().int().default(0),
   weight: positiveInteger.default(1),
-  timeoutMs: positiveInteger.default(120_000),
+  timeoutMs: timerMs.default(120_000),
   pinForRetest: z.boolean().default(false),
   vertex: vertexSchema.optional(),
 });
@@ -46,10 +51,10 @@ export const configFileSchema = z.strictObject({
       host: z.string().min(1).optional(),
       bodyLimitBytes: positiveInteger.default(64 * 1024 * 1024),
       bodyMemoryBytes: positiveInteger.default(defaultBodyMemoryBytes),
-      requestTimeoutMs: positiveInteger.default(defaultServerTimeouts.requestTimeoutMs),
-      headersTimeoutMs: positiveInteger.default(defaultServerTimeouts.headersTimeoutMs),
-      idleTimeoutMs: positiveInteger.default(defaultServerTimeouts.idleTimeoutMs),
-      keepAliveTimeoutMs: positiveInteger.default(defaultServerTimeouts.keepAliveTimeoutMs),
+      requestTimeoutMs: timerMs.default(defaultServerTimeouts.requestTimeoutMs),
+      headersTimeoutMs: timerMs.default(defaultServerTimeouts.headersTimeoutMs),
+      idleTimeoutMs: timerMs.default(defaultServerTimeouts.idleTimeoutMs),
+      keepAliveTimeoutMs: timerMs.default(defaultServerTimeouts.keepAliveTimeoutMs),
       workers: workerCount.default(1),
     })
     .prefault({}),
@@ -64,11 +69,11 @@ export const configFileSchema = z.strictObject({
   routing: z
     .strictObject({
       maxAttempts: positiveInteger.default(3),
-      deadlineMs: positiveInteger.default(300_000),
+      deadlineMs: timerMs.default(300_000),
       circuit: z
         .strictObject({
           failureThreshold: positiveInteger.default(5),
-          openMs: positiveInteger.default(30_000),
+          openMs: timerMs.default(30_000),
         })
         .prefault({}),
     })
@@ -76,7 +81,7 @@ export const configFileSchema = z.strictObject({
   retest: z
     .strictObject({
       enabled: z.boolean().default(true),
-      intervalMinutes: positiveInteger.default(60),
+      intervalMinutes: positiveInteger.max(Math.floor(maxTimerMs / 60_000)).default(60),
       jitterSeconds: z.number().int().nonnegative().default(120),
       verdictReloadSeconds: positiveInteger.default(10),
       doors: z
@@ -88,7 +93,7 @@ export const configFileSchema = z.strictObject({
   billing: z
     .strictObject({
       driftThreshold: z.number().nonnegative().default(0.05),
-      heldMultiplier: z.number().min(1).default(1),
+      heldMultiplier: z.number().min(1).max(maxHeldMultiplier).default(1),
       settleBatchMs: z.number().int().min(0).max(60_000).default(20),
     })
     .prefault({}),

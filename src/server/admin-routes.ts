@@ -3,6 +3,7 @@
 // {error:{message,type,param,code}} envelope.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { keyRate, keyRateRange, spendLimitMicros, spendLimitRange } from '../billing/key-limits.js';
 import { billingStatus, routesUnderReview } from '../billing/reconcile.js';
 import {
   ledgerEntries,
@@ -32,10 +33,17 @@ import { summarizeFor } from './generation.js';
 import { parseJsonBody } from './parse-json-body.js';
 import { registerErrorRenderer } from './render-error.js';
 
-const limit = z.number().int().positive().nullable();
+const limit = z
+  .number()
+  .refine((value) => keyRate(value) !== undefined, { error: `expected ${keyRateRange}` })
+  .nullable();
+const spendLimitUsd = z
+  .number()
+  .refine((value) => spendLimitMicros(value) !== undefined, { error: `expected ${spendLimitRange}` })
+  .nullable();
 const keySettingsSchema = z.strictObject({
   models: z.array(z.string().min(1)).min(1).nullable().optional(),
-  spendLimitUsd: z.number().nonnegative().nullable().optional(),
+  spendLimitUsd: spendLimitUsd.optional(),
   controlled: z.boolean().optional(),
   requestsPerMinute: limit.optional(),
   imagesPerMinute: limit.optional(),
@@ -71,7 +79,8 @@ function toSettings(gateway: Gateway, body: z.output<typeof keySettingsSchema>):
       }) ?? null;
   }
   if (body.spendLimitUsd !== undefined) {
-    settings.spendLimitMicros = body.spendLimitUsd === null ? null : Math.round(body.spendLimitUsd * 1e6);
+    settings.spendLimitMicros =
+      body.spendLimitUsd === null ? null : (spendLimitMicros(body.spendLimitUsd) ?? null);
   }
   if (body.expiresAt !== undefined)
     settings.expiresAt = body.expiresAt === null ? null : Date.parse(body.expiresAt);

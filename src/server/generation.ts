@@ -61,8 +61,11 @@ export interface CallOutcome {
 
 /** The typed facts of a request for this model (image is the default output of image-only models). */
 export function summarizeFor(model: CatalogModel, request: GenerateContentRequest): RequestSummary {
-  const imageOnly = model.capabilities.outputModalities.every((modality) => modality === 'IMAGE');
-  return summarizeRequest(request, imageOnly || model.family === 'local');
+  const outputs = model.capabilities.outputModalities;
+  return summarizeRequest(request, {
+    imageOnly: outputs.every((modality) => modality === 'IMAGE') || model.family === 'local',
+    canOutputImage: outputs.includes('IMAGE'),
+  });
 }
 
 /** Validates access and capabilities; throws a GatewayError naming the field. */
@@ -196,9 +199,13 @@ function logEntry(call: GenerationCall, outcome: CallOutcome): RequestLogEntry {
   const latencyMs = Math.round(performance.now() - call.startedAt);
   const usage = outcome.usage;
   const imageTokens = (details: UsageMetadata['promptTokensDetails']) =>
-    details
-      ?.filter((detail) => detail.modality === 'IMAGE')
-      .reduce((sum, detail) => sum + detail.tokenCount, 0) ?? null;
+    Array.isArray(details)
+      ? tokenCount(
+          details
+            .filter((detail) => detail?.modality === 'IMAGE')
+            .reduce((sum, detail) => sum + (tokenCount(detail.tokenCount) ?? 0), 0),
+        )
+      : null;
   return {
     id: call.requestId,
     createdAt: Date.now(),
@@ -210,10 +217,10 @@ function logEntry(call: GenerationCall, outcome: CallOutcome): RequestLogEntry {
     errorClass: outcome.errorClass ?? null,
     latencyMs,
     attempts: outcome.attempts.length,
-    promptTokens: usage?.promptTokenCount ?? null,
-    candidatesTokens: usage?.candidatesTokenCount ?? null,
-    thoughtsTokens: usage?.thoughtsTokenCount ?? null,
-    totalTokens: usage?.totalTokenCount ?? null,
+    promptTokens: tokenCount(usage?.promptTokenCount),
+    candidatesTokens: tokenCount(usage?.candidatesTokenCount),
+    thoughtsTokens: tokenCount(usage?.thoughtsTokenCount),
+    totalTokens: tokenCount(usage?.totalTokenCount),
     inputImageTokens: imageTokens(usage?.promptTokensDetails),
     outputImageTokens: imageTokens(usage?.candidatesTokensDetails),
     imagesOut: outcome.imagesOut,
@@ -228,4 +235,9 @@ function logEntry(call: GenerationCall, outcome: CallOutcome): RequestLogEntry {
       latencyMs: attempt.latencyMs,
     })),
   };
+}
+
+/** An upstream's token count as a log column: a whole number ≥ 0, else null (never text, 1e300 or -5). */
+function tokenCount(value: unknown): number | null {
+  return Number.isSafeInteger(value) && (value as number) >= 0 ? (value as number) : null;
 }

@@ -13,7 +13,8 @@ import { openAiSseEvent } from './wire-format.js';
 import { padPng } from './png-padding.js';
 import type { ServerResponse } from 'node:http';
 
-const inputImageTokens = 388;
+/** Prompt tokens gpt-image reports per input image in this simulator. */
+export const gptInputImageTokens = 388;
 const mimeTypes = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' } as const;
 
 interface ImageAnswer {
@@ -64,7 +65,7 @@ export async function answerImages(
   const images = faults.has('no-image') ? [] : Array.from({ length: params.n }, () => image);
   const perImage = Math.round((gptImageTokens[size]?.[quality] ?? 4160) * faults.usageDriftFactor);
   const textTokenCount = textTokens(params.prompt);
-  const imageTokenCount = params.images.length * inputImageTokens;
+  const imageTokenCount = params.images.length * gptInputImageTokens;
   const outputTokens = perImage * images.length;
   return {
     created: Math.floor(Date.now() / 1000),

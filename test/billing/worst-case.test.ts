@@ -5,40 +5,104 @@ import { decideCharge } from '../../src/billing/refund-policy.js';
 import { reconcileRequest } from '../../src/billing/reconcile.js';
 import {
   outputTextAllowanceTokens,
+  requestBounds,
   thoughtsAllowanceTokens,
   worstCase,
 } from '../../src/billing/worst-case.js';
 import { GatewayError } from '../../src/canonical/errors.js';
-import { loadBuiltinCatalog } from '../../src/catalog/catalog.js';
+import { type CatalogModel, loadBuiltinCatalog } from '../../src/catalog/catalog.js';
+import { attachOpenAiImageOptions } from '../../src/canonical/openai-image-options.js';
+import type { GenerateContentRequest } from '../../src/canonical/types.js';
+import { summarizeFor } from '../../src/server/generation.js';
 
 const catalog = loadBuiltinCatalog();
 const flash = catalog.resolve('gemini-3.1-flash-image-preview')!;
 const flash25 = catalog.resolve('gemini-2.5-flash-image')!;
 const prompt = estimatePromptTokens({ contents: [{ parts: [{ text: 'a red circle on white' }] }] }, flash);
+const promptBytes = 'a red circle on white'.length;
+const bounds = (images: number, tokensPerImage: number) => ({
+  promptTextTokens: promptBytes,
+  promptImageTokens: 0,
+  images,
+  tokensPerImage,
+  typicalTokensPerImage: tokensPerImage,
+  partialImages: 0,
+});
 
 describe('worst-case hold', () => {
   it('holds the prompt, the largest output for the requested size, and a text allowance', () => {
-    const hold = worstCase({ model: flash, prompt, imageSize: '4K', images: 1, heldMultiplier: 1 });
+    const hold = worstCase({ model: flash, ...bounds(1, 2520), heldMultiplier: 1 });
     expect(hold.breakdown.tokens.outputImage).toBe(2520);
     expect(hold.breakdown.tokens.outputText).toBe(outputTextAllowanceTokens);
     expect(hold.breakdown.tokens.thoughts).toBe(thoughtsAllowanceTokens);
-    const expectedNano = prompt.textTokens * 500 + 2520 * 60_000 + (1000 + 2000) * 3_000;
+    const expectedNano = promptBytes * 500 + 2520 * 60_000 + (1000 + 2000) * 3_000;
     expect(hold.micros).toBe(Math.ceil(expectedNano / 1000));
   });
 
-  it('uses the model default size when the request names none', () => {
-    expect(
-      worstCase({ model: flash, prompt, images: 1, heldMultiplier: 1 }).breakdown.tokens.outputImage,
-    ).toBe(1120);
-    expect(
-      worstCase({ model: flash25, prompt, images: 1, heldMultiplier: 1 }).breakdown.tokens.outputImage,
-    ).toBe(1290);
+  it('multiplies by heldMultiplier and rounds up', () => {
+    const single = worstCase({ model: flash, ...bounds(1, 1120), heldMultiplier: 1 });
+    const padded = worstCase({ model: flash, ...bounds(1, 1120), heldMultiplier: 1.5 });
+    expect(padded.micros).toBe(Math.ceil((single.breakdown.totalNanoUsd * 1.5) / 1000));
+  });
+});
+
+describe('the bounds of a request', () => {
+  const gptImage = catalog.resolve('gpt-image-1')!;
+  const text = (value: string): GenerateContentRequest => ({ contents: [{ parts: [{ text: value }] }] });
+  const boundsOf = (model: CatalogModel, request: GenerateContentRequest, stream = false) =>
+    requestBounds(model, request, summarizeFor(model, request), stream);
+
+  it('holds an image for an image model asked without responseModalities (it answers with one)', () => {
+    expect(boundsOf(flash, text('a cat')).images).toBe(1);
+    expect(boundsOf(flash25, text('a cat')).images).toBe(1);
+    const empty = { ...text('a cat'), generationConfig: { responseModalities: [] } };
+    expect(boundsOf(flash, empty).images).toBe(1);
   });
 
-  it('multiplies by heldMultiplier and rounds up', () => {
-    const single = worstCase({ model: flash, prompt, images: 1, heldMultiplier: 1 });
-    const padded = worstCase({ model: flash, prompt, images: 1, heldMultiplier: 1.5 });
-    expect(padded.micros).toBe(Math.ceil((single.breakdown.totalNanoUsd * 1.5) / 1000));
+  it('holds no image when the request asks for text only', () => {
+    const textOnly = { ...text('a cat'), generationConfig: { responseModalities: ['TEXT'] } };
+    expect(boundsOf(flash, textOnly).images).toBe(0);
+  });
+
+  it("holds the requested imageSize, else the model's default size", () => {
+    const sized = { ...text('a cat'), generationConfig: { imageConfig: { imageSize: '4K' } } };
+    expect(boundsOf(flash, sized).tokensPerImage).toBe(2520);
+    expect(boundsOf(flash, text('a cat')).tokensPerImage).toBe(1120);
+    expect(boundsOf(flash25, text('a cat')).tokensPerImage).toBe(1290);
+  });
+
+  it('holds the gpt-image quality and size asked for, and the largest either may be when auto', () => {
+    const withOptions = (options: Parameters<typeof attachOpenAiImageOptions>[1]) => {
+      const request = text('a cat');
+      attachOpenAiImageOptions(request, options);
+      return boundsOf(gptImage, request).tokensPerImage;
+    };
+    expect(withOptions({ quality: 'low', size: '1024x1024' })).toBe(272);
+    expect(withOptions({ quality: 'high', size: '1024x1536' })).toBe(6240);
+    expect(withOptions({ quality: 'medium' })).toBe(1584);
+    expect(withOptions({ size: '1536x1024' })).toBe(6208);
+    expect(withOptions({ quality: 'auto' })).toBe(6240);
+    expect(withOptions({ quality: 'low', size: '2048x2048' })).toBe(408);
+    expect(withOptions({})).toBe(6240);
+  });
+
+  it('holds the partial images a gpt-image stream bills, and none without a stream', () => {
+    const request = text('a cat');
+    attachOpenAiImageOptions(request, { quality: 'low', size: '1024x1024', partial_images: 3 });
+    expect(boundsOf(gptImage, request, true).partialImages).toBe(3);
+    expect(boundsOf(gptImage, request, false).partialImages).toBe(0);
+    const hold = worstCase({ model: gptImage, ...boundsOf(gptImage, request, true), heldMultiplier: 1 });
+    expect(hold.breakdown.tokens.outputImage).toBe(272 + 3 * 100);
+  });
+
+  it('holds prompt text as UTF-8 bytes and input images at their largest, within the input limit', () => {
+    const wide = '画'.repeat(100);
+    const image = { inlineData: { mimeType: 'image/png', data: 'iVBORw0KGgo=' } };
+    const request: GenerateContentRequest = { contents: [{ parts: [{ text: wide }, image, image] }] };
+    const bounds = boundsOf(flash, request);
+    expect(bounds.promptTextTokens).toBe(300);
+    expect(bounds.promptImageTokens).toBe(2 * 2240);
+    expect(boundsOf(flash, text('x'.repeat(1_000_000))).promptTextTokens).toBe(flash.inputTokenLimit);
   });
 });
 

@@ -76,4 +76,42 @@ describe('imagegate keys', () => {
     expect(failure).toMatchObject({ code: 2 });
     expect((failure as { stderr: string }).stderr).toContain('already exists');
   });
+
+  const badFlags: [string, string, RegExp][] = [
+    ['--spend-limit-usd', '1e20', /--spend-limit-usd must be a number of USD from 0 to 1000000000/],
+    ['--spend-limit-usd', '0.0000001', /at most 6 decimals/],
+    ['--spend-limit-usd', 'NaN', /--spend-limit-usd must be/],
+    ['--spend-limit-usd', '', /--spend-limit-usd must be/],
+    ['--requests-per-minute', '0.5', /--requests-per-minute must be a whole number from 1 to 1000000/],
+    ['--images-per-minute', '3000000000', /--images-per-minute must be a whole number/],
+    ['--concurrency', '0', /--concurrency must be a whole number/],
+    ['--expires', 'next tuesday', /--expires must be an ISO 8601 date/],
+  ];
+  for (const [flag, value, message] of badFlags) {
+    it(`exits 2 naming the allowed range for ${flag} "${value}", and creates no key`, async () => {
+      const name = `bad${flag}-${badFlags.findIndex((entry) => entry[1] === value)}`;
+      const failure = await imagegate('keys', 'create', '--name', name, flag, value).catch(
+        (error: { code: number; stderr: string }) => error,
+      );
+      expect(failure).toMatchObject({ code: 2 });
+      expect((failure as { stderr: string }).stderr).toMatch(message);
+      const listed = await imagegate('keys', 'list', '--json');
+      expect(listed.stdout).not.toContain(name);
+    });
+  }
+
+  it('stores a spend limit given in USD as exact micro-USD', async () => {
+    const { stdout } = await imagegate(
+      'keys',
+      'create',
+      '--name',
+      'exact',
+      '--spend-limit-usd',
+      '0.29',
+      '--json',
+    );
+    expect(JSON.parse(stdout).spendLimitUsd).toBe(0.29);
+    const found = await lookup(JSON.parse(stdout).key);
+    expect(found?.record.spendLimitMicros).toBe(290_000);
+  });
 });

@@ -115,4 +115,33 @@ describe('environment expansion', () => {
       'imagegate.yaml:4:14 channels[0].apiKeys: channel google-main has no API keys left (GEMINI_API_KEY not set)',
     );
   });
+
+  const outOfRange: [string, string, string][] = [
+    [
+      'billing:\n  heldMultiplier: 1e308\n',
+      '2:19 billing.heldMultiplier',
+      'a multiplier that overflows every hold',
+    ],
+    [
+      'billing:\n  heldMultiplier: .nan\n',
+      '2:19 billing.heldMultiplier',
+      'a multiplier that is not a number',
+    ],
+    [
+      'channels:\n  - name: local-engine\n    provider: local\n    timeoutMs: 10000000000\n',
+      '4:16 channels[0].timeoutMs',
+      'a timeout past the 2^31 - 1 ms a timer can wait',
+    ],
+    [
+      'server:\n  requestTimeoutMs: 3000000000\n',
+      '2:21 server.requestTimeoutMs',
+      'a server timeout past a timer',
+    ],
+    ['retest:\n  intervalMinutes: 100000\n', '2:20 retest.intervalMinutes', 'a retest interval past a timer'],
+  ];
+  for (const [text, where, label] of outOfRange) {
+    it(`refuses ${label}, naming the field`, () => {
+      expect(failure(text)).toContain(`imagegate.yaml:${where}`);
+    });
+  }
 });

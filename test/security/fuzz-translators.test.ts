@@ -170,7 +170,7 @@ describe('request translators under random input', () => {
         answersOrRefuses(() => {
           const request = normalizeGeminiRequest(structuredClone(body));
           inspectRequest(request);
-          summarizeRequest(request, true);
+          summarizeRequest(request, { imageOnly: true, canOutputImage: true });
         });
       }),
       runs,

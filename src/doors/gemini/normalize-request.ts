@@ -126,6 +126,10 @@ function checkConfigShape(request: GenerateContentRequest): void {
     throw wrong('generationConfig.responseModalities', 'a list of strings such as ["TEXT", "IMAGE"]');
   if (config.imageConfig !== undefined && !isRecord(config.imageConfig))
     throw wrong('generationConfig.imageConfig', 'an object');
+  // Holds count one image per candidate: "3" or 2.5 would be read as 1 here and as 3 upstream.
+  const candidates = config.candidateCount;
+  if (candidates !== undefined && !(Number.isSafeInteger(candidates) && (candidates as number) >= 1))
+    throw wrong('generationConfig.candidateCount', 'a whole number of at least 1');
 }
 
 /**

@@ -36,7 +36,12 @@ import {
   parseImagesGenerationsBody,
 } from './schema.js';
 import { ImagesStreamAssembler, imagesStreamErrorFrame } from './stream-reply.js';
-import { type InputImage, imagesRequestToCanonical, jsonEditImagesToInputs } from './to-canonical.js';
+import {
+  type InputImage,
+  imagesRequestToCanonical,
+  jsonEditImagesToInputs,
+  openAiImageOptionsFor,
+} from './to-canonical.js';
 
 interface ImagesCall {
   kind: ImagesStreamKind;
@@ -167,24 +172,7 @@ async function answer(gateway: Gateway, request: FastifyRequest, reply: FastifyR
     part - 1 < images.images.length ? `images[${part - 1}].image_url` : 'mask.image_url',
   );
   const streaming = images.body.stream === true;
-  // Fields only a gpt-image upstream understands travel with the request (never to Gemini upstreams).
-  attachOpenAiImageOptions(canonicalRequest, {
-    size: images.body.size === 'auto' ? undefined : images.body.size,
-    // dall-e's quality names mean medium and high to gpt-image models.
-    quality:
-      images.body.quality === 'standard'
-        ? 'medium'
-        : images.body.quality === 'hd'
-          ? 'high'
-          : images.body.quality,
-    background: images.body.background,
-    output_format: images.body.output_format,
-    output_compression: images.body.output_compression,
-    moderation: images.body.moderation,
-    input_fidelity: typeof images.body.input_fidelity === 'string' ? images.body.input_fidelity : undefined,
-    partial_images: streaming ? images.body.partial_images : undefined,
-    user: images.body.user,
-  });
+  attachOpenAiImageOptions(canonicalRequest, openAiImageOptionsFor(images.body));
   const clientGone = abortWhenClientLeaves(reply);
   const subCalls = prepareSubCalls(
     gateway,

@@ -2,6 +2,7 @@
 // gateway makes n parallel upstream calls) and the output options the reply must honour.
 import { encodedImageBlob, imageDataSlice } from '../../canonical/skip-image-strings.js';
 import { errors } from '../../canonical/errors.js';
+import type { OpenAiImageOptions } from '../../canonical/openai-image-options.js';
 import type { GenerateContentRequest, Part } from '../../canonical/types.js';
 import type {
   ImagesBackground,
@@ -176,4 +177,20 @@ export function imagesRequestToCanonical(
   if (body.output_compression !== undefined) output.compression = body.output_compression;
   if (imageConfig.imageSize) output.imageSize = imageConfig.imageSize;
   return { request, n: body.n ?? 1, output };
+}
+
+/** Fields only a gpt-image upstream understands; they travel with the request (never to Gemini upstreams). */
+export function openAiImageOptionsFor(body: ImagesGenerationsBody | ImagesEditsBody): OpenAiImageOptions {
+  return {
+    size: body.size === 'auto' ? undefined : body.size,
+    // dall-e's quality names mean medium and high to gpt-image models.
+    quality: body.quality === 'standard' ? 'medium' : body.quality === 'hd' ? 'high' : body.quality,
+    background: body.background,
+    output_format: body.output_format,
+    output_compression: body.output_compression,
+    moderation: body.moderation,
+    input_fidelity: typeof body.input_fidelity === 'string' ? body.input_fidelity : undefined,
+    partial_images: body.stream === true ? body.partial_images : undefined,
+    user: body.user,
+  };
 }
