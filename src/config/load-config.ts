@@ -155,6 +155,7 @@ export function loadConfig(options: LoadConfigOptions): GatewayConfig {
     },
     channels,
     catalog,
+    engine: file.engine,
     routing: file.routing,
     retest: file.retest,
     billing: file.billing,

@@ -38,16 +38,17 @@ async function decodeInlineImage(data: string, param: string): Promise<EngineIma
       param,
     );
   }
+  let size: { width?: number; height?: number };
   try {
     const sharp = await loadSharp();
-    await sharp(bytes, untrustedSharpOptions).metadata();
+    size = await sharp(bytes, untrustedSharpOptions).metadata();
   } catch {
     throw errors.badRequest(
       `${param} looks like ${mimeType} but cannot be decoded; send an intact image.`,
       param,
     );
   }
-  return { data: bytes, mimeType };
+  return { data: bytes, mimeType, width: size.width, height: size.height };
 }
 
 export async function toEngineInput(request: GenerateContentRequest): Promise<EngineInput> {
