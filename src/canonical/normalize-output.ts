@@ -1,35 +1,41 @@
 // Output normalisation shared by every door: images that arrive as markdown data URLs in text
-// become inlineData parts; hosted image URLs are listed for the caller to fetch and swap in.
+// become inlineData parts; hosted image URLs are listed for the caller to fetch and swap in. The
+// text is found by linear scans (find-text-images.ts), never by a regular expression that backtracks.
+import {
+  dataImageTargets,
+  findBareImageUrls,
+  findMarkdownImages,
+  hostedTargets,
+  markdownDataImage,
+  type TextSpan,
+  targetsEqualTo,
+} from './find-text-images.js';
 import type { Blob, Candidate, GenerateContentResponse, Part } from './types.js';
-
-const markdownDataUrlImage =
-  /!\[[^\]]*\]\(\s*data:(image\/[A-Za-z0-9.+-]+);base64,([A-Za-z0-9+/=\s]+?)\s*\)/g;
-const markdownHostedImage = /!\[[^\]]*\]\(\s*(https?:\/\/[^\s)]+)\s*\)/g;
-const bareHostedImage =
-  /https?:\/\/[^\s()<>"'\]]+?\.(?:png|jpe?g|webp|gif)(?:\?[^\s()<>"'\]]*)?(?=[\s)"'<>\].,;!]|$)/gi;
 
 /** A sentence's full stop after a URL is not part of it. */
 function trimTrailingPunctuation(url: string): string {
-  return url.replace(/[.,;:!?]+$/, '');
+  let end = url.length;
+  while (end > 0 && '.,;:!?'.includes(url[end - 1])) end -= 1;
+  return url.slice(0, end);
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+interface ImageMention extends TextSpan {
+  part: Part;
 }
 
-/** Splits one text part at every match of `pattern`; `toPart` turns a match into the part between. */
-function splitTextPart(part: Part, pattern: RegExp, toPart: (match: RegExpExecArray) => Part): Part[] {
+/** Splits one text part around its mentions (in order, not overlapping), each becoming its own part. */
+function splitTextPart(part: Part, mentions: ImageMention[]): Part[] {
+  if (mentions.length === 0) return [part];
   const text = part.text ?? '';
   const { text: _text, ...rest } = part;
   const pieces: Part[] = [];
   let last = 0;
-  for (const match of text.matchAll(new RegExp(pattern.source, pattern.flags))) {
-    const before = text.slice(last, match.index).trim();
+  for (const mention of mentions) {
+    const before = text.slice(last, mention.start).trim();
     if (before) pieces.push({ text: before });
-    pieces.push(toPart(match));
-    last = match.index + match[0].length;
+    pieces.push(mention.part);
+    last = mention.end;
   }
-  if (pieces.length === 0) return [part];
   const after = text.slice(last).trim();
   if (after) pieces.push({ text: after });
   // Keep the original part's other fields (thoughtSignature…) on the first piece.
@@ -55,11 +61,27 @@ function mapTextParts(
 
 /** `![…](data:image/png;base64,…)` in a text part → text before, an inlineData part, text after. */
 export function splitMarkdownDataUrlImages(response: GenerateContentResponse): GenerateContentResponse {
-  return mapTextParts(response, (part) =>
-    splitTextPart(part, markdownDataUrlImage, (match) => ({
-      inlineData: { mimeType: match[1], data: match[2].replace(/\s+/g, '') },
-    })),
-  );
+  return mapTextParts(response, (part) => {
+    const text = part.text ?? '';
+    const mentions = findMarkdownImages(text, dataImageTargets(text));
+    return splitTextPart(
+      part,
+      mentions.map((image) => ({ ...image, part: { inlineData: markdownDataImage(image.target) } })),
+    );
+  });
+}
+
+/** Text with its markdown hosted images blanked out, and their URLs. */
+function markdownHostedImages(text: string): { urls: string[]; rest: string } {
+  const images = findMarkdownImages(text, hostedTargets(text));
+  const pieces: string[] = [];
+  let last = 0;
+  for (const image of images) {
+    pieces.push(text.slice(last, image.start), ' ');
+    last = image.end;
+  }
+  pieces.push(text.slice(last));
+  return { urls: images.map((image) => image.target), rest: pieces.join('') };
 }
 
 /** Hosted image URLs in text: markdown images (any URL) and bare URLs ending in an image extension. */
@@ -68,13 +90,35 @@ export function extractHostedImageUrls(response: GenerateContentResponse): strin
   for (const candidate of response.candidates ?? []) {
     for (const part of candidate.content?.parts ?? []) {
       if (typeof part.text !== 'string' || part.thought === true) continue;
-      for (const match of part.text.matchAll(markdownHostedImage)) urls.add(match[1]);
-      const withoutMarkdown = part.text.replace(markdownHostedImage, ' ');
-      for (const match of withoutMarkdown.matchAll(bareHostedImage))
-        urls.add(trimTrailingPunctuation(match[0]));
+      const markdown = markdownHostedImages(part.text);
+      for (const url of markdown.urls) urls.add(url);
+      for (const span of findBareImageUrls(markdown.rest))
+        urls.add(trimTrailingPunctuation(markdown.rest.slice(span.start, span.end)));
     }
   }
   return [...urls];
+}
+
+/** Every mention of `url` in text, as a markdown image or bare, left to right. */
+function mentionsOf(text: string, url: string): TextSpan[] {
+  const markdown = findMarkdownImages(text, targetsEqualTo(text, url));
+  const spans: TextSpan[] = [];
+  let from = 0;
+  let markdownAt = 0;
+  for (;;) {
+    while (markdownAt < markdown.length && markdown[markdownAt].start < from) markdownAt += 1;
+    const nextMarkdown = markdown[markdownAt];
+    const bare = text.indexOf(url, from);
+    if (nextMarkdown && (bare < 0 || nextMarkdown.start < bare)) {
+      spans.push(nextMarkdown);
+      from = nextMarkdown.end;
+    } else if (bare >= 0) {
+      spans.push({ start: bare, end: bare + url.length });
+      from = bare + url.length;
+    } else {
+      return spans;
+    }
+  }
 }
 
 /** Swaps every mention of `url` (markdown image or bare) for an inlineData part holding `blob`. */
@@ -83,9 +127,13 @@ export function replaceHostedUrlWithInlineData(
   url: string,
   blob: Blob,
 ): GenerateContentResponse {
-  const escaped = escapeRegExp(url);
-  const pattern = new RegExp(`!\\[[^\\]]*\\]\\(\\s*${escaped}\\s*\\)|${escaped}`, 'g');
-  return mapTextParts(response, (part) => splitTextPart(part, pattern, () => ({ inlineData: { ...blob } })));
+  if (url.length === 0) return response;
+  return mapTextParts(response, (part) =>
+    splitTextPart(
+      part,
+      mentionsOf(part.text ?? '', url).map((span) => ({ ...span, part: { inlineData: { ...blob } } })),
+    ),
+  );
 }
 
 /** Whether any candidate carries a final (non-thought) image part. */

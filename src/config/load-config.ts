@@ -186,6 +186,7 @@ function loadConfigWith(options: LoadConfigOptions, secrets: Set<string>): Gatew
     },
     channels,
     catalog,
+    engine: file.engine,
     routing: file.routing,
     retest: file.retest,
     billing: file.billing,

@@ -1,7 +1,12 @@
 // The config file's shape (zod, strict: unknown fields are errors so typos surface). Semantic
 // checks that need the catalog or the environment live in channels.ts.
 import { z } from 'zod';
-import { defaultBodyMemoryBytes, defaultServerTimeouts } from '../security/limits.js';
+import {
+  defaultBodyMemoryBytes,
+  defaultPixelMemoryBytes,
+  defaultPixelWaitMs,
+  defaultServerTimeouts,
+} from '../security/limits.js';
 import { authStyles, providerTypes } from './types.js';
 
 const positiveInteger = z.number().int().positive();
@@ -64,6 +69,12 @@ export const configFileSchema = z.strictObject({
       databaseUrl: z.string().min(1).optional(),
       redisUrl: z.string().min(1).optional(),
       redisKeyPrefix: z.string().min(1).optional(),
+    })
+    .prefault({}),
+  engine: z
+    .strictObject({
+      pixelMemoryBytes: positiveInteger.default(defaultPixelMemoryBytes),
+      pixelWaitMs: positiveInteger.default(defaultPixelWaitMs),
     })
     .prefault({}),
   routing: z

@@ -74,6 +74,13 @@ export interface AuthConfig {
   bootstrapKey?: string;
 }
 
+export interface EngineConfig {
+  /** Bytes of decoded image pixels held at once in the process; more waits its turn (engine/pixel-memory.ts). */
+  pixelMemoryBytes: number;
+  /** How long a decode may wait for room before it fails with a 503. */
+  pixelWaitMs: number;
+}
+
 export interface RoutingConfig {
   maxAttempts: number;
   deadlineMs: number;
@@ -114,6 +121,7 @@ export interface GatewayConfig {
   channels: ChannelConfig[];
   /** The built-in catalog with the file's `models:` overrides applied. */
   catalog: ModelCatalog;
+  engine: EngineConfig;
   routing: RoutingConfig;
   retest: RetestConfig;
   billing: BillingConfig;

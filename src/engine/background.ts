@@ -66,7 +66,8 @@ export function replaceBackground(image: RasterImage, color: Rgb): BackgroundRep
     );
   };
 
-  const output = Buffer.from(pixels);
+  // The decoded raster belongs to this edit alone: painting it in place saves a copy of every pixel.
+  const output = pixels;
   const replacedPixels = floodFill(
     width,
     height,

@@ -11,6 +11,8 @@ export type MatchOutcome =
 
 interface Matcher {
   keyword: RegExp;
+  /** When set, decides instead of `keyword.test` (a condition one linear regex cannot express). */
+  recognises?(clause: string): boolean;
   match(clause: string): MatchOutcome;
 }
 
@@ -24,6 +26,13 @@ function invalid(problem: string): MatchOutcome {
 
 function matched(operation: Operation, rest: string): MatchOutcome {
   return { kind: 'matched', operation, rest };
+}
+
+/** Where the last match of a global `pattern` starts, or -1. */
+function lastIndexOf(text: string, pattern: RegExp): number {
+  let last = -1;
+  for (const found of text.matchAll(pattern)) last = found.index ?? last;
+  return last;
 }
 
 function remove(text: string, pattern: RegExp): string {
@@ -40,11 +49,34 @@ interface ColorMention {
   precededBy: string;
 }
 
+const colorRegex = new RegExp(colorPattern, 'g');
+
+/**
+ * The word right before `index` when a single space separates them. Read by a backward scan: a
+ * `(\w+) ` group in front of the colour pattern would be retried from every letter of a long word.
+ */
+function wordBefore(clause: string, index: number): string {
+  if (clause[index - 1] !== ' ') return '';
+  let start = index - 1;
+  while (start > 0 && isWordCharacter(clause.charCodeAt(start - 1))) start -= 1;
+  return clause.slice(start, index - 1);
+}
+
+function isWordCharacter(code: number): boolean {
+  return (
+    (code >= 0x61 && code <= 0x7a) ||
+    (code >= 0x41 && code <= 0x5a) ||
+    (code >= 0x30 && code <= 0x39) ||
+    code === 0x5f
+  );
+}
+
 function findColors(clause: string): ColorMention[] {
   const mentions: ColorMention[] = [];
-  for (const found of clause.matchAll(new RegExp(`(?:(\\w+) )?(${colorPattern})`, 'g'))) {
-    const color = parseColor(found[2]);
-    if (color) mentions.push({ color, index: found.index ?? 0, precededBy: found[1] ?? '' });
+  for (const found of clause.matchAll(colorRegex)) {
+    const color = parseColor(found[0]);
+    const index = found.index ?? 0;
+    if (color) mentions.push({ color, index, precededBy: wordBefore(clause, index) });
   }
   return mentions;
 }
@@ -155,7 +187,16 @@ const flipMatcher: Matcher = {
 };
 
 const rotateMatcher: Matcher = {
-  keyword: /\b(?:rotate[ds]?|rotation|upside down|turn(?=.*\b(?:90|180|270|degrees?)\b))\b/,
+  keyword: /\b(?:rotate[ds]?|rotation|upside down)\b/,
+  // "turn" rotates only when an angle follows it somewhere ("turn it 90 degrees", not "turn it
+  // blurry"). A lookahead `turn(?=.*angle)` rescans the rest of the clause from every "turn"; here
+  // the first "turn" is compared with the last angle, each found once.
+  recognises(clause) {
+    if (this.keyword.test(clause)) return true;
+    const turn = /\bturn\b/.exec(clause);
+    if (!turn) return false;
+    return lastIndexOf(clause, /\b(?:90|180|270|degrees?)\b/g) > turn.index;
+  },
   match(clause) {
     const angle = /\b(\d+) ?(?:°|degrees?\b|deg\b)?/.exec(clause.replace(/°/g, ' °'));
     const leftward = /\b(?:counter ?clockwise|anti ?clockwise|ccw|(?:to the )?left)\b/;
@@ -286,7 +327,7 @@ export const matchers: readonly Matcher[] = [
 
 export function matchClause(clause: string): MatchOutcome {
   for (const matcher of matchers) {
-    if (!matcher.keyword.test(clause)) continue;
+    if (!(matcher.recognises ? matcher.recognises(clause) : matcher.keyword.test(clause))) continue;
     const outcome = matcher.match(clause);
     if (outcome.kind !== 'absent') return outcome;
   }

@@ -19,8 +19,9 @@ export interface AppliedOperation {
   note: string;
 }
 
+/** In place: each step owns the raster it was given (see background.ts). */
 function grayscale(image: RasterImage): RasterImage {
-  const output = Buffer.from(image.data);
+  const output = image.data;
   for (let offset = 0; offset < output.length; offset += 4) {
     // Rec. 709 luma on the encoded values: deterministic and close to what people expect.
     const luma = Math.round(

@@ -26,11 +26,46 @@ const fillerPhrases: readonly RegExp[] = [
   /\bi(?: would| d)? (?:want|like|need)(?: you)?(?: to)?\b/g,
   /\b(?:edit|modify|take|use|transform|process|update|change) (?:this|the|my|that|attached|following|given|input)(?: attached| following| given| input| uploaded)? (?:image|picture|photo|photograph|png)s?\b/g,
   /\b(?:return|output|give me|respond with|send(?: back)?|provide|produce) (?:an? |the |me |back )*(?:edited |new |resulting |modified |final |updated )?(?:image|picture|photo|png)(?: output| only| back| as output| as the output)?\b/g,
-  /\b(?:keep|leave|preserve)\b[^.,;:!?]*?\b(?:visible|intact|unchanged|the same|as is|as it is|untouched|in place|alone)\b/g,
   /\b(?:do not|don t|dont) change anything else\b/g,
   /\bimage output\b/g,
   /\b(?:thanks|thank you)\b/g,
 ];
+
+const keepWords = /\b(?:keep|leave|preserve)\b/g;
+const keptWords = /\b(?:visible|intact|unchanged|the same|as is|as it is|untouched|in place|alone)\b/g;
+const phraseStops = /[.,;:!?]/g;
+
+/**
+ * Removes "keep … visible" phrases: a keep word up to the first kept word after it in the same part
+ * of the sentence. What `keep\b[^.,;:!?]*?\bvisible` would remove, but that pattern scans on from
+ * every keep word, so "keep keep keep …" costs the square of its length. Here each keep word, kept
+ * word and stop is found once, and the three lists are walked together.
+ */
+export function removeKeepPhrases(text: string): string {
+  const keeps = [...text.matchAll(keepWords)];
+  if (keeps.length === 0) return text;
+  const kept = [...text.matchAll(keptWords)];
+  const stops = [...text.matchAll(phraseStops)].map((found) => found.index);
+  const pieces: string[] = [];
+  let copiedUpTo = 0;
+  let keptAt = 0;
+  let stopAt = 0;
+  for (const keep of keeps) {
+    if (keep.index < copiedUpTo) continue;
+    const keepEnd = keep.index + keep[0].length;
+    while (keptAt < kept.length && kept[keptAt].index < keepEnd) keptAt += 1;
+    while (stopAt < stops.length && stops[stopAt] < keepEnd) stopAt += 1;
+    const end = kept[keptAt];
+    if (!end || (stopAt < stops.length && stops[stopAt] < end.index)) continue;
+    pieces.push(text.slice(copiedUpTo, keep.index), ' ');
+    copiedUpTo = end.index + end[0].length;
+  }
+  pieces.push(text.slice(copiedUpTo));
+  return pieces.join('');
+}
+
+/** Longest instruction the engine reads; its grammar needs a sentence or two, the retest's is 109. */
+export const maxInstructionCharacters = 2000;
 
 /** Words that may surround an operation without changing its meaning. */
 const ignorableWords: ReadonlySet<string> = new Set(
@@ -76,8 +111,15 @@ function notUnderstood(problem: string, operations: Operation[]): ParsedInstruct
 }
 
 export function parseInstruction(instruction: string): ParsedInstruction {
+  if (instruction.length > maxInstructionCharacters) {
+    return notUnderstood(
+      `The instruction is ${instruction.length} characters long; the local engine reads at most ${maxInstructionCharacters}.`,
+      [],
+    );
+  }
   let text = normalizeInstruction(instruction);
   for (const filler of fillerPhrases) text = text.replace(filler, ' ');
+  text = removeKeepPhrases(text);
   const operations: Operation[] = [];
   for (const clause of splitClauses(text)) {
     const outcome = matchClause(clause);

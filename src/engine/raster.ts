@@ -34,6 +34,10 @@ export function sharpFrom(image: RasterImage): Sharp {
 export async function transform(image: RasterImage, step: (pipeline: Sharp) => Sharp): Promise<RasterImage> {
   // Materialise the step first so that geometry operations are not reordered by sharp.
   const { data, info } = await step(sharpFrom(image)).raw().toBuffer({ resolveWithObject: true });
+  // Steps on 8-bit sRGB RGBA give RGBA back: one more pass would only copy every pixel again.
+  if (info.channels === 4 && data.length === info.width * info.height * 4) {
+    return { data, width: info.width, height: info.height };
+  }
   return toRaster(sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } }));
 }
 

@@ -3,6 +3,9 @@
 export interface EngineImage {
   data: Buffer;
   mimeType: string;
+  /** From the header, when read before decoding (to reserve pixel memory). */
+  width?: number;
+  height?: number;
 }
 
 export interface EngineInput {

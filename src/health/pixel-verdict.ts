@@ -1,7 +1,9 @@
 // Judges a retest answer by its pixels, not its HTTP status: the output must decode, its border must be
 // predominantly blue, and a square-like non-blue region must remain where the input's square was.
 
+import { GatewayError } from '../canonical/errors.js';
 import { loadSharp } from '../engine/load-sharp.js';
+import { pixelMemory, rgbaBytes } from '../engine/pixel-memory.js';
 import { untrustedSharpOptions } from '../security/limits.js';
 import { floodFill } from '../engine/flood-fill.js';
 
@@ -168,8 +170,14 @@ export async function judgeRetestOutput(
     const outputMetadata = await sharp(output.data, untrustedSharpOptions).metadata();
     metrics.outputWidth = outputMetadata.width;
     metrics.outputHeight = outputMetadata.height;
-    pixels = await rawPixels(output.data, { width: input.width, height: input.height });
-  } catch {
+    // The upstream's image is decoded whole before it is scaled to the input's size.
+    const decodedBytes = rgbaBytes(outputMetadata.width ?? 1, outputMetadata.height ?? 1);
+    pixels = await pixelMemory.with(decodedBytes, undefined, () =>
+      rawPixels(output.data, { width: input.width, height: input.height }),
+    );
+  } catch (error) {
+    // No room to decode is the gateway's state, not a verdict on the route's image.
+    if (error instanceof GatewayError) throw error;
     return { outcome: 'semantic_fail', reasons: ['output does not decode'], metrics };
   }
   const reasons: string[] = [];

@@ -15,6 +15,15 @@ export const untrustedSharpOptions = { limitInputPixels: maxInputPixels } as con
  */
 export const defaultBodyMemoryBytes = 320 * 1024 * 1024;
 
+/**
+ * Decoded image pixels held at once in the process (`engine.pixelMemoryBytes`), summed over the
+ * offline engine's edits, the Images door's transcodes and retest verdicts: a 156 KB PNG can decode
+ * to 196 MB. Beyond it decodes wait (`engine.pixelWaitMs`, then 503). A 7000×7000 edit reserves
+ * three copies (588 MB), so it runs alone and a replica stays under ~1 GB.
+ */
+export const defaultPixelMemoryBytes = 512 * 1024 * 1024;
+export const defaultPixelWaitMs = 30_000;
+
 /** Bodies smaller than this are not counted: they cannot add up to a memory problem. */
 export const countedBodyBytes = 1024 * 1024;
 

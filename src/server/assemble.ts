@@ -19,6 +19,7 @@ import type { RouteChannel } from '../routing/channel.js';
 import { ChannelStateRecorder } from '../routing/channel-state-recorder.js';
 import { CircuitBreakers } from '../routing/circuit-breaker.js';
 import { shareCircuitsThrough } from '../routing/circuit-sharing.js';
+import { pixelMemory } from '../engine/pixel-memory.js';
 import { Dispatcher } from '../routing/dispatch.js';
 import { KeyPool } from '../routing/key-pool.js';
 import {
@@ -100,6 +101,11 @@ export async function createGateway(
     maxWaitMs: Math.floor(config.server.requestTimeoutMs / 2),
   });
   // Idle buffers kept for reuse: a few large bodies' worth, a small share of the memory bound.
+  // Decoded pixels share the node's memory the same way (src/engine/pixel-memory.ts).
+  pixelMemory.configure({
+    limitBytes: Math.floor(config.engine.pixelMemoryBytes / (cluster?.count ?? 1)),
+    maxWaitMs: config.engine.pixelWaitMs,
+  });
   const bufferPool = new BufferPool({
     minBytes: countedBodyBytes,
     maxIdleBytes: Math.min(64 * 1024 * 1024, Math.floor(bodyMemoryBytes / 4)),

@@ -1,12 +1,22 @@
 // Parses a raw JSON body once, turning a syntax error into a 400 that says where it is.
 import { errors } from '../canonical/errors.js';
 import { largeJsonBytes } from '../canonical/find-image-strings.js';
+import { excessNestingOffset, maxJsonNesting } from '../canonical/json-nesting.js';
 import { parseSkippingImageStrings } from '../canonical/skip-image-strings.js';
 import { jsonErrorPosition } from './json-error-position.js';
 
 export function parseJsonBody(body: unknown): unknown {
   if (body === undefined || body === null) {
     throw errors.badRequest('Invalid JSON payload received. The request body is empty; send a JSON object.');
+  }
+  // Before any parse: JSON.parse is slow over a deep nest and every walk after it recurses.
+  const tooDeep = excessNestingOffset(Buffer.isBuffer(body) ? body : String(body));
+  if (tooDeep >= 0) {
+    throw errors.badRequest(
+      `Invalid JSON payload received. Objects and arrays nest deeper than ${maxJsonNesting} levels at position ${tooDeep}; send a flatter body.`,
+      undefined,
+      'invalid_json',
+    );
   }
   // Large bodies carry images: parse them without running JSON.parse over the base64 strings. On a
   // syntax error the plain parse below runs, so the reported position is the client's own.

@@ -1,6 +1,7 @@
 // POST /admin/retest: run retests now (admin key as `Authorization: Bearer <IMAGEGATE_ADMIN_KEY>`).
 // Body (all optional): {"model": "...", "channel": "...", "doors": ["gemini", ...]}.
 import type { FastifyInstance } from 'fastify';
+import { excessNestingOffset, maxJsonNesting } from '../canonical/json-nesting.js';
 import { RetestBusyError } from '../health/retest-service.js';
 import { isRetestDoor } from '../health/retest-outcome.js';
 import { RetestFilterError } from '../health/retest-plan.js';
@@ -9,6 +10,8 @@ import type { Gateway } from '../server/gateway.js';
 
 function parseBody(body: unknown): Record<string, unknown> {
   if (Buffer.isBuffer(body) && body.length > 0) {
+    if (excessNestingOffset(body) >= 0)
+      throw new RetestFilterError(`the body nests deeper than ${maxJsonNesting} levels`);
     const parsed: unknown = JSON.parse(body.toString('utf8'));
     if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
       return parsed as Record<string, unknown>;

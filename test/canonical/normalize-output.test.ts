@@ -71,4 +71,37 @@ describe('output normalisation', () => {
     ).toBe(false);
     expect(responseHasImage({ promptFeedback: { blockReason: 'SAFETY' } })).toBe(false);
   });
+
+  describe('on hostile upstream text', () => {
+    const textResponse = (text: string): GenerateContentResponse => ({
+      candidates: [{ content: { role: 'model', parts: [{ text }] } }],
+    });
+    const hostile = [
+      ['1 MB of "![" without a closing bracket', '!['.repeat(500_000)],
+      ['"![a](" repeated, closed once at the end', `${'![a](https://x'.repeat(70_000)} y)`],
+      [
+        'a data URL whose base64 is followed by a megabyte of spaces and no parenthesis',
+        `![a](data:image/png;base64,A${' '.repeat(1_000_000)}x`,
+      ],
+      ['"http://" repeated without white space', 'http://'.repeat(150_000)],
+      [
+        'image extensions each followed by a query, and a parenthesis at the end',
+        `http://a${'.png?'.repeat(200_000)}${'b'.repeat(100_000)}(`,
+      ],
+      ['a megabyte of punctuation after a URL', `https://a.png${'.'.repeat(1_000_000)}x`],
+    ] as const;
+
+    for (const [name, text] of hostile) {
+      it(`reads ${name} within 2 s`, () => {
+        const started = performance.now();
+        const response = textResponse(text);
+        splitMarkdownDataUrlImages(response);
+        const urls = extractHostedImageUrls(response);
+        if (urls[0])
+          replaceHostedUrlWithInlineData(response, urls[0], { mimeType: 'image/png', data: 'AAAA' });
+        // Generous: linear scans take milliseconds; the regular expressions took minutes on these.
+        expect(performance.now() - started).toBeLessThan(2_000);
+      });
+    }
+  });
 });

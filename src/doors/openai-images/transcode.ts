@@ -1,6 +1,7 @@
 // The one I/O step of the Images reply: re-encode an upstream image to the requested
 // output_format with sharp, only when its type differs, and read its pixel size.
 import { loadSharp } from '../../engine/load-sharp.js';
+import { pixelMemory, rgbaBytes } from '../../engine/pixel-memory.js';
 import { copyImageData, imageDataSlice } from '../../canonical/skip-image-strings.js';
 import { readImageDimensions } from '../../security/image-header.js';
 import { untrustedSharpOptions } from '../../security/limits.js';
@@ -50,10 +51,17 @@ export async function transcodeImage(
   // OpenAI defaults output_compression to 100 for full quality, so it is an encoder quality.
   const quality = compression === undefined ? undefined : Math.max(1, compression);
   const sharp = await loadSharp();
-  let pipeline = sharp(Buffer.from(image.data, 'base64'), untrustedSharpOptions);
-  if (format === 'png') pipeline = pipeline.png();
-  else if (format === 'jpeg') pipeline = pipeline.flatten({ background: '#ffffff' }).jpeg({ quality });
-  else pipeline = pipeline.webp({ quality });
-  const { data, info } = await pipeline.toBuffer({ resolveWithObject: true });
-  return { mimeType: targetMime, data: data.toString('base64'), width: info.width, height: info.height };
+  const bytes = Buffer.from(image.data, 'base64');
+  const size =
+    readImageDimensions(bytes.subarray(0, headerCharacters), image.mimeType) ??
+    (await sharp(bytes, untrustedSharpOptions).metadata());
+  // Decoding an upstream's image to re-encode it holds its pixels: counted like the engine's.
+  return pixelMemory.with(rgbaBytes(size.width ?? 1, size.height ?? 1), undefined, async () => {
+    let pipeline = sharp(bytes, untrustedSharpOptions);
+    if (format === 'png') pipeline = pipeline.png();
+    else if (format === 'jpeg') pipeline = pipeline.flatten({ background: '#ffffff' }).jpeg({ quality });
+    else pipeline = pipeline.webp({ quality });
+    const { data, info } = await pipeline.toBuffer({ resolveWithObject: true });
+    return { mimeType: targetMime, data: data.toString('base64'), width: info.width, height: info.height };
+  });
 }

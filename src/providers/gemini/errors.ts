@@ -1,5 +1,6 @@
 // Turns a Gemini-wire error answer (AI Studio, Vertex, Gemini-compatible routers) into a GatewayError.
 import { type ErrorClass, GatewayError } from '../../canonical/errors.js';
+import { excessNestingOffset } from '../../canonical/json-nesting.js';
 import { upstreamError } from '../upstream-error.js';
 
 interface GoogleErrorBody {
@@ -50,6 +51,7 @@ export function upstreamErrorFromResponse(
 ): GatewayError {
   let parsed: GoogleErrorBody | undefined;
   try {
+    if (excessNestingOffset(bodyText) >= 0) throw new Error('nested too deep to read');
     const value: unknown = JSON.parse(bodyText);
     parsed = (Array.isArray(value) ? value[0] : value) as GoogleErrorBody;
   } catch {

@@ -3,12 +3,20 @@ import type { GenerateContentResponse } from '../../canonical/types.js';
 import { malformedUpstreamAnswer } from './errors.js';
 import { BytePieces } from '../../canonical/byte-pieces.js';
 import { largeJsonBytes } from '../../canonical/find-image-strings.js';
+import { excessNestingOffset, maxJsonNesting } from '../../canonical/json-nesting.js';
 import { parseSkippingImageStrings } from '../../canonical/skip-image-strings.js';
 
 export function parseGeminiBody(
   channelName: string,
   body: string | Buffer | BytePieces,
 ): GenerateContentResponse {
+  // A hostile or broken upstream's deep nest would stall JSON.parse and overflow every walk after it.
+  if (excessNestingOffset(body) >= 0) {
+    throw malformedUpstreamAnswer(
+      channelName,
+      `objects and arrays nested deeper than ${maxJsonNesting} levels`,
+    );
+  }
   let value: unknown;
   try {
     // Large answers are parsed without running JSON.parse over their image strings, so the image is

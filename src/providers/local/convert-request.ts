@@ -6,6 +6,7 @@ import { imageMimeFromBytes } from '../../canonical/sniff-mime.js';
 import type { Content, GenerateContentRequest } from '../../canonical/types.js';
 import { maskInstruction } from '../../doors/openai-images/to-canonical.js';
 import { loadSharp } from '../../engine/load-sharp.js';
+import { maxInstructionCharacters } from '../../engine/parse-instruction.js';
 import type { EngineImage, EngineInput } from '../../engine/types.js';
 import { untrustedSharpOptions } from '../../security/limits.js';
 
@@ -37,22 +38,23 @@ async function decodeInlineImage(data: string, param: string): Promise<EngineIma
       param,
     );
   }
+  let size: { width?: number; height?: number };
   try {
     const sharp = await loadSharp();
-    await sharp(bytes, untrustedSharpOptions).metadata();
+    size = await sharp(bytes, untrustedSharpOptions).metadata();
   } catch {
     throw errors.badRequest(
       `${param} looks like ${mimeType} but cannot be decoded; send an intact image.`,
       param,
     );
   }
-  return { data: bytes, mimeType };
+  return { data: bytes, mimeType, width: size.width, height: size.height };
 }
 
 export async function toEngineInput(request: GenerateContentRequest): Promise<EngineInput> {
   const { content, index } = lastUserContent(request);
   const texts: string[] = [];
-  const images: EngineImage[] = [];
+  const inlineImages: Array<{ data: string; param: string }> = [];
   const parts = content.parts ?? [];
   for (let partIndex = 0; partIndex < parts.length; partIndex += 1) {
     const part = parts[partIndex];
@@ -65,7 +67,7 @@ export async function toEngineInput(request: GenerateContentRequest): Promise<En
     if (typeof part.text === 'string') texts.push(part.text);
     if (part.inlineData) {
       const param = `contents[${index}].parts[${partIndex}].inlineData.data`;
-      images.push(await decodeInlineImage(String(part.inlineData.data ?? ''), param));
+      inlineImages.push({ data: String(part.inlineData.data ?? ''), param });
     } else if (part.fileData) {
       throw errors.badRequest(
         'local-image-edit cannot fetch fileData URIs; send the image inline as inlineData.',
@@ -73,9 +75,19 @@ export async function toEngineInput(request: GenerateContentRequest): Promise<En
       );
     }
   }
+  const instruction = texts.join('\n');
+  // Refused before any image is decoded: a caller's mistake (400), not a route that failed to draw.
+  if (instruction.length > maxInstructionCharacters) {
+    throw errors.badRequest(
+      `The instruction is ${instruction.length} characters long; local-image-edit reads at most ${maxInstructionCharacters}. Send a shorter instruction.`,
+      `contents[${index}].parts`,
+    );
+  }
+  const images: EngineImage[] = [];
+  for (const image of inlineImages) images.push(await decodeInlineImage(image.data, image.param));
   const imageConfig = request.generationConfig?.imageConfig;
   return {
-    instruction: texts.join('\n'),
+    instruction,
     images,
     ...(imageConfig?.aspectRatio ? { aspectRatio: imageConfig.aspectRatio } : {}),
     ...(imageConfig?.imageSize ? { imageSize: imageConfig.imageSize } : {}),

@@ -9,11 +9,11 @@ export { generateWithLocalEngine } from './generate.js';
 export function createLocalProvider(): Provider {
   return {
     async generate(request, target) {
-      return { response: await generateWithLocalEngine(request, target.upstreamModel) };
+      return { response: await generateWithLocalEngine(request, target.upstreamModel, target.signal) };
     },
     async stream(request, target) {
       // The engine answers at once, so the stream is one complete chunk.
-      const response = await generateWithLocalEngine(request, target.upstreamModel);
+      const response = await generateWithLocalEngine(request, target.upstreamModel, target.signal);
       async function* single(): AsyncGenerator<UpstreamEvent> {
         yield { response };
       }

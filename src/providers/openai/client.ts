@@ -3,6 +3,7 @@
 import { openAiImageOptionsOf } from '../../canonical/openai-image-options.js';
 import { FormData as UndiciFormData, request as undiciRequest } from 'undici';
 import { GatewayError } from '../../canonical/errors.js';
+import { excessNestingOffset } from '../../canonical/json-nesting.js';
 import type { GenerateContentRequest } from '../../canonical/types.js';
 import { decodeDataUrl } from '../../doors/openai-images/to-canonical.js';
 import { fetchImage } from '../fetch-image.js';
@@ -75,7 +76,9 @@ async function send(plan: OpenAiImagesUpstreamRequest, target: UpstreamTarget) {
   }
 }
 
+/** The parsed text, or undefined when it is not JSON or nests too deep to walk safely. */
 function parseJson(text: string): unknown {
+  if (excessNestingOffset(text) >= 0) return undefined;
   try {
     return JSON.parse(text);
   } catch {
