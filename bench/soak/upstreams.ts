@@ -1,0 +1,176 @@
+// The soak's upstreams on loopback: the upstream-sim (one copy failing a share of calls, healthy
+// copies behind it) and two hostile fakes: one whose error text echoes its provider key, one
+// OpenAI-compatible upstream that answers 401. Each channel gets its own recognisable provider key.
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startUpstreamSim } from '../../src/sim/index.js';
+
+export const models = {
+  /** Gemini door, chat door and most Images traffic: a faulting sim in front of a healthy one. */
+  flash: 'gemini-3.1-flash-image-preview',
+  /** Served first by a Gemini-protocol upstream whose errors echo its key. */
+  pro: 'gemini-3-pro-image',
+  /** gpt-image on a clean OpenAI-compatible sim channel (the spend-limit case with quality/size). */
+  gptImage: 'gpt-image-1',
+  /** gpt-image behind an upstream that echoes its key and one that answers 401. */
+  gptImageMini: 'gpt-image-1-mini',
+  local: 'local-image-edit',
+} as const;
+
+export interface SoakChannel {
+  name: string;
+  provider: 'gemini-compatible' | 'openai-compatible';
+  url: string;
+  apiKey: string;
+  models: string[];
+  priority: number;
+}
+
+export interface SoakUpstreams {
+  channels: SoakChannel[];
+  /** Every provider key the gateway holds: none may ever reach a client or a log line. */
+  providerKeys: string[];
+  /** Forget what the sims recorded (they keep every request in memory). */
+  forgetRecords(): void;
+  close(): Promise<void>;
+}
+
+function providerKey(prefix: string, name: string): string {
+  return `${prefix}SOAK-${name}-${randomBytes(9).toString('hex')}`;
+}
+
+/**
+ * Answers every call with an error that quotes `apiKey`, in rotation: 400 (the caller's fault, so
+ * its text may pass to the client), 429, 500 and 503, in the envelope of the protocol it speaks.
+ */
+function keyEchoingHandler(protocol: 'gemini' | 'openai', apiKey: string) {
+  const statuses = [400, 429, 500, 503];
+  let calls = 0;
+  return (status = statuses[calls++ % statuses.length]) => {
+    const message = `API key not valid. Please pass a valid API key. (key=${apiKey}; url=/v1beta/models/x?key=${apiKey})`;
+    return {
+      status,
+      body:
+        protocol === 'gemini'
+          ? { error: { code: status, message, status: status === 400 ? 'INVALID_ARGUMENT' : 'UNAVAILABLE' } }
+          : { error: { message: `Incorrect API key provided: ${apiKey}.`, type: 'invalid_request_error' } },
+    };
+  };
+}
+
+async function startFake(
+  answer: () => { status: number; body: unknown },
+): Promise<{ url: string; server: Server }> {
+  const server = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      const { status, body } = answer();
+      response.writeHead(status, { 'content-type': 'application/json' });
+      response.end(JSON.stringify(body));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
+
+export async function startSoakUpstreams(options: { faultRate: number }): Promise<SoakUpstreams> {
+  const faultKinds = [
+    '503',
+    '500',
+    '429',
+    'reset',
+    'invalid-json',
+    'html-error',
+    'truncated-stream',
+    'no-image',
+  ];
+  const faulting = await startUpstreamSim({ faults: faultKinds, faultRate: options.faultRate, seed: 7 });
+  const healthy = await startUpstreamSim({ seed: 8 });
+  const openAi = await startUpstreamSim({ seed: 9 });
+  const keys = {
+    faulting: providerKey('AIza', 'faulting'),
+    healthy: providerKey('AIza', 'healthy'),
+    openAi: providerKey('sk-', 'openai'),
+    geminiEcho: providerKey('AIza', 'gemini-echo'),
+    openAiEcho: providerKey('sk-', 'openai-echo'),
+    openAiUnauthorized: providerKey('sk-', 'openai-401'),
+  };
+  const geminiEcho = await startFake(keyEchoingHandler('gemini', keys.geminiEcho));
+  const openAiEcho = await startFake(keyEchoingHandler('openai', keys.openAiEcho));
+  const unauthorized = await startFake(() => ({
+    status: 401,
+    body: {
+      error: {
+        message: `Incorrect API key provided: ${keys.openAiUnauthorized}.`,
+        type: 'invalid_request_error',
+        code: 'invalid_api_key',
+      },
+    },
+  }));
+  const channels: SoakChannel[] = [
+    {
+      name: 'faulting-sim',
+      provider: 'gemini-compatible',
+      url: faulting.url,
+      apiKey: keys.faulting,
+      models: [models.flash],
+      priority: 2,
+    },
+    {
+      name: 'healthy-sim',
+      provider: 'gemini-compatible',
+      url: healthy.url,
+      apiKey: keys.healthy,
+      models: [models.flash, models.pro],
+      priority: 1,
+    },
+    {
+      name: 'gemini-key-echo',
+      provider: 'gemini-compatible',
+      url: geminiEcho.url,
+      apiKey: keys.geminiEcho,
+      models: [models.pro],
+      priority: 2,
+    },
+    {
+      name: 'openai-sim',
+      provider: 'openai-compatible',
+      url: openAi.url,
+      apiKey: keys.openAi,
+      models: [models.gptImage, models.gptImageMini],
+      priority: 1,
+    },
+    {
+      name: 'openai-key-echo',
+      provider: 'openai-compatible',
+      url: openAiEcho.url,
+      apiKey: keys.openAiEcho,
+      models: [models.gptImageMini],
+      priority: 3,
+    },
+    {
+      name: 'openai-unauthorized',
+      provider: 'openai-compatible',
+      url: unauthorized.url,
+      apiKey: keys.openAiUnauthorized,
+      models: [models.gptImageMini],
+      priority: 2,
+    },
+  ];
+  const sims = [faulting, healthy, openAi];
+  return {
+    channels,
+    providerKeys: Object.values(keys),
+    forgetRecords() {
+      for (const sim of sims) sim.received.length = 0;
+    },
+    async close() {
+      await Promise.all(sims.map((sim) => sim.close()));
+      for (const fake of [geminiEcho, openAiEcho, unauthorized]) {
+        fake.server.closeAllConnections();
+        await new Promise((resolve) => fake.server.close(resolve));
+      }
+    },
+  };
+}
