@@ -9,8 +9,8 @@ import type { SoakChannel } from './upstreams.js';
 export const adminKey = 'soak-admin-key';
 export const bootstrapClientKey = 'soak-bootstrap-client-key';
 
-/** Small enough that a handful of ≥ 1 MiB bodies queue for memory, so clients can leave while queued. */
-export const bodyMemoryBytes = 16 * 1024 * 1024;
+/** Small enough that a second ≥ 1 MiB body queues for memory, so clients can leave while queued. */
+export const bodyMemoryBytes = 6 * 1024 * 1024;
 /** Short, so a stalled body is answered (408) well inside a short soak. */
 export const requestTimeoutMs = 10_000;
 

@@ -360,26 +360,33 @@ const nestedJson: Run = async (context) => {
   }
 };
 
-/** Large bodies: clients that leave while queued for body memory or half-way through sending. */
+/**
+ * Large bodies: a real ≥ 1 MiB edit on the slow route holds body memory for 1.5 s; meanwhile clients
+ * announce 2 MiB bodies on each door and on /admin/keys (no key), queue behind it and leave; then
+ * one leaves half-way through sending its body. Their room must come back (checked at the end).
+ */
 const largeBodyLeavers: Run = async (context) => {
-  const declared = 3 * 1024 * 1024;
-  const path = geminiPath(models.flash);
-  const keyed = geminiHeaders(context.keys.main);
-  const anonymous = { 'content-type': 'application/json' };
+  const declared = 2 * 1024 * 1024;
+  const keyed = { gemini: geminiHeaders(context.keys.main), openAi: openAiHeaders(context.keys.main) };
+  const holder = post(
+    context,
+    'large edit on a slow route',
+    geminiPath(models.pro),
+    keyed.gemini,
+    geminiEdit('grayscale', context.images.large, ['TEXT', 'IMAGE']),
+    { keyName: 'main' },
+  );
+  await sleep(300);
+  const leave = (path: string, headers: Record<string, string>, sentBytes = 0) =>
+    leaveWhileSending(`${context.url}${path}`, headers, declared, sentBytes, 400);
   await Promise.all([
-    // The first two get their memory at once and hold it for 1.5 s; the other four queue behind
-    // them and leave while still queued; then the first two leave half-way through sending.
-    ...[0, 1].map(() => leaveWhileSending(`${context.url}${path}`, keyed, declared, 64 * 1024, 1500)),
-    sleep(150).then(() =>
-      Promise.all([
-        ...[0, 1, 2, 3].map((index) =>
-          leaveWhileSending(`${context.url}${path}`, keyed, declared, 64 * 1024, 300 + index * 100),
-        ),
-        leaveWhileSending(`${context.url}/admin/keys`, anonymous, declared, 256 * 1024, 400),
-        leaveWhileSending(`${context.url}/admin/keys`, anonymous, declared, 1024 * 1024, 600),
-      ]),
-    ),
+    holder,
+    leave(geminiPath(models.flash), keyed.gemini),
+    leave('/v1/chat/completions', keyed.openAi),
+    leave('/v1/images/generations', keyed.openAi),
+    leave('/admin/keys', { 'content-type': 'application/json' }),
   ]);
+  await leave(geminiPath(models.flash), keyed.gemini, declared / 2);
 };
 
 /** Unauthenticated chunked bodies of a few MB: the gateway should refuse them before reading them. */

@@ -9,7 +9,7 @@ import { startUpstreamSim } from '../../src/sim/index.js';
 export const models = {
   /** Gemini door, chat door and most Images traffic: a faulting sim in front of a healthy one. */
   flash: 'gemini-3.1-flash-image-preview',
-  /** Served first by a Gemini-protocol upstream whose errors echo its key. */
+  /** Served first by a Gemini-protocol upstream whose errors echo its key, then by a slow sim. */
   pro: 'gemini-3-pro-image',
   /** gpt-image on a clean OpenAI-compatible sim channel (the spend-limit case with quality/size). */
   gptImage: 'gpt-image-1',
@@ -88,9 +88,12 @@ export async function startSoakUpstreams(options: { faultRate: number }): Promis
   const faulting = await startUpstreamSim({ faults: faultKinds, faultRate: options.faultRate, seed: 7 });
   const healthy = await startUpstreamSim({ seed: 8 });
   const openAi = await startUpstreamSim({ seed: 9 });
+  // Slow on purpose: a large request to it holds body memory long enough for others to queue.
+  const slow = await startUpstreamSim({ faults: ['latency:1500ms'], seed: 10 });
   const keys = {
     faulting: providerKey('AIza', 'faulting'),
     healthy: providerKey('AIza', 'healthy'),
+    slow: providerKey('AIza', 'slow'),
     openAi: providerKey('sk-', 'openai'),
     geminiEcho: providerKey('AIza', 'gemini-echo'),
     openAiEcho: providerKey('sk-', 'openai-echo'),
@@ -122,7 +125,15 @@ export async function startSoakUpstreams(options: { faultRate: number }): Promis
       provider: 'gemini-compatible',
       url: healthy.url,
       apiKey: keys.healthy,
-      models: [models.flash, models.pro],
+      models: [models.flash],
+      priority: 1,
+    },
+    {
+      name: 'slow-sim',
+      provider: 'gemini-compatible',
+      url: slow.url,
+      apiKey: keys.slow,
+      models: [models.pro],
       priority: 1,
     },
     {
@@ -158,7 +169,7 @@ export async function startSoakUpstreams(options: { faultRate: number }): Promis
       priority: 2,
     },
   ];
-  const sims = [faulting, healthy, openAi];
+  const sims = [faulting, healthy, openAi, slow];
   return {
     channels,
     providerKeys: Object.values(keys),
