@@ -93,11 +93,15 @@ export function imagesBilledCheck(
 }
 
 /** Rules every single answer had to keep (see Observations.record). */
-export function answerChecks(
-  observations: Observations,
-  logLinesWithKeys: number,
-  logLines: number,
-): Check[] {
+export interface SecretsAtRest {
+  logLines: number;
+  logLinesWithKeys: number;
+  storedRows: number;
+  /** Rows with a provider key, per table. */
+  storedRowsWithKeys: Record<string, number>;
+}
+
+export function answerChecks(observations: Observations, atRest: SecretsAtRest): Check[] {
   const rule = (name: string, finding: string) => {
     const found = observations.findings.get(finding);
     return {
@@ -115,8 +119,16 @@ export function answerChecks(
     rule('no provider key in an answer', 'provider key in an answer'),
     {
       name: 'no provider key in a log line',
-      passed: logLinesWithKeys === 0,
-      detail: `${logLinesWithKeys} of ${logLines} lines`,
+      passed: atRest.logLinesWithKeys === 0,
+      detail: `${atRest.logLinesWithKeys} of ${atRest.logLines} lines`,
+    },
+    {
+      name: 'no provider key stored in the database',
+      passed: Object.keys(atRest.storedRowsWithKeys).length === 0,
+      detail:
+        Object.entries(atRest.storedRowsWithKeys)
+          .map(([table, count]) => `${table}: ${count} rows`)
+          .join(', ') || `0 of ${atRest.storedRows} rows`,
     },
     rule('a valid client key is never told 401', 'valid client key answered 401'),
     rule('hostile input gets a 4xx', 'hostile input not answered with a 4xx'),

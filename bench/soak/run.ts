@@ -14,11 +14,12 @@ import {
   imagesBilledCheck,
   rssChecks,
 } from './checks.js';
-import { createKey, readGauge, startGatewayProcess } from './gateway-process.js';
+import { adminKey, createKey, readGauge, startGatewayProcess } from './gateway-process.js';
 import { readLedgerState } from './ledger-state.js';
 import { type KeyName, keyPlan, type MixContext, normalRequest, runScenario, scenarios } from './mix.js';
 import { Observations } from './observations.js';
 import { startProber } from './prober.js';
+import { storedRowsWithKeys } from './stored-text.js';
 import { formatReport } from './report.js';
 import { geminiEdit, geminiHeaders, geminiPath, makeImages } from './requests.js';
 import { models, startSoakUpstreams } from './upstreams.js';
@@ -124,16 +125,38 @@ export async function runSoak(options: SoakOptions, progress: (line: string) => 
     });
     const largeRequestAtEnd = { status: large.status, milliseconds: Date.now() - largeStarted };
 
+    // Every page that shows upstream errors or configuration, read once more at the end.
+    for (const [path, key] of [
+      ['/metrics', undefined],
+      ['/status.json', undefined],
+      ['/readyz', undefined],
+      ['/v1beta/models', keys.main],
+      ['/v1/models', keys.main],
+      ['/admin/channels', adminKey],
+      ['/admin/keys', adminKey],
+    ] as const) {
+      const reply = await exchange(`${gateway.url}${path}`, {
+        headers: key === undefined ? {} : { authorization: `Bearer ${key}` },
+      });
+      observations.record({ scenario: 'pages read after the run', path, ...reply });
+    }
+
     const peakMegabytes = peakRssMegabytes(gateway.pid);
     const { probes, failures, rss } = await prober.stop();
     await gateway.stop();
     const log = scanLog(gateway.logPath, upstreams.providerKeys);
     const ledger = await readLedgerState(gateway.dataDir, [...keyNames.keys()]);
+    const stored = await storedRowsWithKeys(gateway.dataDir, upstreams.providerKeys);
 
     const checks = [
       ...billingChecks(ledger, keyNames),
       imagesBilledCheck(observations, ledger, keyNames),
-      ...answerChecks(observations, log.withKeys, log.lines),
+      ...answerChecks(observations, {
+        logLines: log.lines,
+        logLinesWithKeys: log.withKeys,
+        storedRows: stored.rows,
+        storedRowsWithKeys: stored.withKeys,
+      }),
       healthzCheck(probes, failures),
       ...rssChecks(rss, durationMilliseconds, peakMegabytes),
       ...edgeChecks(context.uploads, context.stalls, bodyMemoryAtEnd, largeRequestAtEnd),
