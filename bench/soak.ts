@@ -1,6 +1,7 @@
 // Hostile soak run: ordinary traffic on every door beside each known attack at a low rate, against
 // `imagegate serve` in a child process; exits 1 unless every check holds (see docs/security.md, "Soak").
 // Usage: npm run soak -- [--duration 180] [--concurrency 2] [--fault-rate 0.2] [--summary FILE] [--only SCENARIO]
+//   [--postgres postgres://postgres@127.0.0.1:5432/test]
 import { writeFileSync } from 'node:fs';
 import { runSoak, type SoakOptions } from './soak/run.js';
 
@@ -13,9 +14,10 @@ export function parseOptions(argv: readonly string[]): CommandLine {
   for (let index = 0; index < argv.length; index += 2) {
     const [name, text] = [argv[index], argv[index + 1]];
     if (text === undefined) throw new Error(`${name} needs a value`);
-    if (name === '--summary' || name === '--only') {
+    if (name === '--summary' || name === '--only' || name === '--postgres') {
       if (name === '--summary') options.summaryPath = text;
-      else options.only = text;
+      else if (name === '--only') options.only = text;
+      else options.postgresUrl = text;
       continue;
     }
     const value = Number(text);

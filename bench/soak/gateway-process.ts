@@ -40,7 +40,10 @@ function configYaml(channels: SoakChannel[]): string {
   ].join('\n');
 }
 
-export async function startGatewayProcess(channels: SoakChannel[]): Promise<GatewayProcess> {
+export async function startGatewayProcess(
+  channels: SoakChannel[],
+  databaseUrl: string | undefined,
+): Promise<GatewayProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'imagegate-soak-'));
   writeFileSync(join(dataDir, 'imagegate.yaml'), configYaml(channels));
   const port = await freePort();
@@ -59,6 +62,7 @@ export async function startGatewayProcess(channels: SoakChannel[]): Promise<Gate
         IMAGEGATE_CONFIG: join(dataDir, 'imagegate.yaml'),
         IMAGEGATE_BOOTSTRAP_KEY: bootstrapClientKey,
         IMAGEGATE_ADMIN_KEY: adminKey,
+        ...(databaseUrl === undefined ? {} : { IMAGEGATE_DATABASE_URL: databaseUrl }),
         IMAGEGATE_LOG_LEVEL: 'info',
       },
       logPath,

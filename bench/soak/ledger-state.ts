@@ -23,8 +23,12 @@ export interface LedgerState {
   openHolds: number;
 }
 
-export async function readLedgerState(dataDir: string, keyIds: readonly string[]): Promise<LedgerState> {
-  const database = await openDatabase(undefined, dataDir);
+export async function readLedgerState(
+  dataDir: string,
+  databaseUrl: string | undefined,
+  keyIds: readonly string[],
+): Promise<LedgerState> {
+  const database = await openDatabase(databaseUrl, dataDir);
   try {
     const { db } = database;
     const keys = new Map<string, KeyBilling>();

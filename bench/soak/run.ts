@@ -14,6 +14,7 @@ import {
   imagesBilledCheck,
   rssChecks,
 } from './checks.js';
+import { prepareDatabase } from './database.js';
 import { adminKey, createKey, readGauge, startGatewayProcess } from './gateway-process.js';
 import { readLedgerState } from './ledger-state.js';
 import { type KeyName, keyPlan, type MixContext, normalRequest, runScenario, scenarios } from './mix.js';
@@ -30,6 +31,8 @@ export interface SoakOptions {
   concurrency: number;
   /** Run only the hostile scenarios whose name contains this text (all when undefined). */
   only?: string;
+  /** A PostgreSQL server URL: the gateway then keeps its data in a throwaway schema there. */
+  postgresUrl?: string;
 }
 
 export interface SoakResult {
@@ -58,11 +61,15 @@ export async function runSoak(options: SoakOptions, progress: (line: string) => 
   const startedAt = new Date();
   const loadAtStart = loadavg()[0];
   const images = await makeImages();
+  const database = await prepareDatabase(options.postgresUrl);
   const upstreams = await startSoakUpstreams({ faultRate: options.faultRate });
-  const gateway = await startGatewayProcess(upstreams.channels).catch(async (error: unknown) => {
-    await upstreams.close();
-    throw error;
-  });
+  const gateway = await startGatewayProcess(upstreams.channels, database.url).catch(
+    async (error: unknown) => {
+      await upstreams.close();
+      await database.dispose();
+      throw error;
+    },
+  );
   try {
     const keys = {} as Record<KeyName, string>;
     const keyNames = new Map<string, string>();
@@ -145,8 +152,8 @@ export async function runSoak(options: SoakOptions, progress: (line: string) => 
     const { probes, failures, rss } = await prober.stop();
     await gateway.stop();
     const log = scanLog(gateway.logPath, upstreams.providerKeys);
-    const ledger = await readLedgerState(gateway.dataDir, [...keyNames.keys()]);
-    const stored = await storedRowsWithKeys(gateway.dataDir, upstreams.providerKeys);
+    const ledger = await readLedgerState(gateway.dataDir, database.url, [...keyNames.keys()]);
+    const stored = await storedRowsWithKeys(gateway.dataDir, database.url, upstreams.providerKeys);
 
     const checks = [
       ...billingChecks(ledger, keyNames),
@@ -170,5 +177,6 @@ export async function runSoak(options: SoakOptions, progress: (line: string) => 
   } finally {
     await gateway.stop();
     await upstreams.close();
+    await database.dispose();
   }
 }

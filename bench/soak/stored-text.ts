@@ -14,9 +14,10 @@ const tablesWithText = [
 /** Rows, per table, whose text contains any of `providerKeys`. */
 export async function storedRowsWithKeys(
   dataDir: string,
+  databaseUrl: string | undefined,
   providerKeys: readonly string[],
 ): Promise<{ rows: number; withKeys: Record<string, number> }> {
-  const database = await openDatabase(undefined, dataDir);
+  const database = await openDatabase(databaseUrl, dataDir);
   const withKeys: Record<string, number> = {};
   let rows = 0;
   try {
