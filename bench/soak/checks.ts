@@ -71,6 +71,21 @@ export function billingChecks(ledger: LedgerState, keyNames: ReadonlyMap<string,
   ];
 }
 
+/** An image that went out (logged on the row) on a paid model was charged something. */
+export function imagesChargedCheck(ledger: LedgerState, keyNames: ReadonlyMap<string, string>): Check {
+  const free = [...ledger.keys.values()]
+    .filter((key) => key.uncharged.rows > 0)
+    .map(
+      (key) =>
+        `${keyNames.get(key.keyId) ?? key.keyId}: ${key.uncharged.images} images on ${key.uncharged.rows} rows charged $0`,
+    );
+  return {
+    name: 'no image of a paid model went out free',
+    passed: free.length === 0,
+    detail: free.length === 0 ? 'every logged image of a paid model was charged' : free.join('; '),
+  };
+}
+
 export function imagesBilledCheck(
   observations: Observations,
   ledger: LedgerState,
@@ -86,7 +101,7 @@ export function imagesBilledCheck(
       unbilled.push(`${name}: received ${received} images, billed ${key.requestLogImages}`);
   }
   return {
-    name: 'every image received was billed (received/billed per key)',
+    name: 'every image received was logged (received/logged per key)',
     passed: unbilled.length === 0,
     detail: unbilled.length === 0 ? figures.join(', ') : unbilled.join('; '),
   };

@@ -14,8 +14,13 @@ export interface KeyBilling {
   ledgerOutstandingMicros: number;
   requestLogChargedMicros: number;
   requestLogImages: number;
+  /** Images on request-log rows charged nothing, on models that have a price. */
+  uncharged: { rows: number; images: number };
   openHolds: number;
 }
+
+/** The built-in engine is free: its images are billed at 0 on purpose. */
+const freeModels = ['local-image-edit'];
 
 export interface LedgerState {
   keys: Map<string, KeyBilling>;
@@ -41,6 +46,10 @@ export async function readLedgerState(
         select cast(coalesce(sum(charged_micros), 0) as bigint) as charged,
                cast(coalesce(sum(images_out), 0) as bigint) as images
         from request_log where key_id = ${keyId}`.execute(db);
+      const uncharged = await sql<{ rows: number; images: number }>`
+        select count(*) as rows, cast(coalesce(sum(images_out), 0) as bigint) as images
+        from request_log where key_id = ${keyId} and images_out > 0 and charged_micros = 0
+        and model not in (${sql.join(freeModels)})`.execute(db);
       const holds = await sql<{ count: number }>`
         select count(*) as count from holds where key_id = ${keyId} and state = 'open'`.execute(db);
       const key = await db
@@ -57,6 +66,10 @@ export async function readLedgerState(
         ledgerOutstandingMicros: sumOf('hold') - sumOf('settle') - sumOf('release'),
         requestLogChargedMicros: Number(log.rows[0]?.charged ?? 0),
         requestLogImages: Number(log.rows[0]?.images ?? 0),
+        uncharged: {
+          rows: Number(uncharged.rows[0]?.rows ?? 0),
+          images: Number(uncharged.rows[0]?.images ?? 0),
+        },
         openHolds: Number(holds.rows[0]?.count ?? 0),
       });
     }

@@ -441,6 +441,21 @@ const streamLeavers: Run = async (context) => {
   const key = context.keys.main;
   const variants = [
     {
+      scenario: 'leave after image event (gemini, usage 800 ms later)',
+      path: geminiPath(models.pro, true),
+      headers: geminiHeaders(key),
+      body: geminiEdit('grayscale', context.images.small, ['IMAGE']),
+    },
+    {
+      scenario: 'leave after image event (chat, usage 800 ms later)',
+      path: '/v1/chat/completions',
+      headers: openAiHeaders(key),
+      body: JSON.stringify({
+        ...JSON.parse(chatEdit(context.images.small, ['image', 'text'], true)),
+        model: models.pro,
+      }),
+    },
+    {
       scenario: 'leave after image event (gemini)',
       path: geminiPath(models.flash, true),
       headers: geminiHeaders(key),

@@ -12,6 +12,7 @@ import {
   edgeChecks,
   healthzCheck,
   imagesBilledCheck,
+  imagesChargedCheck,
   rssChecks,
 } from './checks.js';
 import { prepareDatabase } from './database.js';
@@ -158,6 +159,7 @@ export async function runSoak(options: SoakOptions, progress: (line: string) => 
     const checks = [
       ...billingChecks(ledger, keyNames),
       imagesBilledCheck(observations, ledger, keyNames),
+      imagesChargedCheck(ledger, keyNames),
       ...answerChecks(observations, {
         logLines: log.lines,
         logLinesWithKeys: log.withKeys,

@@ -2,14 +2,18 @@
 // copies behind it) and two hostile fakes: one whose error text echoes its provider key, one
 // OpenAI-compatible upstream that answers 401. Each channel gets its own recognisable provider key.
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import sharp from 'sharp';
 import type { AddressInfo } from 'node:net';
 import { startUpstreamSim } from '../../src/sim/index.js';
 
 export const models = {
   /** Gemini door, chat door and most Images traffic: a faulting sim in front of a healthy one. */
   flash: 'gemini-3.1-flash-image-preview',
-  /** Served first by a Gemini-protocol upstream whose errors echo its key, then by a slow sim. */
+  /**
+   * Served first (weighted) by an upstream whose errors echo its key and one that pauses before
+   * its final stream event, then by a slow sim.
+   */
   pro: 'gemini-3-pro-image',
   /** gpt-image on a clean OpenAI-compatible sim channel (the spend-limit case with quality/size). */
   gptImage: 'gpt-image-1',
@@ -59,16 +63,57 @@ function keyEchoingHandler(protocol: 'gemini' | 'openai', apiKey: string) {
   };
 }
 
-async function startFake(
-  answer: () => { status: number; body: unknown },
-): Promise<{ url: string; server: Server }> {
+type FakeHandler = (request: IncomingMessage, response: ServerResponse) => void;
+
+const jsonAnswer =
+  (answer: () => { status: number; body: unknown }): FakeHandler =>
+  (_request, response) => {
+    const { status, body } = answer();
+    response.writeHead(status, { 'content-type': 'application/json' });
+    response.end(JSON.stringify(body));
+  };
+
+/**
+ * A Gemini upstream that streams the image event, then waits 800 ms before the final event with
+ * `finishReason` and usage: a client that leaves after the image leaves before the usage arrives.
+ */
+function slowFinalEvent(imageBase64: string): FakeHandler {
+  const usage = {
+    promptTokenCount: 300,
+    candidatesTokenCount: 1120,
+    totalTokenCount: 1420,
+    candidatesTokensDetails: [{ modality: 'IMAGE', tokenCount: 1120 }],
+  };
+  const imagePart = { inlineData: { mimeType: 'image/png', data: imageBase64 } };
+  return (request, response) => {
+    if (!request.url?.includes(':streamGenerateContent')) {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(
+        JSON.stringify({
+          candidates: [{ content: { role: 'model', parts: [imagePart] }, finishReason: 'STOP', index: 0 }],
+          usageMetadata: usage,
+        }),
+      );
+      return;
+    }
+    response.writeHead(200, { 'content-type': 'text/event-stream' });
+    const event = (body: unknown) => `data: ${JSON.stringify(body)}\r\n\r\n`;
+    response.write(event({ candidates: [{ content: { role: 'model', parts: [imagePart] }, index: 0 }] }));
+    setTimeout(() => {
+      response.end(
+        event({
+          candidates: [{ content: { role: 'model' }, finishReason: 'STOP', index: 0 }],
+          usageMetadata: usage,
+        }),
+      );
+    }, 800);
+  };
+}
+
+async function startFake(handler: FakeHandler): Promise<{ url: string; server: Server }> {
   const server = createServer((request, response) => {
     request.resume();
-    request.on('end', () => {
-      const { status, body } = answer();
-      response.writeHead(status, { 'content-type': 'application/json' });
-      response.end(JSON.stringify(body));
-    });
+    request.on('end', () => handler(request, response));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
@@ -98,19 +143,26 @@ export async function startSoakUpstreams(options: { faultRate: number }): Promis
     geminiEcho: providerKey('AIza', 'gemini-echo'),
     openAiEcho: providerKey('sk-', 'openai-echo'),
     openAiUnauthorized: providerKey('sk-', 'openai-401'),
+    slowFinal: providerKey('AIza', 'slow-final'),
   };
-  const geminiEcho = await startFake(keyEchoingHandler('gemini', keys.geminiEcho));
-  const openAiEcho = await startFake(keyEchoingHandler('openai', keys.openAiEcho));
-  const unauthorized = await startFake(() => ({
-    status: 401,
-    body: {
-      error: {
-        message: `Incorrect API key provided: ${keys.openAiUnauthorized}.`,
-        type: 'invalid_request_error',
-        code: 'invalid_api_key',
+  const geminiEcho = await startFake(jsonAnswer(keyEchoingHandler('gemini', keys.geminiEcho)));
+  const openAiEcho = await startFake(jsonAnswer(keyEchoingHandler('openai', keys.openAiEcho)));
+  const answerImage = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#2040c0' } })
+    .png()
+    .toBuffer();
+  const slowFinal = await startFake(slowFinalEvent(answerImage.toString('base64')));
+  const unauthorized = await startFake(
+    jsonAnswer(() => ({
+      status: 401,
+      body: {
+        error: {
+          message: `Incorrect API key provided: ${keys.openAiUnauthorized}.`,
+          type: 'invalid_request_error',
+          code: 'invalid_api_key',
+        },
       },
-    },
-  }));
+    })),
+  );
   const channels: SoakChannel[] = [
     {
       name: 'faulting-sim',
@@ -142,7 +194,15 @@ export async function startSoakUpstreams(options: { faultRate: number }): Promis
       url: geminiEcho.url,
       apiKey: keys.geminiEcho,
       models: [models.pro],
-      priority: 2,
+      priority: 3,
+    },
+    {
+      name: 'slow-final-event',
+      provider: 'gemini-compatible',
+      url: slowFinal.url,
+      apiKey: keys.slowFinal,
+      models: [models.pro],
+      priority: 3,
     },
     {
       name: 'openai-sim',
@@ -178,7 +238,7 @@ export async function startSoakUpstreams(options: { faultRate: number }): Promis
     },
     async close() {
       await Promise.all(sims.map((sim) => sim.close()));
-      for (const fake of [geminiEcho, openAiEcho, unauthorized]) {
+      for (const fake of [geminiEcho, openAiEcho, unauthorized, slowFinal]) {
         fake.server.closeAllConnections();
         await new Promise((resolve) => fake.server.close(resolve));
       }

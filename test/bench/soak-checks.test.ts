@@ -4,6 +4,7 @@ import {
   edgeChecks,
   healthzCheck,
   imagesBilledCheck,
+  imagesChargedCheck,
   rssChecks,
 } from '../../bench/soak/checks.js';
 import type { KeyBilling, LedgerState } from '../../bench/soak/ledger-state.js';
@@ -22,6 +23,7 @@ function ledgerWith(keys: Array<Partial<KeyBilling> & { keyId: string }>, openHo
     ledgerOutstandingMicros: 0,
     requestLogChargedMicros: 0,
     requestLogImages: 0,
+    uncharged: { rows: 0, images: 0 },
     openHolds: 0,
   };
   return { keys: new Map(keys.map((key) => [key.keyId, { ...balanced, ...key }])), openHolds };
@@ -154,6 +156,18 @@ describe('the soak verdict', () => {
     expect(
       imagesBilledCheck(observations, ledgerWith([{ keyId: 'id-main', requestLogImages: 2 }]), names).passed,
     ).toBe(true);
+  });
+
+  it('fails when an image of a paid model was logged with no charge', () => {
+    const names = new Map([['id-main', 'main']]);
+    expect(imagesChargedCheck(ledgerWith([{ keyId: 'id-main', requestLogImages: 3 }]), names).passed).toBe(
+      true,
+    );
+    const free = ledgerWith([{ keyId: 'id-main', requestLogImages: 3, uncharged: { rows: 1, images: 1 } }]);
+    expect(imagesChargedCheck(free, names)).toMatchObject({
+      passed: false,
+      detail: 'main: 1 images on 1 rows charged $0',
+    });
   });
 
   it('fails /healthz when one 30 s window has a stall, even if the whole run is fast', () => {
