@@ -14,6 +14,14 @@ function open(url: string, method: string, headers: Record<string, string | numb
   return httpRequest(url, { method, headers, agent: false });
 }
 
+/**
+ * A gateway that refuses a body early answers and closes while the client still writes: the write
+ * fails (EPIPE, ECONNRESET) just before the answer is read. Wait a moment for that answer.
+ */
+function onFailure(request: ClientRequest, fail: (message: string) => void): void {
+  request.on('error', (error) => setTimeout(() => fail(error.message), 250));
+}
+
 function readAll(response: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -61,7 +69,7 @@ export function exchange(
         (error: Error) => finish({ status: 0, body: error.message }),
       );
     });
-    request.on('error', (error) => finish({ status: 0, body: error.message }));
+    onFailure(request, (message) => finish({ status: 0, body: message }));
     request.end(body);
   });
 }
@@ -106,7 +114,7 @@ export function streamUntilImage(
         finish({ status: response.statusCode ?? 0, body: text, leftAfterImage: false }),
       );
     });
-    request.on('error', (error) => finish({ status: 0, body: error.message, leftAfterImage: false }));
+    onFailure(request, (message) => finish({ status: 0, body: message, leftAfterImage: false }));
     request.end(body);
   });
 }
@@ -194,7 +202,7 @@ export function pacedChunkedUpload(
         (error: Error) => finish({ status: response.statusCode ?? 0, body: error.message }),
       );
     });
-    request.on('error', (error) => finish({ status: 0, body: error.message }));
+    onFailure(request, (message) => finish({ status: 0, body: message }));
   });
 }
 
@@ -224,7 +232,7 @@ export function stalledChunked(
         (error: Error) => finish({ status: response.statusCode ?? 0, body: error.message }),
       );
     });
-    request.on('error', (error) => finish({ status: 0, body: error.message }));
+    onFailure(request, (message) => finish({ status: 0, body: message }));
     request.write('{"contents": [');
   });
 }
