@@ -98,7 +98,7 @@ export function imagesBilledCheck(
     const received = observations.imagesReceived.get(name) ?? 0;
     figures.push(`${name} ${received}/${key.requestLogImages}`);
     if (received > key.requestLogImages)
-      unbilled.push(`${name}: received ${received} images, billed ${key.requestLogImages}`);
+      unbilled.push(`${name}: received ${received} images, logged ${key.requestLogImages}`);
   }
   return {
     name: 'every image received was logged (received/logged per key)',
