@@ -164,7 +164,7 @@ export function pacedChunkedUpload(
   headers: Record<string, string>,
   totalBytes: number,
   chunkBytes = 64 * 1024,
-  pauseMs = 10,
+  pauseMs = 25,
   timeoutMs = 60_000,
 ): Promise<PacedUpload> {
   return new Promise((resolve) => {
