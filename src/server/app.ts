@@ -24,6 +24,7 @@ import { registerAdminRoutes } from './admin-routes.js';
 import { registerOpsRoutes } from './ops-routes.js';
 import { renderError } from './render-error.js';
 import { timeOrderedId } from './request-id.js';
+import { answerClientError, rememberRequestUrl } from './client-error.js';
 
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -78,6 +79,7 @@ export function buildApp(gateway: Gateway): FastifyInstance {
       return typeof incoming === 'string' && requestIdPattern.test(incoming) ? incoming : timeOrderedId();
     },
     return503OnClosing: true,
+    clientErrorHandler: answerClientError,
   });
   // No child logger per request (pino builds one for every call otherwise): the lines that concern a
   // request carry its id themselves.
@@ -103,6 +105,7 @@ export function buildApp(gateway: Gateway): FastifyInstance {
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
     if (!carriesBody(request)) return done();
+    rememberRequestUrl(request.raw.socket, request.url);
     // No body is read, nor room queued for it, before its sender is known: a stranger's body, or one
     // sent to no route, is answered at once and never held (Node discards what is still coming).
     let authenticated: Promise<unknown> | undefined;

@@ -56,11 +56,16 @@ export function renderError(error: unknown, request: FastifyRequest, reply: Fast
   if (failure.httpStatus >= 500 && failure.errorClass === 'internal') {
     request.log.error({ err: error, requestId: request.id }, 'internal error');
   }
-  const path = request.url.split('?')[0];
-  const renderer = renderers.find((entry) => path.startsWith(entry.prefix))?.render ?? geminiErrorBody;
   if (failure.retryAfterSeconds !== undefined) reply.header('retry-after', String(failure.retryAfterSeconds));
   reply
     .code(failure.httpStatus)
     .type('application/json; charset=UTF-8')
-    .send(JSON.stringify(renderer(failure)));
+    .send(errorEnvelopeText(request.url, failure));
+}
+
+/** The error as the JSON text of the envelope of the door that `url` belongs to. */
+export function errorEnvelopeText(url: string, failure: GatewayError): string {
+  const path = url.split('?')[0];
+  const renderer = renderers.find((entry) => path.startsWith(entry.prefix))?.render ?? geminiErrorBody;
+  return JSON.stringify(renderer(failure));
 }

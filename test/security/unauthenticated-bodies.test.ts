@@ -214,6 +214,25 @@ describe('chunked bodies from known clients', () => {
     expect(received).toMatch(/^HTTP\/1\.1 408 /);
     // requestTimeoutMs is 3 s here; generous for a loaded machine.
     expect(Date.now() - started).toBeLessThan(10_000);
+    // In the Gemini door's own envelope, as every other error.
+    const body = JSON.parse(received.slice(received.indexOf('\r\n\r\n') + 4));
+    expect(body.error).toMatchObject({ code: 408, status: 'DEADLINE_EXCEEDED' });
+    expect(body.error.message).toContain('did not arrive in time');
+  }, 20_000);
+
+  it('answers a stalled body on the OpenAI doors in the OpenAI envelope', async () => {
+    const { socket, closed } = rawClient();
+    socket.write(
+      `${head('POST', '/v1/images/generations', {
+        'content-type': 'application/json',
+        'content-length': '100',
+        authorization: `Bearer ${gateway.key}`,
+      })}{"prompt"`,
+    );
+    const received = await closed;
+    expect(received).toMatch(/^HTTP\/1\.1 408 /);
+    const body = JSON.parse(received.slice(received.indexOf('\r\n\r\n') + 4));
+    expect(body.error).toMatchObject({ type: 'invalid_request_error', code: 'request_timeout' });
   }, 20_000);
 
   it('serves a chunked body from a known client', async () => {
