@@ -11,7 +11,10 @@ import { startTestGateway, type TestGateway } from '../helpers/start-gateway.js'
 
 const model = 'gemini-3.1-flash-image-preview';
 
-/** A Gemini-wire upstream that answers each edit with the image it was sent; `failFirst` answers 503. */
+/**
+ * A Gemini-wire upstream that answers each edit with the image it was sent plus one trailing byte
+ * (an answer equal to its input is an unedited failure); `failNext` answers 503.
+ */
 async function startEchoUpstream(): Promise<{ url: string; server: Server; failNext: { count: number } }> {
   const failNext = { count: 0 };
   const server = createServer((request, response) => {
@@ -27,7 +30,8 @@ async function startEchoUpstream(): Promise<{ url: string; server: Server; failN
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
         contents: Array<{ parts: Array<{ inlineData?: { mimeType: string; data: string } }> }>;
       };
-      const image = body.contents[0].parts.find((part) => part.inlineData)?.inlineData;
+      const sent = body.contents[0].parts.find((part) => part.inlineData)?.inlineData;
+      const image = sent && { mimeType: sent.mimeType, data: edited(Buffer.from(sent.data, 'base64')) };
       const answer = Buffer.from(
         JSON.stringify({
           candidates: [
@@ -42,6 +46,11 @@ async function startEchoUpstream(): Promise<{ url: string; server: Server; failN
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, failNext };
+}
+
+/** What the echo upstream answers for `image`, as base64. */
+function edited(image: Buffer): string {
+  return Buffer.concat([image, Buffer.from('!')]).toString('base64');
 }
 
 /** A ~1.1 MB PNG of noise (its base64 is over the 1 MiB at which bodies are pooled). */
@@ -140,7 +149,7 @@ describe('large bodies in reused buffers', () => {
       const answers = await Promise.all(order.map((index) => edit(images[index])));
       answers.forEach((answer, position) => {
         expect(answer.status).toBe(200);
-        expect(answer.image === images[order[position]].toString('base64')).toBe(true);
+        expect(answer.image === edited(images[order[position]])).toBe(true);
       });
       await settled();
     }
@@ -164,6 +173,6 @@ describe('large bodies in reused buffers', () => {
     expect(pool().idleBytes).toBeLessThan(idleBefore);
 
     const next = await geminiEdit(images[2]);
-    expect(next.image === images[2].toString('base64')).toBe(true);
+    expect(next.image === edited(images[2])).toBe(true);
   });
 });
