@@ -16,7 +16,9 @@ export function registerOpsRoutes(app: FastifyInstance, gateway: Gateway): void 
     try {
       await sql`select 1`.execute(gateway.database.db);
     } catch (error) {
-      return reply.code(503).send({ status: 'database unavailable', error: (error as Error).message });
+      // Anyone may ask /readyz: the driver's words (host, user, SQL) go to the log only.
+      gateway.logger.error({ err: error }, 'readiness check: database unavailable');
+      return reply.code(503).send({ status: 'database unavailable' });
     }
     // Redis down does not make a replica unready: every Redis-backed part has a fallback (docs/deploy.md),
     // and failing readiness would take every replica out of the load balancer at once.
