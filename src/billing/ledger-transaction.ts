@@ -21,6 +21,21 @@ export interface HoldRequest {
   stream: boolean;
   /** This process's identity (src/billing/hold-owner.ts). */
   owner?: string;
+  /** The client's own request id, claimed in the hold's transaction (see ClaimRequest). */
+  clientRequest?: ClientRequestRef;
+}
+
+/** A client's `x-request-id` and the gateway id of the HTTP request that sent it. */
+export interface ClientRequestRef {
+  id: string;
+  /** The HTTP request's id; its sub-calls (OpenAI `n`) share the claim. */
+  requestId: string;
+}
+
+/** Claims a client's request id for a key without a spend limit (no hold to claim it with). */
+export interface ClaimRequest {
+  keyId: string;
+  clientRequest: ClientRequestRef;
 }
 
 export type HoldResult =
@@ -57,6 +72,7 @@ export type LedgerGroupResults = Array<HoldResult | undefined>;
 
 export type LedgerOperation =
   | { kind: 'hold'; request: HoldRequest }
+  | { kind: 'claim'; request: ClaimRequest }
   | {
       kind: 'settle';
       request: SettleRequest;
@@ -73,6 +89,11 @@ export async function writeLedgerGroup(db: Database, group: LedgerOperation[]): 
     for (const operation of group) {
       if (operation.kind === 'hold') {
         results.push(await applyHold(transaction, operation.request));
+      } else if (operation.kind === 'claim') {
+        const claim = await claimClientRequestId(transaction, operation.request);
+        results.push(
+          claim === 'taken' ? { admitted: false, reason: 'duplicate_request_id' } : { admitted: true },
+        );
       } else {
         if (operation.request.deferredHold) deferred.push(operation.request);
         else await applySettle(transaction, operation.request);
@@ -86,11 +107,53 @@ export async function writeLedgerGroup(db: Database, group: LedgerOperation[]): 
   return results;
 }
 
+type ClaimOutcome = 'claimed' | 'shared' | 'taken';
+
+/**
+ * Claims a client's request id for one HTTP request: 'claimed' by this insert, 'shared' when a sibling
+ * sub-call of the same request claimed it already, 'taken' when another request holds it (a replay,
+ * in flight or finished, on this replica or another: the primary key decides).
+ */
+async function claimClientRequestId(
+  transaction: Transaction<DatabaseSchema>,
+  claim: ClaimRequest,
+): Promise<ClaimOutcome> {
+  const now = Date.now();
+  const inserted = await runShaped(
+    transaction,
+    'client_request_ids:claim',
+    [claim.keyId, claim.clientRequest.id, claim.clientRequest.requestId, now],
+    () =>
+      transaction
+        .insertInto('client_request_ids')
+        .values({
+          key_id: claim.keyId,
+          client_request_id: claim.clientRequest.id,
+          request_id: claim.clientRequest.requestId,
+          created_at: now,
+        })
+        .onConflict((conflict) => conflict.columns(['key_id', 'client_request_id']).doNothing())
+        .returning('request_id'),
+  );
+  if (inserted.length > 0) return 'claimed';
+  const holder = await transaction
+    .selectFrom('client_request_ids')
+    .select('request_id')
+    .where('key_id', '=', claim.keyId)
+    .where('client_request_id', '=', claim.clientRequest.id)
+    .executeTakeFirst();
+  return holder?.request_id === claim.clientRequest.requestId ? 'shared' : 'taken';
+}
+
 async function applyHold(
   transaction: Transaction<DatabaseSchema>,
   request: HoldRequest,
 ): Promise<HoldResult> {
   const now = Date.now();
+  const claim = request.clientRequest
+    ? await claimClientRequestId(transaction, { keyId: request.keyId, clientRequest: request.clientRequest })
+    : undefined;
+  if (claim === 'taken') return { admitted: false, reason: 'duplicate_request_id' };
   const inserted = await transaction
     .insertInto('holds')
     .values({
@@ -132,6 +195,14 @@ async function applyHold(
     .executeTakeFirst();
   if (Number(reserved.numUpdatedRows) === 0) {
     await transaction.deleteFrom('holds').where('request_id', '=', request.requestId).execute();
+    // Refused before any upstream call: the client may send the same id again once it has room.
+    if (claim === 'claimed' && request.clientRequest) {
+      await transaction
+        .deleteFrom('client_request_ids')
+        .where('key_id', '=', request.keyId)
+        .where('client_request_id', '=', request.clientRequest.id)
+        .execute();
+    }
     const key = await transaction
       .selectFrom('client_keys')
       .select(['spend_limit_micros', 'spent_micros', 'reserved_micros'])

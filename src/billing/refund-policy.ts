@@ -12,13 +12,16 @@ export type ChargeBasis =
   /** The upstream answered without usageMetadata: the catalog's expectation for what was delivered. */
   | 'catalog_estimate'
   /** No complete answer reached the client (error, broken stream, crash): nothing is charged. */
-  | 'refunded_failure';
+  | 'refunded_failure'
+  /** The request failed or the client left, but images had already gone out: they are charged. */
+  | 'delivered_before_failure';
 
 export interface ChargeInput {
   model: CatalogModel;
   /** HTTP status the client got; 0 when the request never finished (crash recovery). */
   status: number;
   usage?: UsageMetadata;
+  /** Images that went out to the client (on a failed request too: a stream cut short after one). */
   imagesOut: number;
   imageSize?: string;
   prompt: PromptTokenEstimate;
@@ -32,6 +35,9 @@ export interface ChargeDecision {
 
 /**
  * - Failed requests (status 0 or ≥ 400) are charged 0: the client got no answer to use.
+ * - Unless images went out before the failure (a client that left after the image event, a route
+ *   that broke off after the image): those are charged, as the last usage seen or the catalog price
+ *   of the images sent, whichever is more, since a stream's usage so far may not count them yet.
  * - Successful answers — including safety blocks and image-less answers — are charged exactly the
  *   tokens the upstream reported, so the client pays what the upstream bills and no more.
  * - A success without usage is charged the catalog price of what was delivered (prompt estimate plus
@@ -39,16 +45,17 @@ export interface ChargeDecision {
  * - The built-in local engine is free because its catalog prices are 0, not by a special case.
  */
 export function decideCharge(input: ChargeInput): ChargeDecision {
-  if (input.status === 0 || input.status >= 400) return { micros: 0, basis: 'refunded_failure' };
-  if (input.usage) {
-    const breakdown = costOfUsage(input.usage, input.model);
-    return { micros: breakdown.micros, basis: 'upstream_usage', breakdown };
-  }
-  const breakdown = expectedCost({
+  const failed = input.status === 0 || input.status >= 400;
+  if (failed && input.imagesOut === 0) return { micros: 0, basis: 'refunded_failure' };
+  const reported = input.usage ? costOfUsage(input.usage, input.model) : undefined;
+  if (reported && !failed) return { micros: reported.micros, basis: 'upstream_usage', breakdown: reported };
+  const catalog = expectedCost({
     model: input.model,
     prompt: input.prompt,
     images: input.imagesOut,
     imageSize: input.imageSize,
   });
-  return { micros: breakdown.micros, basis: 'catalog_estimate', breakdown };
+  if (!failed) return { micros: catalog.micros, basis: 'catalog_estimate', breakdown: catalog };
+  const breakdown = reported && reported.micros > catalog.micros ? reported : catalog;
+  return { micros: breakdown.micros, basis: 'delivered_before_failure', breakdown };
 }

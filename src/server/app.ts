@@ -23,8 +23,6 @@ import { registerOpsRoutes } from './ops-routes.js';
 import { renderError } from './render-error.js';
 import { timeOrderedId } from './request-id.js';
 
-const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
-
 /** The door's own client check (same errors as the door's handler), for work before the handler runs. */
 async function authenticateDoorClient(gateway: Gateway, request: FastifyRequest): Promise<void> {
   if (request.url.startsWith('/v1beta/')) await authenticateGeminiClient(gateway, request);
@@ -46,11 +44,10 @@ export function buildApp(gateway: Gateway): FastifyInstance {
       // Node checks the two timeouts above only this often (30 s by default).
       connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(timeouts.headersTimeoutMs / 2))),
     },
+    // Always the gateway's own id: it keys the request's log, hold and ledger rows, so no client can
+    // choose it. A client's x-request-id is kept beside it (src/server/client-request-id.ts).
     requestIdHeader: false,
-    genReqId: (request) => {
-      const incoming = request.headers['x-request-id'];
-      return typeof incoming === 'string' && requestIdPattern.test(incoming) ? incoming : timeOrderedId();
-    },
+    genReqId: () => timeOrderedId(),
     return503OnClosing: true,
   });
   // No child logger per request (pino builds one for every call otherwise): the lines that concern a

@@ -174,7 +174,9 @@ describe('serve with two worker processes', () => {
     const owners = await store.db
       .selectFrom('holds')
       .select('owner')
-      .where('request_id', 'like', 'turns-%')
+      .where('request_id', 'in', (log) =>
+        log.selectFrom('request_log').select('id').where('client_request_id', 'like', 'turns-%'),
+      )
       .execute();
     await store.close();
     const pids = new Set(owners.map((row) => Number(row.owner?.split(':')[1])));

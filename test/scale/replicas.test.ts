@@ -201,8 +201,8 @@ retest:
     // A graceful stop drains and flushes; then every request sent by this file has its row.
     const exitCodes = await Promise.all(replicas.map((replica) => replica.stop()));
     expect(exitCodes).toEqual([0, 0]);
-    const rows = await store.db.selectFrom('request_log').select('id').execute();
-    const logged = new Set(rows.map((row) => row.id));
+    const rows = await store.db.selectFrom('request_log').select('client_request_id').execute();
+    const logged = new Set(rows.map((row) => row.client_request_id));
     expect(sentIds.filter((id) => !logged.has(id))).toEqual([]);
     // Every charge in the request log has its settle row in the ledger, and no hold is left open.
     const charges = await store.db
