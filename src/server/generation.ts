@@ -124,7 +124,8 @@ export async function runUnary(
     // A client that leaves while a relayed answer's image is going out has it (all but the chunk
     // held back) and is charged for the images asked for. A route that broke off mid-answer left
     // the client with an answer cut short: nothing usable arrived, nothing is charged.
-    const sent = call.relay?.sentBytes && call.signal?.aborted ? imagesRequested(summary) : 0;
+    // (The relay begins only once an image string has begun: at least one image was going out.)
+    const sent = call.relay?.sentBytes && call.signal?.aborted ? Math.max(1, imagesRequested(summary)) : 0;
     await recordFailure(gateway, call, error, sent);
     throw error;
   }
