@@ -65,6 +65,12 @@ export interface SettleRequest {
    * transaction. A crash mid-request then leaves nothing behind (no hold, ledger or log row).
    */
   deferredHold?: { createdAt: number };
+  /**
+   * The client's request id this request claimed. A request that failed with nothing sent or charged
+   * frees it, in this transaction, so the client's retry with the same id is served (a replay of a
+   * request that delivered or charged anything stays refused).
+   */
+  clientRequest?: ClientRequestRef;
 }
 
 /** One group of queued operations: a hold's answer, or undefined for a settle. */
@@ -85,6 +91,12 @@ export async function writeLedgerGroup(db: Database, group: LedgerOperation[]): 
   const results: LedgerGroupResults = [];
   await db.transaction().execute(async (transaction) => {
     results.length = 0;
+    // First, so that a retry claiming the id in this same group finds it free (deferred settles
+    // are written after the loop). Freeing again on a replay, or after a new claim, changes nothing.
+    await freeClientRequestIds(
+      transaction,
+      group.flatMap((operation) => (operation.kind === 'settle' ? [operation.request] : [])),
+    );
     const deferred: SettleRequest[] = [];
     for (const operation of group) {
       if (operation.kind === 'hold') {
@@ -323,6 +335,27 @@ async function applySettle(transaction: Transaction<DatabaseSchema>, request: Se
     .execute();
   await insertRequestLogEntries(transaction, [{ ...request.logEntry, chargedMicros: request.chargedMicros }]);
   await insertEvidence(transaction, [request], now);
+}
+
+/**
+ * Frees the client request ids of requests that failed with nothing sent or charged. Only a request
+ * that owns its claim alone does (one of several OpenAI `n` calls never frees its siblings' id), and
+ * only a definite failure (an interrupted request may still be running).
+ */
+async function freeClientRequestIds(
+  transaction: Transaction<DatabaseSchema>,
+  requests: SettleRequest[],
+): Promise<void> {
+  for (const { clientRequest, requestId, keyId, chargedMicros, logEntry } of requests) {
+    if (!clientRequest || clientRequest.requestId !== requestId) continue;
+    if (chargedMicros > 0 || logEntry.imagesOut > 0 || logEntry.status < 400) continue;
+    await transaction
+      .deleteFrom('client_request_ids')
+      .where('key_id', '=', keyId)
+      .where('client_request_id', '=', clientRequest.id)
+      .where('request_id', '=', requestId)
+      .execute();
+  }
 }
 
 async function insertEvidence(

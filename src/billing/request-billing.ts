@@ -40,6 +40,8 @@ export interface BillingTicket {
   imageSize?: string;
   prompt: PromptTokenEstimate;
   closed: boolean;
+  /** The client's request id this request claimed (see SettleRequest.clientRequest). */
+  clientRequest?: ClientRequestRef;
   /** No durable hold yet (key without a spend limit): written at settle, see SettleRequest. */
   deferredHold?: SettleRequest['deferredHold'];
   release(): void;
@@ -158,6 +160,7 @@ export class RequestBilling {
       prompt,
       closed: false,
       deferredHold: deferHold ? { createdAt: Date.now() } : undefined,
+      clientRequest: subject.clientRequest,
       release: pass.release,
     };
     this.open.set(ticket.requestId, { ticket, entry: interruptedEntry });
@@ -205,6 +208,7 @@ export class RequestBilling {
         evidence,
         channel: outcome.channel,
         deferredHold: ticket.deferredHold,
+        clientRequest: ticket.clientRequest,
       })
       .then(() => decision.micros)
       .finally(() => this.open.delete(ticket.requestId));

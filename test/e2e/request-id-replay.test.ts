@@ -1,6 +1,7 @@
 // A client's x-request-id names one request per key: a replay (finished or still running) is refused
-// with 409 in the door's envelope and never served again, free or not; other keys may use the same
-// id; one tenant's collision never touches another tenant's requests in the same group commit.
+// with 409 in the door's envelope and never served again, free or not; a request that failed with
+// nothing sent or charged frees its id for a retry; other keys may use the same id; one tenant's
+// collision never touches another tenant's requests in the same group commit.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startUpstreamSim, type UpstreamSim } from '../../src/sim/index.js';
 import { createClientKey } from '../../src/store/index.js';
@@ -188,6 +189,24 @@ describe('a reused x-request-id', () => {
     expect(retried.status).toBe(200);
     expectRefusedReplay(await generate(key, 'after-raise'), 'gemini');
     expectBalanced(await billingTotals(gateway.running.gateway.database, id));
+  });
+
+  it('may be sent again after a failure that sent and charged nothing (an SDK retrying a 503)', async () => {
+    for (const spendLimitMicros of [undefined, 1_000_000_000]) {
+      const { key, id } = await newKey(`retrier-${spendLimitMicros ?? 'unlimited'}`, spendLimitMicros);
+      sim.setFaults(['503']);
+      try {
+        expect((await generate(key, 'retry-me')).status).toBe(503);
+      } finally {
+        sim.setFaults([]);
+      }
+      const retried = await generate(key, 'retry-me');
+      expect(retried.status).toBe(200);
+      expectRefusedReplay(await generate(key, 'retry-me'), 'gemini');
+      const books = await ledgerOf(id);
+      expect(books.chargedRows).toBe(1);
+      expectBalanced(await billingTotals(gateway.running.gateway.database, id));
+    }
   });
 
   it('that the gateway cannot keep is refused with 400 naming the header, not silently dropped', async () => {
