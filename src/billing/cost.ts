@@ -3,6 +3,7 @@
 // to the next whole micro-USD once, so no modality is rounded on its own and nothing is undercharged.
 import type { CatalogModel } from '../catalog/catalog.js';
 import type { ModalityTokenCount, UsageMetadata } from '../canonical/types.js';
+import { billableUsage } from './billable-usage.js';
 
 export const modalities = ['inputText', 'inputImage', 'outputText', 'outputImage', 'thoughts'] as const;
 export type BilledModality = (typeof modalities)[number];
@@ -74,36 +75,20 @@ export function costOfUsage(usage: UsageMetadata, model: CatalogModel): CostBrea
   return priceTokens(billedTokens(usage), model);
 }
 
-const isTokenCount = (value: unknown) =>
-  value === undefined || (Number.isSafeInteger(value) && (value as number) >= 0);
-
 /**
- * The upstream's usage when it can be priced: every count a whole number ≥ 0 and the cost within the
- * exact integer range. Anything else (negative, fractional, text, 1e300) comes from a broken or hostile
- * upstream and is treated as no usage at all, so it can neither throw in a settle nor set a charge.
+ * The upstream's usage when it can be priced: every count plausible (billable-usage.ts) and the cost
+ * within the exact integer range. Anything else comes from a broken or hostile upstream and is treated
+ * as no usage at all, so it can neither throw in a settle nor set a charge.
  */
 export function usableUsage(
   usage: UsageMetadata | undefined,
   model: CatalogModel,
 ): UsageMetadata | undefined {
-  if (usage === undefined) return undefined;
-  const counts = [
-    usage.promptTokenCount,
-    usage.candidatesTokenCount,
-    usage.thoughtsTokenCount,
-    ...[...(usage.promptTokensDetails ?? []), ...(usage.candidatesTokensDetails ?? [])].map(
-      (detail) => detail?.tokenCount,
-    ),
-  ];
-  const listsOk = [usage.promptTokensDetails, usage.candidatesTokensDetails].every(
-    (details) =>
-      details === undefined ||
-      (Array.isArray(details) && details.every((detail) => detail !== null && typeof detail === 'object')),
-  );
-  if (!listsOk || !counts.every(isTokenCount)) return undefined;
+  const plausible = billableUsage(usage);
+  if (plausible === undefined) return undefined;
   try {
-    costOfUsage(usage, model);
-    return usage;
+    costOfUsage(plausible, model);
+    return plausible;
   } catch {
     return undefined;
   }

@@ -21,6 +21,21 @@ export interface HoldRequest {
   stream: boolean;
   /** This process's identity (src/billing/hold-owner.ts). */
   owner?: string;
+  /** The client's own request id, claimed in the hold's transaction (see ClaimRequest). */
+  clientRequest?: ClientRequestRef;
+}
+
+/** A client's `x-request-id` and the gateway id of the HTTP request that sent it. */
+export interface ClientRequestRef {
+  id: string;
+  /** The HTTP request's id; its sub-calls (OpenAI `n`) share the claim. */
+  requestId: string;
+}
+
+/** Claims a client's request id for a key without a spend limit (no hold to claim it with). */
+export interface ClaimRequest {
+  keyId: string;
+  clientRequest: ClientRequestRef;
 }
 
 export type HoldResult =
@@ -50,6 +65,12 @@ export interface SettleRequest {
    * transaction. A crash mid-request then leaves nothing behind (no hold, ledger or log row).
    */
   deferredHold?: { createdAt: number };
+  /**
+   * The client's request id this request claimed. A request that failed with nothing sent or charged
+   * frees it, in this transaction, so the client's retry with the same id is served (a replay of a
+   * request that delivered or charged anything stays refused).
+   */
+  clientRequest?: ClientRequestRef;
 }
 
 /** One group of queued operations: a hold's answer, or undefined for a settle. */
@@ -57,6 +78,7 @@ export type LedgerGroupResults = Array<HoldResult | undefined>;
 
 export type LedgerOperation =
   | { kind: 'hold'; request: HoldRequest }
+  | { kind: 'claim'; request: ClaimRequest }
   | {
       kind: 'settle';
       request: SettleRequest;
@@ -69,10 +91,21 @@ export async function writeLedgerGroup(db: Database, group: LedgerOperation[]): 
   const results: LedgerGroupResults = [];
   await db.transaction().execute(async (transaction) => {
     results.length = 0;
+    // First, so that a retry claiming the id in this same group finds it free (deferred settles
+    // are written after the loop). Freeing again on a replay, or after a new claim, changes nothing.
+    await freeClientRequestIds(
+      transaction,
+      group.flatMap((operation) => (operation.kind === 'settle' ? [operation.request] : [])),
+    );
     const deferred: SettleRequest[] = [];
     for (const operation of group) {
       if (operation.kind === 'hold') {
         results.push(await applyHold(transaction, operation.request));
+      } else if (operation.kind === 'claim') {
+        const claim = await claimClientRequestId(transaction, operation.request);
+        results.push(
+          claim === 'taken' ? { admitted: false, reason: 'duplicate_request_id' } : { admitted: true },
+        );
       } else {
         if (operation.request.deferredHold) deferred.push(operation.request);
         else await applySettle(transaction, operation.request);
@@ -86,11 +119,53 @@ export async function writeLedgerGroup(db: Database, group: LedgerOperation[]): 
   return results;
 }
 
+type ClaimOutcome = 'claimed' | 'shared' | 'taken';
+
+/**
+ * Claims a client's request id for one HTTP request: 'claimed' by this insert, 'shared' when a sibling
+ * sub-call of the same request claimed it already, 'taken' when another request holds it (a replay,
+ * in flight or finished, on this replica or another: the primary key decides).
+ */
+async function claimClientRequestId(
+  transaction: Transaction<DatabaseSchema>,
+  claim: ClaimRequest,
+): Promise<ClaimOutcome> {
+  const now = Date.now();
+  const inserted = await runShaped(
+    transaction,
+    'client_request_ids:claim',
+    [claim.keyId, claim.clientRequest.id, claim.clientRequest.requestId, now],
+    () =>
+      transaction
+        .insertInto('client_request_ids')
+        .values({
+          key_id: claim.keyId,
+          client_request_id: claim.clientRequest.id,
+          request_id: claim.clientRequest.requestId,
+          created_at: now,
+        })
+        .onConflict((conflict) => conflict.columns(['key_id', 'client_request_id']).doNothing())
+        .returning('request_id'),
+  );
+  if (inserted.length > 0) return 'claimed';
+  const holder = await transaction
+    .selectFrom('client_request_ids')
+    .select('request_id')
+    .where('key_id', '=', claim.keyId)
+    .where('client_request_id', '=', claim.clientRequest.id)
+    .executeTakeFirst();
+  return holder?.request_id === claim.clientRequest.requestId ? 'shared' : 'taken';
+}
+
 async function applyHold(
   transaction: Transaction<DatabaseSchema>,
   request: HoldRequest,
 ): Promise<HoldResult> {
   const now = Date.now();
+  const claim = request.clientRequest
+    ? await claimClientRequestId(transaction, { keyId: request.keyId, clientRequest: request.clientRequest })
+    : undefined;
+  if (claim === 'taken') return { admitted: false, reason: 'duplicate_request_id' };
   const inserted = await transaction
     .insertInto('holds')
     .values({
@@ -132,6 +207,14 @@ async function applyHold(
     .executeTakeFirst();
   if (Number(reserved.numUpdatedRows) === 0) {
     await transaction.deleteFrom('holds').where('request_id', '=', request.requestId).execute();
+    // Refused before any upstream call: the client may send the same id again once it has room.
+    if (claim === 'claimed' && request.clientRequest) {
+      await transaction
+        .deleteFrom('client_request_ids')
+        .where('key_id', '=', request.keyId)
+        .where('client_request_id', '=', request.clientRequest.id)
+        .execute();
+    }
     const key = await transaction
       .selectFrom('client_keys')
       .select(['spend_limit_micros', 'spent_micros', 'reserved_micros'])
@@ -252,6 +335,27 @@ async function applySettle(transaction: Transaction<DatabaseSchema>, request: Se
     .execute();
   await insertRequestLogEntries(transaction, [{ ...request.logEntry, chargedMicros: request.chargedMicros }]);
   await insertEvidence(transaction, [request], now);
+}
+
+/**
+ * Frees the client request ids of requests that failed with nothing sent or charged. Only a request
+ * that owns its claim alone does (one of several OpenAI `n` calls never frees its siblings' id), and
+ * only a definite failure (an interrupted request may still be running).
+ */
+async function freeClientRequestIds(
+  transaction: Transaction<DatabaseSchema>,
+  requests: SettleRequest[],
+): Promise<void> {
+  for (const { clientRequest, requestId, keyId, chargedMicros, logEntry } of requests) {
+    if (!clientRequest || clientRequest.requestId !== requestId) continue;
+    if (chargedMicros > 0 || logEntry.imagesOut > 0 || logEntry.status < 400) continue;
+    await transaction
+      .deleteFrom('client_request_ids')
+      .where('key_id', '=', keyId)
+      .where('client_request_id', '=', clientRequest.id)
+      .where('request_id', '=', requestId)
+      .execute();
+  }
 }
 
 async function insertEvidence(

@@ -8,6 +8,7 @@
 import type { Kysely } from 'kysely';
 import type { DatabaseSchema } from '../store/index.js';
 import {
+  type ClaimRequest,
   type HoldRequest,
   type HoldResult,
   type LedgerGroupResults,
@@ -17,7 +18,13 @@ import {
 } from './ledger-transaction.js';
 import type { SettleJournal } from './settle-journal.js';
 
-export type { HoldRequest, HoldResult, SettleRequest } from './ledger-transaction.js';
+export type {
+  ClaimRequest,
+  ClientRequestRef,
+  HoldRequest,
+  HoldResult,
+  SettleRequest,
+} from './ledger-transaction.js';
 
 type QueuedOperation = LedgerOperation & {
   resolve: (result: HoldResult | undefined) => void;
@@ -72,6 +79,18 @@ export class Ledger {
       this.enqueue({
         kind: 'hold',
         request: owned,
+        resolve: (result) => resolve(result as HoldResult),
+        reject,
+      }),
+    );
+  }
+
+  /** Durably claims a client's request id for a key without a spend limit, or says it is taken. */
+  claim(request: ClaimRequest): Promise<HoldResult> {
+    return new Promise((resolve, reject) =>
+      this.enqueue({
+        kind: 'claim',
+        request,
         resolve: (result) => resolve(result as HoldResult),
         reject,
       }),
@@ -153,18 +172,39 @@ export class Ledger {
       try {
         results = await this.writeGroup(group);
       } catch (error) {
-        for (const operation of group) operation.reject(error);
-        const journaled = this.journal ? group.filter((operation) => operation.kind === 'settle').length : 0;
-        if (journaled > 0) {
-          this.journal?.seal(true);
-          this.journal?.keepSealed(); // the next start replays them
-          this.onJournaledFailure(error, journaled);
-        }
+        if (group.length === 1) this.fail(group, error);
+        else await this.writeEachAlone(group);
         continue;
       }
       for (const [index, operation] of group.entries()) operation.resolve(results[index]);
     }
     this.journal?.discardSealed();
+  }
+
+  /**
+   * A group failed: one faulty operation must not fail its neighbours (other tenants' holds and
+   * settles), so each is written again in a transaction of its own and only the faulty one fails.
+   * Nothing of the failed group was committed, so writing an operation again never doubles it.
+   */
+  private async writeEachAlone(group: QueuedOperation[]): Promise<void> {
+    for (const operation of group) {
+      try {
+        const [result] = await this.writeGroup([operation]);
+        operation.resolve(result);
+      } catch (error) {
+        this.fail([operation], error);
+      }
+    }
+  }
+
+  private fail(operations: QueuedOperation[], error: unknown): void {
+    for (const operation of operations) operation.reject(error);
+    const journaled = this.journal ? operations.filter((operation) => operation.kind === 'settle').length : 0;
+    if (journaled > 0) {
+      this.journal?.seal(true);
+      this.journal?.keepSealed(); // the next start replays them
+      this.onJournaledFailure(error, journaled);
+    }
   }
 }
 

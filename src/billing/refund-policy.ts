@@ -12,13 +12,16 @@ export type ChargeBasis =
   /** The upstream answered without usageMetadata: the catalog's expectation for what was delivered. */
   | 'catalog_estimate'
   /** No complete answer reached the client (error, broken stream, crash): nothing is charged. */
-  | 'refunded_failure';
+  | 'refunded_failure'
+  /** The request failed or the client left, but images had already gone out: they are charged. */
+  | 'delivered_before_failure';
 
 export interface ChargeInput {
   model: CatalogModel;
   /** HTTP status the client got; 0 when the request never finished (crash recovery). */
   status: number;
   usage?: UsageMetadata;
+  /** Images that went out to the client (on a failed request too: a stream cut short after one). */
   imagesOut: number;
   imageSize?: string;
   /** Output tokens one image of this request costs (RequestBounds.typicalTokensPerImage). */
@@ -38,6 +41,9 @@ export interface ChargeDecision {
 
 /**
  * - Failed requests (status 0 or ≥ 400) are charged 0: the client got no answer to use.
+ * - Unless images went out before the failure (a client that left after the image event, a route
+ *   that broke off after the image): those are charged, as the last usage seen or the catalog price
+ *   of the images sent, whichever is more, since a stream's usage so far may not count them yet.
  * - Successful answers — including safety blocks and image-less answers — are charged exactly the
  *   tokens the upstream reported, so the client pays what the upstream bills and no more.
  * - Usage that cannot be priced (negative, fractional, not a number, beyond the exact range) counts
@@ -50,22 +56,27 @@ export interface ChargeDecision {
  *   more text); reconciliation records the difference as evidence (charge_mismatch).
  */
 export function decideCharge(input: ChargeInput): ChargeDecision {
-  if (input.status === 0 || input.status >= 400) return { micros: 0, basis: 'refunded_failure' };
+  const failed = input.status === 0 || input.status >= 400;
+  if (failed && input.imagesOut === 0) return { micros: 0, basis: 'refunded_failure' };
   const usage = usableUsage(input.usage, input.model);
-  const decision: ChargeDecision = usage
-    ? { ...chargeOf(costOfUsage(usage, input.model)), basis: 'upstream_usage' }
-    : {
-        ...chargeOf(
-          expectedCost({
-            model: input.model,
-            prompt: input.prompt,
-            images: input.imagesOut,
-            imageSize: input.imageSize,
-            tokensPerImage: input.tokensPerImage,
-          }),
-        ),
-        basis: 'catalog_estimate',
-      };
+  const reported = usage ? costOfUsage(usage, input.model) : undefined;
+  let decision: ChargeDecision;
+  if (reported && !failed) decision = { ...chargeOf(reported), basis: 'upstream_usage' };
+  else {
+    const catalog = expectedCost({
+      model: input.model,
+      prompt: input.prompt,
+      images: input.imagesOut,
+      imageSize: input.imageSize,
+      tokensPerImage: input.tokensPerImage,
+    });
+    decision = failed
+      ? {
+          ...chargeOf(reported && reported.micros > catalog.micros ? reported : catalog),
+          basis: 'delivered_before_failure',
+        }
+      : { ...chargeOf(catalog), basis: 'catalog_estimate' };
+  }
   if (input.capMicros === undefined || decision.micros <= input.capMicros) return decision;
   return { ...decision, micros: input.capMicros, uncappedMicros: decision.micros };
 }

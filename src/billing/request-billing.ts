@@ -8,7 +8,7 @@ import type { BillingConfig } from '../config/types.js';
 import type { ClientKeyRecord, Door, RequestLogEntry } from '../store/index.js';
 import type { AdmissionControl } from './admission.js';
 import { estimatePromptTokens, type PromptTokenEstimate } from './estimate-tokens.js';
-import type { Ledger, SettleRequest } from './ledger.js';
+import type { ClientRequestRef, HoldResult, Ledger, SettleRequest } from './ledger.js';
 import { decideCharge } from './refund-policy.js';
 import { reconcileRequest } from './reconcile.js';
 import { expectedCost, imagesRequested, requestBounds, worstCase } from './worst-case.js';
@@ -20,6 +20,8 @@ export interface BillingSubject {
   model: CatalogModel;
   request: GenerateContentRequest;
   stream: boolean;
+  /** The client's own request id: claimed with the hold, so a replay is refused (409), never served. */
+  clientRequest?: ClientRequestRef;
 }
 
 export interface BillingOutcome {
@@ -40,6 +42,8 @@ export interface BillingTicket {
   tokensPerImage: number;
   prompt: PromptTokenEstimate;
   closed: boolean;
+  /** The client's request id this request claimed (see SettleRequest.clientRequest). */
+  clientRequest?: ClientRequestRef;
   /** No durable hold yet (key without a spend limit): written at settle, see SettleRequest. */
   deferredHold?: SettleRequest['deferredHold'];
   release(): void;
@@ -112,23 +116,26 @@ export class RequestBilling {
     const hold = worstCase({ model, ...bounds, heldMultiplier: this.options.config.heldMultiplier });
     // Without a spend limit there is nothing to admit against: the hold is written with the settle,
     // in one transaction, instead of a durable write before the upstream call.
+    // A client's own request id is claimed durably before the upstream call either way: in the
+    // hold's transaction, or (no hold) by one insert; requests without one pay nothing extra.
     const deferHold = client.spendLimitMicros === null;
-    if (deferHold && this.open.has(subject.requestId)) {
-      pass.release();
-      throw duplicateRequestId(subject.requestId);
-    }
-    let result: Awaited<ReturnType<Ledger['hold']>>;
+    let result: HoldResult;
     try {
-      result = deferHold
-        ? { admitted: true }
-        : await this.options.ledger.hold({
-            requestId: subject.requestId,
-            keyId: client.id,
-            amountMicros: hold.micros,
-            door: subject.door,
-            model: model.id,
-            stream: subject.stream,
-          });
+      if (deferHold) {
+        result = subject.clientRequest
+          ? await this.options.ledger.claim({ keyId: client.id, clientRequest: subject.clientRequest })
+          : { admitted: true };
+      } else {
+        result = await this.options.ledger.hold({
+          requestId: subject.requestId,
+          keyId: client.id,
+          amountMicros: hold.micros,
+          door: subject.door,
+          model: model.id,
+          stream: subject.stream,
+          clientRequest: subject.clientRequest,
+        });
+      }
     } catch (error) {
       pass.release();
       throw error;
@@ -136,7 +143,7 @@ export class RequestBilling {
     if (!result.admitted) {
       pass.release();
       throw result.reason === 'duplicate_request_id'
-        ? duplicateRequestId(subject.requestId)
+        ? duplicateRequestId(subject.clientRequest?.id ?? subject.requestId)
         : spendLimitReached(result.spendLimitMicros, result.spentMicros, hold.micros);
     }
     const ticket: BillingTicket = {
@@ -149,6 +156,7 @@ export class RequestBilling {
       prompt,
       closed: false,
       deferredHold: deferHold ? { createdAt: Date.now() } : undefined,
+      clientRequest: subject.clientRequest,
       release: pass.release,
     };
     this.open.set(ticket.requestId, { ticket, entry: interruptedEntry });
@@ -201,6 +209,7 @@ export class RequestBilling {
         evidence,
         channel: outcome.channel,
         deferredHold: ticket.deferredHold,
+        clientRequest: ticket.clientRequest,
       })
       .then(() => decision.micros)
       .finally(() => this.open.delete(ticket.requestId));
@@ -255,6 +264,6 @@ function duplicateRequestId(requestId: string): GatewayError {
     httpStatus: 409,
     code: 'duplicate_request_id',
     param: 'x-request-id',
-    message: `x-request-id "${requestId}" was already used by another request; send a unique x-request-id or none.`,
+    message: `x-request-id "${requestId}" was already used with this API key (by a request that is finished or still running); it is never served twice. Send a new x-request-id for a new request, or none.`,
   });
 }

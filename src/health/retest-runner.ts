@@ -55,6 +55,8 @@ export interface RetestRunnerOptions {
 interface HttpAnswer {
   status: number;
   body: unknown;
+  /** The gateway's own id of the request (its log row), from the answer's x-request-id. */
+  requestId: string | null;
 }
 
 export class RetestRunner {
@@ -92,7 +94,9 @@ export class RetestRunner {
     }
     const latencyMs = Math.round(performance.now() - started);
     await pendingWritesCommitted(gateway);
-    const logged = await requestLogEntry(gateway.database.db, sentId).catch(() => undefined);
+    // The log row is keyed by the gateway's own id; the id sent is only the client's.
+    const loggedId = typeof answer === 'object' ? (answer.requestId ?? sentId) : sentId;
+    const logged = await requestLogEntry(gateway.database.db, loggedId).catch(() => undefined);
     const verdict = await this.judge(target.door, input, answer, logged?.error_class ?? null);
     const model = gateway.catalog.resolve(target.model);
     const expectedTokens = model ? outputImageTokens(model) : null;
@@ -121,7 +125,7 @@ export class RetestRunner {
         model && expectedTokens !== null
           ? Math.round((expectedTokens * model.pricing.outputImage) / 1000)
           : null,
-      requestId: sentId,
+      requestId: loggedId,
     };
     await insertRetestResult(gateway.database.db, {
       id: result.id,
@@ -141,7 +145,7 @@ export class RetestRunner {
         reasons: result.reasons,
         metrics: result.metrics,
         httpStatus: result.httpStatus,
-        requestId: sentId,
+        requestId: loggedId,
         doorAvailable: result.doorAvailable,
         expectedOutputImageTokens: expectedTokens,
       },
@@ -178,7 +182,7 @@ export class RetestRunner {
       } catch {
         body = { error: { message: text.slice(0, 300) } };
       }
-      return { status: response.status, body };
+      return { status: response.status, body, requestId: response.headers.get('x-request-id') };
     } catch (error) {
       return (error as Error).name === 'TimeoutError' ? 'timeout' : 'connection';
     }

@@ -24,6 +24,8 @@ export interface UpstreamTarget {
 /** A door's offer to send an answer on while it is read; once begun, the attempt cannot fail over. */
 export interface UpstreamRelay {
   readonly started: boolean;
+  /** Bytes of the answer already written to the client (its image had begun: see answer-relay.ts). */
+  readonly sentBytes: number;
   /** Sends the status and headers of an answer of `contentLength` bytes from `channel`. */
   begin(channel: string, contentLength: number): void;
   /** Sends the answer's bytes up to `end` that it has not sent yet. */

@@ -324,6 +324,9 @@ function decliningInputImages(relay: UpstreamRelay, inputImages: readonly Blob[]
     get started() {
       return relay.started;
     },
+    get sentBytes() {
+      return relay.sentBytes;
+    },
     begin: (channel, contentLength) => relay.begin(channel, contentLength),
     sendUpTo: (answer, end) => relay.sendUpTo(answer, end),
     declines: (imageHead) => startsLikeInputImage(imageHead, inputImages),

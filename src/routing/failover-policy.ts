@@ -24,12 +24,18 @@ export function isKeyFailure(error: GatewayError): boolean {
   return error.errorClass === 'auth' || error.errorClass === 'quota' || error.errorClass === 'rate_limited';
 }
 
+/**
+ * Any other failure is the gateway's own: it is answered in the gateway's own words, never the
+ * error's (a database or library message can carry SQL, table names or a client's data); the
+ * error itself stays in `cause`, for the log line that carries the request id.
+ */
 export function asGatewayError(error: unknown): GatewayError {
   if (error instanceof GatewayError) return error;
   return new GatewayError({
     errorClass: 'internal',
     httpStatus: 500,
-    message: `Internal gateway error: ${(error as Error)?.message ?? String(error)}`,
+    message:
+      'Internal gateway error. The gateway logged the details under the request id in the x-request-id response header; retry, or give the id to the gateway admin.',
     cause: error,
   });
 }

@@ -150,7 +150,10 @@ export function registerAdminRoutes(app: FastifyInstance, gateway: Gateway): voi
     try {
       created = await createClientKey(db(), { name: body.name, ...settings });
     } catch (error) {
-      if (error instanceof Error && /already exists/.test(error.message)) throw conflict(error.message);
+      // Two creates of one name at once: the second meets the UNIQUE index instead of the check.
+      if (error instanceof Error && /already exists|UNIQUE|unique/.test(error.message)) {
+        throw conflict(`a client key named "${body.name}" already exists`);
+      }
       throw error;
     }
     return reply.code(201).send({ ...adminKeyView(created.record), key: created.key });

@@ -29,6 +29,10 @@ export class AnswerRelay implements UpstreamRelay {
     return this.begun;
   }
 
+  get sentBytes(): number {
+    return this.written;
+  }
+
   begin(channel: string, contentLength: number): void {
     this.begun = true;
     this.reply.hijack();

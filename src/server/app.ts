@@ -26,8 +26,6 @@ import { renderError } from './render-error.js';
 import { timeOrderedId } from './request-id.js';
 import { answerClientError, rememberRequestUrl } from './client-error.js';
 
-const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
-
 /**
  * Checks who sends a body, before a byte of it is read or room is queued for it: the door's own
  * client check (same errors as the door's handler) under /v1beta and /v1, the admin key under
@@ -73,11 +71,10 @@ export function buildApp(gateway: Gateway): FastifyInstance {
       // Node checks the two timeouts above only this often (30 s by default).
       connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(timeouts.headersTimeoutMs / 2))),
     },
+    // Always the gateway's own id: it keys the request's log, hold and ledger rows, so no client can
+    // choose it. A client's x-request-id is kept beside it (src/server/client-request-id.ts).
     requestIdHeader: false,
-    genReqId: (request) => {
-      const incoming = request.headers['x-request-id'];
-      return typeof incoming === 'string' && requestIdPattern.test(incoming) ? incoming : timeOrderedId();
-    },
+    genReqId: () => timeOrderedId(),
     return503OnClosing: true,
     clientErrorHandler: answerClientError,
   });

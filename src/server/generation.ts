@@ -1,7 +1,10 @@
 // The door-independent life of one generation request: check access and capabilities, admit it and
 // hold its worst-case cost, dispatch with failover, then settle (or release) the hold together with
 // the request log row whatever happens.
+import type { ClientRequestRef } from '../billing/ledger.js';
+import { billableUsage } from '../billing/billable-usage.js';
 import type { BillingTicket } from '../billing/request-billing.js';
+import { imagesRequested } from '../billing/worst-case.js';
 import type { CatalogModel } from '../catalog/catalog.js';
 import type { RequestBuffers } from '../http/buffer-pool.js';
 import type { UpstreamRelay } from '../providers/types.js';
@@ -23,7 +26,10 @@ import type { ClientKeyRecord, Door, RequestLogEntry } from '../store/index.js';
 import type { Gateway } from './gateway.js';
 
 export interface GenerationCall {
+  /** The gateway's own id (`<id>-<n>` for sub-call n of an OpenAI `n`): keys the log and ledger rows. */
   requestId: string;
+  /** The client's `x-request-id`, claimed once per key before the upstream call. */
+  clientRequest?: ClientRequestRef;
   door: Door;
   client: ClientKeyRecord;
   model: CatalogModel;
@@ -119,7 +125,12 @@ export async function runUnary(
   try {
     result = await gateway.dispatcher.generate(dispatchInput(call, summary));
   } catch (error) {
-    await recordFailure(gateway, call, error);
+    // A client that leaves while a relayed answer's image is going out has it (all but the chunk
+    // held back) and is charged for the images asked for. A route that broke off mid-answer left
+    // the client with an answer cut short: nothing usable arrived, nothing is charged.
+    // (The relay begins only once an image string has begun: at least one image was going out.)
+    const sent = call.relay?.sentBytes && call.signal?.aborted ? Math.max(1, imagesRequested(summary)) : 0;
+    await recordFailure(gateway, call, error, sent);
     throw error;
   }
   await recordCall(gateway, call, {
@@ -148,14 +159,20 @@ export async function openStream(
   }
 }
 
-export function recordFailure(gateway: Gateway, call: GenerationCall, error: unknown): Promise<void> {
+/** Logs and settles a failed call; `imagesSent` images had reached the client before it failed. */
+export function recordFailure(
+  gateway: Gateway,
+  call: GenerationCall,
+  error: unknown,
+  imagesSent = 0,
+): Promise<void> {
   const failure = asGatewayError(error);
   return recordCall(gateway, call, {
     status: failure.httpStatus,
     errorClass: failure.errorClass,
     channel: error instanceof DispatchError ? error.attempts.at(-1)?.channel : undefined,
     attempts: error instanceof DispatchError ? error.attempts : [],
-    imagesOut: 0,
+    imagesOut: imagesSent,
   });
 }
 
@@ -168,8 +185,10 @@ export function recordFailure(gateway: Gateway, call: GenerationCall, error: unk
 export async function recordCall(
   gateway: Gateway,
   call: GenerationCall,
-  outcome: CallOutcome,
+  reported: CallOutcome,
 ): Promise<void> {
+  // Usage with counts that cannot be priced or stored is treated as missing (billable-usage.ts).
+  const outcome = { ...reported, usage: billableUsage(reported.usage) };
   const entry = logEntry(call, outcome);
   if (call.billing) {
     try {
@@ -226,6 +245,7 @@ function logEntry(call: GenerationCall, outcome: CallOutcome): RequestLogEntry {
     imagesOut: outcome.imagesOut,
     chargedMicros: outcome.chargedMicros ?? 0,
     stream: call.stream,
+    clientRequestId: call.clientRequest?.id ?? null,
     attemptDetails: outcome.attempts.map((attempt, index) => ({
       attemptNo: index + 1,
       channel: attempt.channel,

@@ -208,7 +208,6 @@ const billingHoldsAndEvidence: Migration = {
   },
 };
 
-/** Every migration, keyed by a name that sorts in the order they must run. */
 /** Which gateway process placed a hold, so recovery releases only holds of processes that are gone. */
 const holdOwner: Migration = {
   async up(db: UntypedDatabase) {
@@ -216,10 +215,37 @@ const holdOwner: Migration = {
   },
 };
 
+/**
+ * A client's own request id (`x-request-id`) names one request per key: the primary key makes the
+ * database refuse a second claim, on every replica at once. The gateway's own id stays the key of the
+ * request's log, hold and ledger rows; the log row also keeps the client's id, to find it by.
+ */
+const clientRequestIds: Migration = {
+  async up(db: UntypedDatabase) {
+    await db.schema
+      .createTable('client_request_ids')
+      .ifNotExists()
+      .addColumn('key_id', 'text', (column) => column.notNull())
+      .addColumn('client_request_id', 'text', (column) => column.notNull())
+      .addColumn('request_id', 'text', (column) => column.notNull())
+      .addColumn('created_at', 'bigint', (column) => column.notNull())
+      .addPrimaryKeyConstraint('client_request_ids_pk', ['key_id', 'client_request_id'])
+      .execute();
+    await db.schema.alterTable('request_log').addColumn('client_request_id', 'text').execute();
+  },
+
+  async down(db: UntypedDatabase) {
+    await db.schema.alterTable('request_log').dropColumn('client_request_id').execute();
+    await db.schema.dropTable('client_request_ids').ifExists().execute();
+  },
+};
+
+/** Every migration, keyed by a name that sorts in the order they must run. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_initial_schema': initialSchema,
   '0002_billing_holds_and_evidence': billingHoldsAndEvidence,
   '0003_hold_owner': holdOwner,
+  '0004_client_request_ids': clientRequestIds,
 };
 
 /** Brings the schema up to date; safe to call on every start and from several replicas at once. */

@@ -41,6 +41,8 @@ export interface RequestLogEntry {
   imagesOut: number;
   chargedMicros: number;
   stream: boolean;
+  /** The client's own `x-request-id`, if it sent one. */
+  clientRequestId?: string | null;
   /** Written to request_attempts in the same transaction as the log row. */
   attemptDetails?: RequestAttemptEntry[];
 }
@@ -209,6 +211,7 @@ function toLogColumns(entry: RequestLogEntry): Insertable<RequestLogTable> {
     images_out: entry.imagesOut,
     charged_micros: entry.chargedMicros,
     stream: entry.stream ? 1 : 0,
+    client_request_id: entry.clientRequestId ?? null,
   };
 }
 
@@ -269,6 +272,7 @@ function toRow(row: Selectable<RequestLogTable>): RequestLogRow {
     imagesOut: row.images_out,
     chargedMicros: Number(row.charged_micros),
     stream: Number(row.stream) === 1,
+    clientRequestId: row.client_request_id,
   };
 }
 

@@ -59,6 +59,17 @@ export interface RequestLogTable {
   images_out: number;
   charged_micros: number;
   stream: Flag;
+  /** The client's own `x-request-id`, if it sent one (unique per key: ClientRequestIdsTable). */
+  client_request_id: string | null;
+}
+
+/** One row per client-supplied request id and key, written before the upstream call. */
+export interface ClientRequestIdsTable {
+  key_id: string;
+  client_request_id: string;
+  /** The gateway's id of the HTTP request that claimed it (its sub-calls share the claim). */
+  request_id: string;
+  created_at: number;
 }
 
 export interface RequestAttemptsTable {
@@ -163,4 +174,5 @@ export interface DatabaseSchema {
   retest_results: RetestResultsTable;
   channel_state: ChannelStateTable;
   billing_evidence: BillingEvidenceTable;
+  client_request_ids: ClientRequestIdsTable;
 }

@@ -1,7 +1,8 @@
 // A large answer is sent on to the client while it still arrives from the upstream, once its head
 // shows an image (src/server/answer-relay.ts): the client's first bytes come before the upstream has
 // finished; the bill is still settled before the last bytes; a route that breaks off after that point
-// cannot be replaced, so the client's connection is closed and nothing is charged.
+// cannot be replaced, so the client's connection is closed and nothing is charged; a client that
+// leaves once the image bytes began to reach it is charged for the image.
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -100,7 +101,7 @@ async function logRow(requestId: string) {
   return gateway.running.gateway.database.db
     .selectFrom('request_log')
     .selectAll()
-    .where('id', '=', requestId)
+    .where('client_request_id', '=', requestId)
     .executeTakeFirst();
 }
 
@@ -112,7 +113,7 @@ describe('relaying a large answer while it arrives', () => {
     expect(response.statusCode).toBe(200);
     expect(Number(response.headers['content-length'])).toBe(answer.length);
     expect(response.headers['x-imagegate-channel']).toBe('first');
-    expect(response.headers['x-request-id']).toBe('relay-pause');
+    expect(response.headers['x-request-id']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7/); // the gateway's own id
     const chunks: Buffer[] = [];
     const iterator = response.body[Symbol.asyncIterator]();
     const firstChunk = await iterator.next();
@@ -140,6 +141,24 @@ describe('relaying a large answer while it arrives', () => {
     expect(row?.error_class).toBe('connection');
     expect(Number(row?.charged_micros)).toBe(0);
     expect((await billingTotals(gateway.running.gateway.database)).openHolds).toBe(0);
+  });
+
+  it('charges a client that leaves once the image bytes began to reach it', async () => {
+    first.behaviour = 'pause';
+    const response = await edit('relay-leave');
+    expect(response.statusCode).toBe(200);
+    const iterator = response.body[Symbol.asyncIterator]();
+    const firstChunk = await iterator.next();
+    expect((firstChunk.value as Buffer).length).toBeGreaterThan(0);
+    response.body.destroy(); // the client has the head of the image and goes
+    await expect.poll(async () => (await logRow('relay-leave'))?.status, { timeout: 10_000 }).toBe(499);
+    first.release();
+    const row = await logRow('relay-leave');
+    expect(row?.images_out).toBe(1);
+    expect(Number(row?.charged_micros)).toBeGreaterThan(0);
+    const totals = await billingTotals(gateway.running.gateway.database);
+    expect(totals.openHolds).toBe(0);
+    expect(totals.requestLogCharged).toBe(totals.spent);
   });
 
   it('reads the whole answer first when thoughts were asked for', async () => {

@@ -258,7 +258,7 @@ describe('native pass-through to a Gemini upstream', () => {
     }
     await gateway.settled();
     const rows = await queryRequestLog(gateway.running.gateway.database.db, { limit: 50 });
-    const row = rows.find((entry) => entry.id === 'failing-call-1');
+    const row = rows.find((entry) => entry.clientRequestId === 'failing-call-1');
     expect(row?.status).toBe(503);
     expect(row?.errorClass).toBe('overloaded');
     expect(row?.channel).toBe('google-sim');

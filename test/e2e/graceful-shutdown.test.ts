@@ -64,14 +64,14 @@ describe('graceful shutdown', () => {
     try {
       const rows = await database.db
         .selectFrom('request_log')
-        .select(['id', 'status'])
-        .where('id', 'like', 'drain-%')
-        .orderBy('id')
+        .select(['client_request_id', 'status'])
+        .where('client_request_id', 'like', 'drain-%')
+        .orderBy('client_request_id')
         .execute();
       expect(rows).toEqual([
-        { id: 'drain-0', status: 200 },
-        { id: 'drain-1', status: 200 },
-        { id: 'drain-2', status: 200 },
+        { client_request_id: 'drain-0', status: 200 },
+        { client_request_id: 'drain-1', status: 200 },
+        { client_request_id: 'drain-2', status: 200 },
       ]);
     } finally {
       await database.close();

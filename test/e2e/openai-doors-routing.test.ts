@@ -47,7 +47,7 @@ function post(path: string, body: unknown, headers: Record<string, string> = {})
 async function rowsOf(requestId: string): Promise<RequestLogRow[]> {
   await gateway.settled();
   const rows = await queryRequestLog(gateway.running.gateway.database.db, { limit: 200 });
-  return rows.filter((row) => row.id === requestId || row.id.startsWith(`${requestId}-`));
+  return rows.filter((row) => row.clientRequestId === requestId);
 }
 
 const modelCalls = (sim: UpstreamSim) => sim.received.filter((request) => request.method === 'POST');
@@ -63,7 +63,9 @@ describe('n on the OpenAI Images door', () => {
     for (const item of result.data ?? []) expect(isPngBase64(item.b64_json)).toBe(true);
     expect(modelCalls(googleSim)).toHaveLength(3);
     const rows = await rowsOf('n-three-all');
-    expect(rows.map((row) => row.id).sort()).toEqual(['n-three-all-0', 'n-three-all-1', 'n-three-all-2']);
+    // One row per sub-call, each under the gateway's id of the request with its index appended.
+    const parent = rows[0]?.id.replace(/-\d$/, '');
+    expect(rows.map((row) => row.id).sort()).toEqual([`${parent}-0`, `${parent}-1`, `${parent}-2`]);
   });
 
   it('one failing call of three returns two images and the bill says two', async () => {

@@ -3,6 +3,7 @@ import { makeRetestImage, RETEST_INSTRUCTION } from '../../src/health/retest-tem
 import { startUpstreamSim, type UpstreamSim } from '../../src/sim/index.js';
 import { queryRequestLog } from '../../src/store/index.js';
 import { startTestGateway, type TestGateway } from '../helpers/start-gateway.js';
+import { gatewayRequestId } from '../helpers/request-ids.js';
 
 const model = 'gemini-3.1-flash-image-preview';
 let failing: UpstreamSim;
@@ -73,10 +74,11 @@ describe('failover across three channels', () => {
     }
     await gateway.settled();
     const db = gateway.running.gateway.database.db;
+    const routeOne = await gatewayRequestId(db, 'route-1');
     const attempts = await db
       .selectFrom('request_attempts')
       .select(['request_id', 'attempt_no', 'channel', 'outcome'])
-      .where('request_id', '=', 'route-1')
+      .where('request_id', '=', routeOne)
       .orderBy('attempt_no')
       .execute();
     expect(attempts.map((attempt) => [attempt.channel, attempt.outcome])).toEqual([
@@ -84,7 +86,7 @@ describe('failover across three channels', () => {
       ['imageless', 'no_image'],
       ['healthy', 'ok'],
     ]);
-    const row = (await queryRequestLog(db)).find((entry) => entry.id === 'route-1');
+    const row = (await queryRequestLog(db)).find((entry) => entry.id === routeOne);
     expect(row?.attempts).toBe(3);
     expect(row?.channel).toBe('healthy');
   });

@@ -174,7 +174,9 @@ describe('serve with two worker processes', () => {
     const owners = await store.db
       .selectFrom('holds')
       .select('owner')
-      .where('request_id', 'like', 'turns-%')
+      .where('request_id', 'in', (log) =>
+        log.selectFrom('request_log').select('id').where('client_request_id', 'like', 'turns-%'),
+      )
       .execute();
     await store.close();
     const pids = new Set(owners.map((row) => Number(row.owner?.split(':')[1])));
@@ -264,11 +266,13 @@ describe('serve with two worker processes', () => {
       const totals = await billingTotals(store);
       expect(totals.openHolds).toBe(0);
       expectBalanced(totals);
-      // Retests log their own requests too (ids retest-…).
+      // Retests log their own requests too (they send x-request-id retest-…).
       const logged = await store.db
         .selectFrom('request_log')
         .select('id')
-        .where('id', 'not like', 'retest-%')
+        .where((row) =>
+          row.or([row('client_request_id', 'is', null), row('client_request_id', 'not like', 'retest-%')]),
+        )
         .execute();
       expect(logged).toHaveLength(6 + 4 + 4 + 6 + 5);
     } finally {

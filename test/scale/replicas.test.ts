@@ -168,6 +168,51 @@ retest:
     expect(openHolds).toEqual([]);
   }, 120_000);
 
+  it('serves a reused x-request-id once across both replicas and charges it once', async () => {
+    const { key, record } = await createClientKey(store.db, { name: 'replayed' });
+    const send = (target: Replica) =>
+      fetch(`${target.url}/v1beta/models/${model}:generateContent`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-goog-api-key': key, 'x-request-id': 'replayed-id' },
+        body: JSON.stringify({
+          contents: [{ role: 'user', parts: [{ text: 'a red circle on a white background' }] }],
+          generationConfig: { responseModalities: ['IMAGE'] },
+        }),
+      });
+    const answers = await Promise.all(Array.from({ length: 6 }, (_, index) => send(replicas[index % 2])));
+    const statuses = answers.map((answer) => answer.status);
+    expect(statuses.filter((status) => status === 200)).toHaveLength(1);
+    expect(statuses.filter((status) => status === 409)).toHaveLength(5);
+    // Finished now: still refused, on either replica.
+    for (const replica of replicas) expect((await send(replica)).status).toBe(409);
+    const refused = await answers.find((answer) => answer.status === 409)?.json();
+    expect(refused.error.message).not.toMatch(/duplicate key|constraint|relation|insert/i);
+
+    const images = await store.db
+      .selectFrom('request_log')
+      .select((expression) => [
+        expression.fn.sum<number>('images_out').as('images'),
+        expression.fn.sum<number>('charged_micros').as('charged'),
+      ])
+      .where('key_id', '=', record.id)
+      .executeTakeFirstOrThrow();
+    const settles = await store.db
+      .selectFrom('ledger')
+      .select(['amount_micros'])
+      .where('key_id', '=', record.id)
+      .where('kind', '=', 'settle')
+      .execute();
+    const keyRow = await store.db
+      .selectFrom('client_keys')
+      .select('spent_micros')
+      .where('id', '=', record.id)
+      .executeTakeFirstOrThrow();
+    expect(Number(images.images)).toBe(1);
+    expect(settles).toHaveLength(1);
+    expect(Number(settles[0].amount_micros)).toBe(Number(keyRow.spent_micros));
+    expect(Number(images.charged)).toBe(Number(keyRow.spent_micros));
+  }, 60_000);
+
   it('keeps serving while Redis is down (rate limits fail open, counted per replica) and loses no row', async () => {
     const { key } = await createClientKey(store.db, { name: 'outage', requestsPerMinute: 3 });
     await stopRedis();
@@ -201,8 +246,8 @@ retest:
     // A graceful stop drains and flushes; then every request sent by this file has its row.
     const exitCodes = await Promise.all(replicas.map((replica) => replica.stop()));
     expect(exitCodes).toEqual([0, 0]);
-    const rows = await store.db.selectFrom('request_log').select('id').execute();
-    const logged = new Set(rows.map((row) => row.id));
+    const rows = await store.db.selectFrom('request_log').select('client_request_id').execute();
+    const logged = new Set(rows.map((row) => row.client_request_id));
     expect(sentIds.filter((id) => !logged.has(id))).toEqual([]);
     // Every charge in the request log has its settle row in the ledger, and no hold is left open.
     const charges = await store.db

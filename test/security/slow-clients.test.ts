@@ -120,7 +120,7 @@ describe('slow and vanishing clients', () => {
       return db
         .selectFrom('request_log')
         .select(['status', 'error_class'])
-        .where('id', '=', requestId)
+        .where('client_request_id', '=', requestId)
         .executeTakeFirst();
     };
     await expect.poll(row, { timeout: 5000 }).toBeDefined();

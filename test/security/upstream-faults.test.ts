@@ -60,7 +60,9 @@ async function attemptsOf(requestId: string): Promise<Array<{ channel: string; o
   return gateway.running.gateway.database.db
     .selectFrom('request_attempts')
     .select(['channel', 'outcome'])
-    .where('request_id', '=', requestId)
+    .where('request_id', 'in', (log) =>
+      log.selectFrom('request_log').select('id').where('client_request_id', '=', requestId),
+    )
     .orderBy('attempt_no')
     .execute();
 }
@@ -109,7 +111,7 @@ describe('upstream faults are classified and failed over', () => {
     const row = await gateway.running.gateway.database.db
       .selectFrom('request_log')
       .select(['status', 'error_class'])
-      .where('id', '=', 'fault-stream-truncated')
+      .where('client_request_id', '=', 'fault-stream-truncated')
       .executeTakeFirstOrThrow();
     expect(row).toEqual({ status: 502, error_class: 'upstream_bug' });
   });

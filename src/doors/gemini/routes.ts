@@ -22,6 +22,7 @@ import {
 } from '../../server/generation.js';
 import { parseJsonBody } from '../../server/parse-json-body.js';
 import { abortWhenClientLeaves } from '../../server/client-gone.js';
+import { clientRequestOf } from '../../server/client-request-id.js';
 import { pinnedChannelOf } from '../../server/pinned-channel.js';
 import type { UsageMetadata } from '../../canonical/types.js';
 import { listModelsPage, geminiModelResource } from './models.js';
@@ -79,6 +80,7 @@ export function registerGeminiDoor(app: FastifyInstance, gateway: Gateway): void
     if (action === 'countTokens') return countTokens(gateway, model, body, reply);
     const call: GenerationCall = {
       requestId: request.id,
+      clientRequest: clientRequestOf(request.headers, request.id),
       door: 'gemini',
       client,
       model,
@@ -149,16 +151,20 @@ async function streamGenerate(
   reply.hijack();
   writer.start({ 'x-request-id': call.requestId, 'x-imagegate-channel': stream.channel });
   let usage: UsageMetadata | undefined;
+  // Images written to the client: charged even if the stream fails or the client leaves after them.
   let imagesOut = 0;
   try {
     for await (const event of stream.events) {
       if (event.response.usageMetadata) usage = event.response.usageMetadata;
-      imagesOut += countImages(event.response);
-      await writer.event(event);
       if (raw.destroyed) break;
+      await writer.event(event);
+      imagesOut += countImages(event.response);
     }
+    // A client gone before the last event is the client's 499, charged for what it was sent.
+    const left = raw.destroyed;
     await recordCall(gateway, call, {
-      status: 200,
+      status: left ? 499 : 200,
+      errorClass: left ? 'bad_request' : undefined,
       channel: stream.channel,
       attempts: stream.attempts,
       usage,

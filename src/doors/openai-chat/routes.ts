@@ -2,11 +2,13 @@
 // `chat.completion.chunk` SSE), and `GET /v1/models` / `GET /v1/models/{id}` in OpenAI's list shape.
 import { jsonWithImagesPieces } from '../../canonical/json-with-images.js';
 import { requestBuffers } from '../../http/buffer-pool.js';
+import { countImages } from '../../routing/response-outcome.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayError } from '../../canonical/errors.js';
 import type { UsageMetadata } from '../../canonical/types.js';
 import { answerCounter } from '../../server/body-memory.js';
 import { abortWhenClientLeaves } from '../../server/client-gone.js';
+import { clientRequestOf } from '../../server/client-request-id.js';
 import type { Gateway } from '../../server/gateway.js';
 import { parseJsonBody } from '../../server/parse-json-body.js';
 import { pinnedChannelOf } from '../../server/pinned-channel.js';
@@ -73,6 +75,7 @@ export function registerOpenAiChatDoor(app: FastifyInstance, gateway: Gateway): 
     const subCalls = prepareSubCalls(
       gateway,
       {
+        clientRequest: clientRequestOf(request.headers, request.id),
         door: 'openai-chat',
         client,
         model,
@@ -129,7 +132,9 @@ async function streamChat(
       opened.map(async (entry, choiceIndex) => {
         const assembler = new ChatStreamAssembler(meta, choiceIndex);
         const consumed = await consumeSubStream(gateway, entry, async (event) => {
+          const open = writer.isOpen;
           for (const frame of assembler.onEvent(event.response)) await writer.write(frame);
+          return open ? countImages(event.response) : 0;
         });
         if (consumed.error) {
           errors.push(consumed.error);

@@ -95,23 +95,32 @@ export async function openSubStreams(
 
 export interface ConsumedStream {
   usage?: UsageMetadata;
+  /** Final images the upstream sent. */
   imagesOut: number;
+  /** Images (partial ones too) that went out to the client: what a failed call is charged for. */
+  imagesSent: number;
   error?: GatewayError;
 }
 
-/** Reads one opened stream to its end, handing each event on, and writes its request log row. */
+/**
+ * Reads one opened stream to its end, handing each event on (`onEvent` answers how many images it
+ * put on the wire), lets `finish` write the closing frames (again answering with the images among
+ * them), then writes the call's request log row and settles it: images that went out are charged
+ * even when the stream broke or the client left after them.
+ */
 export async function consumeSubStream(
   gateway: Gateway,
   opened: OpenedSubStream,
-  onEvent: (event: UpstreamEvent) => Promise<void>,
+  onEvent: (event: UpstreamEvent) => Promise<number>,
+  finish?: (consumed: ConsumedStream) => Promise<number>,
 ): Promise<ConsumedStream> {
   const { call } = opened.subCall;
-  const result: ConsumedStream = { imagesOut: 0 };
+  const result: ConsumedStream = { imagesOut: 0, imagesSent: 0 };
   try {
     for await (const event of opened.stream.events) {
       if (event.response.usageMetadata) result.usage = event.response.usageMetadata;
       result.imagesOut += countImages(event.response);
-      await onEvent(event);
+      result.imagesSent += await onEvent(event);
     }
   } catch (error) {
     result.error = asGatewayError(error);
@@ -120,13 +129,14 @@ export async function consumeSubStream(
       'stream failed after start',
     );
   }
+  if (finish) result.imagesSent += await finish(result);
   await recordCall(gateway, call, {
     status: result.error ? result.error.httpStatus : 200,
     errorClass: result.error?.errorClass,
     channel: opened.stream.channel,
     attempts: opened.stream.attempts,
     usage: result.usage,
-    imagesOut: result.imagesOut,
+    imagesOut: result.error ? result.imagesSent : result.imagesOut,
   });
   return result;
 }

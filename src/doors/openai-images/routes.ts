@@ -10,6 +10,7 @@ import { countImages } from '../../routing/response-outcome.js';
 import { attachOpenAiImageOptions } from '../../canonical/openai-image-options.js';
 import { answerCounter, bodyArrivalGate } from '../../server/body-memory.js';
 import { abortWhenClientLeaves } from '../../server/client-gone.js';
+import { clientRequestOf } from '../../server/client-request-id.js';
 import type { Gateway } from '../../server/gateway.js';
 import { parseJsonBody } from '../../server/parse-json-body.js';
 import { pinnedChannelOf } from '../../server/pinned-channel.js';
@@ -26,7 +27,7 @@ import { openAiErrorBody } from '../openai-common/render-error.js';
 import { authenticateBearer, resolveOpenAiModel } from '../openai-common/request-context.js';
 import { standInForEditDataUrls } from '../openai-common/data-urls.js';
 import { sendJsonPieces } from '../openai-common/send-json-pieces.js';
-import { openSseReply } from '../openai-common/sse-writer.js';
+import { openSseReply, type SseWriter } from '../openai-common/sse-writer.js';
 import { type ImagesStreamKind, imagesResponseFromCanonical, noImageError } from './from-canonical.js';
 import { parseImagesEditMultipart } from './multipart.js';
 import {
@@ -177,6 +178,7 @@ async function answer(gateway: Gateway, request: FastifyRequest, reply: FastifyR
   const subCalls = prepareSubCalls(
     gateway,
     {
+      clientRequest: clientRequestOf(request.headers, request.id),
       door: 'openai-images',
       client: images.client,
       model,
@@ -238,14 +240,18 @@ async function streamImages(
     await Promise.all(
       opened.map(async (entry) => {
         const assembler = new ImagesStreamAssembler(options);
-        const consumed = await consumeSubStream(gateway, entry, async (event) => {
-          for (const frame of await assembler.onEvent(event.response)) await writer.write(frame);
-        });
+        const consumed = await consumeSubStream(
+          gateway,
+          entry,
+          async (event) => writeFrames(writer, await assembler.onEvent(event.response)),
+          // The final images go out before the call is settled, so the settle counts them.
+          async (ended) => {
+            const sent = await writeFrames(writer, await assembler.finish(ended.usage));
+            completed += sent;
+            return sent;
+          },
+        );
         if (consumed.error) errors.push(consumed.error);
-        for (const frame of await assembler.finish(consumed.usage)) {
-          await writer.write(frame);
-          completed += 1;
-        }
       }),
     );
     if (completed === 0) {
@@ -255,4 +261,15 @@ async function streamImages(
   } finally {
     close();
   }
+}
+
+/** Writes image frames (one image each); answers how many went out to a client still there. */
+async function writeFrames(writer: SseWriter, frames: readonly string[]): Promise<number> {
+  let sent = 0;
+  for (const frame of frames) {
+    if (!writer.isOpen) break;
+    await writer.write(frame);
+    sent += 1;
+  }
+  return sent;
 }
