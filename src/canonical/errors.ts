@@ -32,6 +32,12 @@ export interface GatewayErrorOptions {
   retryAfterSeconds?: number;
   /** Extra Gemini `details` entries (google.rpc.*). */
   details?: unknown[];
+  /**
+   * The gateway's own capacity said no (e.g. its pixel-memory bound was full), not the route: it may
+   * fail over, but never counts against the route's circuit, so one client's flood cannot take a
+   * route out of service for the others.
+   */
+  gatewayBusy?: boolean;
   cause?: unknown;
 }
 
@@ -54,6 +60,7 @@ export class GatewayError extends Error {
   readonly code?: string;
   readonly retryAfterSeconds?: number;
   readonly details?: unknown[];
+  readonly gatewayBusy: boolean;
 
   constructor(options: GatewayErrorOptions) {
     super(options.message, { cause: options.cause });
@@ -65,6 +72,7 @@ export class GatewayError extends Error {
     this.code = options.code;
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.details = options.details;
+    this.gatewayBusy = options.gatewayBusy ?? false;
   }
 
   /** Whether another channel might answer differently (routing fails over only on these). */

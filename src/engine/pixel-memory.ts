@@ -121,6 +121,7 @@ export class PixelMemory {
       status: 'UNAVAILABLE',
       message: `The gateway is decoding ${Math.round(this.options.limitBytes / 1048576)} MiB of image pixels (engine.pixelMemoryBytes) and no room was made within ${Math.round(this.options.maxWaitMs / 1000)} s. Retry shortly.`,
       retryAfterSeconds: 1,
+      gatewayBusy: true,
     });
   }
 }

@@ -16,7 +16,9 @@ export function shouldFailOver(error: GatewayError): boolean {
 
 /** Failures that say something about the (channel, model) route, so they count against its circuit. */
 export function countsAgainstRoute(error: GatewayError): boolean {
-  return shouldFailOver(error) && error.errorClass !== 'quota' && error.errorClass !== 'auth';
+  return (
+    shouldFailOver(error) && !error.gatewayBusy && error.errorClass !== 'quota' && error.errorClass !== 'auth'
+  );
 }
 
 /** Failures that are about one API key: bench the key, try the channel's next key. */

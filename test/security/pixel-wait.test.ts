@@ -37,6 +37,17 @@ function edit(signal?: AbortSignal): Promise<Response> {
 }
 
 describe('waiting for pixel memory', () => {
+  it('never counts a full pixel bound against the route, so a flood of huge edits cannot open its circuit', async () => {
+    for (let round = 0; round < 3; round += 1) {
+      const answers = await Promise.all([edit(), edit(), edit(), edit()]);
+      expect(answers.some((answer) => answer.status === 503)).toBe(true);
+    }
+    const local = gateway.running.gateway.circuits.snapshot().filter((state) => state.channel === 'local');
+    // No failure was recorded against the route at all (a success in between would hide a count).
+    expect(local.every((state) => state.state === 'closed' && state.lastErrorClass === undefined)).toBe(true);
+    expect((await edit()).status).toBe(200);
+  }, 60_000);
+
   it('answers 503 UNAVAILABLE with Retry-After when no room was made in time, and gives every byte back', async () => {
     const answers = await Promise.all([edit(), edit(), edit()]);
     const statuses = answers.map((answer) => answer.status).sort();
