@@ -8,6 +8,7 @@ import { padPng } from '../../src/sim/png-padding.js';
 import { queryRequestLog } from '../../src/store/index.js';
 import { editDoors, editThrough } from '../helpers/edit-doors.js';
 import { simChannelYaml, startTestGateway, type TestGateway } from '../helpers/start-gateway.js';
+import { gatewayRequestId } from '../helpers/request-ids.js';
 
 const model = 'gemini-3.1-flash-image-preview';
 const onlyUnedited = 'gemini-3-pro-image';
@@ -57,7 +58,7 @@ describe('an answer that hands back the input image unchanged', () => {
     const attempts = await db
       .selectFrom('request_attempts')
       .select(['channel', 'outcome'])
-      .where('request_id', '=', 'unedited-gemini')
+      .where('request_id', '=', await gatewayRequestId(db, 'unedited-gemini'))
       .orderBy('attempt_no')
       .execute();
     expect(attempts.map((attempt) => [attempt.channel, attempt.outcome])).toEqual([
@@ -88,7 +89,7 @@ describe('an answer that hands back the input image unchanged', () => {
     expect(answer.text).not.toContain(input.toString('base64').slice(0, 200));
     await gateway.settled();
     const row = (await queryRequestLog(gateway.running.gateway.database.db)).find(
-      (entry) => entry.id === 'unedited-only',
+      (entry) => entry.clientRequestId === 'unedited-only',
     );
     expect(row?.errorClass).toBe('semantic_fail');
     expect(row?.chargedMicros).toBe(0);

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startUpstreamSim, type UpstreamSim } from '../../src/sim/index.js';
 import { simChannelYaml, startTestGateway, type TestGateway } from '../helpers/start-gateway.js';
 import { smallPng } from './images.js';
+import { gatewayRequestId } from '../helpers/request-ids.js';
 
 const model = 'gemini-3.1-flash-image-preview';
 const deepNest = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
@@ -117,10 +118,11 @@ function postBytes(path: string, body: Buffer): Promise<{ status: number; json: 
 
 async function attemptsOf(requestId: string): Promise<Array<{ channel: string; outcome: string }>> {
   await gateway.settled();
-  return gateway.running.gateway.database.db
+  const db = gateway.running.gateway.database.db;
+  return db
     .selectFrom('request_attempts')
     .select(['channel', 'outcome'])
-    .where('request_id', '=', requestId)
+    .where('request_id', '=', await gatewayRequestId(db, requestId))
     .orderBy('attempt_no')
     .execute();
 }
