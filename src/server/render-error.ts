@@ -57,6 +57,11 @@ export function renderError(error: unknown, request: FastifyRequest, reply: Fast
     request.log.error({ err: error, requestId: request.id }, 'internal error');
   }
   if (failure.retryAfterSeconds !== undefined) reply.header('retry-after', String(failure.retryAfterSeconds));
+  // A body refused before it was read (a stranger's, or one sent to no route): keeping the connection
+  // makes Node drain the rest unread into nothing, so the client finishes sending and reads this
+  // answer, instead of a closed connection mid-upload (EPIPE) that hides it. A body too large to drain
+  // (413) still closes; a stalled one meets the request timeout.
+  if (!request.raw.complete && failure.httpStatus !== 413) reply.header('connection', 'keep-alive');
   reply
     .code(failure.httpStatus)
     .type('application/json; charset=UTF-8')

@@ -1,5 +1,6 @@
 // No body is read, or queued for, before its sender is known: strangers' bodies on every path, sized
 // or chunked, are answered at once, and a chunked body that stalls is answered 408.
+import { request as httpRequest } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../helpers/start-gateway.js';
@@ -197,6 +198,32 @@ retest: { enabled: false }
     const sent = results.map((result) => result.sentBytes).sort((left, right) => left - right);
     expect(sent[Math.floor(sent.length / 2)]).toBeLessThan(30 * MB);
   }, 60_000);
+});
+
+describe('a refused body still being sent', () => {
+  it('lets the client finish sending and read its 401, instead of a broken pipe', async () => {
+    const body = Buffer.alloc(12 * MB, 'a');
+    for (const path of ['/admin/keys', `/v1beta/models/${model}:generateContent`, '/v1/images/generations']) {
+      const outcome = await new Promise<string>((resolve) => {
+        // agent: false sends Connection: close, as many one-shot clients do.
+        const request = httpRequest(
+          `${gateway.url}${path}`,
+          {
+            method: 'POST',
+            agent: false,
+            headers: { 'content-type': 'application/json', 'content-length': body.length },
+          },
+          (response) => {
+            response.resume();
+            response.on('end', () => resolve(String(response.statusCode)));
+          },
+        );
+        request.on('error', (error) => resolve(error.message));
+        request.end(body);
+      });
+      expect(outcome, path).toMatch(/^40[13]$/);
+    }
+  }, 30_000);
 });
 
 describe('chunked bodies from known clients', () => {
