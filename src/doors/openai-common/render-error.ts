@@ -10,7 +10,10 @@ export interface OpenAiErrorEnvelope {
 /** OpenAI's `type`: what kind of failure, as the SDKs read it. */
 function errorType(error: GatewayError): string {
   if (error.errorClass === 'safety') return 'image_generation_user_error';
-  if (error.httpStatus === 429) return error.errorClass === 'quota' ? 'insufficient_quota' : 'requests';
+  // insufficient_quota is the caller's own budget (its key's spend limit); an upstream channel out of
+  // quota (code upstream_quota) is the gateway's route, which SDKs must not blame on the caller.
+  if (error.httpStatus === 429)
+    return error.code === 'insufficient_quota' ? 'insufficient_quota' : 'requests';
   if (error.httpStatus >= 500) return 'server_error';
   return 'invalid_request_error';
 }

@@ -24,11 +24,24 @@ describe('OpenAI error envelope', () => {
     });
   });
 
-  it('types 429 by quota or rate and 5xx as server_error, with null param', () => {
-    const quota = new GatewayError({ errorClass: 'quota', httpStatus: 429, message: 'out' });
+  it("types 429 by the caller's own quota or rate and 5xx as server_error, with null param", () => {
+    const quota = new GatewayError({
+      errorClass: 'quota',
+      httpStatus: 429,
+      message: 'out',
+      code: 'insufficient_quota',
+    });
+    const upstreamQuota = new GatewayError({
+      errorClass: 'quota',
+      httpStatus: 429,
+      message: 'Upstream channel "a" is out of quota (HTTP 429)',
+      code: 'upstream_quota',
+    });
     const rate = new GatewayError({ errorClass: 'rate_limited', httpStatus: 429, message: 'slow' });
     const overloaded = new GatewayError({ errorClass: 'overloaded', httpStatus: 503, message: 'busy' });
     expect(openAiErrorBody(quota).error.type).toBe('insufficient_quota');
+    // An upstream channel out of quota is never told as the caller's own budget.
+    expect(openAiErrorBody(upstreamQuota).error).toMatchObject({ type: 'requests', code: 'upstream_quota' });
     expect(openAiErrorBody(rate).error.type).toBe('requests');
     expect(openAiErrorBody(overloaded).error).toMatchObject({
       type: 'server_error',
