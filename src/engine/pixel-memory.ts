@@ -7,42 +7,20 @@
 
 import { GatewayError } from '../canonical/errors.js';
 import { defaultPixelMemoryBytes, defaultPixelWaitMs } from '../security/limits.js';
+import { MemoryBound, type MemoryBoundOptions } from '../security/memory-bound.js';
 
-export interface PixelMemoryOptions {
-  /** Bytes of decoded pixels held at once. One reservation larger than this still runs, alone. */
-  limitBytes: number;
-  /** How long a reservation may wait for room before it fails with a 503. */
-  maxWaitMs: number;
-}
+/** Bytes of decoded pixels held at once, and how long a reservation may wait before its 503. */
+export type PixelMemoryOptions = MemoryBoundOptions;
 
 /** Decoded bytes of one RGBA copy of an image. */
 export function rgbaBytes(width: number, height: number): number {
   return width * height * 4;
 }
 
-interface Waiter {
-  bytes: number;
-  admit: () => void;
-}
-
-export class PixelMemory {
-  private heldBytes = 0;
-  private readonly waiters: Waiter[] = [];
-
-  constructor(private options: PixelMemoryOptions) {}
-
-  /** Changes the bound (from the configuration at start); waiting reservations are re-examined. */
-  configure(options: PixelMemoryOptions): void {
-    this.options = options;
-    this.admitWaiters();
-  }
-
-  get held(): number {
-    return this.heldBytes;
-  }
-
-  get waiting(): number {
-    return this.waiters.length;
+/** The pixel bound: MemoryBound with the engine's error and AbortSignal-shaped departures. */
+export class PixelMemory extends MemoryBound {
+  constructor(options: PixelMemoryOptions) {
+    super(options, pixelBusyError);
   }
 
   /**
@@ -51,35 +29,12 @@ export class PixelMemory {
    */
   async reserve(bytes: number, signal?: AbortSignal): Promise<() => void> {
     signal?.throwIfAborted();
-    if (this.waiters.length === 0 && this.fits(bytes)) {
-      this.heldBytes += bytes;
-      return this.releaser(bytes);
-    }
-    await new Promise<void>((resolve, reject) => {
-      const leave = (error: unknown) => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        const index = this.waiters.indexOf(waiter);
-        if (index >= 0) this.waiters.splice(index, 1);
-        reject(error);
-        // A large reservation leaving may let smaller ones behind it in.
-        this.admitWaiters();
-      };
-      const onAbort = () => leave(signal?.reason);
-      const waiter: Waiter = {
-        bytes,
-        admit: () => {
-          clearTimeout(timer);
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        },
-      };
-      const timer = setTimeout(() => leave(this.busyError()), this.options.maxWaitMs);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.waiters.push(waiter);
+    if (!signal) return this.take(bytes);
+    return this.take(bytes, (leave) => {
+      const onAbort = () => leave(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+      return () => signal.removeEventListener('abort', onAbort);
     });
-    // admitWaiters has added the bytes already.
-    return this.releaser(bytes);
   }
 
   /** Runs `work` holding `bytes`, giving them back however it ends. */
@@ -91,39 +46,18 @@ export class PixelMemory {
       release();
     }
   }
+}
 
-  private fits(bytes: number): boolean {
-    return this.heldBytes === 0 || this.heldBytes + bytes <= this.options.limitBytes;
-  }
-
-  private releaser(bytes: number): () => void {
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.heldBytes -= bytes;
-      this.admitWaiters();
-    };
-  }
-
-  private admitWaiters(): void {
-    while (this.waiters.length > 0 && this.fits(this.waiters[0].bytes)) {
-      const waiter = this.waiters.shift() as Waiter;
-      this.heldBytes += waiter.bytes;
-      waiter.admit();
-    }
-  }
-
-  private busyError(): GatewayError {
-    return new GatewayError({
-      errorClass: 'overloaded',
-      httpStatus: 503,
-      status: 'UNAVAILABLE',
-      message: `The gateway is decoding ${Math.round(this.options.limitBytes / 1048576)} MiB of image pixels (engine.pixelMemoryBytes) and no room was made within ${Math.round(this.options.maxWaitMs / 1000)} s. Retry shortly.`,
-      retryAfterSeconds: 1,
-      gatewayBusy: true,
-    });
-  }
+/** A full bound is the gateway's own capacity, never the route's fault (gatewayBusy). */
+function pixelBusyError(options: PixelMemoryOptions): GatewayError {
+  return new GatewayError({
+    errorClass: 'overloaded',
+    httpStatus: 503,
+    status: 'UNAVAILABLE',
+    message: `The gateway is decoding ${Math.round(options.limitBytes / 1048576)} MiB of image pixels (engine.pixelMemoryBytes) and no room was made within ${Math.round(options.maxWaitMs / 1000)} s. Retry shortly.`,
+    retryAfterSeconds: 1,
+    gatewayBusy: true,
+  });
 }
 
 /** The process's one bound: pixels in every thread of the process share its memory. */

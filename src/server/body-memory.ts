@@ -9,14 +9,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyReply } from 'fastify';
 import { GatewayError } from '../canonical/errors.js';
 import type { CancelSignal } from '../routing/dispatch.js';
+import { MemoryBound, type MemoryBoundOptions } from '../security/memory-bound.js';
 import { ClientGone } from './client-gone.js';
 
-export interface BodyMemoryOptions {
-  /** Bytes of large bodies held at once. One request larger than this is still let in, alone. */
-  limitBytes: number;
-  /** How long a request may wait for room before it is answered 503 with Retry-After. */
-  maxWaitMs: number;
-}
+/** Bytes of large bodies held at once, and how long a request may wait before its 503. */
+export type BodyMemoryOptions = MemoryBoundOptions;
 
 /** The client left while its request waited for room: there is no one to answer (logged as 499). */
 export class ClientLeftError extends GatewayError {
@@ -30,27 +27,10 @@ export class ClientLeftError extends GatewayError {
   }
 }
 
-interface Waiter {
-  bytes: number;
-  /** Bytes the same request holds already (a body of unknown length growing). */
-  ownBytes: number;
-  admit: () => void;
-}
-
-export class BodyMemory {
-  private heldBytes = 0;
-  private readonly waiters: Waiter[] = [];
-
-  constructor(private readonly options: BodyMemoryOptions) {}
-
-  /** Bytes held by bodies being read or served now. */
-  get held(): number {
-    return this.heldBytes;
-  }
-
-  /** Requests waiting for room. */
-  get waiting(): number {
-    return this.waiters.length;
+/** The body bound: MemoryBound with the server's error and the request's CancelSignal. */
+export class BodyMemory extends MemoryBound {
+  constructor(options: BodyMemoryOptions) {
+    super(options, bodyBusyError);
   }
 
   /**
@@ -60,82 +40,24 @@ export class BodyMemory {
    * with ClientLeftError: nothing was taken, nothing is to be released. `ownBytes`: what the same
    * request holds already, so that one request alone may still grow past the bound.
    */
-  async acquire(bytes: number, cancel?: CancelSignal, ownBytes = 0): Promise<() => void> {
-    if (cancel?.aborted) throw new ClientLeftError();
-    if (this.waiters.length === 0 && this.fits(bytes, ownBytes)) return this.take(bytes);
-    await new Promise<void>((resolve, reject) => {
-      let stopWatching: (() => void) | undefined;
-      const leave = (error: Error) => {
-        clearTimeout(timer);
-        stopWatching?.();
-        const index = this.waiters.indexOf(waiter);
-        if (index >= 0) this.waiters.splice(index, 1);
-        reject(error);
-        // The request at the head may have been the one that did not fit.
-        this.admitWaiters();
-      };
-      const waiter: Waiter = {
-        bytes,
-        ownBytes,
-        admit: () => {
-          clearTimeout(timer);
-          stopWatching?.();
-          resolve();
-        },
-      };
-      const timer = setTimeout(() => leave(this.busyError()), this.options.maxWaitMs);
-      this.waiters.push(waiter);
-      stopWatching = cancel?.onAbort(() => leave(new ClientLeftError()));
-    });
-    // admitWaiters has added the bytes already.
-    return this.releaser(bytes);
+  acquire(bytes: number, cancel?: CancelSignal, ownBytes = 0): Promise<() => void> {
+    if (cancel?.aborted) return Promise.reject(new ClientLeftError());
+    return this.take(
+      bytes,
+      cancel && ((leave) => cancel.onAbort(() => leave(new ClientLeftError()))),
+      ownBytes,
+    );
   }
+}
 
-  /**
-   * Counts bytes already in memory (a large answer on its way out) without waiting: requests that
-   * arrive meanwhile wait for them too. Release exactly once when the response is done.
-   */
-  count(bytes: number): () => void {
-    return this.take(bytes);
-  }
-
-  private fits(bytes: number, ownBytes: number): boolean {
-    return this.heldBytes === ownBytes || this.heldBytes + bytes <= this.options.limitBytes;
-  }
-
-  private take(bytes: number): () => void {
-    this.heldBytes += bytes;
-    return this.releaser(bytes);
-  }
-
-  private releaser(bytes: number): () => void {
-    return this.release.bind(this, bytes, { released: false });
-  }
-
-  private release(bytes: number, state: { released: boolean }): void {
-    if (state.released) return;
-    state.released = true;
-    this.heldBytes -= bytes;
-    this.admitWaiters();
-  }
-
-  private admitWaiters(): void {
-    while (this.waiters.length > 0 && this.fits(this.waiters[0].bytes, this.waiters[0].ownBytes)) {
-      const waiter = this.waiters.shift()!;
-      this.heldBytes += waiter.bytes;
-      waiter.admit();
-    }
-  }
-
-  private busyError(): GatewayError {
-    return new GatewayError({
-      errorClass: 'overloaded',
-      httpStatus: 503,
-      status: 'UNAVAILABLE',
-      message: `The gateway is holding ${Math.round(this.options.limitBytes / 1048576)} MiB of request bodies (server.bodyMemoryBytes) and no room was made within ${Math.round(this.options.maxWaitMs / 1000)} s. Retry shortly.`,
-      retryAfterSeconds: 1,
-    });
-  }
+function bodyBusyError(options: BodyMemoryOptions): GatewayError {
+  return new GatewayError({
+    errorClass: 'overloaded',
+    httpStatus: 503,
+    status: 'UNAVAILABLE',
+    message: `The gateway is holding ${Math.round(options.limitBytes / 1048576)} MiB of request bodies (server.bodyMemoryBytes) and no room was made within ${Math.round(options.maxWaitMs / 1000)} s. Retry shortly.`,
+    retryAfterSeconds: 1,
+  });
 }
 
 const responseMemories = new WeakMap<ServerResponse, ResponseMemory>();
