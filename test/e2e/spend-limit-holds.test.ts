@@ -1,12 +1,11 @@
 // A spend limit is a limit: many concurrent requests on a small-limit key, through every door, never
 // charge more than the limit, whatever the request leaves to the model's defaults.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startUpstreamSim, type UpstreamSim } from '../../src/sim/index.js';
 import { billingTotals, expectBalanced } from '../helpers/billing-checks.js';
 import { simChannelYaml, startTestGateway, type TestGateway } from '../helpers/start-gateway.js';
+import { startUsageUpstream, type UsageUpstream } from '../helpers/usage-upstream.js';
 
 const flash = 'gemini-3.1-flash-image-preview';
 const pro = 'gemini-3-pro-image-preview';
@@ -14,35 +13,8 @@ let pngBase64: string;
 let googleSim: UpstreamSim;
 let driftingSim: UpstreamSim;
 let openAiSim: UpstreamSim;
-let hostile: Server;
-let hostileUsage: unknown;
+let hostile: UsageUpstream;
 let gateway: TestGateway;
-
-/** A Gemini upstream that answers with a real image and whatever usageMetadata the test sets. */
-function startHostileUpstream(): Promise<string> {
-  hostile = createServer((request, response) => {
-    request.resume();
-    request.on('end', () => {
-      response.writeHead(200, { 'content-type': 'application/json' });
-      response.end(
-        JSON.stringify({
-          candidates: [
-            {
-              content: { role: 'model', parts: [{ inlineData: { mimeType: 'image/png', data: pngBase64 } }] },
-              finishReason: 'STOP',
-            },
-          ],
-          usageMetadata: hostileUsage,
-        }),
-      );
-    });
-  });
-  return new Promise((resolve) =>
-    hostile.listen(0, '127.0.0.1', () =>
-      resolve(`http://127.0.0.1:${(hostile.address() as AddressInfo).port}`),
-    ),
-  );
-}
 
 beforeAll(async () => {
   pngBase64 = (
@@ -50,13 +22,14 @@ beforeAll(async () => {
       .png()
       .toBuffer()
   ).toString('base64');
-  const hostileUrl = await startHostileUpstream();
+  // A Gemini upstream that answers with a real image and whatever usageMetadata the test sets.
+  hostile = await startUsageUpstream(pngBase64);
   googleSim = await startUpstreamSim({ port: 0 });
   driftingSim = await startUpstreamSim({ port: 0, faults: ['usage-drift:1.5'] });
   openAiSim = await startUpstreamSim({ port: 0 });
   gateway = await startTestGateway({
     configYaml: `channels:
-${simChannelYaml('google-sim', googleSim.url, [flash, 'gemini-2.5-flash-image'])}${simChannelYaml('drifting-sim', driftingSim.url, [pro])}${simChannelYaml('hostile', hostileUrl, ['gemini-3.1-flash-image'])}  - name: openai-sim
+${simChannelYaml('google-sim', googleSim.url, [flash, 'gemini-2.5-flash-image'])}${simChannelYaml('drifting-sim', driftingSim.url, [pro])}${simChannelYaml('hostile', hostile.url, ['gemini-3.1-flash-image'])}  - name: openai-sim
     provider: openai-compatible
     baseUrl: ${openAiSim.url}
     apiKeys: ["sim-key-openai"]
@@ -69,7 +42,7 @@ retest:
 afterAll(async () => {
   await gateway.close();
   await Promise.all([googleSim.close(), driftingSim.close(), openAiSim.close()]);
-  hostile.close();
+  await hostile.close();
 });
 
 async function createKey(name: string, spendLimitUsd: number): Promise<{ id: string; key: string }> {
@@ -260,7 +233,7 @@ describe('usage an upstream reports that cannot be priced', () => {
   ];
   for (const [label, usage] of hostileReports) {
     it(`settles an answer reporting ${label}: charged within the hold, no hold left open`, async () => {
-      hostileUsage = usage;
+      hostile.setUsage(usage);
       const { id, key } = await createKey(`hostile-${label}`, 0.2);
       const response = await post('/v1beta/models/gemini-3.1-flash-image:generateContent', key, {
         contents: [{ parts: [{ text: 'a blue square' }] }],

@@ -1,47 +1,26 @@
 // usageMetadata is upstream text. Counts that cannot be priced or stored (negative, fractional,
 // strings, astronomically large) must neither fail the settle (an image served and never charged
 // or logged) nor set the bill: the image is charged at the catalog price, and the books balance.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { costOfUsage } from '../../src/billing/cost.js';
 import { loadBuiltinCatalog } from '../../src/catalog/catalog.js';
 import { billingTotals, expectBalanced } from '../helpers/billing-checks.js';
 import { startTestGateway, type TestGateway } from '../helpers/start-gateway.js';
+import { startUsageUpstream, type UsageUpstream } from '../helpers/usage-upstream.js';
 import { blackPng } from './images.js';
 
 const model = 'gemini-3.1-flash-image-preview';
 const image = blackPng(32, 32).toString('base64');
-let upstream: Server;
+let upstream: UsageUpstream;
 let gateway: TestGateway;
-let usage: unknown;
 
 beforeAll(async () => {
-  upstream = createServer((request, response) => {
-    request.resume();
-    request.on('end', () => {
-      response.writeHead(200, { 'content-type': 'application/json' });
-      response.end(
-        JSON.stringify({
-          candidates: [
-            {
-              content: { role: 'model', parts: [{ inlineData: { mimeType: 'image/png', data: image } }] },
-              finishReason: 'STOP',
-            },
-          ],
-          usageMetadata: usage,
-          modelVersion: model,
-        }),
-      );
-    });
-  });
-  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-  const { port } = upstream.address() as AddressInfo;
+  upstream = await startUsageUpstream(image, model);
   gateway = await startTestGateway({
     configYaml: `channels:
   - name: hostile
     provider: gemini-compatible
-    baseUrl: http://127.0.0.1:${port}
+    baseUrl: ${upstream.url}
     apiKeys: [upstream-key]
     models: [${model}]
 retest:
@@ -51,8 +30,7 @@ retest:
 });
 afterAll(async () => {
   await gateway.close();
-  upstream.closeAllConnections();
-  await new Promise((resolve) => upstream.close(resolve));
+  await upstream.close();
 });
 
 const hostileUsages = {
@@ -71,7 +49,7 @@ const hostileUsages = {
 describe('an upstream that reports usage it cannot have', () => {
   for (const [name, reported] of Object.entries(hostileUsages)) {
     it(`is charged and logged at the catalog price of the image it served (${name})`, async () => {
-      usage = reported;
+      upstream.setUsage(reported);
       const response = await fetch(`${gateway.url}/v1beta/models/${model}:generateContent`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-goog-api-key': gateway.key },
