@@ -7,7 +7,14 @@ import type { UpstreamEvent, UpstreamRelay } from '../providers/types.js';
 import { type RouteChannel, upstreamModelName } from './channel.js';
 import type { CircuitBreakers } from './circuit-breaker.js';
 import { asGatewayError, countsAgainstRoute, isKeyFailure, shouldFailOver } from './failover-policy.js';
-import { type KeyPool, type KeyState, keyFingerprint } from './key-pool.js';
+import {
+  clientGoneError,
+  exhaustedKeysError,
+  noChannelError,
+  noImageError,
+  uneditedError,
+} from './dispatch-errors.js';
+import { type KeyPool, keyFingerprint } from './key-pool.js';
 import { planAttempts } from './plan-attempts.js';
 import { classifyResponse, countImages, type ResponseOutcome } from './response-outcome.js';
 import { inputImagesOf, returnedInputImage, startsLikeInputImage } from './unedited-answer.js';
@@ -347,70 +354,6 @@ async function* replay(
   } finally {
     await rest.return?.();
   }
-}
-
-function noImageError(channel: string, response: GenerateContentResponse): GatewayError {
-  const finishReason = response.candidates?.[0]?.finishReason ?? 'none';
-  return new GatewayError({
-    errorClass: 'no_image',
-    httpStatus: 502,
-    message: `Upstream channel "${channel}" answered without an image (finishReason ${finishReason}).`,
-  });
-}
-
-/** An edit answered with one of its own input images: no edit was made, so another route may do better. */
-function uneditedError(channel: string): GatewayError {
-  return new GatewayError({
-    errorClass: 'semantic_fail',
-    httpStatus: 502,
-    code: 'unedited_image',
-    message: `Upstream channel "${channel}" returned the input image unchanged instead of an edited one.`,
-  });
-}
-
-/**
- * Every key of a channel is resting. Keys the upstream rejected are the channel's broken
- * credentials (a 502 like the rejection itself), never the caller's rate limit.
- */
-function exhaustedKeysError(channel: string, keyStates: readonly KeyState[]): GatewayError {
-  if (keyStates.every((state) => state.reason === 'auth')) {
-    return new GatewayError({
-      errorClass: 'auth',
-      httpStatus: 502,
-      message: `Upstream channel "${channel}" rejected its credentials: every API key of the channel is out of service until the keys are fixed.`,
-      code: 'upstream_auth',
-    });
-  }
-  return new GatewayError({
-    errorClass: 'quota',
-    httpStatus: 429,
-    message: `Every API key of channel "${channel}" is resting after quota or auth failures.`,
-    retryAfterSeconds: 60,
-  });
-}
-
-function clientGoneError(): GatewayError {
-  return new GatewayError({
-    errorClass: 'bad_request',
-    httpStatus: 499,
-    message: 'The client closed the request.',
-  });
-}
-
-function noChannelError(modelId: string, channels: readonly RouteChannel[]): GatewayError {
-  const serving = channels
-    .filter((channel) => channel.models.includes(modelId))
-    .map((channel) => channel.name);
-  return new GatewayError({
-    errorClass: 'no_channel',
-    httpStatus: 503,
-    status: 'UNAVAILABLE',
-    message:
-      serving.length === 0
-        ? `No channel is configured to serve model "${modelId}". Add it to a channel's models in the config.`
-        : `Every channel serving "${modelId}" (${serving.join(', ')}) is failing right now (circuit open); retry shortly.`,
-    retryAfterSeconds: serving.length === 0 ? undefined : 30,
-  });
 }
 
 /**
