@@ -217,14 +217,11 @@ export async function recordCall(
 function logEntry(call: GenerationCall, outcome: CallOutcome): RequestLogEntry {
   const latencyMs = Math.round(performance.now() - call.startedAt);
   const usage = outcome.usage;
+  // recordCall has dropped usage with counts that cannot be stored (billable-usage.ts).
   const imageTokens = (details: UsageMetadata['promptTokensDetails']) =>
-    Array.isArray(details)
-      ? tokenCount(
-          details
-            .filter((detail) => detail?.modality === 'IMAGE')
-            .reduce((sum, detail) => sum + (tokenCount(detail.tokenCount) ?? 0), 0),
-        )
-      : null;
+    details
+      ?.filter((detail) => detail.modality === 'IMAGE')
+      .reduce((sum, detail) => sum + (detail.tokenCount ?? 0), 0) ?? null;
   return {
     id: call.requestId,
     createdAt: Date.now(),
@@ -236,10 +233,10 @@ function logEntry(call: GenerationCall, outcome: CallOutcome): RequestLogEntry {
     errorClass: outcome.errorClass ?? null,
     latencyMs,
     attempts: outcome.attempts.length,
-    promptTokens: tokenCount(usage?.promptTokenCount),
-    candidatesTokens: tokenCount(usage?.candidatesTokenCount),
-    thoughtsTokens: tokenCount(usage?.thoughtsTokenCount),
-    totalTokens: tokenCount(usage?.totalTokenCount),
+    promptTokens: usage?.promptTokenCount ?? null,
+    candidatesTokens: usage?.candidatesTokenCount ?? null,
+    thoughtsTokens: usage?.thoughtsTokenCount ?? null,
+    totalTokens: usage?.totalTokenCount ?? null,
     inputImageTokens: imageTokens(usage?.promptTokensDetails),
     outputImageTokens: imageTokens(usage?.candidatesTokensDetails),
     imagesOut: outcome.imagesOut,
@@ -255,9 +252,4 @@ function logEntry(call: GenerationCall, outcome: CallOutcome): RequestLogEntry {
       latencyMs: attempt.latencyMs,
     })),
   };
-}
-
-/** An upstream's token count as a log column: a whole number ≥ 0, else null (never text, 1e300 or -5). */
-function tokenCount(value: unknown): number | null {
-  return Number.isSafeInteger(value) && (value as number) >= 0 ? (value as number) : null;
 }
