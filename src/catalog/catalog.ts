@@ -27,7 +27,7 @@ export class CatalogError extends Error {
 
 const modelsPrefix = 'models/';
 /** Object fields an override merges key by key instead of replacing. */
-const mergedObjectFields = new Set(['capabilities', 'pricing', 'imageTokens']);
+const mergedObjectFields = new Set(['capabilities', 'pricing', 'imageTokens', 'upstreamIds', 'imagePrices']);
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -62,6 +62,7 @@ export class ModelCatalog {
           issues.push({ path: [index, ...issuePath(issue)], message: describeIssue(issue) });
     });
     if (issues.length === 0) issues.push(...this.indexNames(models));
+    if (issues.length === 0) issues.push(...this.checkSuccessors(models));
     if (issues.length > 0) throw new CatalogError(issues);
     this.models = models;
     this.entries = entries;
@@ -92,6 +93,53 @@ export class ModelCatalog {
     return issues;
   }
 
+  /** Every successor names a catalog id (not an alias), and no chain of successors loops. */
+  private checkSuccessors(models: CatalogModel[]): CatalogIssue[] {
+    const issues: CatalogIssue[] = [];
+    const ids = new Map(models.map((model) => [model.id, model]));
+    models.forEach((model, index) => {
+      if (model.successor === null) return;
+      if (!ids.has(model.successor)) {
+        const named = this.byName.get(model.successor);
+        issues.push({
+          path: [index, 'successor'],
+          message: named
+            ? `successor must be a model id, not the alias ${JSON.stringify(model.successor)}: use ${named.id}`
+            : `successor ${JSON.stringify(model.successor)} is not a model in the catalog`,
+        });
+        return;
+      }
+      const seen = new Set([model.id]);
+      for (let next = ids.get(model.successor); next !== undefined; next = ids.get(next.successor ?? '')) {
+        if (seen.has(next.id)) {
+          issues.push({
+            path: [index, 'successor'],
+            message: `successors loop: ${[...seen, next.id].join(' → ')}`,
+          });
+          break;
+        }
+        seen.add(next.id);
+      }
+    });
+    return issues;
+  }
+
+  /** The model's successors in order (nearest first); empty when it has none. */
+  successorsOf(model: CatalogModel): CatalogModel[] {
+    const chain: CatalogModel[] = [];
+    for (let next = this.byId(model.successor); next !== undefined; next = this.byId(next.successor)) {
+      if (next.id === model.id || chain.includes(next)) break;
+      chain.push(next);
+    }
+    return chain;
+  }
+
+  private byId(id: string | null): CatalogModel | undefined {
+    if (id === null) return undefined;
+    const model = this.byName.get(id);
+    return model?.id === id ? model : undefined;
+  }
+
   /** An id or alias, with or without the `models/` prefix; ids are case-sensitive. */
   resolve(idOrAlias: string): CatalogModel | undefined {
     const name = idOrAlias.startsWith(modelsPrefix) ? idOrAlias.slice(modelsPrefix.length) : idOrAlias;
@@ -110,14 +158,6 @@ export class ModelCatalog {
       .filter((model) => model.status !== 'disabled')
       .flatMap((model) => [model.id, ...model.aliases]);
     return closestNames(name, candidates, limit);
-  }
-
-  /** The model marked `recommended: true` with status stable, else the first stable model. */
-  recommendedModel(): CatalogModel | undefined {
-    return (
-      this.models.find((model) => model.recommended && model.status === 'stable') ??
-      this.models.find((model) => model.status === 'stable')
-    );
   }
 
   /**

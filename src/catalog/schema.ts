@@ -6,8 +6,34 @@ import { usdPerMillionToNanoPerToken } from './prices.js';
 export const modelFamilies = ['gemini', 'openai', 'local'] as const;
 export type ModelFamily = (typeof modelFamilies)[number];
 
-export const modelStatuses = ['stable', 'controlled', 'unhealthy', 'disabled'] as const;
+/**
+ * The status a catalog entry states. `deprecated` and `retired` normally follow from the dates
+ * (src/catalog/lifecycle.ts); `unhealthy` is set live by health data, never written here.
+ */
+export const modelStatuses = [
+  'stable',
+  'controlled',
+  'deprecated',
+  'retired',
+  'unhealthy',
+  'disabled',
+] as const;
 export type ModelStatus = (typeof modelStatuses)[number];
+
+/** Which provider family's id a channel calls: AI Studio (and Gemini-compatible), Vertex, OpenAI. */
+export const upstreamFamilies = ['gemini', 'vertex', 'openai'] as const;
+export type UpstreamFamily = (typeof upstreamFamilies)[number];
+
+export const sourceTopics = ['lifecycle', 'prices', 'capabilities'] as const;
+export type SourceTopic = (typeof sourceTopics)[number];
+
+/** Where a figure or date came from, and when someone last checked it there. */
+export interface CatalogSource {
+  url: string;
+  /** YYYY-MM-DD. */
+  checked: string;
+  covers: SourceTopic[];
+}
 
 export const outputModalities = ['TEXT', 'IMAGE'] as const;
 export type OutputModality = (typeof outputModalities)[number];
@@ -38,10 +64,19 @@ export interface CatalogModel {
   version: string;
   status: ModelStatus;
   recommended: boolean;
-  /** On a preview id: the GA successor. */
-  gaId?: string;
-  /** On a GA id: the preview id it replaced. */
-  previewId?: string;
+  /** YYYY-MM-DD the provider released it, when known. */
+  released: string | null;
+  /** YYYY-MM-DD the shutdown was announced (the `Deprecation` header's date), when known. */
+  deprecated: string | null;
+  /** YYYY-MM-DD the provider shuts it down (or did); null while none is announced. */
+  shutdown: string | null;
+  /** The catalog id that serves requests for this one once it is retired. */
+  successor: string | null;
+  /** The id each provider family calls for this model, where it differs from `id`. */
+  upstreamIds: Partial<Record<UpstreamFamily, string>>;
+  /** USD per generated image as the provider publishes it, by the `imageTokens` keys. */
+  imagePrices: Record<string, string>;
+  sources: CatalogSource[];
   inputTokenLimit: number;
   outputTokenLimit: number;
   thinking: boolean;
@@ -65,6 +100,24 @@ const modelName = z
   .string()
   .regex(namePattern, { error: 'expected a model id of letters, digits, ".", "_" or "-"' });
 const positiveInteger = z.number().int().positive();
+/** YAML reads an unquoted 2026-06-25 as a string here (the core schema keeps dates as text). */
+const isoDate = z
+  .union([z.string(), z.date()])
+  .transform((value) => (value instanceof Date ? value.toISOString().slice(0, 10) : value))
+  .refine((value) => /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`)), {
+    error: 'expected a date as YYYY-MM-DD',
+  });
+const sourceSchema = z.strictObject({
+  url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }),
+  checked: isoDate,
+  covers: z.array(z.enum(sourceTopics)).min(1),
+});
+const usdPerImage = z
+  .union([z.string(), z.number().nonnegative()])
+  .transform((value) => String(value))
+  .refine((value) => /^\d+(\.\d{1,4})?$/.test(value), {
+    error: 'expected a USD price per image, e.g. "0.039"',
+  });
 const nonNegativeInteger = z.number().int().nonnegative();
 
 const publishedPrice = z
@@ -113,8 +166,13 @@ export const catalogEntrySchema = z
     version: z.union([z.string(), z.number()]).transform((value) => String(value)),
     status: z.enum(modelStatuses),
     recommended: z.boolean().default(false),
-    gaId: modelName.optional(),
-    previewId: modelName.optional(),
+    released: isoDate.nullable().default(null),
+    deprecated: isoDate.nullable().default(null),
+    shutdown: isoDate.nullable().default(null),
+    successor: modelName.nullable().default(null),
+    upstreamIds: z.partialRecord(z.enum(upstreamFamilies), modelName).default({}),
+    imagePrices: z.record(z.string(), usdPerImage).default({}),
+    sources: z.array(sourceSchema).default([]),
     inputTokenLimit: positiveInteger,
     outputTokenLimit: positiveInteger,
     thinking: z.boolean(),
@@ -130,12 +188,10 @@ export const catalogEntrySchema = z
     for (const field of priceFields) {
       pricing[field] = usdPerMillionToNanoPerToken(entry.pricing[field]) ?? 0;
     }
-    const { gaId, previewId, inputImageTokensMax, ...rest } = entry;
+    const { inputImageTokensMax, ...rest } = entry;
     return {
       ...rest,
       inputImageTokensMax: Math.max(entry.inputImageTokens, inputImageTokensMax ?? 0),
-      ...(gaId === undefined ? {} : { gaId }),
-      ...(previewId === undefined ? {} : { previewId }),
       pricing,
       pricingUsdPerMillion: entry.pricing,
     };

@@ -1,7 +1,7 @@
 // Turns the file's channel entries into ChannelConfig (provider defaults, aliases resolved, models
 // checked against the catalog) and adds the default channels implied by the environment.
 import type { ModelCatalog } from '../catalog/catalog.js';
-import type { ModelFamily } from '../catalog/schema.js';
+import type { ModelFamily, UpstreamFamily } from '../catalog/schema.js';
 import { formatPath, type IssuePath } from '../catalog/describe-issue.js';
 import type { ConfigProblem } from './config-error.js';
 import type { ChannelFileEntry } from './schema.js';
@@ -41,6 +41,46 @@ const providerFamilies: Record<ProviderType, ModelFamily> = {
   'openai-compatible': 'openai',
   local: 'local',
 };
+
+/** Which of a model's `upstreamIds` a provider calls (local calls the engine by catalog id). */
+const upstreamFamilies: Record<ProviderType, UpstreamFamily | undefined> = {
+  gemini: 'gemini',
+  'gemini-compatible': 'gemini',
+  vertex: 'vertex',
+  openai: 'openai',
+  'openai-compatible': 'openai',
+  local: undefined,
+};
+
+/**
+ * The listed models and each one's successors: a channel that served a model serves whatever
+ * replaces it once it is retired (the catalog's successor), under the successor's own upstream id.
+ */
+function withSuccessors(catalog: ModelCatalog, models: readonly string[]): string[] {
+  const served = [...models];
+  for (const id of models) {
+    const model = catalog.resolve(id);
+    if (model === undefined) continue;
+    for (const next of catalog.successorsOf(model)) if (!served.includes(next.id)) served.push(next.id);
+  }
+  return served;
+}
+
+/** The channel's explicit modelMap over the catalog's upstream ids for its provider family. */
+function upstreamNames(
+  catalog: ModelCatalog,
+  provider: ProviderType,
+  models: readonly string[],
+  explicit: Readonly<Record<string, string>>,
+): Record<string, string> {
+  const family = upstreamFamilies[provider];
+  const names: Record<string, string> = {};
+  for (const id of models) {
+    const upstreamId = family === undefined ? undefined : catalog.resolve(id)?.upstreamIds[family];
+    if (upstreamId !== undefined && upstreamId !== id) names[id] = upstreamId;
+  }
+  return { ...names, ...explicit };
+}
 
 const providersNeedingKeys: ReadonlySet<ProviderType> = new Set([
   'gemini',
@@ -139,8 +179,8 @@ function buildChannel(
     ...(baseUrl === undefined ? {} : { baseUrl: baseUrl.replace(/\/+$/, '') }),
     apiKeys: entry.apiKeys,
     authStyle: entry.authStyle ?? defaultAuthStyles[provider],
-    models,
-    modelMap,
+    models: withSuccessors(catalog, models),
+    modelMap: upstreamNames(catalog, provider, withSuccessors(catalog, models), modelMap),
     priority: entry.priority,
     weight: entry.weight,
     timeoutMs: entry.timeoutMs,
@@ -158,6 +198,7 @@ function uniqueName(preferred: string, taken: ReadonlySet<string>): string {
 }
 
 function defaultChannel(
+  catalog: ModelCatalog,
   name: string,
   provider: ProviderType,
   models: string[],
@@ -170,7 +211,7 @@ function defaultChannel(
     apiKeys,
     authStyle: defaultAuthStyles[provider],
     models,
-    modelMap: {},
+    modelMap: upstreamNames(catalog, provider, models, {}),
     priority: 0,
     weight: 1,
     timeoutMs: 120_000,
@@ -212,15 +253,15 @@ export function buildChannels(
   };
   const geminiKey = environment.GEMINI_API_KEY;
   if (geminiKey && !channels.some((channel) => channel.provider === 'gemini')) {
-    add(defaultChannel('google-ai-studio', 'gemini', familyModels(catalog, 'gemini'), [geminiKey]));
+    add(defaultChannel(catalog, 'google-ai-studio', 'gemini', familyModels(catalog, 'gemini'), [geminiKey]));
   }
   const openaiKey = environment.OPENAI_API_KEY;
   if (openaiKey && !channels.some((channel) => channel.provider === 'openai')) {
-    add(defaultChannel('openai', 'openai', familyModels(catalog, 'openai'), [openaiKey]));
+    add(defaultChannel(catalog, 'openai', 'openai', familyModels(catalog, 'openai'), [openaiKey]));
   }
   const servesLocal = channels.some((channel) => channel.models.includes(localModelId));
   if (!servesLocal && catalog.resolve(localModelId) !== undefined) {
-    add(defaultChannel('local', 'local', [localModelId]));
+    add(defaultChannel(catalog, 'local', 'local', [localModelId]));
   }
   return { channels, problems };
 }

@@ -189,6 +189,7 @@ function loadConfigWith(options: LoadConfigOptions, secrets: Set<string>): Gatew
     engine: file.engine,
     routing: file.routing,
     retest: file.retest,
+    catalogPolicy: file.catalog,
     billing: file.billing,
   };
 }

@@ -101,6 +101,19 @@ export const configFileSchema = z.strictObject({
         .default(['gemini', 'openai-images', 'openai-chat']),
     })
     .prefault({}),
+  catalog: z
+    .strictObject({
+      /** A request for a retired id: served by its successor, or refused naming it. */
+      retired: z.enum(['successor', 'reject']).default('successor'),
+      sync: z
+        .strictObject({
+          enabled: z.boolean().default(true),
+          intervalMinutes: positiveInteger.max(Math.floor(maxTimerMs / 60_000)).default(720),
+          onStart: z.boolean().default(true),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
   billing: z
     .strictObject({
       driftThreshold: z.number().nonnegative().default(0.05),

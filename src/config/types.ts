@@ -100,6 +100,13 @@ export interface RetestConfig {
   doors: Array<'gemini' | 'openai-images' | 'openai-chat'>;
 }
 
+export interface CatalogPolicyConfig {
+  /** A request for a retired id: `successor` serves it with its successor, `reject` refuses it. */
+  retired: 'successor' | 'reject';
+  /** `imagegate models sync` on a schedule and at start-up (when a channel has keys). */
+  sync: { enabled: boolean; intervalMinutes: number; onStart: boolean };
+}
+
 export interface BillingConfig {
   /** Relative difference between ledger and upstream usage that marks billing `under review`. */
   driftThreshold: number;
@@ -124,6 +131,8 @@ export interface GatewayConfig {
   engine: EngineConfig;
   routing: RoutingConfig;
   retest: RetestConfig;
+  /** Lifecycle policy and upstream discovery for the catalog. */
+  catalogPolicy: CatalogPolicyConfig;
   billing: BillingConfig;
 }
 

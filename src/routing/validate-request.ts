@@ -1,6 +1,6 @@
 // Checks a request against its model's catalog entry and the caller's key before any upstream call:
 // access (allowed models, controlled opt-in, disabled) and capabilities (ratio, size, counts, bytes).
-import type { CatalogModel } from '../catalog/catalog.js';
+import type { CatalogModel, ModelCatalog } from '../catalog/catalog.js';
 import { errors, GatewayError } from '../canonical/errors.js';
 import type { RequestSummary } from '../canonical/types.js';
 
@@ -9,18 +9,36 @@ export interface CallerAccess {
   controlled: boolean;
 }
 
+/**
+ * Whether a key limited to `allowed` ids may call this: the id it named, the model serving it, or a
+ * model that succeeds an allowed one (a key allowed a preview id may call its GA id).
+ */
+export function allowsModel(
+  allowed: readonly string[],
+  call: { served: CatalogModel; requested: CatalogModel },
+  catalog: ModelCatalog,
+): boolean {
+  if (allowed.includes(call.requested.id) || allowed.includes(call.served.id)) return true;
+  return allowed.some((id) => {
+    const model = catalog.resolve(id);
+    return model !== undefined && catalog.successorsOf(model).some((next) => next.id === call.served.id);
+  });
+}
+
 export function checkModelAccess(
-  model: CatalogModel,
+  call: { served: CatalogModel; requested: CatalogModel },
   caller: CallerAccess,
+  catalog: ModelCatalog,
   recommended: string | undefined,
 ): void {
+  const model = call.served;
   const instead = recommended && recommended !== model.id ? ` Use "${recommended}" instead.` : '';
-  if (model.status === 'disabled') {
-    throw errors.permission(`Model "${model.id}" is disabled on this gateway.${instead}`, 'model');
+  if (model.status === 'disabled' || call.requested.status === 'disabled') {
+    throw errors.permission(`Model "${call.requested.id}" is disabled on this gateway.${instead}`, 'model');
   }
-  if (caller.models && !caller.models.includes(model.id)) {
+  if (caller.models && !allowsModel(caller.models, call, catalog)) {
     throw errors.permission(
-      `This API key may not call "${model.id}"; it is limited to: ${caller.models.join(', ')}.${instead}`,
+      `This API key may not call "${call.requested.id}"; it is limited to: ${caller.models.join(', ')}.${instead}`,
       'model',
     );
   }

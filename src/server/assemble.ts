@@ -1,4 +1,5 @@
 // Assembles a running gateway from its configuration: store, catalog, channels, routing, HTTP app.
+import { ModelLifecycle } from '../catalog/served-model.js';
 import { BodyMemory } from './body-memory.js';
 import { BufferPool } from '../http/buffer-pool.js';
 import { randomBytes } from 'node:crypto';
@@ -193,6 +194,7 @@ export async function createGateway(
   });
   const gateway: Gateway = {
     catalog: config.catalog,
+    lifecycle: new ModelLifecycle(config.catalog, config.catalogPolicy.retired),
     channels,
     dispatcher,
     circuits,

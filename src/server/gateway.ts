@@ -1,6 +1,7 @@
 // The running gateway's parts, assembled once at start and handed to every route.
 import type { RequestBilling } from '../billing/request-billing.js';
 import type { ModelCatalog } from '../catalog/catalog.js';
+import type { ModelLifecycle } from '../catalog/served-model.js';
 import type { RouteChannel } from '../routing/channel.js';
 import type { ChannelStateRecorder } from '../routing/channel-state-recorder.js';
 import type { CircuitBreakers } from '../routing/circuit-breaker.js';
@@ -20,6 +21,8 @@ import type { GatewayMetrics } from './metrics.js';
 
 export interface Gateway {
   catalog: ModelCatalog;
+  /** Which model serves a requested id today (successors of retired ids, the recommended model). */
+  lifecycle: ModelLifecycle;
   channels: RouteChannel[];
   dispatcher: Dispatcher;
   circuits: CircuitBreakers;

@@ -32,7 +32,10 @@ export interface GenerationCall {
   clientRequest?: ClientRequestRef;
   door: Door;
   client: ClientKeyRecord;
+  /** The model that serves the call: routing, capabilities and prices follow it. */
   model: CatalogModel;
+  /** The model the client named, when a retired id is served by its successor. */
+  requestedModel?: CatalogModel;
   request: GenerateContentRequest;
   payloadBytes: number;
   stream: boolean;
@@ -76,7 +79,12 @@ export function summarizeFor(model: CatalogModel, request: GenerateContentReques
 
 /** Validates access and capabilities; throws a GatewayError naming the field. */
 export function prepareCall(gateway: Gateway, call: GenerationCall): RequestSummary {
-  checkModelAccess(call.model, call.client, gateway.catalog.recommendedModel()?.id);
+  checkModelAccess(
+    { served: call.model, requested: call.requestedModel ?? call.model },
+    call.client,
+    gateway.catalog,
+    gateway.lifecycle.recommended()?.id,
+  );
   // A rewritten request (sniffed mime type) must be serialised again; the client's bytes no longer match.
   if (inspectRequest(call.request)) call.rawBody = undefined;
   const summary = summarizeFor(call.model, call.request);

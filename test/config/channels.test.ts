@@ -15,7 +15,7 @@ describe('channels from the config file', () => {
         '    provider: gemini',
         '    apiKeys: ["k1", "k2"]',
         '    models: [nano-banana-2, models/nano-banana]',
-        '    modelMap: { nano-banana-2: gemini-3.1-flash-image }',
+        '    modelMap: { nano-banana-2: gemini-3.1-flash-image-001 }',
         '    priority: 2',
         '    weight: 3',
       ].join('\n'),
@@ -26,15 +26,15 @@ describe('channels from the config file', () => {
       baseUrl: 'https://generativelanguage.googleapis.com',
       apiKeys: ['k1', 'k2'],
       authStyle: 'header',
-      models: ['gemini-3.1-flash-image-preview', 'gemini-2.5-flash-image'],
-      modelMap: { 'gemini-3.1-flash-image-preview': 'gemini-3.1-flash-image' },
+      models: ['gemini-3.1-flash-image', 'gemini-2.5-flash-image'],
+      modelMap: { 'gemini-3.1-flash-image': 'gemini-3.1-flash-image-001' },
       priority: 2,
       weight: 3,
       timeoutMs: 120_000,
       pinForRetest: false,
       origin: 'file',
     });
-    expect(upstreamModelName(channel, 'gemini-3.1-flash-image-preview')).toBe('gemini-3.1-flash-image');
+    expect(upstreamModelName(channel, 'gemini-3.1-flash-image')).toBe('gemini-3.1-flash-image-001');
     expect(upstreamModelName(channel, 'gemini-2.5-flash-image')).toBe('gemini-2.5-flash-image');
   });
 
@@ -91,7 +91,8 @@ describe('channels from the config file', () => {
     const config = load(text);
     expect(config.catalog.resolve('banana-classic')?.status).toBe('stable');
     expect(config.channels[0]).toMatchObject({ baseUrl: 'https://router.example.com', apiKeys: [] });
-    expect(config.channels[0].models).toEqual(['gemini-2.5-flash-image']);
+    // A retired model's successor is served by the channels that served it.
+    expect(config.channels[0].models).toEqual(['gemini-2.5-flash-image', 'gemini-3.1-flash-image']);
   });
 
   it('reads routing, retest and billing settings with defaults for the rest', () => {

@@ -71,8 +71,8 @@ describe('config file errors', () => {
   });
 
   it('reports a bad model override at its line', () => {
-    expect(failure('models:\n  - id: gpt-image-1\n    status: retired\n')).toBe(
-      'imagegate.yaml:3:13 models[0].status: expected one of stable|controlled|unhealthy|disabled, got "retired"',
+    expect(failure('models:\n  - id: gpt-image-1\n    status: gone\n')).toBe(
+      'imagegate.yaml:3:13 models[0].status: expected one of stable|controlled|deprecated|retired|unhealthy|disabled, got "gone"',
     );
   });
 });

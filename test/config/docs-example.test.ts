@@ -25,7 +25,7 @@ describe('the example in docs/configuration.md', () => {
       'router',
       'local',
     ]);
-    expect(config.channels[0].models).toContain('gemini-3.1-flash-image-preview');
+    expect(config.channels[0].models).toContain('gemini-3.1-flash-image');
     expect(config.channels[0].apiKeys).toEqual(['key-1', 'key-2']);
     expect(config.catalog.resolve('gemini-2.5-flash-image')?.status).toBe('stable');
   });

@@ -5,6 +5,7 @@ import { AnswerRelay, answerReadWhole } from '../../server/answer-relay.js';
 import { requestBuffers } from '../../http/buffer-pool.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CatalogModel } from '../../catalog/catalog.js';
+import { RetiredModelError, type ServedModel } from '../../catalog/served-model.js';
 import { errors } from '../../canonical/errors.js';
 import { estimatePromptTokens } from '../../billing/estimate-tokens.js';
 import { microsToUsd } from '../../billing/usage-report.js';
@@ -24,6 +25,7 @@ import { parseJsonBody } from '../../server/parse-json-body.js';
 import { abortWhenClientLeaves } from '../../server/client-gone.js';
 import { clientRequestOf } from '../../server/client-request-id.js';
 import { pinnedChannelOf } from '../../server/pinned-channel.js';
+import { setServedModelHeaders } from '../../server/served-model-headers.js';
 import type { UsageMetadata } from '../../canonical/types.js';
 import { listModelsPage, geminiModelResource } from './models.js';
 import { normalizeGeminiRequest, normalizeGeminiRequestTracked } from './normalize-request.js';
@@ -48,6 +50,22 @@ export function resolveModel(gateway: Gateway, name: string, action = 'generateC
     );
   }
   return model;
+}
+
+/**
+ * The model that serves a generation for `model`: a retired id is served by its successor, or
+ * refused with Google's NOT_FOUND naming it (`catalog.retired: reject`). Headers say which served.
+ */
+export function serveGeminiModel(gateway: Gateway, model: CatalogModel, reply: FastifyReply): ServedModel {
+  let served: ServedModel;
+  try {
+    served = gateway.lifecycle.serve(model);
+  } catch (error) {
+    if (!(error instanceof RetiredModelError)) throw error;
+    throw errors.notFound(`models/${model.id} is not found for API version v1beta. ${error.message}`);
+  }
+  setServedModelHeaders(reply.raw, served, gateway.lifecycle.today(), (id) => `/v1beta/models/${id}`);
+  return served;
 }
 
 export function registerGeminiDoor(app: FastifyInstance, gateway: Gateway): void {
@@ -75,7 +93,8 @@ export function registerGeminiDoor(app: FastifyInstance, gateway: Gateway): void
       );
     }
     const client = await authenticate(gateway, request);
-    const model = resolveModel(gateway, modelName, action);
+    const served = serveGeminiModel(gateway, resolveModel(gateway, modelName, action), reply);
+    const model = served.served;
     const { request: body, renamed } = normalizeGeminiRequestTracked(parseJsonBody(request.body));
     if (action === 'countTokens') return countTokens(gateway, model, body, reply);
     const call: GenerationCall = {
@@ -84,6 +103,7 @@ export function registerGeminiDoor(app: FastifyInstance, gateway: Gateway): void
       door: 'gemini',
       client,
       model,
+      requestedModel: served.requested,
       request: body,
       payloadBytes: Buffer.isBuffer(request.body) ? request.body.length : 0,
       stream: action === 'streamGenerateContent',

@@ -22,7 +22,12 @@ import {
 } from '../openai-common/fan-out.js';
 import { inlineRemoteImages } from '../openai-common/inline-remote-images.js';
 import { openAiErrorBody } from '../openai-common/render-error.js';
-import { authenticateBearer, resolveOpenAiModel, routedModels } from '../openai-common/request-context.js';
+import {
+  authenticateBearer,
+  resolveOpenAiModel,
+  routedModels,
+  serveOpenAiModel,
+} from '../openai-common/request-context.js';
 import { sendJsonPieces } from '../openai-common/send-json-pieces.js';
 import { openSseReply } from '../openai-common/sse-writer.js';
 import {
@@ -66,7 +71,7 @@ export function registerOpenAiChatDoor(app: FastifyInstance, gateway: Gateway): 
     const parsed = parseJsonBody(request.body);
     const lazyDataUrls = standInForChatDataUrls(parsed);
     const body = parseChatCompletionsBody(parsed);
-    const model = resolveOpenAiModel(gateway, body.model);
+    const { served: model, requested: requestedModel } = serveOpenAiModel(gateway, body.model, reply.raw);
     const canonical = chatRequestToCanonical(body, lazyDataUrls);
     const canonicalRequest = await inlineRemoteImages(canonical.request, (content, part) => {
       return `messages[${content}].content[${part}].image_url.url`;
@@ -79,6 +84,7 @@ export function registerOpenAiChatDoor(app: FastifyInstance, gateway: Gateway): 
         door: 'openai-chat',
         client,
         model,
+        requestedModel,
         request: canonicalRequest,
         payloadBytes: Buffer.isBuffer(request.body) ? request.body.length : 0,
         stream: canonical.stream,
@@ -96,7 +102,7 @@ export function registerOpenAiChatDoor(app: FastifyInstance, gateway: Gateway): 
     const meta: ChatReplyMeta = {
       id: `chatcmpl-${request.id}`,
       created: Math.floor(Date.now() / 1000),
-      model: body.model,
+      model: model.id,
     };
     if (canonical.stream) {
       return streamChat(gateway, request, reply, subCalls, meta, canonical.includeUsage);

@@ -1,9 +1,12 @@
 // What every OpenAI door request starts with: the Bearer client key and the catalog model it names
 // (id or alias; the catalog's recommended model when omitted; unknown → 404 with close ids).
+import type { ServerResponse } from 'node:http';
 import type { CatalogModel } from '../../catalog/catalog.js';
+import { RetiredModelError, type ServedModel } from '../../catalog/served-model.js';
 import { errors, GatewayError } from '../../canonical/errors.js';
 import { presentedKey } from '../../server/client-auth.js';
 import type { Gateway } from '../../server/gateway.js';
+import { setServedModelHeaders } from '../../server/served-model-headers.js';
 import type { ClientKeyRecord } from '../../store/index.js';
 
 export function authenticateBearer(
@@ -30,13 +33,41 @@ export function routedModels(gateway: Gateway): CatalogModel[] {
     .list()
     .filter(
       (model) =>
-        model.status !== 'disabled' && gateway.channels.some((channel) => channel.models.includes(model.id)),
+        gateway.lifecycle.lifecycle(model).status !== 'disabled' &&
+        gateway.channels.some((channel) => channel.models.includes(model.id)),
     );
+}
+
+/**
+ * The model that serves a generation naming `name`: a retired id is served by its successor, or
+ * refused with a 410 naming it (`catalog.retired: reject`). The answer's headers say which.
+ */
+export function serveOpenAiModel(
+  gateway: Gateway,
+  name: string | undefined,
+  raw: ServerResponse,
+): ServedModel {
+  const requested = resolveOpenAiModel(gateway, name);
+  let served: ServedModel;
+  try {
+    served = gateway.lifecycle.serve(requested);
+  } catch (error) {
+    if (!(error instanceof RetiredModelError)) throw error;
+    throw new GatewayError({
+      errorClass: 'not_found',
+      httpStatus: 410,
+      message: error.message,
+      param: 'model',
+      code: 'model_retired',
+    });
+  }
+  setServedModelHeaders(raw, served, gateway.lifecycle.today(), (id) => `/v1/models/${id}`);
+  return served;
 }
 
 export function resolveOpenAiModel(gateway: Gateway, name: string | undefined): CatalogModel {
   if (name === undefined) {
-    const recommended = gateway.catalog.recommendedModel();
+    const recommended = gateway.lifecycle.recommended();
     if (!recommended)
       throw errors.badRequest(`Missing required parameter: 'model'.`, 'model', 'missing_required_parameter');
     return recommended;

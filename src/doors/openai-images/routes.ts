@@ -24,7 +24,7 @@ import {
 } from '../openai-common/fan-out.js';
 import { inlineRemoteImages } from '../openai-common/inline-remote-images.js';
 import { openAiErrorBody } from '../openai-common/render-error.js';
-import { authenticateBearer, resolveOpenAiModel } from '../openai-common/request-context.js';
+import { authenticateBearer, serveOpenAiModel } from '../openai-common/request-context.js';
 import { standInForEditDataUrls } from '../openai-common/data-urls.js';
 import { sendJsonPieces } from '../openai-common/send-json-pieces.js';
 import { openSseReply, type SseWriter } from '../openai-common/sse-writer.js';
@@ -166,7 +166,11 @@ export function registerOpenAiImagesDoor(app: FastifyInstance, gateway: Gateway)
 }
 
 async function answer(gateway: Gateway, request: FastifyRequest, reply: FastifyReply, images: ImagesCall) {
-  const model = resolveOpenAiModel(gateway, images.body.model);
+  const { served: model, requested: requestedModel } = serveOpenAiModel(
+    gateway,
+    images.body.model,
+    reply.raw,
+  );
   const canonical = imagesRequestToCanonical(images.body, images.images, images.mask, model.capabilities);
   // Parts are [prompt, image…, mask instruction, mask]: name the client field a bad URL came from.
   const canonicalRequest = await inlineRemoteImages(canonical.request, (_content, part) =>
@@ -182,6 +186,7 @@ async function answer(gateway: Gateway, request: FastifyRequest, reply: FastifyR
       door: 'openai-images',
       client: images.client,
       model,
+      requestedModel,
       request: canonicalRequest,
       payloadBytes: images.payloadBytes,
       stream: streaming,
