@@ -1,5 +1,6 @@
 // Assembles a running gateway from its configuration: store, catalog, channels, routing, HTTP app.
 import { ModelLifecycle } from '../catalog/served-model.js';
+import { nothingGone } from '../health/route-presence.js';
 import { BodyMemory } from './body-memory.js';
 import { BufferPool } from '../http/buffer-pool.js';
 import { randomBytes } from 'node:crypto';
@@ -195,6 +196,7 @@ export async function createGateway(
   const gateway: Gateway = {
     catalog: config.catalog,
     lifecycle: new ModelLifecycle(config.catalog, config.catalogPolicy.retired),
+    routePresence: nothingGone,
     channels,
     dispatcher,
     circuits,

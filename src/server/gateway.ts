@@ -12,6 +12,7 @@ import type { ServerTimeouts } from '../security/limits.js';
 import type { RequestLogWriter, StoreDatabase } from '../store/index.js';
 import type { RetestService } from '../health/retest-service.js';
 import type { RouteDemotions } from '../health/route-demotions.js';
+import type { RoutePresenceView } from '../health/route-presence.js';
 import type { BodyMemory } from './body-memory.js';
 import type { BufferPool } from '../http/buffer-pool.js';
 import type { ClientAuthenticator } from './client-auth.js';
@@ -28,6 +29,8 @@ export interface Gateway {
   circuits: CircuitBreakers;
   /** Routes whose latest retest gave no image or a wrong one; the planner keeps traffic off them. */
   routeDemotions: RouteDemotions;
+  /** Routes whose upstream no longer has the model (sync or NOT_FOUND); the planner skips them. */
+  routePresence: RoutePresenceView;
   keys: KeyPool;
   auth: ClientAuthenticator;
   database: StoreDatabase;
