@@ -21,7 +21,7 @@ describe('imagegate upstream-sim command', () => {
     while (!stdout.includes('\n')) await once(child.stdout, 'data');
     const url = /^upstream-sim listening on (http:\/\/127\.0\.0\.1:\d+)\n$/.exec(stdout)?.[1];
     expect(url).toBeTruthy();
-    const response = await fetch(`${url}/v1beta/models/gemini-2.5-flash-image:generateContent?key=k`, {
+    const response = await fetch(`${url}/v1beta/models/gemini-3.1-flash-image:generateContent?key=k`, {
       method: 'POST',
       body: JSON.stringify({ contents: [{ parts: [{ text: 'a red circle' }] }] }),
     });
