@@ -48,6 +48,21 @@ export const geminiFamilies: readonly GeminiFamily[] = [
     inputImageTokens: 560,
   },
   {
+    // ai.google.dev/gemini-api/docs/changelog 2026-10-06: "updated version of Nano Banana 2", 1K/2K/4K and
+    // the same 14 ratios. Limits and tokens per image are not published; taken from Nano Banana 2.
+    name: 'nano-banana-2.1',
+    idPrefixes: ['gemini-nano-banana-2.1', 'nano-banana-2.1'],
+    version: '3.1',
+    displayName: 'Nano Banana 2.1',
+    description: 'Gemini Nano Banana 2.1',
+    inputTokenLimit: 65536,
+    outputTokenLimit: 65536,
+    thinking: true,
+    imageTokens: { '1K': 1120, '2K': 1680, '4K': 2520 },
+    aspectRatios: flash31Ratios,
+    inputImageTokens: 560,
+  },
+  {
     // ai.google.dev/gemini-api/docs/models/gemini-3.1-flash-lite-image (June 2026): 1K only, 14 ratios,
     // 65536 in / 4096 out, thinking; $0.0336 per 1K image at $30 per 1M output tokens = 1120 tokens.
     name: 'nano-banana-2-lite',

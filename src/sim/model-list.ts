@@ -34,33 +34,52 @@ const shutdownDate = z
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
   .refine(isCalendarDate, 'not a calendar date');
 
-const modelEntrySchema = z.union([
-  modelId,
+/** One listed model in a spec: its id alone, or the id with details. */
+export type ModelEntrySpec =
+  | string
+  | {
+      id: string;
+      /** Gemini only: the family whose behaviour the id gets (default: the family its id belongs to). */
+      family?: string;
+      /** YYYY-MM-DD. OpenAI shows it as `shutdown_date`; Gemini lists no such field. */
+      shutdownDate?: string;
+      /** OpenAI's `created` (Unix seconds). */
+      created?: number;
+    };
+
+export interface ProviderModelsSpec {
+  /** The ids the provider lists, in list order. */
+  models?: ModelEntrySpec[];
+  /** Shut-down ids: not listed, and a call naming one answers 404. */
+  gone?: string[];
+}
+
+/** The shape of a --models file and of `UpstreamSimOptions.models`; a provider left out keeps its default list. */
+export interface ModelListSpec {
+  gemini?: ProviderModelsSpec;
+  openai?: ProviderModelsSpec;
+}
+
+// A bare id becomes `{ id }` first, so an error names the field that is wrong rather than the union.
+const modelEntrySchema = z.preprocess(
+  (value) => (typeof value === 'string' ? { id: value } : value),
   z.strictObject({
     id: modelId,
-    /** Gemini only: the family whose behaviour the id gets (default: the family its id belongs to). */
     family: z.string().optional(),
-    /** OpenAI shows it as `shutdown_date`; Gemini lists no such field. */
     shutdownDate: shutdownDate.optional(),
-    /** OpenAI's `created` (Unix seconds). */
     created: z.int().nonnegative().optional(),
   }),
-]);
+);
 
 const providerModelsSchema = z.strictObject({
-  /** The ids the provider lists, in list order. */
   models: z.array(modelEntrySchema).optional(),
-  /** Shut-down ids: not listed, and a call naming one answers 404. */
   gone: z.array(modelId).optional(),
 });
 
-export const modelListSchema = z.strictObject({
+const modelListSchema = z.strictObject({
   gemini: providerModelsSchema.optional(),
   openai: providerModelsSchema.optional(),
 });
-
-/** The shape of a --models file and of `UpstreamSimOptions.models`; a provider left out keeps its default list. */
-export type ModelListSpec = z.input<typeof modelListSchema>;
 
 /** What the list flags change, applied after the spec in this order: lists, gone, shutdown dates. */
 export interface ModelListOverrides {
