@@ -105,7 +105,13 @@ const routes: Record<string, (context: SimContext, call: SimCall) => Promise<voi
 const retrievePrefix = '/v1/models/';
 
 async function retrieveModel(context: SimContext, call: SimCall): Promise<void> {
-  const id = decodeURIComponent(call.url.pathname.slice(retrievePrefix.length));
+  const raw = call.url.pathname.slice(retrievePrefix.length);
+  let id = raw;
+  try {
+    id = decodeURIComponent(raw);
+  } catch {
+    // A malformed escape names no listed model; answer the 404 with the id as sent.
+  }
   const model = openAiModelObject(context.models, id);
   if (model) sendJson(call, model);
   else sendOpenAiError(call.response, errors.modelNotFound(id));
