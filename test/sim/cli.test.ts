@@ -44,12 +44,15 @@ async function refused(args: string[]): Promise<{ code: number | null; stderr: s
 describe('imagegate upstream-sim command', () => {
   it('prints its address on stdout, applies --fault and stops on SIGTERM', async () => {
     const { child, url } = await startCli(['--fault', '503']);
-    const response = await fetch(`${url}/v1beta/models/gemini-3.1-flash-image:generateContent?key=k`, {
-      method: 'POST',
-      body: JSON.stringify({ contents: [{ parts: [{ text: 'a red circle' }] }] }),
-    });
-    expect(response.status).toBe(503);
-    expect(await stop(child)).toBe(0);
+    try {
+      const response = await fetch(`${url}/v1beta/models/gemini-3.1-flash-image:generateContent?key=k`, {
+        method: 'POST',
+        body: JSON.stringify({ contents: [{ parts: [{ text: 'a red circle' }] }] }),
+      });
+      expect(response.status).toBe(503);
+    } finally {
+      expect(await stop(child)).toBe(0);
+    }
   });
 
   it('exits with code 2 and the allowed kinds for an unknown fault', async () => {
