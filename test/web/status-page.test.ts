@@ -48,6 +48,7 @@ describe('status page', () => {
       headline: 'As of 1970-01-01, nothing was retested.',
       liveWindowMinutes: 60,
       models: [],
+      retiredIds: [],
     };
     const none = renderStatusPage({
       ...document,
