@@ -3,7 +3,7 @@ import { startUpstreamSim, type UpstreamSim } from '../../src/sim/index.js';
 import { recentRetests } from '../../src/store/retest-results.js';
 import { simChannelYaml, startTestGateway, type TestGateway } from '../helpers/start-gateway.js';
 
-const model = 'gemini-3.1-flash-image-preview';
+const model = 'gemini-3.1-flash-image';
 const faults = {
   'sim-no-image': 'no-image',
   'sim-unedited': 'unedited',
