@@ -221,8 +221,11 @@ function adviceFor(model: CatalogModel, lifecycle: StatusLifecycle, verdict: Ver
   const health = modelAdvice(model.id, verdict, best);
   if (lifecycle.status !== 'deprecated' || verdict === 'unhealthy' || verdict === 'unknown') return health;
   const target = lifecycle.successor ?? (best !== model.id ? best : undefined);
-  const deadline = lifecycle.shutdown ? ` before ${lifecycle.shutdown}` : '';
-  return target ? `move to ${target}${deadline}` : `${health}; no successor named yet`;
+  if (target)
+    return lifecycle.shutdown ? `move to ${target} before ${lifecycle.shutdown}` : `move to ${target}`;
+  return lifecycle.shutdown
+    ? `${health}; it shuts down ${lifecycle.shutdown} and nothing succeeds it yet`
+    : `${health}; deprecated, and nothing succeeds it yet`;
 }
 
 export function buildStatusDocument(inputs: StatusInputs): StatusDocument {
@@ -232,7 +235,13 @@ export function buildStatusDocument(inputs: StatusInputs): StatusDocument {
   const goneRoutes = inputs.presence.goneRoutes();
   const recommendedId = inputs.lifecycle.recommended()?.id;
   const retiredIds: StatusRetiredId[] = [];
-  const models = [];
+  const models: Array<{
+    model: CatalogModel;
+    lifecycle: StatusLifecycle;
+    routes: StatusRoute[];
+    gone: StatusGoneRoute[];
+    verdict: Verdict;
+  }> = [];
   for (const model of inputs.lifecycle.catalog.list()) {
     const lifecycle = lifecycles.of(model);
     if (lifecycle.status === 'retired') {

@@ -264,7 +264,11 @@ describe('status lifecycle', () => {
     );
     const gaGone = presenceOf([goneBackupGa, { ...goneBackupGa, channel: 'main' }], [proShutdown]);
     // With the stable model gone everywhere, a deprecated one that works beats the offline engine.
-    expect(buildStatusDocument(inputs({ presence: gaGone })).recommendation).toBe('use image-pro');
+    const fallback = buildStatusDocument(inputs({ presence: gaGone }));
+    expect(fallback.recommendation).toBe('use image-pro');
+    expect(modelOf(fallback, 'image-pro').advice).toBe(
+      'use image-pro; it shuts down 2026-12-31 and nothing succeeds it yet',
+    );
   });
 
   it('follows the lifecycle service to the successor of a recommended model that retired', () => {
