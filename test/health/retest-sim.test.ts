@@ -95,7 +95,7 @@ describe('retests against upstream-sim channels', () => {
     const response = await fetch(`${gateway.url}/admin/retest`, {
       method: 'POST',
       headers: { authorization: `Bearer ${gateway.adminKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ channel: 'sim-healthy', doors: ['gemini'] }),
+      body: JSON.stringify({ model, channel: 'sim-healthy', doors: ['gemini'] }),
     });
     expect(response.status).toBe(200);
     const body = await response.json();
