@@ -174,7 +174,7 @@ h2{font-size:17px;margin:28px 0 4px}.section-note{color:#57606a;margin:0 0 10px}
 .thumbs{white-space:nowrap}.thumb{width:48px;height:48px;border:1px solid #d0d7de;border-radius:4px;vertical-align:middle;image-rendering:auto}
 .thumb.empty{display:inline-block;text-align:center;line-height:48px;color:#8c959f}
 .arrow{margin:0 4px;color:#57606a}.num{font-variant-numeric:tabular-nums;white-space:nowrap}
-.warn{color:#9a6700;font-weight:600}.route-name{white-space:nowrap}
+.warn{color:#9a6700;font-weight:600}.route-name{white-space:nowrap}.route-name .why{white-space:normal}
 footer{color:#57606a;font-size:12px;margin-top:16px}
 `;
 
