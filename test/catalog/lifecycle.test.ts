@@ -146,7 +146,7 @@ describe('the model that serves a request', () => {
       expect(found).toBeDefined();
       if (found) expect(lifecycle.serve(found).served.id).toBe(served);
     }
-    expect(lifecycle.recommended()?.id).toBe('gemini-3.1-flash-image');
+    expect(lifecycle.recommended()?.id).toBe('gemini-nano-banana-2.1');
   });
 });
 

@@ -69,8 +69,9 @@ describe('a retired preview id', () => {
           const successorPath = door.startsWith('gemini') ? `/v1beta/models/${ga}` : `/v1/models/${ga}`;
           expect(answer.headers.get('link')).toBe(`<${successorPath}>; rel="successor-version"`);
         } else {
+          // The GA id is deprecated (its successor announced) with no shutdown date yet: no Sunset.
           expect(answer.headers.get('sunset')).toBeNull();
-          expect(answer.headers.get('deprecation')).toBeNull();
+          expect(answer.headers.get('deprecation')).toBe(`@${Date.parse('2026-10-06T00:00:00Z') / 1000}`);
         }
         await gateway.settled();
         const rows = await queryRequestLog(gateway.running.gateway.database.db, { limit: 500 });
