@@ -164,7 +164,7 @@ thead th{background:#eaeef2;font-size:12px;text-transform:uppercase;letter-spaci
 code{font-family:ui-monospace,monospace;font-size:13px}
 .notice{margin:0 0 20px;padding:10px 16px;border-left:4px solid #9a6700;background:#fff8c5;border-radius:4px}
 .notice ul{margin:4px 0 0;padding-left:20px}
-tr.gone td{color:#57606a}tr.gone .thumb,tr.gone .spark{opacity:.45}.why.gone{color:#cf222e}
+tr.gone td{color:#57606a}tr.gone .thumb,tr.gone .spark{opacity:.45}.route-name .why.gone{color:#cf222e;white-space:nowrap;max-width:none}
 h2{font-size:17px;margin:28px 0 4px}.section-note{color:#57606a;margin:0 0 10px}
 .retired table{width:auto;min-width:60%}.answer.refused{color:#cf222e}
 .badge{display:inline-block;color:#fff;border-radius:12px;padding:1px 9px;font-size:12px;font-weight:600}
