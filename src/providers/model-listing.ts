@@ -88,7 +88,10 @@ export function isoDateOf(value: unknown): string | null {
 /** Upstream text for display: no control characters, bounded; undefined when not a string. */
 export function displayTextOf(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
-  const text = value.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]+/g, ' ').trim();
+  const text = value
+    .replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   if (text === '') return undefined;
   return text.length > listingLimits.textLength ? `${text.slice(0, listingLimits.textLength - 1)}…` : text;
 }
@@ -143,11 +146,11 @@ export async function getListingJson(
       throw new ListingError(`the answer is larger than ${listingLimits.bodyBytes} bytes`, 'upstream_bug');
     }
     const failure = connectionError(target.channelName, error, target.signal);
-    const words =
-      failure.errorClass === 'timeout'
-        ? 'the upstream did not answer in time'
-        : 'could not reach the upstream';
-    throw new ListingError(words, failure.errorClass);
+    if (failure.errorClass === 'timeout')
+      throw new ListingError('the upstream did not answer in time', 'timeout');
+    const code = (error as { code?: unknown }).code;
+    const named = typeof code === 'string' && /^[A-Z_]{2,40}$/.test(code) ? ` (${code})` : '';
+    throw new ListingError(`could not reach the upstream${named}`, failure.errorClass);
   }
   const body = parseJson(bytes);
   if (answer.statusCode >= 300) {
