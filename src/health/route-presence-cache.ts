@@ -51,6 +51,12 @@ export function goneRouteOf(row: StoredGoneRoute): GoneRoute | undefined {
   };
 }
 
+/** "gone upstream: not listed (sync, since 2026-12-06T10:00:00.000Z)" for route listings. */
+export function goneText(route: Pick<GoneRoute, 'reason' | 'source' | 'since'>): string {
+  const why = route.reason === 'not_listed' ? 'not listed' : 'NOT_FOUND';
+  return `gone upstream: ${why} (${route.source}, since ${route.since})`;
+}
+
 /** Shutdowns the channels' upstreams announced for the models each channel routes. Pure. */
 export function announcedShutdownsOf(
   channels: readonly PresenceChannel[],

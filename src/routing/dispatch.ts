@@ -338,7 +338,11 @@ export class Dispatcher {
       if (attempts.length >= this.options.maxAttempts || performance.now() >= deadlineAt) break;
     }
     // Every route tried has lost the model: the client hears that about the model, not one route.
-    if (lastError && attempts.every((attempt) => attempt.outcome === 'model_gone')) {
+    if (
+      lastError?.errorClass === 'model_gone' &&
+      attempts.length > 0 &&
+      attempts.every((attempt) => attempt.outcome === 'model_gone')
+    ) {
       lastError = modelGoneError(input.modelId, [...new Set(attempts.map((attempt) => attempt.channel))]);
     }
     throw new DispatchError(

@@ -89,6 +89,15 @@ describe('a model its upstream no longer serves', () => {
       .find((entry) => entry.channel === 'preferred' && entry.model === model);
     expect(circuit?.consecutiveFailures).toBe(1);
     expect(circuit?.lastErrorClass).toBe('model_gone');
+    const listing = await fetch(`${gateway.url}/admin/channels`, {
+      headers: { authorization: `Bearer ${gateway.adminKey}` },
+    });
+    const { channels } = (await listing.json()) as {
+      channels: Array<{ name: string; models: Array<{ model: string; routing: string }> }>;
+    };
+    const routingOf = (name: string) => channels.find((channel) => channel.name === name)?.models[0].routing;
+    expect(routingOf('preferred')).toMatch(/^gone upstream: NOT_FOUND \(live, since \d{4}-/);
+    expect(routingOf('fallback')).toBe('serving');
   });
 
   it('skips the gone route on every door from then on', async () => {

@@ -209,6 +209,12 @@ describe('imagegate models sync', () => {
     expect(answer.channel).toBe('google-b');
     // The other model of the same channel still goes there.
     expect((await editThrough(gateway, 'gemini', pro, input, 'sync-pro')).channel).toBe('google-a');
+    const { stdout } = await imagegate('channels', '--json');
+    const rows = JSON.parse(stdout) as Array<{ channel: string; model: string; routing: string }>;
+    const routingOf = (channel: string, model: string) =>
+      rows.find((row) => row.channel === channel && row.model === model)?.routing;
+    expect(routingOf('google-a', flash)).toMatch(/^gone upstream: not listed \(sync, since /);
+    expect(routingOf('google-a', pro)).toBe('serving');
   }, 60_000);
 
   it('makes the model with an announced shutdown deprecated, dated', () => {
