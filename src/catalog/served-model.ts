@@ -104,6 +104,18 @@ export class ModelLifecycle {
     });
   }
 
+  /** The id that serves requests for `modelId` today, or null when they are refused. */
+  servedId(modelId: string): string | null {
+    const model = this.catalog.resolve(modelId);
+    if (model === undefined) return null;
+    try {
+      return this.serve(model).served.id;
+    } catch (error) {
+      if (error instanceof RetiredModelError) return null;
+      throw error;
+    }
+  }
+
   lifecycle(model: CatalogModel): Lifecycle {
     return lifecycleToday(model, { today: this.today(), facts: this.facts });
   }

@@ -1,5 +1,6 @@
 // Which (model, channel, door) routes a retest run covers: every pair the configuration routes,
-// narrowed by --model / --channel / --door. Pure.
+// narrowed by --model / --channel / --door. Retired ids are not routes of their own: their
+// successor's retest covers them. Pure.
 import type { ModelCatalog } from '../catalog/catalog.js';
 import type { RetestDoor } from './retest-outcome.js';
 
@@ -23,8 +24,11 @@ export function planRetests(
   catalog: ModelCatalog,
   doors: readonly RetestDoor[],
   filter: RetestFilter = {},
+  /** The id that serves a model today (its successor once retired), or null when none does. */
+  servedId: (modelId: string) => string | null = (modelId) => modelId,
 ): RetestTarget[] {
-  const modelId = filter.model === undefined ? undefined : catalog.resolve(filter.model)?.id;
+  const named = filter.model === undefined ? undefined : catalog.resolve(filter.model)?.id;
+  const modelId = named === undefined ? undefined : (servedId(named) ?? named);
   if (filter.model !== undefined && modelId === undefined) {
     const close = catalog.closeIds(filter.model);
     throw new RetestFilterError(
@@ -41,7 +45,7 @@ export function planRetests(
     if (filter.channel !== undefined && channel.name !== filter.channel) continue;
     for (const model of channel.models) {
       if (modelId !== undefined && model !== modelId) continue;
-      if (catalog.resolve(model)?.status === 'disabled') continue;
+      if (catalog.resolve(model)?.status === 'disabled' || servedId(model) !== model) continue;
       for (const door of filter.doors ?? doors) targets.push({ model, channel: channel.name, door });
     }
   }

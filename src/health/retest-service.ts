@@ -63,7 +63,9 @@ export class RetestService {
     onResult?: (result: RetestResult, index: number, total: number) => void,
   ): Promise<RetestResult[]> {
     const { gateway } = this.options;
-    const targets = planRetests(gateway.channels, gateway.catalog, this.doors, filter);
+    const targets = planRetests(gateway.channels, gateway.catalog, this.doors, filter, (id) =>
+      gateway.lifecycle.servedId(id),
+    );
     const lease = await this.lock.tryAcquire(targets.length * ((this.options.timeoutMs ?? 120_000) + 5000));
     if (!lease) throw new RetestBusyError();
     try {

@@ -33,9 +33,11 @@ describe('the built-in catalog', () => {
 
   it('expands the YAML merge keys into complete entries', () => {
     const flash = model('gemini-3.1-flash-image');
-    expect(flash.successor).toBeNull();
+    expect(flash.successor).toBe('gemini-nano-banana-2.1');
     expect(flash.capabilities.aspectRatios).toContain('1:8');
     expect(flash.capabilities.imageSizes).toEqual(['512', '1K', '2K', '4K']);
+    expect(model('gemini-nano-banana-2.1').capabilities.imageSizes).toEqual(['1K', '2K', '4K']);
+    expect(model('gemini-nano-banana-2.1').imagePrices).toEqual({ '1K': '0.0336' });
     expect(model('gemini-3.1-flash-image-preview').successor).toBe('gemini-3.1-flash-image');
     expect(model('gemini-2.5-flash-image').capabilities.imageSizes).toEqual([]);
     expect(model('gemini-2.5-flash-image').status).toBe('controlled');

@@ -26,7 +26,8 @@ describe('channels from the config file', () => {
       baseUrl: 'https://generativelanguage.googleapis.com',
       apiKeys: ['k1', 'k2'],
       authStyle: 'header',
-      models: ['gemini-3.1-flash-image', 'gemini-2.5-flash-image'],
+      // Each listed model's successors too (2.5 flash → 3.1 flash → Nano Banana 2.1).
+      models: ['gemini-3.1-flash-image', 'gemini-2.5-flash-image', 'gemini-nano-banana-2.1'],
       modelMap: { 'gemini-3.1-flash-image': 'gemini-3.1-flash-image-001' },
       priority: 2,
       weight: 3,
@@ -92,7 +93,11 @@ describe('channels from the config file', () => {
     expect(config.catalog.resolve('banana-classic')?.status).toBe('stable');
     expect(config.channels[0]).toMatchObject({ baseUrl: 'https://router.example.com', apiKeys: [] });
     // A retired model's successor is served by the channels that served it.
-    expect(config.channels[0].models).toEqual(['gemini-2.5-flash-image', 'gemini-3.1-flash-image']);
+    expect(config.channels[0].models).toEqual([
+      'gemini-2.5-flash-image',
+      'gemini-3.1-flash-image',
+      'gemini-nano-banana-2.1',
+    ]);
   });
 
   it('reads routing, retest and billing settings with defaults for the rest', () => {

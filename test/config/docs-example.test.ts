@@ -30,3 +30,23 @@ describe('the example in docs/configuration.md', () => {
     expect(config.catalog.resolve('gemini-2.5-flash-image')?.status).toBe('stable');
   });
 });
+
+describe('the "adding a model tomorrow" block in docs/configuration.md', () => {
+  function block(heading: string): string {
+    const markdown = readFileSync('docs/configuration.md', 'utf8');
+    const found = new RegExp(`### ${heading}[\\s\\S]*?\`\`\`yaml\\n([\\s\\S]*?)\`\`\``).exec(markdown)?.[1];
+    if (found === undefined) throw new Error(`no yaml block under ${heading}`);
+    return found;
+  }
+
+  it('adds a routable model with one YAML block and no release', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'imagegate-doc-')), 'imagegate.yaml');
+    writeFileSync(path, block('Adding a model tomorrow'));
+    const config = loadConfig({ env: { IMAGEGATE_CONFIG: path, GEMINI_API_KEY: 'key-1' } });
+    const added = config.catalog.resolve('nano-banana-3');
+    expect(added?.id).toBe('gemini-3.2-flash-image');
+    expect(added?.sources[0]?.covers).toEqual(['prices']);
+    const studio = config.channels.find((channel) => channel.name === 'google-ai-studio');
+    expect(studio?.models).toContain('gemini-3.2-flash-image');
+  });
+});

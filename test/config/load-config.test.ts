@@ -49,7 +49,13 @@ describe('loading with no config file', () => {
       baseUrl: 'https://api.openai.com',
       authStyle: 'bearer',
     });
-    expect(channel?.models).toEqual(['gpt-image-1', 'gpt-image-1-mini']);
+    expect(channel?.models).toEqual(
+      config.catalog
+        .list()
+        .filter((model) => model.family === 'openai')
+        .map((model) => model.id),
+    );
+    expect(channel?.models).toEqual(expect.arrayContaining(['gpt-image-2', 'gpt-image-2.6-sunburst']));
   });
 
   it('reads server, storage and auth settings from the environment', () => {

@@ -13,6 +13,7 @@ export interface EditAnswer {
   image?: Buffer;
   /** The answer body as text (for error checks). */
   text: string;
+  headers: Headers;
 }
 
 interface Gateway {
@@ -102,6 +103,7 @@ export async function editThrough(
     status: response.status,
     channel: response.headers.get('x-imagegate-channel'),
     text,
+    headers: response.headers,
   };
   if (response.status !== 200) return answer;
   if (door === 'gemini') answer.image = geminiImage(parseJson(text) as GeminiAnswer);

@@ -22,6 +22,7 @@ import {
   summarizeFor,
 } from '../../server/generation.js';
 import { parseJsonBody } from '../../server/parse-json-body.js';
+import { routedModels } from '../../routing/routed-models.js';
 import { abortWhenClientLeaves } from '../../server/client-gone.js';
 import { clientRequestOf } from '../../server/client-request-id.js';
 import { pinnedChannelOf } from '../../server/pinned-channel.js';
@@ -72,10 +73,7 @@ export function registerGeminiDoor(app: FastifyInstance, gateway: Gateway): void
   app.get('/v1beta/models', async (request) => {
     await authenticate(gateway, request);
     const query = request.query as Query;
-    const routable = gateway.catalog
-      .list()
-      .filter((model) => gateway.channels.some((channel) => channel.models.includes(model.id)));
-    return listModelsPage(routable, query.pageSize, query.pageToken);
+    return listModelsPage(routedModels(gateway.lifecycle, gateway.channels), query.pageSize, query.pageToken);
   });
 
   app.get('/v1beta/models/*', async (request) => {

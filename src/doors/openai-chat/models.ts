@@ -7,9 +7,11 @@ export interface OpenAiModelResource {
   object: 'model';
   created: number;
   owned_by: string;
+  /** YYYY-MM-DD when a shutdown is announced, else null (OpenAI's own list carries this field). */
+  shutdown_date: string | null;
 }
 
-/** The catalog has no publication dates; a fixed epoch (2025-01-01) keeps `created` stable across restarts. */
+/** For a model without a release date: a fixed epoch (2025-01-01) keeps `created` stable across restarts. */
 export const catalogCreatedAt = 1_735_689_600;
 
 const ownerOfFamily: Readonly<Record<ModelFamily, string>> = {
@@ -18,13 +20,21 @@ const ownerOfFamily: Readonly<Record<ModelFamily, string>> = {
   local: 'imagegate',
 };
 
-export function openAiModelResource(model: CatalogModel): OpenAiModelResource {
-  return { id: model.id, object: 'model', created: catalogCreatedAt, owned_by: ownerOfFamily[model.family] };
+export function openAiModelResource(model: CatalogModel, shutdown: string | null): OpenAiModelResource {
+  const created =
+    model.released === null ? catalogCreatedAt : Date.parse(`${model.released}T00:00:00Z`) / 1000;
+  return {
+    id: model.id,
+    object: 'model',
+    created,
+    owned_by: ownerOfFamily[model.family],
+    shutdown_date: shutdown,
+  };
 }
 
-export function openAiModelList(models: readonly CatalogModel[]): {
-  object: 'list';
-  data: OpenAiModelResource[];
-} {
-  return { object: 'list', data: models.map(openAiModelResource) };
+export function openAiModelList(
+  models: readonly CatalogModel[],
+  shutdownOf: (model: CatalogModel) => string | null,
+): { object: 'list'; data: OpenAiModelResource[] } {
+  return { object: 'list', data: models.map((model) => openAiModelResource(model, shutdownOf(model))) };
 }

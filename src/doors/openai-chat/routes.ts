@@ -10,6 +10,7 @@ import { answerCounter } from '../../server/body-memory.js';
 import { abortWhenClientLeaves } from '../../server/client-gone.js';
 import { clientRequestOf } from '../../server/client-request-id.js';
 import type { Gateway } from '../../server/gateway.js';
+import { routedModels } from '../../routing/routed-models.js';
 import { parseJsonBody } from '../../server/parse-json-body.js';
 import { pinnedChannelOf } from '../../server/pinned-channel.js';
 import { registerErrorRenderer } from '../../server/render-error.js';
@@ -25,7 +26,6 @@ import { openAiErrorBody } from '../openai-common/render-error.js';
 import {
   authenticateBearer,
   resolveOpenAiModel,
-  routedModels,
   serveOpenAiModel,
 } from '../openai-common/request-context.js';
 import { sendJsonPieces } from '../openai-common/send-json-pieces.js';
@@ -57,13 +57,17 @@ export function registerOpenAiChatDoor(app: FastifyInstance, gateway: Gateway): 
 
   app.get('/v1/models', async (request) => {
     await authenticateBearer(gateway, request.headers);
-    return openAiModelList(routedModels(gateway));
+    return openAiModelList(
+      routedModels(gateway.lifecycle, gateway.channels),
+      (model) => gateway.lifecycle.lifecycle(model).shutdown,
+    );
   });
 
   app.get('/v1/models/*', async (request) => {
     await authenticateBearer(gateway, request.headers);
     const id = (request.params as Record<string, string>)['*'];
-    return openAiModelResource(resolveOpenAiModel(gateway, id));
+    const model = resolveOpenAiModel(gateway, id);
+    return openAiModelResource(model, gateway.lifecycle.lifecycle(model).shutdown);
   });
 
   app.post('/v1/chat/completions', async (request, reply) => {

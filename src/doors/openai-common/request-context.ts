@@ -27,15 +27,21 @@ export function authenticateBearer(
   return gateway.auth.authenticate(key);
 }
 
-/** Models at least one channel serves: the ones a client can actually call. */
-export function routedModels(gateway: Gateway): CatalogModel[] {
-  return gateway.catalog
-    .list()
-    .filter(
-      (model) =>
-        gateway.lifecycle.lifecycle(model).status !== 'disabled' &&
-        gateway.channels.some((channel) => channel.models.includes(model.id)),
-    );
+export function resolveOpenAiModel(gateway: Gateway, name: string | undefined): CatalogModel {
+  if (name === undefined) {
+    const recommended = gateway.lifecycle.recommended();
+    if (!recommended)
+      throw errors.badRequest(`Missing required parameter: 'model'.`, 'model', 'missing_required_parameter');
+    return recommended;
+  }
+  const model = gateway.catalog.resolve(name);
+  if (model) return model;
+  const close = gateway.catalog.closeIds(name);
+  const hint = close.length > 0 ? ` Did you mean: ${close.join(', ')}?` : '';
+  throw errors.notFound(
+    `The model '${name}' does not exist on this gateway.${hint} GET /v1/models lists the models it serves.`,
+    'model',
+  );
 }
 
 /**
@@ -63,21 +69,4 @@ export function serveOpenAiModel(
   }
   setServedModelHeaders(raw, served, gateway.lifecycle.today(), (id) => `/v1/models/${id}`);
   return served;
-}
-
-export function resolveOpenAiModel(gateway: Gateway, name: string | undefined): CatalogModel {
-  if (name === undefined) {
-    const recommended = gateway.lifecycle.recommended();
-    if (!recommended)
-      throw errors.badRequest(`Missing required parameter: 'model'.`, 'model', 'missing_required_parameter');
-    return recommended;
-  }
-  const model = gateway.catalog.resolve(name);
-  if (model) return model;
-  const close = gateway.catalog.closeIds(name);
-  const hint = close.length > 0 ? ` Did you mean: ${close.join(', ')}?` : '';
-  throw errors.notFound(
-    `The model '${name}' does not exist on this gateway.${hint} GET /v1/models lists the models it serves.`,
-    'model',
-  );
 }
