@@ -72,23 +72,21 @@ export class RoutePresenceMarks {
   }
 
   /**
-   * The route's upstream has the model again: clears a mark whose reason is one of `reasons` (a sync
-   * that lists the model clears both; a retest only `not_found`, which a sync would not keep either).
-   * Returns the reason cleared, if a mark was; never throws.
+   * The route's upstream has the model again: clears its mark when the mark's reason is one of
+   * `reasons` (a sync that lists the model clears either; a retest that reaches it clears only
+   * `not_found`: a `not_listed` mark waits for the list to show the model). Returns the reason
+   * cleared, if a mark was; never throws.
    */
   async markFound(
     channel: string,
     modelId: string,
     reasons: readonly GoneReason[],
   ): Promise<GoneReason | undefined> {
-    const { cache } = this.options;
-    const known = cache?.goneRoute(channel, modelId);
-    if (cache && (!known || !reasons.includes(known.reason))) {
-      // Nothing here to clear; another process may have marked it, which the store still holds.
-      if (!known) return this.clearStored(channel, modelId, reasons);
-      return undefined;
-    }
-    const committed = cache?.apply(channel, modelId, undefined);
+    const known = this.options.cache?.goneRoute(channel, modelId);
+    if (known && !reasons.includes(known.reason)) return undefined;
+    // A mark this process holds leaves its view at once; one only the store holds yet (another
+    // process wrote it) is cleared there all the same.
+    const committed = known ? this.options.cache?.apply(channel, modelId, undefined) : undefined;
     try {
       return await this.clearStored(channel, modelId, reasons);
     } finally {
