@@ -11,7 +11,7 @@ export const imageBytesOf: Record<ImageKind, number> = {
   stream8MB: 8 * 1024 * 1024,
 };
 
-export const BENCH_MODEL = 'gemini-3.1-flash-image-preview';
+export const BENCH_MODEL = 'gemini-3.1-flash-image';
 /**
  * What BENCH_MODEL reports for one 1K output image (the catalog's figure). A healthy route reports
  * it; any other count is billing drift, and every request would write an evidence row.

@@ -9,16 +9,16 @@ import { startUpstreamSim } from '../../src/sim/index.js';
 
 export const models = {
   /** Gemini door, chat door and most Images traffic: a faulting sim in front of a healthy one. */
-  flash: 'gemini-3.1-flash-image-preview',
+  flash: 'gemini-3.1-flash-image',
   /**
    * Served first (weighted) by an upstream whose errors echo its key and one that pauses before
    * its final stream event, then by a slow sim.
    */
   pro: 'gemini-3-pro-image',
   /** gpt-image on a clean OpenAI-compatible sim channel (the spend-limit case with quality/size). */
-  gptImage: 'gpt-image-1',
+  gptImage: 'gpt-image-2',
   /** gpt-image behind an upstream that echoes its key and one that answers 401. */
-  gptImageMini: 'gpt-image-1-mini',
+  gptImageMini: 'gpt-image-2.6-flare',
   local: 'local-image-edit',
 } as const;
 

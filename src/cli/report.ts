@@ -1,7 +1,9 @@
 // `imagegate report`: print the dated markdown status summary from the stored retests and traffic.
 import type { Command } from 'commander';
+import { ModelLifecycle } from '../catalog/served-model.js';
 import { collectStatus } from '../health/collect-status.js';
 import { statusReportMarkdown } from '../health/report-markdown.js';
+import { nothingGone } from '../health/route-presence.js';
 import { loadConfigOrExit, type CommonFlags } from './context.js';
 import { printJson } from './output.js';
 import { CircuitBreakers } from '../routing/circuit-breaker.js';
@@ -30,7 +32,9 @@ Examples:
       try {
         await migrateToLatest(database.db);
         const document = await collectStatus({
-          catalog: config.catalog,
+          lifecycle: new ModelLifecycle(config.catalog, config.catalogPolicy.retired),
+          // No store of gone routes and announced shutdowns yet: the catalog's dates alone.
+          routePresence: nothingGone,
           channels: config.channels.map(routeChannel),
           // Circuits live in the serving process; a separate command sees them all closed.
           circuits: new CircuitBreakers(config.routing.circuit),

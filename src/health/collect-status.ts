@@ -1,5 +1,6 @@
 // Gathers what the status document needs from a running gateway: stored retests, live traffic from
-// the request log (retest traffic left out), circuit states and billing consistency.
+// the request log (retest traffic left out), circuit states, billing consistency, the lifecycle
+// service (catalog, today, retired-id policy) and the routes gone upstream.
 import type { Gateway } from '../server/gateway.js';
 import { getClientKey } from '../store/index.js';
 import { latestRetestVerdicts, recentRetests } from '../store/retest-results.js';
@@ -15,7 +16,7 @@ import { verdictThresholds } from './verdict.js';
 const historyDays = 14;
 
 export async function collectStatus(
-  gateway: Pick<Gateway, 'catalog' | 'channels' | 'circuits' | 'database' | 'retests'>,
+  gateway: Pick<Gateway, 'lifecycle' | 'routePresence' | 'channels' | 'circuits' | 'database' | 'retests'>,
   now: number = Date.now(),
 ): Promise<StatusDocument> {
   const db = gateway.database.db;
@@ -37,7 +38,8 @@ export async function collectStatus(
   }
   return buildStatusDocument({
     now,
-    models: gateway.catalog.list(),
+    lifecycle: gateway.lifecycle,
+    presence: gateway.routePresence,
     channels: gateway.channels,
     doors: gateway.retests?.doors ?? allRetestDoors,
     retests,

@@ -116,13 +116,19 @@ export function modelVerdict(routes: readonly RouteVerdict[]): Verdict {
 export interface RecommendationCandidate {
   id: string;
   verdict: Verdict;
+  /** The lifecycle status today (stable, controlled, deprecated, retired, disabled). */
   catalogStatus: string;
+  /** The model the lifecycle service recommends (the catalog's, or its live successor). */
   recommended: boolean;
   /** The offline engine passes trivially; it is recommended only when nothing else works. */
   offline: boolean;
 }
 
-/** The best working model: stable first (then degraded), the catalog's recommended one first. */
+/**
+ * The best working model: stable first (then degraded), real upstreams before the offline engine,
+ * the recommended one first, `stable` before `controlled`. A model with a shutdown ahead is left
+ * out while a real model without one works; retired and disabled models never count.
+ */
 export function recommendModel(candidates: readonly RecommendationCandidate[]): string | undefined {
   const rank = (candidate: RecommendationCandidate): number[] => [
     candidate.verdict === 'stable' ? 0 : 1,
@@ -130,10 +136,18 @@ export function recommendModel(candidates: readonly RecommendationCandidate[]): 
     candidate.recommended ? 0 : 1,
     candidate.catalogStatus === 'stable' ? 0 : 1,
   ];
-  const usable = candidates
-    .map((candidate, index) => ({ candidate, key: [...rank(candidate), index] }))
-    .filter(({ candidate }) => candidate.verdict === 'stable' || candidate.verdict === 'degraded')
-    .filter(({ candidate }) => candidate.catalogStatus !== 'disabled');
+  const working = candidates.filter(
+    (candidate) =>
+      (candidate.verdict === 'stable' || candidate.verdict === 'degraded') &&
+      candidate.catalogStatus !== 'disabled' &&
+      candidate.catalogStatus !== 'retired',
+  );
+  const lasting = working.filter((candidate) => candidate.catalogStatus !== 'deprecated');
+  const pool = lasting.some((candidate) => !candidate.offline) ? lasting : working;
+  const usable = pool.map((candidate) => ({
+    candidate,
+    key: [...rank(candidate), candidates.indexOf(candidate)],
+  }));
   usable.sort((left, right) => {
     for (let position = 0; position < left.key.length; position += 1) {
       if (left.key[position] !== right.key[position]) return left.key[position] - right.key[position];

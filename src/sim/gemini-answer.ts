@@ -7,7 +7,7 @@ import type { Blob, GenerateContentRequest, Part, UsageMetadata } from '../canon
 import { generateWithLocalEngine } from '../providers/local/generate.js';
 import type { ActiveFaults } from './faults.js';
 import type { HostedFiles } from './hosted-files.js';
-import { type SimModel, imageTokensFor, textTokens } from './models.js';
+import { type SimModel, imageTokensFor, textTokens } from './model-families.js';
 import { padPng } from './png-padding.js';
 
 export const noImageText = "I can't generate that image.";

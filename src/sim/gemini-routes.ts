@@ -14,7 +14,8 @@ import {
 } from './gemini-send.js';
 import { invalidJsonPayload, validateGenerateRequest } from './gemini-validate.js';
 import { delay, googleCredential, googleJsonType, resetConnection, send, simImageBytes } from './http-io.js';
-import { findSimModel, modelListEntry, simModels, textTokens } from './models.js';
+import { geminiModelResource, listGeminiModels } from './gemini-list-models.js';
+import { textTokens } from './model-families.js';
 import { isRecord, toCamelCase } from './normalize-request.js';
 import { drawFaults, type SimCall, type SimContext } from './sim-context.js';
 import { prettyJson } from './wire-format.js';
@@ -60,20 +61,6 @@ function sendJson(call: SimCall, value: unknown): void {
   send(call.response, 200, googleJsonType, prettyJson(value), { Server: 'scaffolding on HTTPServer2' });
 }
 
-function listModels(call: SimCall): void {
-  const requested = Number(call.url.searchParams.get('pageSize') ?? 50);
-  const pageSize = Number.isInteger(requested) && requested > 0 ? Math.min(requested, 1000) : 50;
-  const token = call.url.searchParams.get('pageToken');
-  const offset = token
-    ? Number(Buffer.from(token, 'base64').toString('utf8').replace('offset:', '')) || 0
-    : 0;
-  const page = simModels.slice(offset, offset + pageSize).map(modelListEntry);
-  const body: Record<string, unknown> = { models: page };
-  const next = offset + pageSize;
-  if (next < simModels.length) body.nextPageToken = Buffer.from(`offset:${next}`).toString('base64');
-  sendJson(call, body);
-}
-
 function countTokens(call: SimCall, request: GenerateContentRequest): void {
   const nested = isRecord(request.generateContentRequest) ? request.generateContentRequest : request;
   const contents = Array.isArray(nested.contents) ? (nested as GenerateContentRequest).contents : [];
@@ -100,10 +87,13 @@ export async function handleGeminiRoute(context: SimContext, call: SimCall): Pro
     const target: SendTarget = { response: call.response, mode: 'json', modelVersion: '', vertex: false };
     const denied = authError(context, call, false);
     if (denied) sendGoogleError(target, denied);
-    else if (!getMatch[1]) listModels(call);
-    else {
-      const model = findSimModel(getMatch[1]);
-      if (model) sendJson(call, modelListEntry(model));
+    else if (!getMatch[1]) {
+      const listed = listGeminiModels(context.models, call.url.searchParams);
+      if ('error' in listed) sendGoogleError(target, listed.error);
+      else sendJson(call, listed.body);
+    } else {
+      const model = context.models.findGemini(getMatch[1]);
+      if (model) sendJson(call, geminiModelResource(model));
       else sendGoogleError(target, errors.modelNotFound(getMatch[1], 'getModel'));
     }
     return true;
@@ -123,7 +113,8 @@ async function serveModelCall(context: SimContext, call: SimCall, route: GeminiR
   };
   const denied = authError(context, call, route.vertex);
   if (denied) return sendGoogleError(target, denied);
-  const model = findSimModel(route.model);
+  // A gone or never-listed id answers 404 before anything else is read, as Google does.
+  const model = context.models.findGemini(route.model);
   if (!model) {
     const notFound = route.vertex
       ? errors.vertexModelNotFound(route.resource)

@@ -3,7 +3,7 @@
 
 import type { GenerateContentRequest } from '../canonical/types.js';
 import { type GoogleError, invalidArgument } from './gemini-errors.js';
-import { type SimModel, hasImageSizes } from './models.js';
+import { type SimModel, hasImageSizes } from './model-families.js';
 import { isRecord } from './normalize-request.js';
 
 export function validateGenerateRequest(model: SimModel, body: unknown): GoogleError | undefined {

@@ -7,10 +7,11 @@ import { FaultPlan, type FaultSpec } from './faults.js';
 import { handleGeminiRoute } from './gemini-routes.js';
 import { HostedFiles } from './hosted-files.js';
 import { readBody, send } from './http-io.js';
+import { type ModelList, type ModelListOverrides, type ModelListSpec, buildModelList } from './model-list.js';
 import { handleOpenAiRoute, sendOpenAiError } from './openai-routes.js';
 import { routeNotFound } from './openai-errors.js';
 import { parseBody, recordedBody } from './parsed-body.js';
-import { type RecordedRequest, RequestRecorder } from './recorder.js';
+import { type RecordedRequest, RequestRecorder, modelNamedBy } from './recorder.js';
 import type { SimCall, SimContext } from './sim-context.js';
 import { prettyJson } from './wire-format.js';
 import * as googleErrors from './gemini-errors.js';
@@ -18,6 +19,16 @@ import * as googleErrors from './gemini-errors.js';
 export type { FaultSpec } from './faults.js';
 export { FaultParseError, parseFault } from './faults.js';
 export type { RecordedFile, RecordedRequest } from './recorder.js';
+export type {
+  ListedGeminiModel,
+  ListedOpenAiModel,
+  ModelList,
+  ModelListOverrides,
+  ModelListSpec,
+} from './model-list.js';
+export { ModelListError, buildModelList } from './model-list.js';
+export { readModelListFile } from './model-list-file.js';
+export { defaultModelList } from './default-model-list.js';
 
 export interface UpstreamSimOptions {
   /** 0 (default) picks a free port. */
@@ -36,6 +47,13 @@ export interface UpstreamSimOptions {
   faultKeys?: string[];
   /** Where log lines go (default: nowhere). */
   log?: (line: string) => void;
+  /**
+   * The ids each provider lists (a provider left out keeps the default list of 2026-12-06, GA ids
+   * only); any other id answers the provider's 404. Throws ModelListError when it does not check.
+   */
+  models?: ModelListSpec;
+  /** Changes on top of `models`, as the --model-list, --gone-model and --shutdown-date flags make. */
+  modelOverrides?: ModelListOverrides;
 }
 
 export interface UpstreamSim {
@@ -49,6 +67,10 @@ export interface UpstreamSim {
   setFaultKeys(keys: string[] | undefined): void;
   /** Pad every answer image to about this many bytes (undefined: no padding). */
   setImageBytes(bytes: number | undefined): void;
+  /** The ids each provider lists now, and the gone ones. */
+  readonly models: ModelList;
+  /** Serves another model list from the next request on (as the `models` option reads it). */
+  setModels(spec: ModelListSpec, overrides?: ModelListOverrides): void;
   /** Forgets received requests and hosted files and restarts the fault sampler. */
   reset(): void;
   close(): Promise<void>;
@@ -76,14 +98,16 @@ async function handle(
   const url = new URL(request.url ?? '/', 'http://sim.invalid');
   const raw = await readBody(request);
   const body = await parseBody(request.headers, raw);
+  const recorded = recordedBody(body);
   recorder.add({
     method: request.method ?? 'GET',
     path: url.pathname,
     query: queryRecord(url),
     headers: request.headers,
-    body: recordedBody(body),
+    body: recorded,
     files: body.files,
     at: Date.now(),
+    model: modelNamedBy(url.pathname, recorded),
   });
   context.log(`${request.method} ${url.pathname}${url.search ? '?…' : ''} (${raw.length} bytes)`);
   const call: SimCall = { request, response, url, body };
@@ -103,7 +127,9 @@ export async function startUpstreamSim(options: UpstreamSimOptions = {}): Promis
   const log = options.log ?? (() => {});
   let baseUrl = '';
   const recorder = new RequestRecorder();
+  const models = buildModelList(options.models, options.modelOverrides);
   const context: SimContext = {
+    models,
     faults: new FaultPlan(options.faults ?? [], options.faultRate ?? 1, options.seed ?? 1),
     hostedFiles: new HostedFiles(() => baseUrl),
     apiKey: options.apiKey,
@@ -147,6 +173,12 @@ export async function startUpstreamSim(options: UpstreamSimOptions = {}): Promis
     },
     setImageBytes(bytes) {
       context.imageBytes = bytes;
+    },
+    get models() {
+      return context.models;
+    },
+    setModels(spec, overrides) {
+      context.models = buildModelList(spec, overrides);
     },
     reset() {
       recorder.clear();

@@ -8,7 +8,8 @@ import type { ActiveFaults } from './faults.js';
 import { type GeminiAnswer, answerGemini } from './gemini-answer.js';
 import type { HostedFiles } from './hosted-files.js';
 import { send, sendTruncated, writeChunk } from './http-io.js';
-import { type SimModel, findSimModel } from './models.js';
+import type { SimModel } from './model-families.js';
+import type { ModelList } from './model-list.js';
 import { isRecord } from './normalize-request.js';
 import { type OpenAiError, invalidValue, missingParameter, modelNotFound } from './openai-errors.js';
 import { openAiSseData, openAiSseDone } from './wire-format.js';
@@ -32,12 +33,15 @@ function toParts(content: unknown): Part[] {
   });
 }
 
-/** Reads the chat body into a Gemini request (messages → contents, image_config → imageConfig). */
-export function readChatCall(json: unknown): ChatCall | OpenAiError {
+/**
+ * Reads the chat body into a Gemini request (messages → contents, image_config → imageConfig). The
+ * model is a listed Gemini id, bare or OpenRouter-style `google/{id}`; any other answers 404.
+ */
+export function readChatCall(json: unknown, models: ModelList): ChatCall | OpenAiError {
   if (!isRecord(json)) return missingParameter('messages');
   const modelName = typeof json.model === 'string' ? json.model : '';
   if (!modelName) return missingParameter('model');
-  const model = findSimModel(modelName.split('/').pop() ?? modelName);
+  const model = models.findGemini(modelName.split('/').pop() ?? modelName);
   if (!model) return modelNotFound(modelName);
   if (!Array.isArray(json.messages) || json.messages.length === 0) return missingParameter('messages');
   const contents: Content[] = json.messages

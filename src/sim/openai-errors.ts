@@ -61,12 +61,13 @@ export function incorrectApiKey(key: string): OpenAiError {
   );
 }
 
+/** OpenAI's answer to a gone or unknown model, on every path (param null, as the API sends it). */
 export function modelNotFound(model: string): OpenAiError {
   return openAiError(
     404,
     `The model \`${model}\` does not exist or you do not have access to it.`,
     'invalid_request_error',
-    'model',
+    null,
     'model_not_found',
   );
 }

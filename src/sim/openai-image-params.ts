@@ -2,7 +2,7 @@
 // scalar arrives as a string), with OpenAI's messages for bad values.
 
 import type { EngineImage } from '../engine/types.js';
-import { gptImageModels, gptImageSizeRatios } from './models.js';
+import { gptImageSizeRatios } from './model-families.js';
 import { isRecord } from './normalize-request.js';
 import { type OpenAiError, invalidValue, missingParameter } from './openai-errors.js';
 import type { ParsedBody } from './parsed-body.js';
@@ -86,12 +86,14 @@ function isError(value: unknown): value is OpenAiError {
   return isRecord(value) && 'httpStatus' in value;
 }
 
-/** Parses `/v1/images/generations` or `/v1/images/edits` parameters; edits need at least one image. */
-export function readImageParams(body: ParsedBody, edit: boolean): ImageParams | OpenAiError {
+/**
+ * Parses `/v1/images/generations` or `/v1/images/edits` parameters; edits need at least one image.
+ * `model` is the listed id the route already checked the call names.
+ */
+export function readImageParams(body: ParsedBody, edit: boolean, model: string): ImageParams | OpenAiError {
   const fields: Fields = body.fields ?? (isRecord(body.json) ? body.json : {});
   const prompt = scalar(fields, 'prompt');
   if (!prompt) return missingParameter('prompt');
-  const model = choice(fields, 'model', gptImageModels, 'gpt-image-1');
   const n = integer(fields, 'n', 1, 10, 1);
   const sizes = [...Object.keys(gptImageSizeRatios), 'auto'];
   const size = choice(fields, 'size', sizes, 'auto');
@@ -104,22 +106,12 @@ export function readImageParams(body: ParsedBody, edit: boolean): ImageParams | 
     .filter((file) => file.field === 'image' || file.field === 'image[]')
     .map((file) => ({ mimeType: file.mimeType, data: file.data }));
   const images = body.fields ? fileImages : jsonImages(fields);
-  for (const value of [
-    model,
-    n,
-    size,
-    quality,
-    outputFormat,
-    background,
-    responseFormat,
-    partialImages,
-    images,
-  ]) {
+  for (const value of [n, size, quality, outputFormat, background, responseFormat, partialImages, images]) {
     if (isError(value)) return value;
   }
   if (edit && (images as EngineImage[]).length === 0) return missingParameter('image');
   return {
-    model: model as string,
+    model,
     prompt,
     n: n as number,
     size: size as string,

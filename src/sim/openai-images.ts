@@ -6,7 +6,7 @@ import { runEngine } from '../engine/index.js';
 import type { ActiveFaults } from './faults.js';
 import type { HostedFiles } from './hosted-files.js';
 import { send, sendTruncated, writeChunk } from './http-io.js';
-import { gptImageSizeRatios, gptImageTokens, textTokens } from './models.js';
+import { gptImageSizeRatios, gptImageTokens, textTokens } from './model-families.js';
 import type { ImageParams } from './openai-image-params.js';
 import { imageGenerationFailed, type OpenAiError } from './openai-errors.js';
 import { openAiSseEvent } from './wire-format.js';

@@ -1,14 +1,16 @@
-// The OpenAI-compatible routes (Images generations/edits, OpenRouter-style chat, model list):
-// bearer auth, faults, then the engine-backed answer in OpenAI's envelopes.
+// The OpenAI-compatible routes (Images generations/edits, OpenRouter-style chat, model list and
+// retrieve): bearer auth, the model check, faults, then the engine-backed answer in OpenAI's envelopes.
 
 import type { ServerResponse } from 'node:http';
 import type { ActiveFaults } from './faults.js';
 import { bearerToken, delay, resetConnection, send, simImageBytes, writeForever } from './http-io.js';
-import { gptImageModels, simModels } from './models.js';
 import { answerChat, readChatCall, sendChat } from './openai-chat.js';
 import * as errors from './openai-errors.js';
 import { readImageParams } from './openai-image-params.js';
 import { answerImages, sendImagesJson, sendImagesStream } from './openai-images.js';
+import { openAiModelList, openAiModelObject } from './openai-list-models.js';
+import type { ParsedBody } from './parsed-body.js';
+import { isRecord } from './normalize-request.js';
 import { drawFaults, type SimCall, type SimContext } from './sim-context.js';
 
 export function sendOpenAiError(response: ServerResponse, error: errors.OpenAiError): void {
@@ -51,15 +53,24 @@ function sendFailure(
   return true;
 }
 
-function modelList(): unknown {
-  const created = 1_700_000_000;
-  const ids = [...gptImageModels, ...simModels.map((model) => `google/${model.name}`)];
-  return { object: 'list', data: ids.map((id) => ({ id, object: 'model', created, owned_by: 'system' })) };
+/** The `model` an Images call names (JSON or multipart); the first listed id when it names none. */
+function imagesModel(context: SimContext, body: ParsedBody): string | undefined {
+  const field = body.fields?.model ?? (isRecord(body.json) ? body.json.model : undefined);
+  const named = Array.isArray(field) ? field[0] : field;
+  if (named !== undefined && named !== null) return String(named);
+  return context.models.openai[0]?.id;
+}
+
+function sendJson(call: SimCall, value: unknown): void {
+  send(call.response, 200, 'application/json', JSON.stringify(value, null, 2));
 }
 
 async function serveImages(context: SimContext, call: SimCall, edit: boolean): Promise<void> {
   if (call.body.jsonError !== undefined) return sendOpenAiError(call.response, errors.invalidJsonBody());
-  const params = readImageParams(call.body, edit);
+  const model = imagesModel(context, call.body);
+  if (model === undefined) return sendOpenAiError(call.response, errors.missingParameter('model'));
+  if (!context.models.findOpenAi(model)) return sendOpenAiError(call.response, errors.modelNotFound(model));
+  const params = readImageParams(call.body, edit, model);
   if ('httpStatus' in params) return sendOpenAiError(call.response, params);
   const faults = drawFaults(context, bearerToken(call.request));
   await delay(faults.latencyMilliseconds);
@@ -75,7 +86,7 @@ async function serveImages(context: SimContext, call: SimCall, edit: boolean): P
 
 async function serveChat(context: SimContext, call: SimCall): Promise<void> {
   if (call.body.jsonError !== undefined) return sendOpenAiError(call.response, errors.invalidJsonBody());
-  const chat = readChatCall(call.body.json);
+  const chat = readChatCall(call.body.json, context.models);
   if ('httpStatus' in chat) return sendOpenAiError(call.response, chat);
   const faults = drawFaults(context, bearerToken(call.request));
   await delay(faults.latencyMilliseconds);
@@ -88,13 +99,35 @@ const routes: Record<string, (context: SimContext, call: SimCall) => Promise<voi
   'POST /v1/images/generations': (context, call) => serveImages(context, call, false),
   'POST /v1/images/edits': (context, call) => serveImages(context, call, true),
   'POST /v1/chat/completions': serveChat,
-  'GET /v1/models': async (_context, call) =>
-    send(call.response, 200, 'application/json', JSON.stringify(modelList())),
+  'GET /v1/models': async (context, call) => sendJson(call, openAiModelList(context.models)),
 };
+
+const retrievePrefix = '/v1/models/';
+
+async function retrieveModel(context: SimContext, call: SimCall): Promise<void> {
+  const raw = call.url.pathname.slice(retrievePrefix.length);
+  let id = raw;
+  try {
+    id = decodeURIComponent(raw);
+  } catch {
+    // A malformed escape names no listed model; answer the 404 with the id as sent.
+  }
+  const model = openAiModelObject(context.models, id);
+  if (model) sendJson(call, model);
+  else sendOpenAiError(call.response, errors.modelNotFound(id));
+}
+
+function findRoute(method: string | undefined, path: string) {
+  const exact = routes[`${method} ${path}`];
+  if (exact) return exact;
+  // Gemini's `/v1/models/{id}:generateContent` compatibility path is not OpenAI's retrieve.
+  if (method === 'GET' && path.startsWith(retrievePrefix) && !path.includes(':')) return retrieveModel;
+  return undefined;
+}
 
 /** Handles the call when it is an OpenAI route; returns false to let other routes try. */
 export async function handleOpenAiRoute(context: SimContext, call: SimCall): Promise<boolean> {
-  const route = routes[`${call.request.method} ${call.url.pathname}`];
+  const route = findRoute(call.request.method, call.url.pathname);
   if (!route) return false;
   const denied = authError(context, call);
   if (denied) sendOpenAiError(call.response, denied);

@@ -3,11 +3,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ActiveFaults, type FaultPlan, noFaults } from './faults.js';
 import type { HostedFiles } from './hosted-files.js';
+import type { ModelList } from './model-list.js';
 import type { ParsedBody } from './parsed-body.js';
 
 export interface SimContext {
   faults: FaultPlan;
   hostedFiles: HostedFiles;
+  /** The ids each provider lists; any other id answers that provider's 404. */
+  models: ModelList;
   /** When set, the only key (or bearer token) accepted. */
   apiKey?: string;
   log: (line: string) => void;

@@ -23,7 +23,12 @@ import { convertRequestToOpenAiImages } from '../../src/providers/openai/convert
 import { usageMetadataFromOpenAi } from '../../src/providers/openai/parse-response.js';
 import { checkCapabilities } from '../../src/routing/validate-request.js';
 import { summarizeFor } from '../../src/server/generation.js';
-import { findSimModel, gptImageTokens, imageTokensFor, textTokens } from '../../src/sim/models.js';
+import {
+  gptImageTokens,
+  imageTokensFor,
+  knownGeminiModel,
+  textTokens,
+} from '../../src/sim/model-families.js';
 import { gptInputImageTokens } from '../../src/sim/openai-images.js';
 
 const catalog = loadBuiltinCatalog();
@@ -189,7 +194,7 @@ function worstGeminiUsage(
   model: CatalogModel,
   request: GenerateContentRequest,
 ): { usage: UsageMetadata; images: number } {
-  const sim = findSimModel(model.id);
+  const sim = knownGeminiModel(model.id);
   const config = request.generationConfig;
   const images = upstreamReturnsImage(model, request) ? Math.max(1, config?.candidateCount ?? 1) : 0;
   const perImage = sim

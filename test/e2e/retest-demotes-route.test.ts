@@ -13,7 +13,7 @@ import { editDoors, editThrough } from '../helpers/edit-doors.js';
 import { simChannelYaml, startTestGateway, type TestGateway } from '../helpers/start-gateway.js';
 
 const run = promisify(execFile);
-const model = 'gemini-3.1-flash-image-preview';
+const model = 'gemini-3.1-flash-image';
 const sims: Record<string, UpstreamSim> = {};
 const faults: Record<string, string[]> = {
   unedited: ['unedited'],

@@ -3,7 +3,7 @@ import { startUpstreamSim, type UpstreamSim } from '../../src/sim/index.js';
 import { recentRetests } from '../../src/store/retest-results.js';
 import { simChannelYaml, startTestGateway, type TestGateway } from '../helpers/start-gateway.js';
 
-const model = 'gemini-3.1-flash-image-preview';
+const model = 'gemini-3.1-flash-image';
 const faults = {
   'sim-no-image': 'no-image',
   'sim-unedited': 'unedited',
@@ -95,7 +95,7 @@ describe('retests against upstream-sim channels', () => {
     const response = await fetch(`${gateway.url}/admin/retest`, {
       method: 'POST',
       headers: { authorization: `Bearer ${gateway.adminKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ channel: 'sim-healthy', doors: ['gemini'] }),
+      body: JSON.stringify({ model, channel: 'sim-healthy', doors: ['gemini'] }),
     });
     expect(response.status).toBe(200);
     const body = await response.json();

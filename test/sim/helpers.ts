@@ -15,7 +15,9 @@ export async function useSim(options: UpstreamSimOptions = {}): Promise<Upstream
   return sim;
 }
 
-export const flashModel = 'gemini-3.1-flash-image-preview';
+export const flashModel = 'gemini-3.1-flash-image';
+/** The OpenAI image model of the default list. */
+export const gptImageModel = 'gpt-image-2';
 export const drawPrompt = 'a red circle on a white background';
 
 export function textRequest(text = drawPrompt, extra: Record<string, unknown> = {}): Record<string, unknown> {

@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { makeRetestImage } from '../../src/health/retest-template.js';
-import { drawPrompt, useSim } from './helpers.js';
+import { drawPrompt, flashModel, gptImageModel, useSim } from './helpers.js';
 
 interface ImagesBody {
   created: number;
@@ -49,7 +49,7 @@ describe('upstream-sim OpenAI routes', () => {
     ];
     for (const [size, quality, tokens] of cases) {
       const response = await postJson(`${sim.url}/v1/images/generations`, {
-        model: 'gpt-image-1',
+        model: gptImageModel,
         prompt: drawPrompt,
         size,
         quality,
@@ -75,7 +75,7 @@ describe('upstream-sim OpenAI routes', () => {
       'in.png',
     );
     form.append('prompt', 'change the background to blue');
-    form.append('model', 'gpt-image-1');
+    form.append('model', gptImageModel);
     form.append('quality', 'low');
     form.append('output_format', 'jpeg');
     const response = await fetch(`${sim.url}/v1/images/edits`, {
@@ -100,7 +100,7 @@ describe('upstream-sim OpenAI routes', () => {
     const sim = await useSim();
     const dataUrl = `data:image/png;base64,${(await makeRetestImage()).toString('base64')}`;
     const response = await postJson(`${sim.url}/v1/images/edits`, {
-      model: 'gpt-image-1',
+      model: gptImageModel,
       prompt: 'make it grayscale',
       images: [{ image_url: dataUrl }],
     });
@@ -111,7 +111,7 @@ describe('upstream-sim OpenAI routes', () => {
   it('streams partial images then the completed event, whole image per data line', async () => {
     const sim = await useSim();
     const response = await postJson(`${sim.url}/v1/images/generations`, {
-      model: 'gpt-image-1',
+      model: gptImageModel,
       prompt: drawPrompt,
       stream: true,
       partial_images: 2,
@@ -199,7 +199,7 @@ describe('upstream-sim OpenAI routes', () => {
   it('answers OpenRouter-style chat with message.images data URLs and usage', async () => {
     const sim = await useSim();
     const response = await postJson(`${sim.url}/v1/chat/completions`, {
-      model: 'google/gemini-3-pro-image-preview',
+      model: 'google/gemini-3-pro-image',
       messages: [{ role: 'user', content: [{ type: 'text', text: drawPrompt }] }],
       modalities: ['image', 'text'],
       image_config: { aspect_ratio: '16:9' },
@@ -218,7 +218,7 @@ describe('upstream-sim OpenAI routes', () => {
   it('streams chat chunks with delta.images and ends with [DONE]', async () => {
     const sim = await useSim();
     const response = await postJson(`${sim.url}/v1/chat/completions`, {
-      model: 'google/gemini-3.1-flash-image-preview',
+      model: `google/${flashModel}`,
       messages: [{ role: 'user', content: drawPrompt }],
       modalities: ['image', 'text'],
       stream: true,
@@ -246,7 +246,7 @@ describe('upstream-sim OpenAI chat faults', () => {
   it('moves the image into markdown text and drops message.images for markdown-image', async () => {
     const sim = await useSim({ faults: ['markdown-image'] });
     const response = await postJson(`${sim.url}/v1/chat/completions`, {
-      model: 'gemini-3.1-flash-image-preview',
+      model: flashModel,
       messages: [{ role: 'user', content: drawPrompt }],
     });
     const body = (await response.json()) as {

@@ -2,7 +2,7 @@ import { GoogleGenAI } from '@google/genai';
 import OpenAI, { toFile } from 'openai';
 import { describe, expect, it } from 'vitest';
 import { makeRetestImage } from '../../src/health/retest-template.js';
-import { drawPrompt, flashModel, useSim } from './helpers.js';
+import { drawPrompt, flashModel, gptImageModel, useSim } from './helpers.js';
 
 describe('official SDKs against the upstream-sim', () => {
   it('@google/genai generateContent reads the image, signatures and usage', async () => {
@@ -55,7 +55,7 @@ describe('official SDKs against the upstream-sim', () => {
     const sim = await useSim({ apiKey: 'x' });
     const client = new OpenAI({ apiKey: 'x', baseURL: `${sim.url}/v1`, maxRetries: 0 });
     const generated = await client.images.generate({
-      model: 'gpt-image-1',
+      model: gptImageModel,
       prompt: drawPrompt,
       quality: 'low',
     });
@@ -63,7 +63,7 @@ describe('official SDKs against the upstream-sim', () => {
     expect(generated.usage?.output_tokens).toBe(272);
     const image = await toFile(await makeRetestImage(), 'square.png', { type: 'image/png' });
     const edited = await client.images.edit({
-      model: 'gpt-image-1',
+      model: gptImageModel,
       image: [image],
       prompt: 'Edit this image: change the background to blue and keep the main square visible.',
     });
@@ -76,7 +76,7 @@ describe('official SDKs against the upstream-sim', () => {
     const sim = await useSim();
     const client = new OpenAI({ apiKey: 'x', baseURL: `${sim.url}/v1`, maxRetries: 0 });
     const stream = await client.images.generate({
-      model: 'gpt-image-1',
+      model: gptImageModel,
       prompt: drawPrompt,
       stream: true,
       partial_images: 1,
