@@ -1,26 +1,25 @@
-// Two channels serve one model through the same upstream-sim. When the preferred channel's upstream
-// starts answering 404 NOT_FOUND for the model, a live request fails over and still gets its image,
-// the route is marked gone (routing skips it from then on, on every door) and counts against its
-// circuit; a pinned retest that passes brings it back. With every route gone, the client hears
-// that about the model, in its door's envelope, without the upstream's words.
+// Two channels serve one model, each through its own upstream-sim. When the preferred channel's
+// upstream starts answering 404 NOT_FOUND for the model (the sim's gone list), a live request fails
+// over and still gets its image, the route is marked gone (routing skips it from then on, on every
+// door) and counts against its circuit; a pinned retest that passes brings it back. With every
+// route gone, the client hears that about the model, in its door's envelope, without the
+// upstream's words.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeRetestImage } from '../../src/health/retest-template.js';
 import { startUpstreamSim, type UpstreamSim } from '../../src/sim/index.js';
 import { listGoneRoutes } from '../../src/store/route-presence.js';
 import { editThrough } from '../helpers/edit-doors.js';
-import { type ListingUpstream, startListingUpstream } from '../helpers/listing-upstream.js';
 import { startTestGateway, type TestGateway } from '../helpers/start-gateway.js';
 import { geminiTestModelYaml } from '../helpers/test-models.js';
 
 const model = 'test-flash';
 const upstreamModel = 'gemini-3.1-flash-image';
-let sim: UpstreamSim;
-let preferred: ListingUpstream;
-let fallback: ListingUpstream;
+let preferred: UpstreamSim;
+let fallback: UpstreamSim;
 let gateway: TestGateway;
 let input: Buffer;
 
-function channelYaml(name: string, upstream: ListingUpstream, priority: number): string {
+function channelYaml(name: string, upstream: UpstreamSim, priority: number): string {
   return `  - name: ${name}
     provider: gemini-compatible
     baseUrl: ${upstream.url}
@@ -32,9 +31,8 @@ function channelYaml(name: string, upstream: ListingUpstream, priority: number):
 }
 
 beforeAll(async () => {
-  sim = await startUpstreamSim();
-  preferred = await startListingUpstream({ forwardTo: sim.url });
-  fallback = await startListingUpstream({ forwardTo: sim.url });
+  preferred = await startUpstreamSim();
+  fallback = await startUpstreamSim();
   gateway = await startTestGateway({
     configYaml: `channels:
 ${channelYaml('preferred', preferred, 2)}${channelYaml('fallback', fallback, 1)}models:
@@ -50,10 +48,13 @@ retest:
 }, 60_000);
 afterAll(async () => {
   await gateway.close();
-  await Promise.all([preferred.close(), fallback.close(), sim.close()]);
+  await Promise.all([preferred.close(), fallback.close()]);
 });
 
 const presence = () => gateway.running.gateway.routePresence;
+/** Model calls an upstream received (a gone model's included: the sim answers those 404). */
+const modelCalls = (sim: UpstreamSim) => sim.received.filter((request) => request.method === 'POST').length;
+const loseModel = (sim: UpstreamSim) => sim.setModels({}, { gone: [upstreamModel] });
 
 describe('a model its upstream no longer serves', () => {
   it('goes to the preferred channel while its upstream serves the model', async () => {
@@ -63,12 +64,13 @@ describe('a model its upstream no longer serves', () => {
   });
 
   it('fails a live 404 NOT_FOUND over to the next route, which answers', async () => {
-    preferred.goneModels.add(upstreamModel);
+    loseModel(preferred);
+    const callsBefore = modelCalls(preferred);
     const answer = await editThrough(gateway, 'gemini', model, input, 'gone-live');
     expect(answer.status).toBe(200);
     expect(answer.channel).toBe('fallback');
     expect(answer.image?.length).toBeGreaterThan(0);
-    expect(preferred.goneCalls).toBe(1);
+    expect(modelCalls(preferred) - callsBefore).toBe(1);
   });
 
   it('marks the route gone, in memory at once and in the store, and counts it against its circuit', async () => {
@@ -101,12 +103,13 @@ describe('a model its upstream no longer serves', () => {
   });
 
   it('skips the gone route on every door from then on', async () => {
+    const callsBefore = modelCalls(preferred);
     for (const door of ['gemini', 'gemini-stream', 'openai-images', 'openai-chat'] as const) {
       const answer = await editThrough(gateway, door, model, input, `gone-skip-${door}`);
       expect(answer.status).toBe(200);
       expect(answer.channel).toBe('fallback');
     }
-    expect(preferred.goneCalls).toBe(1);
+    expect(modelCalls(preferred)).toBe(callsBefore);
   });
 
   it('keeps the mark while a pinned retest still gets NOT_FOUND', async () => {
@@ -118,7 +121,7 @@ describe('a model its upstream no longer serves', () => {
   }, 60_000);
 
   it('clears the mark when a pinned retest passes, and the route takes traffic again', async () => {
-    preferred.goneModels.delete(upstreamModel);
+    preferred.setModels({});
     const service = gateway.running.gateway.retests;
     if (!service) throw new Error('no retest service');
     const [result] = await service.run({ model, channel: 'preferred', doors: ['gemini'] });
@@ -130,9 +133,9 @@ describe('a model its upstream no longer serves', () => {
   }, 60_000);
 
   it('tells the client the model is gone, in its door envelope, once every route is', async () => {
-    preferred.goneModels.add(upstreamModel);
-    fallback.goneModels.add(upstreamModel);
-    const callsBefore = preferred.goneCalls + fallback.goneCalls;
+    loseModel(preferred);
+    loseModel(fallback);
+    const callsBefore = modelCalls(preferred) + modelCalls(fallback);
     // The first request meets both 404s; the next is refused before any upstream call.
     for (const requestId of ['all-gone-first', 'all-gone-again']) {
       const gemini = await editThrough(gateway, 'gemini', model, input, requestId);
@@ -143,7 +146,7 @@ describe('a model its upstream no longer serves', () => {
       expect(body.error.message).toContain('no longer serve it');
       expect(gemini.text).not.toMatch(/ListModels|API version|key-preferred/);
     }
-    expect(preferred.goneCalls + fallback.goneCalls - callsBefore).toBe(2);
+    expect(modelCalls(preferred) + modelCalls(fallback) - callsBefore).toBe(2);
     const openai = await editThrough(gateway, 'openai-images', model, input, 'all-gone-openai');
     expect(openai.status).toBe(404);
     const body = JSON.parse(openai.text);

@@ -1,6 +1,6 @@
 // `imagegate models sync` (another process, same database) against upstreams whose model lists a test
 // sets: one Gemini upstream drops a model the catalog routes and adds a new image model (listed over
-// several pages), an OpenAI one announces a shutdown. The sync reports all of it and exits 1; the
+// several pages), an OpenAI upstream-sim announces a shutdown. The sync reports all of it and exits 1; the
 // serving gateway then routes around the dropped route and shows the model deprecated; a sync that
 // finds the model listed again (POST /admin/models/sync) gives the route back.
 import { execFile } from 'node:child_process';
@@ -12,12 +12,7 @@ import type { SyncReport } from '../../src/discovery/sync-report.js';
 import { makeRetestImage } from '../../src/health/retest-template.js';
 import { startUpstreamSim, type UpstreamSim } from '../../src/sim/index.js';
 import { editThrough } from '../helpers/edit-doors.js';
-import {
-  geminiModelEntry,
-  type ListingUpstream,
-  openAiModelEntry,
-  startListingUpstream,
-} from '../helpers/listing-upstream.js';
+import { geminiModelEntry, type ListingUpstream, startListingUpstream } from '../helpers/listing-upstream.js';
 import { startTestGateway, type TestGateway } from '../helpers/start-gateway.js';
 import { geminiTestModelYaml, openAiTestModelYaml } from '../helpers/test-models.js';
 
@@ -28,8 +23,8 @@ const gpt = 'test-gpt';
 const googleKey = 'google-a-secret-key-4711';
 let sim: UpstreamSim;
 let googleA: ListingUpstream;
-let googleB: ListingUpstream;
-let openai: ListingUpstream;
+let googleB: UpstreamSim;
+let openai: UpstreamSim;
 let gateway: TestGateway;
 let input: Buffer;
 
@@ -87,15 +82,14 @@ beforeAll(async () => {
   sim = await startUpstreamSim();
   // Two models per page: the sync must follow nextPageToken to see the whole list.
   googleA = await startListingUpstream({ forwardTo: sim.url, pageSize: 2 });
-  googleB = await startListingUpstream({ forwardTo: sim.url });
-  openai = await startListingUpstream();
+  // The sim's own list of today: gemini-3.1-flash-image among the GA ids.
+  googleB = await startUpstreamSim();
+  openai = await startUpstreamSim({ models: { openai: { models: ['gpt-image-9', 'gpt-5'] } } });
   googleA.geminiModels.push(
     geminiModelEntry('gemini-3.1-flash-image'),
     geminiModelEntry('gemini-3-pro-image'),
     geminiModelEntry('gemini-9-flash', { displayName: 'Gemini 9 Flash' }),
   );
-  googleB.geminiModels.push(geminiModelEntry('gemini-3.1-flash-image'));
-  openai.openaiModels.push(openAiModelEntry('gpt-image-9'), openAiModelEntry('gpt-5'));
   gateway = await startTestGateway({ configYaml: configYaml() });
   input = await makeRetestImage();
 }, 60_000);
@@ -130,12 +124,15 @@ describe('imagegate models sync', () => {
       geminiModelEntry('gemini-9-flash-image', { displayName: 'Nano Banana 9', version: '9.0' }),
       geminiModelEntry('gemini-9-flash-image-lite', { displayName: 'Nano Banana 9 Lite' }),
     );
-    openai.openaiModels.splice(0, openai.openaiModels.length);
-    openai.openaiModels.push(
-      openAiModelEntry('gpt-image-9', '2027-01-15'),
-      openAiModelEntry('gpt-5', '2027-02-01'),
-      openAiModelEntry('gpt-image-10-flare'),
-    );
+    openai.setModels({
+      openai: {
+        models: [
+          { id: 'gpt-image-9', shutdownDate: '2027-01-15' },
+          { id: 'gpt-5', shutdownDate: '2027-02-01' },
+          'gpt-image-10-flare',
+        ],
+      },
+    });
     const listedBefore = googleA.listRequests.length;
     const { stdout, code } = await imagegate('models', 'sync', '--json');
     const report = JSON.parse(stdout) as SyncReport;
@@ -215,6 +212,9 @@ describe('imagegate models sync', () => {
       rows.find((row) => row.channel === channel && row.model === model)?.routing;
     expect(routingOf('google-a', flash)).toMatch(/^gone upstream: not listed \(sync, since /);
     expect(routingOf('google-a', pro)).toBe('serving');
+    // The status page reads the same view.
+    const statusText = async () => JSON.stringify(await (await fetch(`${gateway.url}/status.json`)).json());
+    await expect.poll(statusText, { timeout: 15_000 }).toContain('retired upstream');
   }, 60_000);
 
   it('makes the model with an announced shutdown deprecated, dated', () => {
