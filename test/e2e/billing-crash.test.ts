@@ -166,10 +166,11 @@ describe('crash recovery', () => {
         (error: unknown) => error,
       ),
     );
+    // Model calls only: serve also lists the upstream's models at start-up (catalog.sync).
+    const modelCalls = () => sim.received.filter((request) => request.method === 'POST').length;
     const deadline = Date.now() + 10_000;
-    while (sim.requestCount < 8 && Date.now() < deadline)
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(sim.requestCount).toBe(8);
+    while (modelCalls() < 8 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(modelCalls()).toBe(8);
 
     const before = await openDatabase(undefined, dataDir);
     expect((await billingTotals(before)).openHolds).toBe(5);
