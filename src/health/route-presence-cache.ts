@@ -2,7 +2,14 @@
 // and upstream-announced shutdowns, read from the store at start and on a timer (other replicas,
 // workers and the CLI write there too), with this process's own marks applied at once.
 import type { LifecycleFacts } from '../catalog/served-model.js';
-import type { StoredGoneRoute, StoredUpstreamModel } from '../store/route-presence.js';
+import type { Kysely } from 'kysely';
+import type { DatabaseSchema } from '../store/schema.js';
+import {
+  listGoneRoutes,
+  listUpstreamModels,
+  type StoredGoneRoute,
+  type StoredUpstreamModel,
+} from '../store/route-presence.js';
 import type {
   GoneReason,
   GoneRoute,
@@ -156,4 +163,17 @@ export class RoutePresenceCache implements RoutePresenceView, LifecycleFacts {
       change.committedAt = this.now();
     };
   }
+}
+
+/** A cache over the store's gone routes and upstream lists, read once (call reload() to refresh). */
+export async function loadRoutePresence(
+  db: Kysely<DatabaseSchema>,
+  channels: readonly PresenceChannel[],
+): Promise<RoutePresenceCache> {
+  const cache = new RoutePresenceCache(channels, async () => ({
+    gone: await listGoneRoutes(db),
+    upstreamModels: await listUpstreamModels(db),
+  }));
+  await cache.reload();
+  return cache;
 }

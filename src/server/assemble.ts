@@ -1,11 +1,10 @@
 // Assembles a running gateway from its configuration: store, catalog, channels, routing, HTTP app.
 import { ModelLifecycle } from '../catalog/served-model.js';
-import { RoutePresenceCache } from '../health/route-presence-cache.js';
+import { loadRoutePresence } from '../health/route-presence-cache.js';
 import { notFoundDetail, RoutePresenceMarks } from '../health/route-presence-marks.js';
 import { ModelSync } from '../discovery/model-sync.js';
 import { startSyncSchedule } from '../discovery/sync-schedule.js';
 import { listerFor } from '../providers/model-listers.js';
-import { listGoneRoutes, listUpstreamModels } from '../store/route-presence.js';
 import { BodyMemory } from './body-memory.js';
 import { BufferPool } from '../http/buffer-pool.js';
 import { randomBytes } from 'node:crypto';
@@ -158,11 +157,7 @@ export async function createGateway(
       .catch((error: unknown) => logger.warn({ err: error }, 'retest verdict reload failed')),
   );
   // Loaded before the first request too: a route whose upstream lost the model stays skipped.
-  const routePresence = new RoutePresenceCache(channels, async () => ({
-    gone: await listGoneRoutes(database.db),
-    upstreamModels: await listUpstreamModels(database.db),
-  }));
-  await routePresence.reload();
+  const routePresence = await loadRoutePresence(database.db, channels);
   const stopReloadingPresence = reloadEvery(config.retest.verdictReloadSeconds * 1000, () =>
     routePresence
       .reload()

@@ -236,6 +236,44 @@ describe('imagegate models sync', () => {
     ]);
   });
 
+  it('shows the announced shutdown and the dropped route on /status, /status.json and the report', async () => {
+    type StatusJson = {
+      models: Array<{
+        id: string;
+        status: string;
+        lifecycle: {
+          status: string;
+          shutdown: string | null;
+          daysLeft: number | null;
+          shutdownSource: string;
+        };
+        goneRoutes: Array<{ channel: string; reason: string; label: string }>;
+      }>;
+    };
+    const today = gateway.running.gateway.lifecycle.today();
+    const daysLeft = Math.round(
+      (Date.parse('2027-01-15T00:00:00Z') - Date.parse(`${today}T00:00:00Z`)) / 86_400_000,
+    );
+    const status = async () => (await (await fetch(`${gateway.url}/status.json`)).json()) as StatusJson;
+    await expect
+      .poll(async () => (await status()).models.find((model) => model.id === gpt)?.lifecycle, {
+        timeout: 15_000,
+      })
+      .toMatchObject({ status: 'deprecated', shutdown: '2027-01-15', daysLeft, shutdownSource: 'upstream' });
+    const flashEntry = (await status()).models.find((model) => model.id === flash);
+    expect(flashEntry?.goneRoutes).toEqual([
+      expect.objectContaining({ channel: 'google-a', reason: 'not_listed', label: 'retired upstream' }),
+    ]);
+    const html = await (await fetch(`${gateway.url}/status`)).text();
+    expect(html).toContain('retired upstream');
+    expect(html).toContain('2027-01-15');
+
+    const { stdout, code } = await imagegate('report');
+    expect(code).toBe(0);
+    expect(stdout).toContain(`- ${gpt}: deprecated: shuts down 2027-01-15 (${daysLeft} days left)`);
+    expect(stdout).toMatch(/retired upstream|not listed by google-a/);
+  }, 60_000);
+
   it('gives the route back when a sync through the admin API finds the model listed again', async () => {
     googleA.geminiModels.unshift(geminiModelEntry('gemini-3.1-flash-image'));
     const response = await fetch(`${gateway.url}/admin/models/sync`, {
