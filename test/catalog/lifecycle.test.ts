@@ -1,3 +1,4 @@
+import { catalogEntry } from '../helpers/test-models.js';
 import { describe, expect, it } from 'vitest';
 import { loadBuiltinCatalog, ModelCatalog } from '../../src/catalog/catalog.js';
 import { daysBetween, describeLifecycle, lifecycleOf, todayUtc } from '../../src/catalog/lifecycle.js';
@@ -7,40 +8,14 @@ import { servedModelHeaders } from '../../src/server/served-model-headers.js';
 
 const builtin = loadBuiltinCatalog();
 
-function entry(id: string, extra: Record<string, unknown> = {}) {
-  return {
-    id,
-    family: 'gemini',
-    displayName: id,
-    version: '1',
-    status: 'stable',
-    inputTokenLimit: 1000,
-    outputTokenLimit: 1000,
-    thinking: false,
-    capabilities: {
-      aspectRatios: ['1:1'],
-      imageSizes: [],
-      defaultImageSize: null,
-      maxInputImages: 1,
-      maxPayloadBytes: 1000,
-      outputModalities: ['IMAGE'],
-      maxCandidateCount: 1,
-    },
-    pricing: { inputText: '1', inputImage: '1', outputText: '1', thoughts: '1', outputImage: '1' },
-    inputImageTokens: 1,
-    imageTokens: { default: 1 },
-    ...extra,
-  };
-}
-
 /** a (retired 2026-01-01) → b (retired 2026-06-01) → c (live); d deprecated for 2026-12-20. */
 const chain = new ModelCatalog([
-  entry('a', { shutdown: '2026-01-01', successor: 'b' }),
-  entry('b', { shutdown: '2026-06-01', successor: 'c', deprecated: '2026-03-01' }),
-  entry('c', { recommended: true }),
-  entry('d', { shutdown: '2026-12-20', successor: 'c' }),
-  entry('e', { status: 'retired' }),
-  entry('f', { status: 'disabled', shutdown: '2026-01-01' }),
+  catalogEntry('a', { shutdown: '2026-01-01', successor: 'b' }),
+  catalogEntry('b', { shutdown: '2026-06-01', successor: 'c', deprecated: '2026-03-01' }),
+  catalogEntry('c', { recommended: true }),
+  catalogEntry('d', { shutdown: '2026-12-20', successor: 'c' }),
+  catalogEntry('e', { status: 'retired' }),
+  catalogEntry('f', { status: 'disabled', shutdown: '2026-01-01' }),
 ]);
 const model = (id: string) => {
   const found = chain.resolve(id);
@@ -152,22 +127,23 @@ describe('the model that serves a request', () => {
 
 describe('catalog successors', () => {
   it('rejects a successor that is not a model id', () => {
-    expect(() => new ModelCatalog([entry('x', { successor: 'nowhere' })])).toThrow(
+    expect(() => new ModelCatalog([catalogEntry('x', { successor: 'nowhere' })])).toThrow(
       'models[0].successor: successor "nowhere" is not a model in the catalog',
     );
     expect(
-      () => new ModelCatalog([entry('x', { aliases: ['ex'] }), entry('y', { successor: 'ex' })]),
+      () =>
+        new ModelCatalog([catalogEntry('x', { aliases: ['ex'] }), catalogEntry('y', { successor: 'ex' })]),
     ).toThrow('successor must be a model id, not the alias "ex": use x');
   });
 
   it('rejects successors that loop', () => {
-    expect(() => new ModelCatalog([entry('x', { successor: 'y' }), entry('y', { successor: 'x' })])).toThrow(
-      'successors loop',
-    );
+    expect(
+      () => new ModelCatalog([catalogEntry('x', { successor: 'y' }), catalogEntry('y', { successor: 'x' })]),
+    ).toThrow('successors loop');
   });
 
   it('rejects a date that is not YYYY-MM-DD', () => {
-    expect(() => new ModelCatalog([entry('x', { shutdown: 'June 25' })])).toThrow(
+    expect(() => new ModelCatalog([catalogEntry('x', { shutdown: 'June 25' })])).toThrow(
       'models[0].shutdown: expected a date as YYYY-MM-DD',
     );
   });

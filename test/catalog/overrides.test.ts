@@ -1,3 +1,4 @@
+import { catalogEntry } from '../helpers/test-models.js';
 import { describe, expect, it } from 'vitest';
 import { CatalogError, loadBuiltinCatalog } from '../../src/catalog/catalog.js';
 import { usdPerMillionToNanoPerToken } from '../../src/catalog/prices.js';
@@ -66,25 +67,6 @@ describe('price conversion', () => {
 });
 
 function completeEntry(): Record<string, unknown> {
-  return {
-    family: 'gemini',
-    displayName: 'My image model',
-    version: '1',
-    status: 'stable',
-    inputTokenLimit: 1000,
-    outputTokenLimit: 1000,
-    thinking: false,
-    capabilities: {
-      aspectRatios: ['1:1'],
-      imageSizes: [],
-      defaultImageSize: null,
-      maxInputImages: 1,
-      maxPayloadBytes: 1000,
-      outputModalities: ['IMAGE'],
-      maxCandidateCount: 1,
-    },
-    pricing: { inputText: '0.1', inputImage: '0.1', outputText: '1', thoughts: '1', outputImage: '1.5' },
-    inputImageTokens: 100,
-    imageTokens: { default: 1000 },
-  };
+  const { id: _id, ...fields } = catalogEntry('unused', { displayName: 'My image model' });
+  return fields;
 }

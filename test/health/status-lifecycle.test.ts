@@ -1,3 +1,4 @@
+import { catalogEntry } from '../helpers/test-models.js';
 import { describe, expect, it } from 'vitest';
 import { ModelCatalog } from '../../src/catalog/catalog.js';
 import { ModelLifecycle, type RetiredPolicy } from '../../src/catalog/served-model.js';
@@ -9,42 +10,16 @@ import { renderStatusPage } from '../../src/web/status-page.js';
 
 const now = Date.parse('2026-12-06T09:00:00Z');
 
-function entry(id: string, fields: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    id,
-    family: 'gemini',
-    displayName: id,
-    version: '1',
-    status: 'stable',
-    inputTokenLimit: 1000,
-    outputTokenLimit: 1000,
-    thinking: false,
-    capabilities: {
-      aspectRatios: ['1:1'],
-      imageSizes: [],
-      defaultImageSize: null,
-      maxInputImages: 1,
-      maxPayloadBytes: 1000,
-      outputModalities: ['IMAGE'],
-      maxCandidateCount: 1,
-    },
-    pricing: { inputText: '0.1', inputImage: '0.1', outputText: '1', thoughts: '1', outputImage: '1.5' },
-    inputImageTokens: 100,
-    imageTokens: { default: 1000 },
-    ...fields,
-  };
-}
-
 const catalog = new ModelCatalog([
-  entry('image-ga', { released: '2026-05-28' }),
-  entry('image-preview', { released: '2026-02-26', shutdown: '2026-06-25', successor: 'image-ga' }),
-  entry('image-old', { status: 'controlled', shutdown: '2026-12-20', successor: 'image-ga' }),
+  catalogEntry('image-ga', { released: '2026-05-28' }),
+  catalogEntry('image-preview', { released: '2026-02-26', shutdown: '2026-06-25', successor: 'image-ga' }),
+  catalogEntry('image-old', { status: 'controlled', shutdown: '2026-12-20', successor: 'image-ga' }),
   // The catalog still recommends it; its upstream's list has announced a shutdown.
-  entry('image-pro', { recommended: true, released: '2026-05-28' }),
-  entry('image-orphan', { shutdown: '2026-01-10' }),
-  entry('image-unrouted-preview', { shutdown: '2026-03-01', successor: 'image-unrouted' }),
-  entry('image-unrouted'),
-  entry('engine', { family: 'local' }),
+  catalogEntry('image-pro', { recommended: true, released: '2026-05-28' }),
+  catalogEntry('image-orphan', { shutdown: '2026-01-10' }),
+  catalogEntry('image-unrouted-preview', { shutdown: '2026-03-01', successor: 'image-unrouted' }),
+  catalogEntry('image-unrouted'),
+  catalogEntry('engine', { family: 'local' }),
 ]);
 
 const channels = [
@@ -274,9 +249,9 @@ describe('status lifecycle', () => {
   it('follows the lifecycle service to the successor of a recommended model that retired', () => {
     // Catalog order alone would pick image-other.
     const retiring = new ModelCatalog([
-      entry('image-other'),
-      entry('image-next', { recommended: true, shutdown: '2026-11-30', successor: 'image-ga' }),
-      entry('image-ga'),
+      catalogEntry('image-other'),
+      catalogEntry('image-next', { recommended: true, shutdown: '2026-11-30', successor: 'image-ga' }),
+      catalogEntry('image-ga'),
     ]);
     const document = buildStatusDocument(
       inputs({

@@ -64,3 +64,30 @@ export function openAiTestModelYaml(id: string, fields = ''): string {
     fields,
   );
 }
+
+/** A complete minimal catalog entry as an object (what `new ModelCatalog([...])` takes). */
+export function catalogEntry(id: string, fields: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    id,
+    family: 'gemini',
+    displayName: id,
+    version: '1',
+    status: 'stable',
+    inputTokenLimit: 1000,
+    outputTokenLimit: 1000,
+    thinking: false,
+    capabilities: {
+      aspectRatios: ['1:1'],
+      imageSizes: [],
+      defaultImageSize: null,
+      maxInputImages: 1,
+      maxPayloadBytes: 1000,
+      outputModalities: ['IMAGE'],
+      maxCandidateCount: 1,
+    },
+    pricing: { inputText: '0.1', inputImage: '0.1', outputText: '1', thoughts: '1', outputImage: '1.5' },
+    inputImageTokens: 100,
+    imageTokens: { default: 1000 },
+    ...fields,
+  };
+}
