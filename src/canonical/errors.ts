@@ -6,6 +6,8 @@ export type ErrorClass =
   | 'auth'
   | 'permission'
   | 'not_found'
+  /** The upstream answered NOT_FOUND for the model it was asked for: the route lost the model. */
+  | 'model_gone'
   | 'quota'
   | 'rate_limited'
   | 'overloaded'
@@ -42,6 +44,7 @@ export interface GatewayErrorOptions {
 }
 
 const retryableClasses: ReadonlySet<ErrorClass> = new Set([
+  'model_gone',
   'quota',
   'rate_limited',
   'overloaded',

@@ -5,10 +5,14 @@ import type { ChannelConfig } from '../config/index.js';
 import { demotionsFrom, demotionText, type RouteDemotion } from '../health/route-demotions.js';
 import { migrateToLatest, openDatabase } from '../store/index.js';
 import { latestRetestVerdicts } from '../store/retest-results.js';
+import { listGoneRoutes } from '../store/route-presence.js';
+import type { GoneRoute } from '../health/route-presence.js';
+import { goneRouteOf, goneText } from '../health/route-presence-cache.js';
 import { type CommonFlags, loadConfigOrExit } from './context.js';
 import { printJson, printTable } from './output.js';
 
-function routing(demotion: RouteDemotion | undefined): string {
+function routing(gone: GoneRoute | undefined, demotion: RouteDemotion | undefined): string {
+  if (gone) return goneText(gone);
   return demotion ? demotionText(demotion) : 'serving';
 }
 
@@ -37,6 +41,7 @@ Examples:
         await migrateToLatest(database.db);
         const states = await database.db.selectFrom('channel_state').selectAll().execute();
         const demotions = demotionsFrom(await latestRetestVerdicts(database.db, { since: 0 }));
+        const goneRoutes = (await listGoneRoutes(database.db)).map(goneRouteOf);
         const rows = config.channels.flatMap((channel: ChannelConfig) =>
           channel.models.map((model: string) => {
             const routeStates = states.filter(
@@ -54,7 +59,10 @@ Examples:
               upstreamModel: channel.modelMap[model] ?? model,
               keys: channel.apiKeys.length,
               circuit: routeStates[0]?.circuit ?? 'closed',
-              routing: routing(demotions.get(`${channel.name}\u0000${model}`)),
+              routing: routing(
+                goneRoutes.find((route) => route?.channel === channel.name && route.modelId === model),
+                demotions.get(`${channel.name}\u0000${model}`),
+              ),
               lastErrorClass: latestError?.last_error_class ?? null,
               lastErrorAt: latestError?.last_error_at
                 ? new Date(Number(latestError.last_error_at)).toISOString()

@@ -10,6 +10,7 @@ const commands: Record<string, () => Promise<Register>> = {
   keys: async () => (await import('./keys.js')).registerKeysCommand,
   channels: async () => (await import('./channels.js')).registerChannelsCommand,
   retest: async () => (await import('./retest.js')).registerRetestCommand,
+  models: async () => (await import('./models.js')).registerModelsCommand,
   report: async () => (await import('./report.js')).registerReportCommand,
   usage: async () => (await import('./usage.js')).registerUsageCommand,
   'upstream-sim': async () => (await import('./upstream-sim.js')).registerUpstreamSimCommand,

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { ModelLifecycle } from '../catalog/served-model.js';
 import { collectStatus } from '../health/collect-status.js';
 import { statusReportMarkdown } from '../health/report-markdown.js';
-import { nothingGone } from '../health/route-presence.js';
+import { loadRoutePresence } from '../health/route-presence-cache.js';
 import { loadConfigOrExit, type CommonFlags } from './context.js';
 import { printJson } from './output.js';
 import { CircuitBreakers } from '../routing/circuit-breaker.js';
@@ -31,11 +31,14 @@ Examples:
       const database = await openDatabase(config.storage.databaseUrl, config.storage.dataDir);
       try {
         await migrateToLatest(database.db);
+        const channels = config.channels.map(routeChannel);
+        // Gone routes and shutdowns announced by the upstreams' lists, as the last sync stored them.
+        const routePresence = await loadRoutePresence(database.db, channels);
+        const lifecycle = new ModelLifecycle(config.catalog, config.catalogPolicy.retired, routePresence);
         const document = await collectStatus({
-          lifecycle: new ModelLifecycle(config.catalog, config.catalogPolicy.retired),
-          // No store of gone routes and announced shutdowns yet: the catalog's dates alone.
-          routePresence: nothingGone,
-          channels: config.channels.map(routeChannel),
+          lifecycle,
+          routePresence,
+          channels,
           // Circuits live in the serving process; a separate command sees them all closed.
           circuits: new CircuitBreakers(config.routing.circuit),
           database,

@@ -46,6 +46,8 @@ Examples:
         await member?.link.nodeListening;
         announce(running, config, address);
         running.gateway.retests?.startSchedule();
+        // In the background: the node is ready already, and a failed sync is logged, never thrown.
+        running.startModelSyncSchedule();
       }
       let stopping = false;
       const stop = async (signal: string) => {

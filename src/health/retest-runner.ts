@@ -152,6 +152,8 @@ export class RetestRunner {
     });
     if (isImageVerdict(result.outcome)) {
       gateway.routeDemotions.record({ ...target, outcome: result.outcome, createdAt });
+      // The upstream answered for the model (whatever the pixels say): a NOT_FOUND mark no longer holds.
+      await gateway.routeMarks.markFound(target.channel, target.model, ['not_found']);
     }
     return result;
   }

@@ -44,6 +44,8 @@ function routeFailureWords(failure: UpstreamFailure): string {
       return `${channel} timed out (${http}).`;
     case 'not_found':
       return `${channel} does not know the model it was asked for (${http}); check its modelMap.`;
+    case 'model_gone':
+      return `${channel} no longer serves the model it was asked for (${http}); the route is set aside until a model sync or a retest finds the model again.`;
     default:
       return `${channel} failed (${http}).`;
   }

@@ -53,6 +53,35 @@ export function clientGoneError(): GatewayError {
   });
 }
 
+/**
+ * Every route serving the model answered, or was seen answering, NOT_FOUND for it or left it out of
+ * its model list: the upstreams no longer serve it. Told about the model, in the gateway's words.
+ */
+export function modelGoneError(modelId: string, channels: readonly string[]): GatewayError {
+  return new GatewayError({
+    errorClass: 'model_gone',
+    httpStatus: 404,
+    status: 'NOT_FOUND',
+    code: 'model_gone',
+    param: 'model',
+    message: `Model "${modelId}" is not available: its upstreams (channels ${channels.join(', ')}) no longer serve it. Choose another model from this gateway's model list, or ask the gateway admin to run \`imagegate models sync\` and route it elsewhere.`,
+  });
+}
+
+/** No route left to plan: every serving route is gone upstream, or none is open right now. */
+export function noRouteError(
+  modelId: string,
+  channels: readonly RouteChannel[],
+  isGone?: (channel: string, model: string) => boolean,
+): GatewayError {
+  const serving = channels
+    .filter((channel) => channel.models.includes(modelId))
+    .map((channel) => channel.name);
+  const gone = isGone ? serving.filter((channel) => isGone(channel, modelId)) : [];
+  if (serving.length > 0 && gone.length === serving.length) return modelGoneError(modelId, gone);
+  return noChannelError(modelId, channels);
+}
+
 export function noChannelError(modelId: string, channels: readonly RouteChannel[]): GatewayError {
   const serving = channels
     .filter((channel) => channel.models.includes(modelId))

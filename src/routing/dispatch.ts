@@ -6,12 +6,19 @@ import type { RequestBuffers } from '../http/buffer-pool.js';
 import type { UpstreamEvent, UpstreamRelay } from '../providers/types.js';
 import { type RouteChannel, upstreamModelName } from './channel.js';
 import type { CircuitBreakers } from './circuit-breaker.js';
-import { asGatewayError, countsAgainstRoute, isKeyFailure, shouldFailOver } from './failover-policy.js';
+import {
+  asGatewayError,
+  countsAgainstRoute,
+  isKeyFailure,
+  marksRouteGone,
+  shouldFailOver,
+} from './failover-policy.js';
 import {
   clientGoneError,
   exhaustedKeysError,
-  noChannelError,
+  modelGoneError,
   noImageError,
+  noRouteError,
   uneditedError,
 } from './dispatch-errors.js';
 import { type KeyPool, keyFingerprint } from './key-pool.js';
@@ -72,6 +79,10 @@ export interface DispatcherOptions {
   circuits: CircuitBreakers;
   /** Routes whose latest retest failed (see PlanInput.isDemoted). */
   isDemoted?: (channel: string, model: string) => boolean;
+  /** Routes whose upstream no longer has the model (see PlanInput.isGone). */
+  isGone?: (channel: string, model: string) => boolean;
+  /** An upstream answered NOT_FOUND for the model: the route is to be marked gone. */
+  onRouteGone?: (route: GoneRouteSighting) => void;
   keys: KeyPool;
   maxAttempts: number;
   deadlineMs: number;
@@ -102,6 +113,15 @@ export class DispatchError extends GatewayError {
       cause,
     });
   }
+}
+
+export interface GoneRouteSighting {
+  channel: string;
+  modelId: string;
+  /** The id the channel called upstream. */
+  upstreamId: string;
+  /** True for a pinned request (a retest), false for live traffic. */
+  pinned: boolean;
 }
 
 interface AttemptSlot {
@@ -244,10 +264,14 @@ export class Dispatcher {
       channels: this.options.channels(),
       isCircuitOpen: (channel, model) => circuits.isOpen(channel, model),
       isDemoted: this.options.isDemoted,
+      isGone: this.options.isGone,
       pinnedChannel: input.pinnedChannel,
     });
     if (plan.length === 0)
-      throw new DispatchError(noChannelError(input.modelId, this.options.channels()), attempts);
+      throw new DispatchError(
+        noRouteError(input.modelId, this.options.channels(), this.options.isGone),
+        attempts,
+      );
     let lastError: GatewayError | undefined;
     for (const { channel } of plan) {
       // Keyless providers get one try; keyed ones may move to the next key on a key failure.
@@ -289,6 +313,14 @@ export class Dispatcher {
           lastError = error;
           if (countsAgainstRoute(error))
             circuits.recordFailure(channel.name, input.modelId, error.errorClass);
+          if (marksRouteGone(error)) {
+            this.options.onRouteGone?.({
+              channel: channel.name,
+              modelId: input.modelId,
+              upstreamId: upstreamModelName(channel, input.modelId),
+              pinned: input.pinnedChannel !== undefined,
+            });
+          }
           if (apiKey && isKeyFailure(error)) {
             keys.bench(
               channel.name,
@@ -305,7 +337,18 @@ export class Dispatcher {
       }
       if (attempts.length >= this.options.maxAttempts || performance.now() >= deadlineAt) break;
     }
-    throw new DispatchError(lastError ?? noChannelError(input.modelId, this.options.channels()), attempts);
+    // Every route tried has lost the model: the client hears that about the model, not one route.
+    if (
+      lastError?.errorClass === 'model_gone' &&
+      attempts.length > 0 &&
+      attempts.every((attempt) => attempt.outcome === 'model_gone')
+    ) {
+      lastError = modelGoneError(input.modelId, [...new Set(attempts.map((attempt) => attempt.channel))]);
+    }
+    throw new DispatchError(
+      lastError ?? noRouteError(input.modelId, this.options.channels(), this.options.isGone),
+      attempts,
+    );
   }
 
   private record(

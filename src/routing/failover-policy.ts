@@ -1,7 +1,10 @@
 // Which failures move a request to another route, and which are the caller's own answer. Pure.
 import { GatewayError } from '../canonical/errors.js';
 
-/** Client mistakes and safety blocks are final; everything that is the route's fault fails over. */
+/**
+ * Client mistakes and safety blocks are final; everything that is the route's fault fails over,
+ * `model_gone` (the upstream no longer has the model) included: another route may still serve it.
+ */
 export function shouldFailOver(error: GatewayError): boolean {
   switch (error.errorClass) {
     case 'bad_request':
@@ -14,7 +17,10 @@ export function shouldFailOver(error: GatewayError): boolean {
   }
 }
 
-/** Failures that say something about the (channel, model) route, so they count against its circuit. */
+/**
+ * Failures that say something about the (channel, model) route, so they count against its circuit
+ * (`model_gone` too: the route also leaves the plan, see src/health/route-presence-marks.ts).
+ */
 export function countsAgainstRoute(error: GatewayError): boolean {
   return (
     shouldFailOver(error) && !error.gatewayBusy && error.errorClass !== 'quota' && error.errorClass !== 'auth'
@@ -40,4 +46,9 @@ export function asGatewayError(error: unknown): GatewayError {
       'Internal gateway error. The gateway logged the details under the request id in the x-request-id response header; retry, or give the id to the gateway admin.',
     cause: error,
   });
+}
+
+/** The upstream no longer has the model: the route is marked gone until a sync or retest finds it. */
+export function marksRouteGone(error: GatewayError): boolean {
+  return error.errorClass === 'model_gone';
 }

@@ -1,6 +1,6 @@
 // Orders the channels that may serve a request: highest priority first, weighted-random inside a
-// priority, channels with an open circuit left out, demoted routes only when no other route is
-// left. Pure: it reads health, it changes nothing.
+// priority, channels with an open circuit or whose upstream lost the model left out, demoted routes
+// only when no other route is left. Pure: it reads health, it changes nothing.
 import type { RouteChannel } from './channel.js';
 
 export interface PlannedAttempt {
@@ -17,6 +17,11 @@ export interface PlanInput {
    * it is planned only when no other route can take the request.
    */
   isDemoted?: (channelName: string, modelId: string) => boolean;
+  /**
+   * True when the route's upstream no longer has the model (src/health/route-presence.ts): it is
+   * never planned, not even as a last resort, unless pinned.
+   */
+  isGone?: (channelName: string, modelId: string) => boolean;
   /** Only this channel, whatever its circuit or retests say (retests pin a route and act as its probe). */
   pinnedChannel?: string;
   random?: () => number;
@@ -32,10 +37,13 @@ function weightedOrder(channels: RouteChannel[], random: () => number): RouteCha
 
 export function planAttempts(input: PlanInput): PlannedAttempt[] {
   const random = input.random ?? Math.random;
+  // A pinned request (a retest) may reach a gone route: it is how a retest finds the model again.
+  const isGone = input.pinnedChannel === undefined ? input.isGone : undefined;
   const serving = input.channels.filter(
     (channel) =>
       channel.models.includes(input.modelId) &&
-      (input.pinnedChannel === undefined || channel.name === input.pinnedChannel),
+      (input.pinnedChannel === undefined || channel.name === input.pinnedChannel) &&
+      !isGone?.(channel.name, input.modelId),
   );
   // A pinned request (a retest) goes to its route even when the circuit is open: it is the recovery
   // probe that tells whether the route works again, and its outcome closes or keeps the circuit.

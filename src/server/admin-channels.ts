@@ -2,6 +2,7 @@
 // and each API key's fingerprint and rest period. Never a key or a credential.
 import type { FastifyInstance } from 'fastify';
 import { demotionText } from '../health/route-demotions.js';
+import { goneText } from '../health/route-presence-cache.js';
 import { requireAdmin } from './admin-auth.js';
 import type { Gateway } from './gateway.js';
 
@@ -43,7 +44,12 @@ export function channelsView(gateway: Gateway) {
   }));
 }
 
+/** A gone route first (it gets no traffic at all), then a demoted one, else `serving`. */
 function demotionOf(gateway: Gateway, channel: string, model: string): string {
+  const gone = gateway.routePresence
+    .goneRoutes()
+    .find((route) => route.channel === channel && route.modelId === model);
+  if (gone) return goneText(gone);
   const demotion = gateway.routeDemotions.demotion(channel, model);
   return demotion ? demotionText(demotion) : 'serving';
 }

@@ -20,6 +20,7 @@ import { registerOpenAiImagesDoor } from '../doors/openai-images/routes.js';
 import { countedBodyBytes, defaultServerTimeouts } from '../security/limits.js';
 import type { Gateway } from './gateway.js';
 import { registerAdminChannelRoutes } from './admin-channels.js';
+import { registerAdminModelSyncRoutes } from './admin-model-sync.js';
 import { registerAdminRoutes } from './admin-routes.js';
 import { registerOpsRoutes } from './ops-routes.js';
 import { renderError } from './render-error.js';
@@ -162,6 +163,7 @@ export function buildApp(gateway: Gateway): FastifyInstance {
   registerOpenAiImagesDoor(app, gateway);
   registerOpenAiChatDoor(app, gateway);
   registerAdminChannelRoutes(app, gateway);
+  registerAdminModelSyncRoutes(app, gateway);
   registerAdminRoutes(app, gateway);
   return app;
 }

@@ -1,6 +1,10 @@
 // Assembles a running gateway from its configuration: store, catalog, channels, routing, HTTP app.
 import { ModelLifecycle } from '../catalog/served-model.js';
-import { nothingGone } from '../health/route-presence.js';
+import { loadRoutePresence } from '../health/route-presence-cache.js';
+import { notFoundDetail, RoutePresenceMarks } from '../health/route-presence-marks.js';
+import { ModelSync } from '../discovery/model-sync.js';
+import { startSyncSchedule } from '../discovery/sync-schedule.js';
+import { listerFor } from '../providers/model-listers.js';
 import { BodyMemory } from './body-memory.js';
 import { BufferPool } from '../http/buffer-pool.js';
 import { randomBytes } from 'node:crypto';
@@ -36,6 +40,7 @@ import { latestRetestVerdicts } from '../store/retest-results.js';
 import { buildApp } from './app.js';
 import { ClientAuthenticator } from './client-auth.js';
 import { type Gateway, localWritesCommitted } from './gateway.js';
+import type { SyncReport } from '../discovery/sync-report.js';
 import { type ClusterMember, shareMetrics } from '../cluster/worker.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
@@ -65,6 +70,8 @@ export interface RunningGateway {
   app: FastifyInstance;
   /** Set when a bootstrap key was created on this start (first start, or IMAGEGATE_BOOTSTRAP_KEY). */
   createdBootstrapKey?: string;
+  /** Starts `catalog.sync` (at start-up and on its interval); `serve` calls it once listening. */
+  startModelSyncSchedule(): void;
   close(): Promise<void>;
 }
 
@@ -149,10 +156,37 @@ export async function createGateway(
       .reload()
       .catch((error: unknown) => logger.warn({ err: error }, 'retest verdict reload failed')),
   );
+  // Loaded before the first request too: a route whose upstream lost the model stays skipped.
+  const routePresence = await loadRoutePresence(database.db, channels);
+  const stopReloadingPresence = reloadEvery(config.retest.verdictReloadSeconds * 1000, () =>
+    routePresence
+      .reload()
+      .catch((error: unknown) => logger.warn({ err: error }, 'route presence reload failed')),
+  );
+  const routeMarks = new RoutePresenceMarks(database.db, {
+    cache: routePresence,
+    onError: (error) => logger.error({ err: error }, 'route presence write failed'),
+  });
   const dispatcher = new Dispatcher({
     channels: () => channels,
     circuits,
     isDemoted: (channel, model) => routeDemotions.isDemoted(channel, model),
+    isGone: (channel, model) => routePresence.isGone(channel, model),
+    onRouteGone: (route) => {
+      const source = route.pinned ? 'retest' : 'live';
+      logger.warn(
+        { channel: route.channel, model: route.modelId, source },
+        'upstream no longer serves the model',
+      );
+      void routeMarks.markGone({
+        channel: route.channel,
+        modelId: route.modelId,
+        upstreamId: route.upstreamId,
+        reason: 'not_found',
+        source,
+        detail: notFoundDetail(route.upstreamId, source),
+      });
+    },
     keys,
     maxAttempts: config.routing.maxAttempts,
     deadlineMs: config.routing.deadlineMs,
@@ -193,10 +227,22 @@ export async function createGateway(
     watchdogMs: config.routing.deadlineMs + 60_000,
     onError: (error, requestId) => logger.error({ err: error, requestId }, 'billing write failed'),
   });
+  const lifecycle = new ModelLifecycle(config.catalog, config.catalogPolicy.retired);
+  lifecycle.useFacts(routePresence);
   const gateway: Gateway = {
     catalog: config.catalog,
-    lifecycle: new ModelLifecycle(config.catalog, config.catalogPolicy.retired),
-    routePresence: nothingGone,
+    lifecycle,
+    routePresence,
+    routeMarks,
+    modelSync: new ModelSync({
+      channels: config.channels,
+      catalog: config.catalog,
+      lifecycle,
+      db: database.db,
+      marks: routeMarks,
+      onRecorded: () => routePresence.reload(),
+      onError: (error, channel) => logger.error({ err: error, channel }, 'model sync failed'),
+    }),
     channels,
     dispatcher,
     circuits,
@@ -230,14 +276,29 @@ export async function createGateway(
     lock: sharedState?.retestLock ?? cluster?.link.retestLock,
   });
   await gateway.retests.credentials.prepare();
+  let stopSyncSchedule = () => {};
   return {
     gateway,
     app,
     createdBootstrapKey,
+    startModelSyncSchedule() {
+      stopSyncSchedule();
+      stopSyncSchedule = startSyncSchedule({
+        sync: gateway.modelSync as ModelSync,
+        config: config.catalogPolicy.sync,
+        hasKeyedChannels: config.channels.some(
+          (channel) => channel.apiKeys.length > 0 && listerFor(channel.provider) !== undefined,
+        ),
+        onReport: (report) => logSyncReport(logger, report),
+        onError: (error) => logger.error({ err: error }, 'scheduled model sync failed'),
+      });
+    },
     async close() {
       gateway.draining = true;
+      stopSyncSchedule();
       stopHoldSweeper();
       stopReloadingDemotions();
+      stopReloadingPresence();
       stopSharingCircuits?.();
       await gateway.retests?.stop();
       await app.close();
@@ -249,6 +310,19 @@ export async function createGateway(
       await database.close();
     },
   };
+}
+
+/** One log line per scheduled sync: a warning naming what needs action, else a quiet info line. */
+function logSyncReport(logger: Logger, report: SyncReport): void {
+  const missing = report.channels.flatMap((channel) =>
+    channel.missing.filter((entry) => !entry.expected).map((entry) => `${channel.channel}/${entry.model}`),
+  );
+  const failed = report.channels
+    .filter((channel) => channel.status === 'failed')
+    .map((channel) => ({ channel: channel.channel, reason: channel.reason, detail: channel.detail }));
+  const fields = { summary: report.summary, missingUpstream: missing, failed };
+  if (report.needsAction) logger.warn(fields, 'model sync found routes needing action');
+  else logger.info(fields, 'model sync done');
 }
 
 /** Runs `reload` every `intervalMs`, never two at once; returns the stop function. */

@@ -13,6 +13,8 @@ import type { RequestLogWriter, StoreDatabase } from '../store/index.js';
 import type { RetestService } from '../health/retest-service.js';
 import type { RouteDemotions } from '../health/route-demotions.js';
 import type { RoutePresenceView } from '../health/route-presence.js';
+import type { RoutePresenceMarks } from '../health/route-presence-marks.js';
+import type { ModelSync } from '../discovery/model-sync.js';
 import type { BodyMemory } from './body-memory.js';
 import type { BufferPool } from '../http/buffer-pool.js';
 import type { ClientAuthenticator } from './client-auth.js';
@@ -31,6 +33,10 @@ export interface Gateway {
   routeDemotions: RouteDemotions;
   /** Routes whose upstream no longer has the model (sync or NOT_FOUND); the planner skips them. */
   routePresence: RoutePresenceView;
+  /** Writes route presence: gone on NOT_FOUND or a sync's absence, found again on a sync or retest. */
+  routeMarks: RoutePresenceMarks;
+  /** `imagegate models sync` for this gateway's channels (admin API, schedule). */
+  modelSync?: ModelSync;
   keys: KeyPool;
   auth: ClientAuthenticator;
   database: StoreDatabase;

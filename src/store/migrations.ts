@@ -240,12 +240,51 @@ const clientRequestIds: Migration = {
   },
 };
 
+/**
+ * What each channel's upstream lists (from `imagegate models sync`) and the routes whose upstream lost
+ * the model: not listed by a sync, or NOT_FOUND from a live call or a retest. Times are epoch ms.
+ */
+const routePresence: Migration = {
+  async up(db: UntypedDatabase) {
+    await db.schema
+      .createTable('upstream_models')
+      .ifNotExists()
+      .addColumn('channel', 'text', (column) => column.notNull())
+      .addColumn('upstream_id', 'text', (column) => column.notNull())
+      .addColumn('shutdown_date', 'text')
+      .addColumn('first_seen', 'bigint', (column) => column.notNull())
+      .addColumn('last_seen', 'bigint', (column) => column.notNull())
+      .addColumn('listed', 'integer', (column) => column.notNull().defaultTo(1))
+      .addPrimaryKeyConstraint('upstream_models_pk', ['channel', 'upstream_id'])
+      .execute();
+    await db.schema
+      .createTable('route_gone')
+      .ifNotExists()
+      .addColumn('channel', 'text', (column) => column.notNull())
+      .addColumn('model', 'text', (column) => column.notNull())
+      .addColumn('upstream_id', 'text', (column) => column.notNull())
+      .addColumn('reason', 'text', (column) => column.notNull())
+      .addColumn('source', 'text', (column) => column.notNull())
+      .addColumn('since', 'bigint', (column) => column.notNull())
+      .addColumn('detail', 'text', (column) => column.notNull())
+      .addColumn('updated_at', 'bigint', (column) => column.notNull())
+      .addPrimaryKeyConstraint('route_gone_pk', ['channel', 'model'])
+      .execute();
+  },
+
+  async down(db: UntypedDatabase) {
+    await db.schema.dropTable('route_gone').ifExists().execute();
+    await db.schema.dropTable('upstream_models').ifExists().execute();
+  },
+};
+
 /** Every migration, keyed by a name that sorts in the order they must run. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_initial_schema': initialSchema,
   '0002_billing_holds_and_evidence': billingHoldsAndEvidence,
   '0003_hold_owner': holdOwner,
   '0004_client_request_ids': clientRequestIds,
+  '0005_route_presence': routePresence,
 };
 
 /** Brings the schema up to date; safe to call on every start and from several replicas at once. */

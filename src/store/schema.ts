@@ -165,6 +165,35 @@ export interface ChannelStateTable {
   updated_at: number;
 }
 
+/** One model id a channel's upstream listed, as the newest `imagegate models sync` saw it. */
+export interface UpstreamModelsTable {
+  channel: string;
+  /** The id as the upstream names it (Gemini's `models/` prefix removed). */
+  upstream_id: string;
+  /** YYYY-MM-DD the upstream announced it shuts down (OpenAI `shutdown_date`), or null. */
+  shutdown_date: string | null;
+  first_seen: number;
+  last_seen: number;
+  /** 1 while the newest sync of the channel listed it; 0 once a sync no longer did. */
+  listed: Flag;
+}
+
+/** A route (channel, model) whose upstream no longer has the model; routing skips it. */
+export interface RouteGoneTable {
+  channel: string;
+  model: string;
+  upstream_id: string;
+  /** 'not_listed' (a sync) or 'not_found' (a live call or retest): src/health/route-presence.ts. */
+  reason: string;
+  /** 'sync' | 'live' | 'retest'. */
+  source: string;
+  /** When the route was first seen gone; kept while later observations update the rest. */
+  since: number;
+  /** What was seen, in the gateway's own words. */
+  detail: string;
+  updated_at: number;
+}
+
 export interface DatabaseSchema {
   client_keys: ClientKeysTable;
   request_log: RequestLogTable;
@@ -175,4 +204,6 @@ export interface DatabaseSchema {
   channel_state: ChannelStateTable;
   billing_evidence: BillingEvidenceTable;
   client_request_ids: ClientRequestIdsTable;
+  upstream_models: UpstreamModelsTable;
+  route_gone: RouteGoneTable;
 }

@@ -46,7 +46,7 @@ describe('imagegate keys', () => {
     expect(created).toMatchObject({
       name: 'team-a',
       spendLimitUsd: 2.5,
-      models: ['gemini-3.1-flash-image-preview', 'local-image-edit'],
+      models: ['gemini-3.1-flash-image', 'local-image-edit'],
     });
     const found = await lookup(created.key);
     expect(found?.usable).toBe(true);

@@ -20,7 +20,16 @@ describe('imagegate --help', () => {
   it('lists every command', () => {
     const { code, stdout } = imagegate(['--help']);
     expect(code).toBe(0);
-    for (const command of ['serve', 'keys', 'channels', 'retest', 'report', 'usage', 'upstream-sim']) {
+    for (const command of [
+      'serve',
+      'keys',
+      'channels',
+      'retest',
+      'models',
+      'report',
+      'usage',
+      'upstream-sim',
+    ]) {
       expect(stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
     }
   });

@@ -19,9 +19,10 @@ beforeAll(async () => {
   sim = await startUpstreamSim({ port: 0, faults: ['latency:5000ms'] });
   dataDir = mkdtempSync(join(tmpdir(), 'imagegate-crash-'));
   configPath = join(dataDir, 'imagegate.yaml');
+  // No scheduled retest: its requests and its commit of queued settles would land in the crash window.
   writeFileSync(
     configPath,
-    `channels:\n${simChannelYaml('slow-sim', sim.url, ['gemini-3.1-flash-image-preview'])}`,
+    `retest: { enabled: false }\nchannels:\n${simChannelYaml('slow-sim', sim.url, ['gemini-3.1-flash-image'])}`,
   );
 });
 afterAll(async () => {
@@ -60,7 +61,7 @@ function exited(child: ChildProcess): Promise<void> {
 
 /** A client's own request id is claimed by one commit of its own: leave it out to keep settles queued. */
 function generate(url: string, key: string, requestId?: string): Promise<Response> {
-  return fetch(`${url}/v1beta/models/gemini-3.1-flash-image-preview:generateContent`, {
+  return fetch(`${url}/v1beta/models/gemini-3.1-flash-image:generateContent`, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
@@ -88,10 +89,11 @@ describe('crash recovery', () => {
   }, async () => {
     const fastSim = await startUpstreamSim({ port: 0 });
     const journaledConfig = join(dataDir, 'journaled.yaml');
-    // Settles wait a minute for their batch: the kill comes first.
+    // Settles wait a minute for their batch: the kill comes first. A scheduled retest (its first run
+    // falls 0-120 s after start) would commit them early, so none is scheduled.
     writeFileSync(
       journaledConfig,
-      `billing: { settleBatchMs: 60000 }\nchannels:\n${simChannelYaml('fast-sim', fastSim.url, ['gemini-3.1-flash-image-preview'])}`,
+      `retest: { enabled: false }\nbilling: { settleBatchMs: 60000 }\nchannels:\n${simChannelYaml('fast-sim', fastSim.url, ['gemini-3.1-flash-image'])}`,
     );
     try {
       await createLimitedKey('limited-j');
@@ -164,10 +166,11 @@ describe('crash recovery', () => {
         (error: unknown) => error,
       ),
     );
+    // Model calls only: serve also lists the upstream's models at start-up (catalog.sync).
+    const modelCalls = () => sim.received.filter((request) => request.method === 'POST').length;
     const deadline = Date.now() + 10_000;
-    while (sim.requestCount < 8 && Date.now() < deadline)
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(sim.requestCount).toBe(8);
+    while (modelCalls() < 8 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(modelCalls()).toBe(8);
 
     const before = await openDatabase(undefined, dataDir);
     expect((await billingTotals(before)).openHolds).toBe(5);

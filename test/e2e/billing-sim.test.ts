@@ -7,16 +7,20 @@ import { billingTotals, expectBalanced } from '../helpers/billing-checks.js';
 import { simChannelYaml, startTestGateway, type TestGateway } from '../helpers/start-gateway.js';
 
 const catalog = loadBuiltinCatalog();
-const models = ['gemini-3.1-flash-image-preview', 'gemini-3-pro-image-preview', 'gemini-2.5-flash-image'];
+const models = ['gemini-3.1-flash-image', 'gemini-3-pro-image', 'gemini-2.5-flash-image'];
 let sim: UpstreamSim;
 let driftSim: UpstreamSim;
 let gateway: TestGateway;
 
 beforeAll(async () => {
-  sim = await startUpstreamSim({ port: 0 });
+  // gemini-2.5-flash-image is shut down upstream; kept alive here, in the catalog and the sim, for its
+  // fixed output size. The drifting channel serves a model google-sim does not, so routing is certain.
+  sim = await startUpstreamSim({ port: 0, models: { gemini: { models } } });
   driftSim = await startUpstreamSim({ port: 0 });
   gateway = await startTestGateway({
-    configYaml: `channels:\n${simChannelYaml('google-sim', sim.url, models)}${simChannelYaml('drifting-sim', driftSim.url, ['gemini-3.1-flash-image'])}`,
+    configYaml: `models:
+  - { id: gemini-2.5-flash-image, shutdown: null }
+channels:\n${simChannelYaml('google-sim', sim.url, models)}${simChannelYaml('drifting-sim', driftSim.url, ['gemini-3.1-flash-lite-image'])}`,
   });
 });
 afterAll(async () => {
@@ -50,8 +54,8 @@ async function generate(model: string, imageSize?: string) {
 }
 
 const cases = [
-  ...['512', '1K', '2K', '4K'].map((size) => ({ model: 'gemini-3.1-flash-image-preview', size })),
-  ...['1K', '2K', '4K'].map((size) => ({ model: 'gemini-3-pro-image-preview', size })),
+  ...['512', '1K', '2K', '4K'].map((size) => ({ model: 'gemini-3.1-flash-image', size })),
+  ...['1K', '2K', '4K'].map((size) => ({ model: 'gemini-3-pro-image', size })),
   { model: 'gemini-2.5-flash-image', size: undefined },
 ];
 
@@ -89,11 +93,13 @@ describe('billing against upstream-sim', () => {
 
   it('turns a route to billing under review within one request once upstream usage drifts', async () => {
     const { db } = gateway.running.gateway.database;
-    await generate('gemini-3.1-flash-image', '1K');
-    expect((await billingStatus(db, 'gemini-3.1-flash-image', 'drifting-sim')).status).toBe('consistent');
+    await generate('gemini-3.1-flash-lite-image', '1K');
+    expect((await billingStatus(db, 'gemini-3.1-flash-lite-image', 'drifting-sim')).status).toBe(
+      'consistent',
+    );
     driftSim.setFaults(['usage-drift:1.5']);
-    await generate('gemini-3.1-flash-image', '1K');
-    const status = await billingStatus(db, 'gemini-3.1-flash-image', 'drifting-sim');
+    await generate('gemini-3.1-flash-lite-image', '1K');
+    const status = await billingStatus(db, 'gemini-3.1-flash-lite-image', 'drifting-sim');
     expect(status.status).toBe('under review');
     expect(status.evidence[0]).toMatchObject({
       kind: 'output_image_tokens',
@@ -101,8 +107,6 @@ describe('billing against upstream-sim', () => {
       expectedTokens: 1120,
       driftPpm: 500_000,
     });
-    expect((await billingStatus(db, 'gemini-3.1-flash-image-preview', 'google-sim')).status).toBe(
-      'consistent',
-    );
+    expect((await billingStatus(db, 'gemini-3.1-flash-image', 'google-sim')).status).toBe('consistent');
   });
 });

@@ -13,7 +13,7 @@ let inputImage: string;
 beforeAll(async () => {
   sim = await startUpstreamSim({ port: 0 });
   gateway = await startTestGateway({
-    configYaml: `channels:\n${simChannelYaml('google-sim', sim.url, ['gemini-3.1-flash-image-preview', 'gemini-3-pro-image-preview'])}`,
+    configYaml: `channels:\n${simChannelYaml('google-sim', sim.url, ['gemini-3.1-flash-image', 'gemini-3-pro-image'])}`,
   });
   inputImage = (await makeRetestImage()).toString('base64');
 });
@@ -53,7 +53,7 @@ function editRequest(model: string) {
 }
 
 describe('Gemini door through @google/genai', () => {
-  for (const model of ['local-image-edit', 'gemini-3.1-flash-image-preview']) {
+  for (const model of ['local-image-edit', 'gemini-3.1-flash-image']) {
     it(`generateContent returns an image for ${model}`, async () => {
       const response = await sdk().models.generateContent(editRequest(model));
       const image = response.candidates?.[0]?.content?.parts?.find((part) => part.inlineData);
@@ -83,11 +83,11 @@ describe('Gemini door through @google/genai', () => {
     expect(names).toEqual(
       expect.arrayContaining([
         'models/local-image-edit',
-        'models/gemini-3.1-flash-image-preview',
-        'models/gemini-3-pro-image-preview',
+        'models/gemini-3.1-flash-image',
+        'models/gemini-3-pro-image',
       ]),
     );
-    expect(names).not.toContain('models/gpt-image-1');
+    expect(names).not.toContain('models/gpt-image-2');
   });
 });
 
@@ -126,20 +126,17 @@ describe('native pass-through to a Gemini upstream', () => {
       safetySettings: [{ category: 'HARM_CATEGORY_HARASSMENT', threshold: 'BLOCK_ONLY_HIGH' }],
       someFutureField: { keep: ['me'] },
     };
-    const response = await fetch(
-      `${gateway.url}/v1beta/models/gemini-3.1-flash-image-preview:generateContent`,
-      {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-goog-api-key': gateway.key },
-        body: JSON.stringify(body),
-      },
-    );
+    const response = await fetch(`${gateway.url}/v1beta/models/gemini-3.1-flash-image:generateContent`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-goog-api-key': gateway.key },
+      body: JSON.stringify(body),
+    });
     expect(response.status).toBe(200);
     const received = sim.received.find((request) => request.path.endsWith(':generateContent'));
     expect(received?.body).toEqual(body);
     expect(received?.headers['x-goog-api-key']).toBe('sim-key-google-sim');
     const answer = await response.json();
-    expect(answer.modelVersion).toBe('gemini-3.1-flash-image-preview');
+    expect(answer.modelVersion).toBe('gemini-3.1-flash-image');
     expect(typeof answer.responseId).toBe('string');
     expect(answer.usageMetadata.candidatesTokensDetails).toEqual(
       expect.arrayContaining([{ modality: 'IMAGE', tokenCount: 1680 }]),
@@ -147,14 +144,11 @@ describe('native pass-through to a Gemini upstream', () => {
   });
 
   it('relays the upstream bytes unchanged when nothing needs rewriting', async () => {
-    const response = await fetch(
-      `${gateway.url}/v1beta/models/gemini-3.1-flash-image-preview:generateContent`,
-      {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-goog-api-key': gateway.key },
-        body: JSON.stringify(editRequest('x').contents ? { contents: editRequest('x').contents } : {}),
-      },
-    );
+    const response = await fetch(`${gateway.url}/v1beta/models/gemini-3.1-flash-image:generateContent`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-goog-api-key': gateway.key },
+      body: JSON.stringify(editRequest('x').contents ? { contents: editRequest('x').contents } : {}),
+    });
     const text = await response.text();
     expect(text.startsWith('{\n  "candidates"')).toBe(true);
     expect(text.endsWith('}\n')).toBe(true);
@@ -164,7 +158,7 @@ describe('native pass-through to a Gemini upstream', () => {
     sim.setImageBytes(8 * 1024 * 1024);
     try {
       const direct = await fetch(
-        `${sim.url}/v1beta/models/gemini-3.1-flash-image-preview:streamGenerateContent?alt=sse`,
+        `${sim.url}/v1beta/models/gemini-3.1-flash-image:streamGenerateContent?alt=sse`,
         {
           method: 'POST',
           headers: { 'content-type': 'application/json', 'x-goog-api-key': 'direct' },
@@ -176,7 +170,7 @@ describe('native pass-through to a Gemini upstream', () => {
       );
       const upstreamImage = imageOf(await direct.text());
       const response = await fetch(
-        `${gateway.url}/v1beta/models/gemini-3.1-flash-image-preview:streamGenerateContent?alt=sse`,
+        `${gateway.url}/v1beta/models/gemini-3.1-flash-image:streamGenerateContent?alt=sse`,
         {
           method: 'POST',
           headers: { 'content-type': 'application/json', 'x-goog-api-key': gateway.key },
@@ -202,7 +196,7 @@ describe('native pass-through to a Gemini upstream', () => {
 
   it('answers the JSON-array stream form without alt=sse', async () => {
     const response = await fetch(
-      `${gateway.url}/v1beta/models/gemini-3.1-flash-image-preview:streamGenerateContent`,
+      `${gateway.url}/v1beta/models/gemini-3.1-flash-image:streamGenerateContent`,
       {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-goog-api-key': gateway.key },
@@ -221,7 +215,7 @@ describe('native pass-through to a Gemini upstream', () => {
     it(`turns a ${fault} answer into inlineData`, async () => {
       sim.setFaults([fault]);
       try {
-        const response = await sdk().models.generateContent(editRequest('gemini-3.1-flash-image-preview'));
+        const response = await sdk().models.generateContent(editRequest('gemini-3.1-flash-image'));
         const parts = response.candidates?.[0]?.content?.parts ?? [];
         const image = parts.find((part) => part.inlineData);
         expect(image?.inlineData?.mimeType).toBe('image/png');
@@ -238,18 +232,15 @@ describe('native pass-through to a Gemini upstream', () => {
   it('writes a request log row with the attempts when the upstream fails', async () => {
     sim.setFaults(['503']);
     try {
-      const response = await fetch(
-        `${gateway.url}/v1beta/models/gemini-3-pro-image-preview:generateContent`,
-        {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'x-goog-api-key': gateway.key,
-            'x-request-id': 'failing-call-1',
-          },
-          body: JSON.stringify({ contents: editRequest('x').contents }),
+      const response = await fetch(`${gateway.url}/v1beta/models/gemini-3-pro-image:generateContent`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-goog-api-key': gateway.key,
+          'x-request-id': 'failing-call-1',
         },
-      );
+        body: JSON.stringify({ contents: editRequest('x').contents }),
+      });
       expect(response.status).toBe(503);
       const body = await response.json();
       expect(body.error.status).toBe('UNAVAILABLE');
@@ -262,6 +253,6 @@ describe('native pass-through to a Gemini upstream', () => {
     expect(row?.status).toBe(503);
     expect(row?.errorClass).toBe('overloaded');
     expect(row?.channel).toBe('google-sim');
-    expect(row?.model).toBe('gemini-3-pro-image-preview');
+    expect(row?.model).toBe('gemini-3-pro-image');
   });
 });

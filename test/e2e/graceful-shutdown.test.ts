@@ -54,7 +54,9 @@ describe('graceful shutdown', () => {
         body: JSON.stringify({ contents: [{ parts: [{ text: 'a red circle on a white background' }] }] }),
       }),
     );
-    await expect.poll(() => sim.requestCount, { timeout: 10_000 }).toBe(3);
+    // Model calls only: serve also lists the upstream's models at start-up (catalog.sync).
+    const modelCalls = () => sim.received.filter((request) => request.method === 'POST').length;
+    await expect.poll(modelCalls, { timeout: 10_000 }).toBe(3);
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     const answers = await Promise.all(inFlight);

@@ -13,9 +13,17 @@ beforeAll(async () => {
     provider: gemini-compatible
     baseUrl: ${sim.url}
     apiKeys: ["exhausted-key", "fresh-key"]
-    models: [gemini-3.1-flash-image-preview]
+    models: [gemini-3.1-flash-image]
 `,
   });
+  // The key's rest lasts the sim's 2 s Retry-After: render one image first so the engine's cold start
+  // is not spent inside that window.
+  await fetch(`${sim.url}/v1beta/models/gemini-3.1-flash-image:generateContent`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-goog-api-key': 'warm-up-key' },
+    body: JSON.stringify({ contents: [{ parts: [{ text: 'a red circle on a white background' }] }] }),
+  });
+  sim.reset();
 });
 afterAll(async () => {
   await gateway.close();
@@ -26,14 +34,11 @@ describe('API key rotation inside a channel', () => {
   it('skips a key that hit its quota while the channel keeps serving with its other key', async () => {
     const statuses: number[] = [];
     for (let index = 0; index < 6; index += 1) {
-      const response = await fetch(
-        `${gateway.url}/v1beta/models/gemini-3.1-flash-image-preview:generateContent`,
-        {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-goog-api-key': gateway.key },
-          body: JSON.stringify({ contents: [{ parts: [{ text: 'a red circle on a white background' }] }] }),
-        },
-      );
+      const response = await fetch(`${gateway.url}/v1beta/models/gemini-3.1-flash-image:generateContent`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-goog-api-key': gateway.key },
+        body: JSON.stringify({ contents: [{ parts: [{ text: 'a red circle on a white background' }] }] }),
+      });
       statuses.push(response.status);
     }
     expect(statuses).toEqual([200, 200, 200, 200, 200, 200]);

@@ -68,17 +68,20 @@ beforeAll(async () => {
       token_uri: tokenUrl,
     }),
   );
-  const yaml = `channels:
+  // gemini-2.5-flash-image is shut down upstream; kept alive here as the catalog's controlled model.
+  const yaml = `models:
+  - { id: gemini-2.5-flash-image, shutdown: null }
+channels:
   - name: vertex-sim
     provider: vertex
     baseUrl: ${vertexSim.url}
-    models: [gemini-3-pro-image-preview]
+    models: [gemini-3-pro-image]
     vertex: { project: demo-project, location: us-central1, credentialsFile: ${credentialsFile} }
   - name: failing-sim
     provider: gemini-compatible
     baseUrl: ${failingSim.url}
     apiKeys: ["failing-key"]
-    models: [gemini-3.1-flash-image-preview]
+    models: [gemini-3.1-flash-image]
 `;
   gateway = await startTestGateway({ configYaml: yaml });
   configPath = join(gateway.dataDir, 'imagegate.yaml');
@@ -100,12 +103,12 @@ async function generate(model: string, key = gateway.key) {
 describe('vertex provider', () => {
   it('signs a JWT, exchanges it for an OAuth token once, and calls the Vertex path with it', async () => {
     for (let index = 0; index < 2; index += 1)
-      expect((await generate('gemini-3-pro-image-preview')).status).toBe(200);
+      expect((await generate('gemini-3-pro-image')).status).toBe(200);
     expect(tokenCalls).toBe(1);
     const calls = vertexSim.received.filter((request) => request.path.endsWith(':generateContent'));
     expect(calls.map((call) => call.path)).toEqual([
-      '/v1/projects/demo-project/locations/us-central1/publishers/google/models/gemini-3-pro-image-preview:generateContent',
-      '/v1/projects/demo-project/locations/us-central1/publishers/google/models/gemini-3-pro-image-preview:generateContent',
+      '/v1/projects/demo-project/locations/us-central1/publishers/google/models/gemini-3-pro-image:generateContent',
+      '/v1/projects/demo-project/locations/us-central1/publishers/google/models/gemini-3-pro-image:generateContent',
     ]);
     expect(calls[0].headers.authorization).toBe('Bearer vertex-access-token');
   });
@@ -119,13 +122,13 @@ describe('model access', () => {
     const body = await response.json();
     expect(body.error.status).toBe('PERMISSION_DENIED');
     expect(body.error.message).toContain('controlled testing');
-    expect(body.error.message).toContain('gemini-3.1-flash-image-preview');
+    expect(body.error.message).toContain('Use "gemini-nano-banana-2.1" instead');
   });
 });
 
 describe('channel state for operators', () => {
   it('lists channels with their live circuit and last error class on GET /admin/channels', async () => {
-    expect((await generate('gemini-3.1-flash-image-preview')).status).toBe(503);
+    expect((await generate('gemini-3.1-flash-image')).status).toBe(503);
     const refused = await fetch(`${gateway.url}/admin/channels`, {
       headers: { authorization: `Bearer ${gateway.key}` },
     });
@@ -141,7 +144,7 @@ describe('channel state for operators', () => {
     };
     const failing = channels.find((channel) => channel.name === 'failing-sim');
     expect(failing?.models[0]).toMatchObject({
-      model: 'gemini-3.1-flash-image-preview',
+      model: 'gemini-3.1-flash-image',
       lastErrorClass: 'overloaded',
     });
     expect(channels.map((channel) => channel.name)).toContain('vertex-sim');
@@ -158,7 +161,7 @@ describe('channel state for operators', () => {
       lastErrorClass: string | null;
     }>;
     expect(rows.find((row) => row.channel === 'failing-sim')).toMatchObject({
-      model: 'gemini-3.1-flash-image-preview',
+      model: 'gemini-3.1-flash-image',
       lastErrorClass: 'overloaded',
     });
     expect(rows.find((row) => row.channel === 'vertex-sim')?.lastErrorClass).toBeNull();

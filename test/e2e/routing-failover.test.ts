@@ -5,7 +5,7 @@ import { queryRequestLog } from '../../src/store/index.js';
 import { startTestGateway, type TestGateway } from '../helpers/start-gateway.js';
 import { gatewayRequestId } from '../helpers/request-ids.js';
 
-const model = 'gemini-3.1-flash-image-preview';
+const model = 'gemini-3.1-flash-image';
 let failing: UpstreamSim;
 let imageless: UpstreamSim;
 let healthy: UpstreamSim;
@@ -27,7 +27,10 @@ beforeAll(async () => {
   imageless = await startUpstreamSim({ faults: ['no-image'] });
   healthy = await startUpstreamSim();
   gateway = await startTestGateway({
-    configYaml: `channels:
+    // gemini-2.5-flash-image is shut down upstream; kept alive here for its fixed output size.
+    configYaml: `models:
+  - { id: gemini-2.5-flash-image, shutdown: null }
+channels:
 ${channel('failing', failing, 3)}${channel('imageless', imageless, 2)}${channel('healthy', healthy, 1)}
 routing:
   maxAttempts: 3

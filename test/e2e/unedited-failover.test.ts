@@ -10,7 +10,7 @@ import { editDoors, editThrough } from '../helpers/edit-doors.js';
 import { simChannelYaml, startTestGateway, type TestGateway } from '../helpers/start-gateway.js';
 import { gatewayRequestId } from '../helpers/request-ids.js';
 
-const model = 'gemini-3.1-flash-image-preview';
+const model = 'gemini-3.1-flash-image';
 const onlyUnedited = 'gemini-3-pro-image';
 let unedited: UpstreamSim;
 let healthy: UpstreamSim;

@@ -149,6 +149,27 @@ describe("route failures are told in the gateway's words", () => {
     expect(failure.httpStatus).toBe(502);
     expect(failure.message).toContain('Upstream channel "g1"');
   });
+
+  it("reads a NOT_FOUND for the model as the route losing it, in the gateway's words", () => {
+    const google = gemini(404, {
+      message: `models/x is not found (key ${configuredKey})`,
+      status: 'NOT_FOUND',
+    });
+    const openai = openAiErrorToGatewayError('o1', 404, {
+      error: {
+        message: 'The model `x` does not exist',
+        type: 'invalid_request_error',
+        code: 'model_not_found',
+      },
+    });
+    for (const failure of [google, openai]) {
+      expect(failure.errorClass).toBe('model_gone');
+      expect(failure.isRetryable).toBe(true);
+      expect(failure.message).toMatch(/no longer serves the model/);
+      expect(failure.message).not.toContain(configuredKey);
+      expect(failure.message).not.toContain('does not exist');
+    }
+  });
 });
 
 describe("the caller's own mistakes keep the upstream's message, scrubbed", () => {

@@ -98,4 +98,40 @@ describe('planning attempts', () => {
     });
     expect(names(plan)).toEqual(['low']);
   });
+
+  it('leaves a route whose upstream lost the model out of the plan', () => {
+    const plan = planAttempts({
+      modelId: 'm',
+      channels,
+      isCircuitOpen: () => false,
+      isGone: (name) => name === 'high-a',
+      random: () => 0.5,
+    });
+    expect(names(plan)).toEqual(['high-b', 'low']);
+  });
+
+  it('plans no gone route even as a last resort, unlike a demoted one', () => {
+    const plan = planAttempts({
+      modelId: 'm',
+      channels,
+      isCircuitOpen: () => false,
+      isGone: (name) => name !== 'low',
+      isDemoted: (name) => name === 'low',
+    });
+    expect(names(plan)).toEqual(['low']);
+    expect(planAttempts({ modelId: 'm', channels, isCircuitOpen: () => false, isGone: () => true })).toEqual(
+      [],
+    );
+  });
+
+  it('still sends a pinned request (a retest) to a gone route: that is how it finds the model again', () => {
+    const plan = planAttempts({
+      modelId: 'm',
+      channels,
+      isCircuitOpen: () => false,
+      isGone: () => true,
+      pinnedChannel: 'high-a',
+    });
+    expect(names(plan)).toEqual(['high-a']);
+  });
 });

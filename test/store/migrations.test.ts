@@ -10,6 +10,8 @@ const tables = [
   'request_attempts',
   'request_log',
   'retest_results',
+  'route_gone',
+  'upstream_models',
 ];
 
 describeEachBackend('migrations', (current) => {

@@ -32,6 +32,8 @@ function classify(httpStatus: number, status: string | undefined, message: strin
   // with 400 FAILED_PRECONDITION: both are the channel's credentials, not the caller's request.
   if (status === 'FAILED_PRECONDITION') return 'auth';
   if (/API key (not valid|expired|invalid)|API_KEY_/i.test(message)) return 'auth';
+  // Google's NOT_FOUND for a model call: the model is not (or no longer) served for this method.
+  if (httpStatus === 404 && (status === 'NOT_FOUND' || status === undefined)) return 'model_gone';
   if (httpStatus === 404) return 'not_found';
   if (httpStatus === 408 || httpStatus === 504 || status === 'DEADLINE_EXCEEDED') return 'timeout';
   if (httpStatus === 503 || httpStatus === 502) return 'overloaded';

@@ -31,6 +31,8 @@ function classify(httpStatus: number, error: OpenAiErrorBody): ErrorClass {
   if (code === 'invalid_api_key' || error.type === 'authentication_error') return 'auth';
   if (code === 'insufficient_quota' || error.type === 'insufficient_quota') return 'quota';
   if (code === 'rate_limit_exceeded') return 'rate_limited';
+  // "The model `x` does not exist or you do not have access to it.": the route lost the model.
+  if (httpStatus === 404 && code === 'model_not_found') return 'model_gone';
   if (httpStatus === 404) return 'not_found';
   if (httpStatus === 429) return 'rate_limited';
   if (httpStatus === 408 || httpStatus === 504) return 'timeout';
