@@ -16,6 +16,8 @@ import {
 } from '../billing/usage-report.js';
 import { errors, GatewayError } from '../canonical/errors.js';
 import type { GenerateContentRequest } from '../canonical/types.js';
+import type { CatalogModel } from '../catalog/catalog.js';
+import { RetiredModelError } from '../catalog/served-model.js';
 import { keyView } from '../cli/keys.js';
 import { openAiErrorBody } from '../doors/openai-common/render-error.js';
 import {
@@ -122,6 +124,22 @@ function conflict(message: string): GatewayError {
   });
 }
 
+/** The model that would serve a request for `requested`; a retired id the policy refuses is a 410. */
+function servedForEstimate(gateway: Gateway, requested: CatalogModel): CatalogModel {
+  try {
+    return gateway.lifecycle.serve(requested).served;
+  } catch (error) {
+    if (!(error instanceof RetiredModelError)) throw error;
+    throw new GatewayError({
+      errorClass: 'not_found',
+      httpStatus: 410,
+      message: error.message,
+      param: 'model',
+      code: 'model_retired',
+    });
+  }
+}
+
 function since(query: Record<string, string | undefined>): number | undefined {
   if (query.since === undefined) return undefined;
   const parsed = parseSince(query.since);
@@ -226,8 +244,10 @@ export function registerAdminRoutes(app: FastifyInstance, gateway: Gateway): voi
 
   app.post('/admin/estimate', { preHandler: guard }, async (request) => {
     const body = parseBody(estimateSchema, request.body);
-    const model = gateway.catalog.resolve(body.model);
-    if (!model) throw errors.notFound(`Unknown model "${body.model}". GET /v1beta/models lists them.`);
+    const requested = gateway.catalog.resolve(body.model);
+    if (!requested) throw errors.notFound(`Unknown model "${body.model}". GET /v1beta/models lists them.`);
+    // Priced as a request would be billed: a retired id by the successor that serves it.
+    const model = servedForEstimate(gateway, requested);
     const { model: _model, ...generateRequest } = body;
     const canonical = generateRequest as GenerateContentRequest;
     const estimate = gateway.billing.estimate(model, canonical, summarizeFor(model, canonical));

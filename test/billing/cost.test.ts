@@ -24,16 +24,20 @@ function imageAnswerUsage(imageTokens: number, promptText = 0, promptImage = 0) 
   };
 }
 
-// Google's published output image prices: 3.1 flash $60/1M, 3 pro $120/1M, 2.5 flash $30/1M tokens.
+// Output image prices per 1M tokens: 3.1 flash $60, 3 pro $120, Nano Banana 2.1, 3.1 flash lite and
+// 2.5 flash $30 (docs/catalog.md names each source). 2.5 flash is retired upstream but stays in the
+// catalog, and a config may keep it alive: it is the fixed-size case.
 const fixtures = [
-  { model: 'gemini-3.1-flash-image-preview', size: '512', tokens: 747, micros: 44_820 },
-  { model: 'gemini-3.1-flash-image-preview', size: '1K', tokens: 1120, micros: 67_200 },
-  { model: 'gemini-3.1-flash-image-preview', size: '2K', tokens: 1680, micros: 100_800 },
-  { model: 'gemini-3.1-flash-image-preview', size: '4K', tokens: 2520, micros: 151_200 },
+  { model: 'gemini-3.1-flash-image', size: '512', tokens: 747, micros: 44_820 },
+  { model: 'gemini-3.1-flash-image', size: '1K', tokens: 1120, micros: 67_200 },
+  { model: 'gemini-3.1-flash-image', size: '2K', tokens: 1680, micros: 100_800 },
   { model: 'gemini-3.1-flash-image', size: '4K', tokens: 2520, micros: 151_200 },
-  { model: 'gemini-3-pro-image-preview', size: '1K', tokens: 1120, micros: 134_400 },
-  { model: 'gemini-3-pro-image-preview', size: '2K', tokens: 1120, micros: 134_400 },
-  { model: 'gemini-3-pro-image-preview', size: '4K', tokens: 2000, micros: 240_000 },
+  { model: 'gemini-3-pro-image', size: '1K', tokens: 1120, micros: 134_400 },
+  { model: 'gemini-3-pro-image', size: '2K', tokens: 1120, micros: 134_400 },
+  { model: 'gemini-3-pro-image', size: '4K', tokens: 2000, micros: 240_000 },
+  { model: 'gemini-nano-banana-2.1', size: '1K', tokens: 1120, micros: 33_600 },
+  { model: 'gemini-nano-banana-2.1', size: '4K', tokens: 2520, micros: 75_600 },
+  { model: 'gemini-3.1-flash-lite-image', size: '1K', tokens: 1120, micros: 33_600 },
   { model: 'gemini-2.5-flash-image', size: undefined, tokens: 1290, micros: 38_700 },
 ] as const;
 
@@ -82,7 +86,7 @@ describe('splitting usage by modality', () => {
       outputImage: 1120,
       thoughts: 200,
     });
-    const cost = costOfUsage(usage, model('gemini-3-pro-image-preview'));
+    const cost = costOfUsage(usage, model('gemini-3-pro-image'));
     // pro: text in $2, text out and thoughts $12, image out $120 per 1M.
     expect(cost.nanoUsd).toEqual({
       inputText: 20_000,
@@ -114,8 +118,8 @@ describe('splitting usage by modality', () => {
     expect(nanoToMicrosRoundedUp(1)).toBe(1);
     expect(nanoToMicrosRoundedUp(1000)).toBe(1);
     expect(nanoToMicrosRoundedUp(1001)).toBe(2);
-    // 3 text tokens at $0.30/1M = 900 nano-USD: one micro-USD, not zero.
-    expect(costOfUsage({ promptTokenCount: 3 }, model('nano-banana')).micros).toBe(1);
+    // 3 text tokens at $0.25/1M = 750 nano-USD: one micro-USD, not zero.
+    expect(costOfUsage({ promptTokenCount: 3 }, model('nano-banana-2-lite')).micros).toBe(1);
   });
 
   it('charges nothing on the local engine, whose catalog prices are zero', () => {

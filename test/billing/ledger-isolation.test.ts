@@ -13,7 +13,7 @@ function hold(requestId: string, keyId: string, amountMicros: number, clientRequ
     keyId,
     amountMicros,
     door: 'gemini',
-    model: 'gemini-2.5-flash-image',
+    model: 'gemini-3.1-flash-image',
     stream: false,
     clientRequest: clientRequestId ? { id: clientRequestId, requestId } : undefined,
   };

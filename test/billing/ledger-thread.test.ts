@@ -27,7 +27,7 @@ afterAll(() => database.close());
 
 const hold = (requestId: string, keyId: string, amountMicros: number): LedgerOperation => ({
   kind: 'hold',
-  request: { requestId, keyId, amountMicros, door: 'gemini', model: 'gemini-2.5-flash-image', stream: false },
+  request: { requestId, keyId, amountMicros, door: 'gemini', model: 'gemini-3.1-flash-image', stream: false },
 });
 
 async function ledgerRows(requestIds: string[]) {

@@ -121,7 +121,7 @@ describe('journaled settles', () => {
         keyId: limited,
         amountMicros: 60_000,
         door: 'gemini',
-        model: 'gemini-2.5-flash-image',
+        model: 'gemini-3.1-flash-image',
         stream: false,
       });
     expect(await hold('h1')).toEqual({ admitted: true });
@@ -204,7 +204,7 @@ describe('replaying the journal of a process that is gone', () => {
       keyId: limited,
       amountMicros: 60_000,
       door: 'gemini',
-      model: 'gemini-2.5-flash-image',
+      model: 'gemini-3.1-flash-image',
       stream: false,
       owner: gone,
     });

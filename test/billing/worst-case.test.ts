@@ -16,7 +16,9 @@ import type { GenerateContentRequest } from '../../src/canonical/types.js';
 import { summarizeFor } from '../../src/server/generation.js';
 
 const catalog = loadBuiltinCatalog();
-const flash = catalog.resolve('gemini-3.1-flash-image-preview')!;
+const flash = catalog.resolve('gemini-3.1-flash-image')!;
+// A fixed-size image model (no imageSize, so holds use its default image tokens): retired upstream,
+// but a config may keep it alive, and no live Gemini model is fixed-size.
 const flash25 = catalog.resolve('gemini-2.5-flash-image')!;
 const prompt = estimatePromptTokens({ contents: [{ parts: [{ text: 'a red circle on white' }] }] }, flash);
 const promptBytes = 'a red circle on white'.length;
@@ -47,7 +49,7 @@ describe('worst-case hold', () => {
 });
 
 describe('the bounds of a request', () => {
-  const gptImage = catalog.resolve('gpt-image-1')!;
+  const gptImage = catalog.resolve('gpt-image-2')!;
   const text = (value: string): GenerateContentRequest => ({ contents: [{ parts: [{ text: value }] }] });
   const boundsOf = (model: CatalogModel, request: GenerateContentRequest, stream = false) =>
     requestBounds(model, request, summarizeFor(model, request), stream);

@@ -81,14 +81,14 @@ describe('close id suggestions', () => {
 
 describe('output image tokens', () => {
   it('looks up the exact imageSize first, then falls back to the default size', () => {
-    const flash = model('gemini-3.1-flash-image-preview');
+    const flash = model('gemini-3.1-flash-image');
     expect(outputImageTokens(flash, { imageSize: '4K' })).toBe(2520);
     expect(outputImageTokens(flash, { imageSize: '512' })).toBe(747);
     expect(outputImageTokens(flash)).toBe(1120);
   });
 
   it('looks up quality@size for OpenAI models and falls back to default', () => {
-    const gpt = model('gpt-image-1');
+    const gpt = model('gpt-image-2');
     expect(outputImageTokens(gpt, { quality: 'low', size: '1024x1536' })).toBe(408);
     expect(outputImageTokens(gpt, { quality: 'auto', size: '1024x1024' })).toBe(4160);
   });

@@ -25,14 +25,14 @@ describe('imagegate usage', () => {
       keyId: record.id,
       amountMicros: 50_000,
       door: 'gemini',
-      model: 'gemini-2.5-flash-image',
+      model: 'gemini-3.1-flash-lite-image',
       stream: false,
     });
     await ledger.settle({
       requestId: 'r1',
       keyId: record.id,
       holdMicros: 50_000,
-      chargedMicros: 38_700,
+      chargedMicros: 33_600,
       channel: 'google',
       evidence: [],
       logEntry: {
@@ -40,14 +40,14 @@ describe('imagegate usage', () => {
         createdAt: Date.now(),
         keyId: record.id,
         door: 'gemini',
-        model: 'gemini-2.5-flash-image',
+        model: 'gemini-3.1-flash-lite-image',
         channel: 'google',
         status: 200,
         errorClass: null,
         latencyMs: 5,
         attempts: 1,
         imagesOut: 1,
-        chargedMicros: 38_700,
+        chargedMicros: 33_600,
         stream: false,
       },
     });
@@ -58,9 +58,9 @@ describe('imagegate usage', () => {
     const [header, row] = csv.stdout.trim().split('\r\n');
     expect(header).toMatch(/^keyName,keyId,model,requests/);
     expect(row).toContain('team-a');
-    expect(row).toContain(',38700,0.038700');
+    expect(row).toContain(',33600,0.033600');
     const json = JSON.parse(usage(dataDir, '--json', '--since', '1h').stdout);
-    expect(json[0]).toMatchObject({ keyName: 'team-a', chargedMicros: 38_700, imagesOut: 1 });
+    expect(json[0]).toMatchObject({ keyName: 'team-a', chargedMicros: 33_600, imagesOut: 1 });
   });
 
   it('exits 2 on an unreadable --since', () => {

@@ -53,9 +53,9 @@ describe('config file errors', () => {
 
   it('rejects an unknown model in a channel, naming it and the close ids', () => {
     const text =
-      'channels:\n  - name: google-main\n    provider: gemini\n    apiKeys: [k]\n    models: [gemini-2.5-flash-imag]\n';
+      'channels:\n  - name: google-main\n    provider: gemini\n    apiKeys: [k]\n    models: [gemini-3.1-flash-imag]\n';
     expect(failure(text)).toBe(
-      'imagegate.yaml:5:14 channels[0].models[0]: unknown model "gemini-2.5-flash-imag"; did you mean gemini-2.5-flash-image, gemini-3.1-flash-image?',
+      'imagegate.yaml:5:14 channels[0].models[0]: unknown model "gemini-3.1-flash-imag"; did you mean gemini-3.1-flash-image, gemini-2.5-flash-image, gemini-3.1-flash-lite-image?',
     );
   });
 
@@ -71,7 +71,7 @@ describe('config file errors', () => {
   });
 
   it('reports a bad model override at its line', () => {
-    expect(failure('models:\n  - id: gpt-image-1\n    status: gone\n')).toBe(
+    expect(failure('models:\n  - id: gpt-image-2\n    status: gone\n')).toBe(
       'imagegate.yaml:3:13 models[0].status: expected one of stable|controlled|deprecated|retired|unhealthy|disabled, got "gone"',
     );
   });

@@ -172,13 +172,13 @@ describe('admin API', () => {
     expect(json.usage[0]).toMatchObject({ chargedMicros: 50 * imageMicros, imagesOut: 50 });
     const estimate = await (
       await admin('POST', '/admin/estimate', {
-        model: 'nano-banana',
+        model: 'nano-banana-2',
         ...drawRequest,
         generationConfig: { responseModalities: ['IMAGE'] },
       })
     ).json();
-    expect(estimate.model).toBe('gemini-2.5-flash-image');
-    expect(estimate.outputImageTokens).toBe(1290);
+    expect(estimate.model).toBe('gemini-3.1-flash-image');
+    expect(estimate.outputImageTokens).toBe(1120);
     expect(estimate.worstCaseMicros).toBeGreaterThan(estimate.estimatedCostMicros);
   });
 });

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../helpers/start-gateway.js';
 
-const model = 'gemini-3.1-flash-image-preview';
+const model = 'gemini-3.1-flash-image';
 let upstream: Server;
 /** Each upstream request as it arrives; `closed` resolves when its connection goes away unanswered. */
 const arrivals: Array<{ request: IncomingMessage; closed: Promise<void> }> = [];

@@ -15,7 +15,7 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'imagegate-drain-'));
   writeFileSync(
     join(dataDir, 'imagegate.yaml'),
-    `channels:\n${simChannelYaml('slow', sim.url, ['gemini-3.1-flash-image-preview'])}`,
+    `channels:\n${simChannelYaml('slow', sim.url, ['gemini-3.1-flash-image'])}`,
   );
 });
 afterAll(async () => {
@@ -44,7 +44,7 @@ describe('graceful shutdown', () => {
       child.once('exit', (code) => reject(new Error(`serve exited early (${code}): ${output}`)));
     });
     const inFlight = [0, 1, 2].map((index) =>
-      fetch(`${url}/v1beta/models/gemini-3.1-flash-image-preview:generateContent`, {
+      fetch(`${url}/v1beta/models/gemini-3.1-flash-image:generateContent`, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',

@@ -17,11 +17,11 @@ beforeAll(async () => {
   openAiSim = await startUpstreamSim({ port: 0 });
   gateway = await startTestGateway({
     configYaml: `channels:
-${simChannelYaml('google-sim', googleSim.url, ['gemini-3.1-flash-image-preview'])}  - name: openai-sim
+${simChannelYaml('google-sim', googleSim.url, ['gemini-3.1-flash-image'])}  - name: openai-sim
     provider: openai-compatible
     baseUrl: ${openAiSim.url}
     apiKeys: ["sim-key-openai"]
-    models: [gpt-image-1]
+    models: [gpt-image-2]
 `,
   });
   retestImage = await makeRetestImage();
@@ -56,7 +56,7 @@ describe('n on the OpenAI Images door', () => {
   it('n: 3 returns three images from three upstream calls', async () => {
     googleSim.reset();
     const result = await client().images.generate(
-      { model: 'gemini-3.1-flash-image-preview', prompt: 'a blue square on a white background', n: 3 },
+      { model: 'gemini-3.1-flash-image', prompt: 'a blue square on a white background', n: 3 },
       { headers: { 'x-request-id': 'n-three-all' } },
     );
     expect(result.data).toHaveLength(3);
@@ -74,7 +74,7 @@ describe('n on the OpenAI Images door', () => {
     googleSim.setFaults(['503'], 0.1);
     try {
       const result = await client().images.generate(
-        { model: 'gemini-3.1-flash-image-preview', prompt: 'a blue square on a white background', n: 3 },
+        { model: 'gemini-3.1-flash-image', prompt: 'a blue square on a white background', n: 3 },
         { headers: { 'x-request-id': 'n-three-partial' } },
       );
       expect(result.data).toHaveLength(2);
@@ -98,7 +98,7 @@ describe('n on the OpenAI Images door', () => {
     googleSim.setFaults(['503']);
     try {
       const response = await post('/v1/images/generations', {
-        model: 'gemini-3.1-flash-image-preview',
+        model: 'gemini-3.1-flash-image',
         prompt: 'a blue square on a white background',
         n: 2,
       });
@@ -115,8 +115,8 @@ describe('n on the OpenAI Images door', () => {
 describe('image delivery faults come back as real b64_json', () => {
   for (const fault of ['markdown-image', 'url-image']) {
     for (const [model, sim] of [
-      ['gemini-3.1-flash-image-preview', () => googleSim],
-      ['gpt-image-1', () => openAiSim],
+      ['gemini-3.1-flash-image', () => googleSim],
+      ['gpt-image-2', () => openAiSim],
     ] as const) {
       it(`${fault} from ${model}`, async () => {
         sim().setFaults([fault]);
@@ -152,7 +152,7 @@ describe('answers without an image', () => {
   it('a no-image upstream answer is an error too', async () => {
     openAiSim.setFaults(['no-image']);
     try {
-      const response = await post('/v1/images/generations', { model: 'gpt-image-1', prompt: 'a red circle' });
+      const response = await post('/v1/images/generations', { model: 'gpt-image-2', prompt: 'a red circle' });
       expect(response.status).toBe(502);
       expect((await response.json()).error.code).toBe('no_image');
     } finally {
@@ -165,7 +165,7 @@ describe('OpenAI error envelope names the field', () => {
   const cases: [string, Record<string, unknown>, number, string, string][] = [
     ['a bad size', { size: '13x13' }, 400, 'size', 'invalid_value'],
     ['n above 10', { n: 11 }, 400, 'n', 'invalid_value'],
-    ['an unknown model', { model: 'gpt-image-2' }, 404, 'model', 'model_not_found'],
+    ['an unknown model', { model: 'gpt-image-0' }, 404, 'model', 'model_not_found'],
   ];
   for (const [name, fields, status, param, code] of cases) {
     it(`rejects ${name} with param "${param}"`, async () => {
@@ -182,8 +182,8 @@ describe('OpenAI error envelope names the field', () => {
   }
 
   it('suggests close model ids for an unknown model', async () => {
-    const response = await post('/v1/images/generations', { model: 'gpt-image-l', prompt: 'x' });
-    expect((await response.json()).error.message).toContain('gpt-image-1');
+    const response = await post('/v1/images/generations', { model: 'gpt-image-2.6-flair', prompt: 'x' });
+    expect((await response.json()).error.message).toContain('gpt-image-2.6-flare');
   });
 
   it('asks for a Bearer key in the OpenAI envelope', async () => {
@@ -209,7 +209,7 @@ describe('OpenAI error envelope names the field', () => {
 describe('the JSON edit form', () => {
   it('edits images given as data URLs in images[]', async () => {
     const response = await post('/v1/images/edits', {
-      model: 'gpt-image-1',
+      model: 'gpt-image-2',
       prompt: RETEST_INSTRUCTION,
       images: [{ image_url: `data:image/png;base64,${retestImage.toString('base64')}` }],
     });
@@ -234,7 +234,7 @@ describe('the JSON edit form', () => {
     const base64 = noise.toString('base64');
     googleSim.reset();
     const response = await post('/v1/images/edits', {
-      model: 'gemini-3.1-flash-image-preview',
+      model: 'gemini-3.1-flash-image',
       prompt: RETEST_INSTRUCTION,
       images: [{ image_url: `data:image/jpeg;base64,${base64}` }],
     });
@@ -248,7 +248,7 @@ describe('the JSON edit form', () => {
   });
 });
 
-describe('the Gemini door reaching gpt-image-1 on an openai-compatible upstream', () => {
+describe('the Gemini door reaching gpt-image-2 on an openai-compatible upstream', () => {
   const editBody = () => ({
     contents: [
       {
@@ -264,7 +264,7 @@ describe('the Gemini door reaching gpt-image-1 on an openai-compatible upstream'
 
   it('generateContent sends a multipart images/edits call and answers with inlineData', async () => {
     openAiSim.reset();
-    const response = await fetch(`${gateway.url}/v1beta/models/gpt-image-1:generateContent`, {
+    const response = await fetch(`${gateway.url}/v1beta/models/gpt-image-2:generateContent`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-goog-api-key': gateway.key },
       body: JSON.stringify(editBody()),
@@ -281,14 +281,14 @@ describe('the Gemini door reaching gpt-image-1 on an openai-compatible upstream'
     expect(received?.headers.authorization).toBe('Bearer sim-key-openai');
     expect(received?.files.map((file) => file.field)).toEqual(['image[]']);
     expect(received?.body).toMatchObject({
-      model: 'gpt-image-1',
+      model: 'gpt-image-2',
       size: '1536x1024',
       prompt: RETEST_INSTRUCTION,
     });
   });
 
   it('streamGenerateContent relays the completed image as an SSE event', async () => {
-    const response = await fetch(`${gateway.url}/v1beta/models/gpt-image-1:streamGenerateContent?alt=sse`, {
+    const response = await fetch(`${gateway.url}/v1beta/models/gpt-image-2:streamGenerateContent?alt=sse`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-goog-api-key': gateway.key },
       body: JSON.stringify(editBody()),
@@ -307,7 +307,7 @@ describe('the Gemini door reaching gpt-image-1 on an openai-compatible upstream'
 describe('chat streaming with several choices', () => {
   it('streams two choices, then one usage-only chunk, then [DONE]', async () => {
     const response = await post('/v1/chat/completions', {
-      model: 'gemini-3.1-flash-image-preview',
+      model: 'gemini-3.1-flash-image',
       messages: [{ role: 'user', content: 'a red circle on a white background' }],
       modalities: ['image', 'text'],
       n: 2,
@@ -340,16 +340,16 @@ describe('OpenAI-only image options', () => {
       moderation: 'low',
     } as const;
     const gpt = await client().images.generate({
-      model: 'gpt-image-1',
+      model: 'gpt-image-2',
       prompt: 'a red circle on a white background',
       size: '1024x1536',
       ...options,
     });
     expect(gpt.data?.length).toBe(1);
     const sent = modelCalls(openAiSim)[0].body as Record<string, unknown>;
-    expect(sent).toMatchObject({ model: 'gpt-image-1', size: '1024x1536', ...options });
+    expect(sent).toMatchObject({ model: 'gpt-image-2', size: '1024x1536', ...options });
     const gemini = await client().images.generate({
-      model: 'gemini-3.1-flash-image-preview',
+      model: 'gemini-3.1-flash-image',
       prompt: 'a red circle on a white background',
       size: '1024x1536',
       ...options,

@@ -19,7 +19,7 @@ let retestImage: Buffer;
 beforeAll(async () => {
   sim = await startUpstreamSim({ port: 0 });
   gateway = await startTestGateway({
-    configYaml: `channels:\n${simChannelYaml('google-sim', sim.url, ['gemini-3.1-flash-image-preview'])}`,
+    configYaml: `channels:\n${simChannelYaml('google-sim', sim.url, ['gemini-3.1-flash-image'])}`,
   });
   retestImage = await makeRetestImage();
 });
@@ -62,7 +62,7 @@ function chatParams(model: string, extra: Record<string, unknown> = {}) {
   };
 }
 
-for (const model of ['local-image-edit', 'gemini-3.1-flash-image-preview']) {
+for (const model of ['local-image-edit', 'gemini-3.1-flash-image']) {
   describe(`the openai SDK against ${model}`, () => {
     it('images.generate returns a PNG as b64_json with usage', async () => {
       const result = await client().images.generate({
@@ -214,14 +214,14 @@ describe('GET /v1/models through the openai SDK', () => {
       expect(model.object).toBe('model');
       ids.push(model.id);
     }
-    expect(ids).toEqual(expect.arrayContaining(['local-image-edit', 'gemini-3.1-flash-image-preview']));
-    expect(ids).not.toContain('gpt-image-1');
+    expect(ids).toEqual(expect.arrayContaining(['local-image-edit', 'gemini-3.1-flash-image']));
+    expect(ids).not.toContain('gpt-image-2');
   });
 
   it('retrieves one model by alias as its catalog id', async () => {
     const model = await client().models.retrieve('nano-banana-2');
     expect(model).toMatchObject({
-      id: 'gemini-3.1-flash-image-preview',
+      id: 'gemini-3.1-flash-image',
       object: 'model',
       owned_by: 'google',
     });

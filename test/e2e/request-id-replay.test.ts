@@ -8,7 +8,7 @@ import { createClientKey } from '../../src/store/index.js';
 import { billingTotals, expectBalanced } from '../helpers/billing-checks.js';
 import { simChannelYaml, startTestGateway, type TestGateway } from '../helpers/start-gateway.js';
 
-const model = 'gemini-3.1-flash-image-preview';
+const model = 'gemini-3.1-flash-image';
 let sim: UpstreamSim;
 let gateway: TestGateway;
 

@@ -85,6 +85,37 @@ describe('a retired preview id', () => {
   }
 });
 
+describe('a dry-run estimate for a retired id', () => {
+  const estimate = async (target: TestGateway, model: string) => {
+    const response = await fetch(`${target.url}/admin/estimate`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${target.adminKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model,
+        contents: [{ parts: [{ text: 'a red circle on a white background' }] }],
+        generationConfig: { responseModalities: ['IMAGE'] },
+      }),
+    });
+    return { status: response.status, body: await response.json() };
+  };
+
+  it('prices the successor that would serve it, not the retired entry', async () => {
+    const retired = await estimate(gateway, preview);
+    const live = await estimate(gateway, ga);
+    expect(retired.status).toBe(200);
+    expect(retired.body.model).toBe(ga);
+    expect(retired.body.estimatedCostMicros).toBe(live.body.estimatedCostMicros);
+    expect(retired.body.worstCaseMicros).toBe(live.body.worstCaseMicros);
+  });
+
+  it('answers 410 model_retired under the reject policy', async () => {
+    const refused = await estimate(rejecting, preview);
+    expect(refused.status).toBe(410);
+    expect(refused.body.error).toMatchObject({ code: 'model_retired', param: 'model' });
+    expect(refused.body.error.message).toContain(`Use "${ga}" instead.`);
+  });
+});
+
 describe('the reject policy for retired ids', () => {
   it('answers the Gemini door with NOT_FOUND naming the successor, and calls no upstream', async () => {
     sim.reset();

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BufferPool } from '../../src/http/buffer-pool.js';
 import { startTestGateway, type TestGateway } from '../helpers/start-gateway.js';
 
-const model = 'gemini-3.1-flash-image-preview';
+const model = 'gemini-3.1-flash-image';
 
 /**
  * A Gemini-wire upstream that answers each edit with the image it was sent plus one trailing byte

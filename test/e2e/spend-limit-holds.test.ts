@@ -7,8 +7,10 @@ import { billingTotals, expectBalanced } from '../helpers/billing-checks.js';
 import { simChannelYaml, startTestGateway, type TestGateway } from '../helpers/start-gateway.js';
 import { startUsageUpstream, type UsageUpstream } from '../helpers/usage-upstream.js';
 
-const flash = 'gemini-3.1-flash-image-preview';
-const pro = 'gemini-3-pro-image-preview';
+const flash = 'gemini-3.1-flash-image';
+const pro = 'gemini-3-pro-image';
+// Its own model, so that no other channel takes a request meant for the usage-setting upstream.
+const hostileModel = 'gemini-3.1-flash-lite-image';
 let pngBase64: string;
 let googleSim: UpstreamSim;
 let driftingSim: UpstreamSim;
@@ -29,11 +31,11 @@ beforeAll(async () => {
   openAiSim = await startUpstreamSim({ port: 0 });
   gateway = await startTestGateway({
     configYaml: `channels:
-${simChannelYaml('google-sim', googleSim.url, [flash, 'gemini-2.5-flash-image'])}${simChannelYaml('drifting-sim', driftingSim.url, [pro])}${simChannelYaml('hostile', hostile.url, ['gemini-3.1-flash-image'])}  - name: openai-sim
+${simChannelYaml('google-sim', googleSim.url, [flash, 'gemini-nano-banana-2.1'])}${simChannelYaml('drifting-sim', driftingSim.url, [pro])}${simChannelYaml('hostile', hostile.url, [hostileModel])}  - name: openai-sim
     provider: openai-compatible
     baseUrl: ${openAiSim.url}
     apiKeys: ["sim-key-openai"]
-    models: [gpt-image-1]
+    models: [gpt-image-2]
 retest:
   enabled: false
 `,
@@ -133,7 +135,7 @@ describe('spend limits under concurrency, with the model left to its defaults', 
     const responses = await Promise.all(
       Array.from({ length: 12 }, (_, index) =>
         post('/v1/chat/completions', key, {
-          model: 'gemini-2.5-flash-image',
+          model: 'gemini-nano-banana-2.1',
           messages: [{ role: 'user', content: 'a red circle on a white background' }],
           stream: index % 2 === 1,
         }),
@@ -145,12 +147,12 @@ describe('spend limits under concurrency, with the model left to its defaults', 
     await expectLimitHeld(id, 200_000);
   });
 
-  it('holds the price of the gpt-image quality and size asked for, so a $0.60 key buys two high portraits', async () => {
-    const { id, key } = await createKey('gpt-image-high', 0.6);
+  it('holds the price of the gpt-image quality and size asked for, so a $0.45 key buys two high portraits', async () => {
+    const { id, key } = await createKey('gpt-image-high', 0.45);
     const responses = await Promise.all(
       Array.from({ length: 6 }, () =>
         post('/v1/images/generations', key, {
-          model: 'gpt-image-1',
+          model: 'gpt-image-2',
           prompt: 'a red circle on a white background',
           quality: 'high',
           size: '1024x1536',
@@ -161,7 +163,7 @@ describe('spend limits under concurrency, with the model left to its defaults', 
     expect(outcomes.filter((result) => result !== 'image' && result !== 'spend limit')).toEqual([]);
     expect(outcomes.filter((result) => result === 'image').length).toBeGreaterThan(0);
     expect(outcomes.filter((result) => result === 'image').length).toBeLessThanOrEqual(2);
-    await expectLimitHeld(id, 600_000);
+    await expectLimitHeld(id, 450_000);
   });
 
   it('holds the dearest quality a gpt-image auto may pick, for each of n images', async () => {
@@ -169,7 +171,7 @@ describe('spend limits under concurrency, with the model left to its defaults', 
     const responses = await Promise.all(
       Array.from({ length: 3 }, () =>
         post('/v1/images/generations', key, {
-          model: 'gpt-image-1',
+          model: 'gpt-image-2',
           prompt: 'a red circle',
           quality: 'auto',
           size: '1024x1536',
@@ -186,7 +188,7 @@ describe('spend limits under concurrency, with the model left to its defaults', 
     const { id, key } = await createKey('gpt-image-text-only', 0.3);
     const responses = await Promise.all(
       Array.from({ length: 3 }, () =>
-        post('/v1beta/models/gpt-image-1:generateContent', key, {
+        post('/v1beta/models/gpt-image-2:generateContent', key, {
           contents: [{ parts: [{ text: 'a red circle on a white background' }] }],
           generationConfig: { responseModalities: ['TEXT'] },
         }),
@@ -235,13 +237,20 @@ describe('usage an upstream reports that cannot be priced', () => {
     it(`settles an answer reporting ${label}: charged within the hold, no hold left open`, async () => {
       hostile.setUsage(usage);
       const { id, key } = await createKey(`hostile-${label}`, 0.2);
-      const response = await post('/v1beta/models/gemini-3.1-flash-image:generateContent', key, {
+      const response = await post(`/v1beta/models/${hostileModel}:generateContent`, key, {
         contents: [{ parts: [{ text: 'a blue square' }] }],
       });
       expect(await outcome(response)).toBe('image');
       const charged = await expectLimitHeld(id, 200_000);
-      // Priced as the catalog's image of the default size, as for an answer without usage.
-      expect(charged).toBeGreaterThanOrEqual(1120 * 60);
+      const served = await gateway.running.gateway.database.db
+        .selectFrom('request_log')
+        .select('channel')
+        .where('key_id', '=', id)
+        .execute();
+      expect(served).toEqual([{ channel: 'hostile' }]);
+      // Priced as the catalog's image of the default size (1K: 1120 tokens at $30 per 1M), as for an
+      // answer without usage.
+      expect(charged).toBeGreaterThanOrEqual(1120 * 30);
     });
   }
 });
@@ -250,7 +259,7 @@ describe('candidate counts the hold could misread', () => {
   for (const candidateCount of ['3', 2.5, 0, -1, 1e300]) {
     it(`refuses candidateCount ${JSON.stringify(candidateCount)} with a 400 naming the field, before any hold`, async () => {
       const { id, key } = await createKey(`candidates-${String(candidateCount)}`, 1);
-      const response = await post('/v1beta/models/gpt-image-1:generateContent', key, {
+      const response = await post('/v1beta/models/gpt-image-2:generateContent', key, {
         contents: [{ parts: [{ text: 'a red circle' }] }],
         generationConfig: { candidateCount },
       });

@@ -8,7 +8,7 @@ import { billingTotals, expectBalanced } from '../helpers/billing-checks.js';
 import { startTestGateway, type TestGateway } from '../helpers/start-gateway.js';
 import { blackPng } from '../security/images.js';
 
-const model = 'gemini-3.1-flash-image-preview';
+const model = 'gemini-3.1-flash-image';
 let upstream: Server;
 let gateway: TestGateway;
 const image = blackPng(64, 64).toString('base64');

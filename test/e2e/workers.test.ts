@@ -12,7 +12,7 @@ import { createClientKey, migrateToLatest, openDatabase } from '../../src/store/
 import { billingTotals, expectBalanced } from '../helpers/billing-checks.js';
 import { simChannelYaml } from '../helpers/start-gateway.js';
 
-const model = 'gemini-3.1-flash-image-preview';
+const model = 'gemini-3.1-flash-image';
 const bootstrapKey = 'workers-bootstrap-key';
 const adminKey = 'workers-admin-key';
 

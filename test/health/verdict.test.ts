@@ -84,23 +84,24 @@ describe('model verdict and recommendation', () => {
         offline: true,
       },
       {
-        id: 'gemini-2.5-flash-image',
+        // Controlled by a config override: no built-in model is in controlled testing today.
+        id: 'gemini-3-pro-image',
         verdict: 'stable' as const,
         catalogStatus: 'controlled',
         recommended: false,
         offline: false,
       },
       {
-        id: 'gemini-3.1-flash-image-preview',
+        id: 'gemini-nano-banana-2.1',
         verdict: 'stable' as const,
         catalogStatus: 'stable',
         recommended: true,
         offline: false,
       },
     ];
-    expect(recommendModel(candidates)).toBe('gemini-3.1-flash-image-preview');
+    expect(recommendModel(candidates)).toBe('gemini-nano-banana-2.1');
     candidates[2] = { ...candidates[2], verdict: 'unhealthy' as never };
-    expect(recommendModel(candidates)).toBe('gemini-2.5-flash-image');
+    expect(recommendModel(candidates)).toBe('gemini-3-pro-image');
   });
 });
 

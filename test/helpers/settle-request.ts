@@ -20,7 +20,7 @@ export function deferredSettle(
       createdAt: Date.now(),
       keyId,
       door: 'gemini',
-      model: 'gemini-2.5-flash-image',
+      model: 'gemini-3.1-flash-image',
       channel: 'sim',
       status: chargedMicros > 0 ? 200 : 502,
       errorClass: chargedMicros > 0 ? null : 'connection',

@@ -16,7 +16,7 @@ import {
   waitFor,
 } from './services.js';
 
-const model = 'gemini-3.1-flash-image-preview';
+const model = 'gemini-3.1-flash-image';
 const bootstrapKey = 'scale-bootstrap-key';
 
 describeWithServices('two gateway replicas on PostgreSQL and Redis', () => {

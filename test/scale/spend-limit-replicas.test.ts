@@ -16,7 +16,7 @@ import {
   takeServicesTurn,
 } from './services.js';
 
-const model = 'gemini-3.1-flash-image-preview';
+const model = 'gemini-3.1-flash-image';
 
 describeWithServices('a spend limit shared by two replicas on PostgreSQL', () => {
   let scratch: ScratchSpace;

@@ -15,7 +15,7 @@ import {
   takeServicesTurn,
 } from './services.js';
 
-const model = 'gemini-3.1-flash-image-preview';
+const model = 'gemini-3.1-flash-image';
 const bootstrapKey = 'workers-scale-bootstrap';
 
 describeWithServices('one replica of two workers on PostgreSQL and Redis', () => {

@@ -13,7 +13,7 @@ beforeAll(async () => {
   gateway = await startTestGateway({
     configYaml: `server: { bodyLimitBytes: ${bodyLimitBytes} }
 channels:
-${simChannelYaml('sim', sim.url, ['gemini-3.1-flash-image-preview'])}`,
+${simChannelYaml('sim', sim.url, ['gemini-3.1-flash-image'])}`,
   });
   png = await smallPng();
 });
@@ -134,14 +134,11 @@ describe('bad input on the Gemini door', () => {
 
   it('passes the sniffed type upstream when the declared mime type is wrong', async () => {
     sim.reset();
-    const answer = await fetch(
-      `${gateway.url}/v1beta/models/gemini-3.1-flash-image-preview:generateContent`,
-      {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-goog-api-key': gateway.key },
-        body: imageRequest(png.toString('base64'), 'image/jpeg'),
-      },
-    );
+    const answer = await fetch(`${gateway.url}/v1beta/models/gemini-3.1-flash-image:generateContent`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-goog-api-key': gateway.key },
+      body: imageRequest(png.toString('base64'), 'image/jpeg'),
+    });
     expect(answer.status, await answer.clone().text()).toBe(200);
     const sent = JSON.stringify(sim.received.at(-1)?.body);
     expect(sent).toContain('"mimeType":"image/png"');
@@ -160,7 +157,7 @@ describe('bad input on the Gemini door', () => {
       const body = JSON.stringify({
         contents: [{ parts: [{ text: 'grayscale' }, { fileData: { mimeType: 'image/png', fileUri: uri } }] }],
       });
-      const answer = await post(body, { model: 'gemini-3.1-flash-image-preview' });
+      const answer = await post(body, { model: 'gemini-3.1-flash-image' });
       expectGeminiError(answer, 400, /fileData\.fileUri/);
     }
   });

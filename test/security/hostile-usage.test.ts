@@ -9,7 +9,7 @@ import { startTestGateway, type TestGateway } from '../helpers/start-gateway.js'
 import { startUsageUpstream, type UsageUpstream } from '../helpers/usage-upstream.js';
 import { blackPng } from './images.js';
 
-const model = 'gemini-3.1-flash-image-preview';
+const model = 'gemini-3.1-flash-image';
 const image = blackPng(32, 32).toString('base64');
 let upstream: UsageUpstream;
 let gateway: TestGateway;

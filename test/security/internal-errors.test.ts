@@ -6,7 +6,7 @@ import { startUpstreamSim, type UpstreamSim } from '../../src/sim/index.js';
 import { createClientKey } from '../../src/store/index.js';
 import { simChannelYaml, startTestGateway, type TestGateway } from '../helpers/start-gateway.js';
 
-const model = 'gemini-3.1-flash-image-preview';
+const model = 'gemini-3.1-flash-image';
 let sim: UpstreamSim;
 let gateway: TestGateway;
 let limitedKey: string;

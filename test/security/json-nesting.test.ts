@@ -54,13 +54,13 @@ ${simChannelYaml('hostile', hostileUrl, [model], '    priority: 2\n')}  - name: 
     provider: openai-compatible
     baseUrl: ${hostileUrl}/v1
     apiKeys: ["hostile-openai-key"]
-    models: [gpt-image-1]
+    models: [gpt-image-2]
     priority: 2
 ${simChannelYaml('healthy', healthy.url, [model], '    priority: 1\n')}  - name: healthy-openai
     provider: openai-compatible
     baseUrl: ${healthy.url}/v1
     apiKeys: ["healthy-openai-key"]
-    models: [gpt-image-1]
+    models: [gpt-image-2]
     priority: 1
 routing:
   circuit: { failureThreshold: 1000, openMs: 1000 }
@@ -261,7 +261,7 @@ describe('deeply nested upstream answers', () => {
   it('fails an OpenAI Images answer over as upstream_bug to the next route', async () => {
     const answer = await post(
       '/v1/images/generations',
-      JSON.stringify({ model: 'gpt-image-1', prompt: 'a red circle on a white background' }),
+      JSON.stringify({ model: 'gpt-image-2', prompt: 'a red circle on a white background' }),
       gateway.key,
       'nested-openai-answer',
     );

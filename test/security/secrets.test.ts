@@ -15,7 +15,7 @@ import { startUpstreamSim, type UpstreamSim } from '../../src/sim/index.js';
 import { smallPng } from './images.js';
 
 const secrets = ['sk-SECRET-PROVIDER-KEY-123', 'AIza-SECRET-GEMINI-KEY-456'];
-const model = 'gemini-3.1-flash-image-preview';
+const model = 'gemini-3.1-flash-image';
 const clientKey = 'client-key-for-secret-test';
 let sims: UpstreamSim[] = [];
 let child: ChildProcess;
@@ -311,10 +311,10 @@ describe('provider keys stay secret when an upstream repeats them', () => {
         channel('gemini-500', 'gemini-compatible', 'gemini-3.1-flash-image', 3),
         channel('gemini-stream-error', 'gemini-compatible', 'gemini-3.1-flash-image', 2),
         channel('gemini-400', 'gemini-compatible', 'gemini-3.1-flash-image', 1),
-        channel('openai-401', 'openai-compatible', 'gpt-image-1', 1),
-        channel('openai-429', 'openai-compatible', 'gpt-image-1-mini', 3),
-        channel('openai-stream-error', 'openai-compatible', 'gpt-image-1-mini', 2),
-        channel('openai-400', 'openai-compatible', 'gpt-image-1-mini', 1),
+        channel('openai-401', 'openai-compatible', 'gpt-image-2', 1),
+        channel('openai-429', 'openai-compatible', 'gpt-image-2.6-flare', 3),
+        channel('openai-stream-error', 'openai-compatible', 'gpt-image-2.6-flare', 2),
+        channel('openai-400', 'openai-compatible', 'gpt-image-2.6-flare', 1),
         'routing: { maxAttempts: 8, circuit: { failureThreshold: 1000 } }\n',
         'retest: { enabled: false }\n',
       ].join(''),
@@ -352,7 +352,7 @@ describe('provider keys stay secret when an upstream repeats them', () => {
       await call('/v1beta/models/gemini-3-pro-image:generateContent', geminiBody),
       await call('/v1/images/generations', { model: 'gemini-3-pro-image', prompt: 'a red circle' }),
       await call('/v1/chat/completions', chatBody('gemini-3-pro-image')),
-      await call('/v1/images/generations', { model: 'gpt-image-1', prompt: 'a red circle' }),
+      await call('/v1/images/generations', { model: 'gpt-image-2', prompt: 'a red circle' }),
     ];
     for (const [index, answer] of answers.entries()) {
       expect(answer.status, answer.text).toBe(502);
@@ -377,9 +377,9 @@ describe('provider keys stay secret when an upstream repeats them', () => {
       await call('/v1beta/models/gemini-3.1-flash-image:countTokens', geminiBody),
       await call('/v1/chat/completions', chatBody('gemini-3.1-flash-image')),
       await call('/v1/chat/completions', chatBody('gemini-3.1-flash-image', true)),
-      await call('/v1/images/generations', { model: 'gpt-image-1-mini', prompt: 'a red circle' }),
+      await call('/v1/images/generations', { model: 'gpt-image-2.6-flare', prompt: 'a red circle' }),
       await call('/v1/images/generations', {
-        model: 'gpt-image-1-mini',
+        model: 'gpt-image-2.6-flare',
         prompt: 'a red circle',
         stream: true,
       }),

@@ -5,7 +5,7 @@ import { startUpstreamSim, type UpstreamSim } from '../../src/sim/index.js';
 import { simChannelYaml, startTestGateway, type TestGateway } from '../helpers/start-gateway.js';
 import { smallPng } from './images.js';
 
-const model = 'gemini-3.1-flash-image-preview';
+const model = 'gemini-3.1-flash-image';
 let sim: UpstreamSim;
 /** A TCP relay in front of the sim, so the test sees when the gateway drops its upstream socket. */
 let relay: Server;

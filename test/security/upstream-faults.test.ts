@@ -3,7 +3,7 @@ import { startUpstreamSim, type UpstreamSim } from '../../src/sim/index.js';
 import { simChannelYaml, startTestGateway, type TestGateway } from '../helpers/start-gateway.js';
 import { smallPng } from './images.js';
 
-const model = 'gemini-3.1-flash-image-preview';
+const model = 'gemini-3.1-flash-image';
 /**
  * Each fault and how the gateway must classify the failed attempt, unary and streamed. A truncated
  * stream breaks after the image event has gone to the client, so it cannot fail over (tested apart).

@@ -65,7 +65,7 @@ async function startCountingUpstream(delayMs: number, answerImage?: Buffer) {
   };
 }
 
-const model = 'gemini-3.1-flash-image-preview';
+const model = 'gemini-3.1-flash-image';
 
 describe('the gateway under server.bodyMemoryBytes', () => {
   let upstream: Awaited<ReturnType<typeof startCountingUpstream>>;

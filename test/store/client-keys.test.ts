@@ -30,7 +30,7 @@ describeEachBackend('client keys', (current) => {
     const expiresAt = Date.now() + 86_400_000;
     const { key, record } = await createClientKey(db, {
       name: 'team-b',
-      models: ['gemini-2.5-flash-image', 'gpt-image-1'],
+      models: ['gemini-nano-banana-2.1', 'gpt-image-2'],
       spendLimitMicros: 5_000_000_000_000,
       controlled: true,
       requestsPerMinute: 60,
@@ -42,7 +42,7 @@ describeEachBackend('client keys', (current) => {
     expect(lookup).toEqual({ record, usable: true });
     expect(record).toMatchObject({
       name: 'team-b',
-      models: ['gemini-2.5-flash-image', 'gpt-image-1'],
+      models: ['gemini-nano-banana-2.1', 'gpt-image-2'],
       spendLimitMicros: 5_000_000_000_000,
       spentMicros: 0,
       controlled: true,

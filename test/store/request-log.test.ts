@@ -14,7 +14,7 @@ function entry(overrides: Partial<RequestLogEntry> & { id: string }): RequestLog
     createdAt: 1_700_000_000_000,
     keyId: null,
     door: 'gemini',
-    model: 'gemini-3.1-flash-image-preview',
+    model: 'gemini-3.1-flash-image',
     channel: 'google-main',
     status: 200,
     errorClass: null,
@@ -131,7 +131,7 @@ describeEachBackend('request log', (current) => {
     await insertRequestLogNow(db, entry({ id: 'new', keyId: 'k1', createdAt: 3000, stream: true }));
     await insertRequestLogNow(
       db,
-      entry({ id: 'other-key', keyId: 'k2', createdAt: 2000, model: 'gpt-image-1' }),
+      entry({ id: 'other-key', keyId: 'k2', createdAt: 2000, model: 'gpt-image-2' }),
     );
     expect((await queryRequestLog(db)).map((row) => row.id)).toEqual(['new', 'other-key', 'old']);
     expect((await queryRequestLog(db, { keyId: 'k1' })).map((row) => row.id)).toEqual(['new', 'old']);
@@ -139,7 +139,7 @@ describeEachBackend('request log', (current) => {
       'new',
       'other-key',
     ]);
-    expect((await queryRequestLog(db, { model: 'gpt-image-1' })).map((row) => row.id)).toEqual(['other-key']);
+    expect((await queryRequestLog(db, { model: 'gpt-image-2' })).map((row) => row.id)).toEqual(['other-key']);
     expect((await queryRequestLog(db, { limit: 1 })).map((row) => row.id)).toEqual(['new']);
     const [newest] = await queryRequestLog(db, { limit: 1 });
     expect(newest).toMatchObject({
@@ -180,18 +180,18 @@ describeEachBackend('request log', (current) => {
       }),
     );
     writer.record(
-      entry({ id: 'b-1', keyId: record.id, model: 'gpt-image-1', door: 'openai-images', chargedMicros: 42 }),
+      entry({ id: 'b-1', keyId: record.id, model: 'gpt-image-2', door: 'openai-images', chargedMicros: 42 }),
     );
     writer.record(entry({ id: 'anonymous', keyId: null, chargedMicros: 7 }));
     await writer.close();
 
     const summary = await usageSummary(db, { keyId: record.id });
-    const flash = summary.find((row) => row.model === 'gemini-3.1-flash-image-preview');
+    const flash = summary.find((row) => row.model === 'gemini-3.1-flash-image');
     expect(summary).toHaveLength(2);
     expect(flash).toEqual({
       keyId: record.id,
       keyName: 'team-a',
-      model: 'gemini-3.1-flash-image-preview',
+      model: 'gemini-3.1-flash-image',
       requests: 31,
       failedRequests: 1,
       imagesOut: 60,
@@ -204,7 +204,7 @@ describeEachBackend('request log', (current) => {
       chargedMicros: 30 * 100_000_000 + (29 * 30) / 2,
     });
     expect(flash?.chargedMicros).toBeGreaterThan(2 ** 31);
-    expect(summary.find((row) => row.model === 'gpt-image-1')?.chargedMicros).toBe(42);
+    expect(summary.find((row) => row.model === 'gpt-image-2')?.chargedMicros).toBe(42);
 
     const everyone = await usageSummary(db);
     expect(everyone.find((row) => row.keyId === null)).toMatchObject({

@@ -13,7 +13,7 @@ let sim: UpstreamSim;
 beforeAll(async () => {
   sim = await startUpstreamSim({ port: 0, faults: ['unedited'] });
   gateway = await startTestGateway({
-    configYaml: `channels:\n  - name: local\n    provider: local\n    models: [local-image-edit]\n${simChannelYaml('sim-unedited', sim.url, ['gemini-3.1-flash-image-preview'])}retest:\n  enabled: false\n`,
+    configYaml: `channels:\n  - name: local\n    provider: local\n    models: [local-image-edit]\n${simChannelYaml('sim-unedited', sim.url, ['gemini-3.1-flash-image'])}retest:\n  enabled: false\n`,
   });
   const service = gateway.running.gateway.retests;
   if (!service) throw new Error('no retest service');
@@ -76,7 +76,6 @@ describe('status page', () => {
         expect(
           await page.locator('tbody.model[data-model="local-image-edit"] .badge').first().textContent(),
         ).toBe('stable');
-        // The channel names the retired preview id: its routes are the GA model's now.
         const failing = page.locator(
           'tbody.model[data-model="gemini-3.1-flash-image"] tr.route[data-channel="sim-unedited"][data-door="gemini"] .outcome',
         );

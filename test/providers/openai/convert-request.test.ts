@@ -35,13 +35,13 @@ describe('canonical request → OpenAI Images upstream request', () => {
   for (const testCase of fixture.cases) {
     it(testCase.name, () => {
       expect(
-        convertRequestToOpenAiImages(testCase.request, { model: 'gpt-image-1', ...testCase.options }),
+        convertRequestToOpenAiImages(testCase.request, { model: 'gpt-image-2', ...testCase.options }),
       ).toEqual(testCase.expected);
     });
   }
 
   it(fixture.multipart.name, async () => {
-    const converted = convertRequestToOpenAiImages(fixture.multipart.request, { model: 'gpt-image-1' });
+    const converted = convertRequestToOpenAiImages(fixture.multipart.request, { model: 'gpt-image-2' });
     if (converted.kind !== 'multipart') throw new Error('expected multipart');
     expect(converted.path).toBe('/v1/images/edits');
     expect(converted.fields).toEqual(fixture.multipart.fields);
@@ -77,7 +77,7 @@ describe('canonical request → OpenAI Images upstream request', () => {
           { role: 'user', parts: [{ text: 'now blue' }] },
         ],
       },
-      { model: 'gpt-image-1' },
+      { model: 'gpt-image-2' },
     );
     if (converted.kind !== 'multipart') throw new Error('expected multipart');
     expect(converted.fields).toContainEqual(['prompt', 'draw\n\nnow blue']);
@@ -88,7 +88,7 @@ describe('canonical request → OpenAI Images upstream request', () => {
     const request = {
       contents: [{ role: 'user', parts: [{ inlineData: { mimeType: 'image/png', data: fixture.png } }] }],
     };
-    expect(() => convertRequestToOpenAiImages(request, { model: 'gpt-image-1' })).toThrow(GatewayError);
+    expect(() => convertRequestToOpenAiImages(request, { model: 'gpt-image-2' })).toThrow(GatewayError);
   });
 
   it('rejects more than 16 input images', () => {
@@ -97,7 +97,7 @@ describe('canonical request → OpenAI Images upstream request', () => {
       ...Array.from({ length: 17 }, () => ({ inlineData: { mimeType: 'image/png', data: fixture.png } })),
     ];
     expect(() =>
-      convertRequestToOpenAiImages({ contents: [{ role: 'user', parts }] }, { model: 'gpt-image-1' }),
+      convertRequestToOpenAiImages({ contents: [{ role: 'user', parts }] }, { model: 'gpt-image-2' }),
     ).toThrow(/at most 16/);
   });
 });

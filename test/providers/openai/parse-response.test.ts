@@ -24,7 +24,7 @@ interface Fixture {
 const fixture: Fixture = JSON.parse(
   readFileSync(new URL('../../fixtures/openai-provider-responses.json', import.meta.url), 'utf8'),
 );
-const options = { modelVersion: 'gpt-image-1', responseId: 'resp-1' };
+const options = { modelVersion: 'gpt-image-2', responseId: 'resp-1' };
 const png = (fixture.response.data as { b64_json: string }[])[0].b64_json;
 
 describe('OpenAI Images reply → canonical response', () => {
