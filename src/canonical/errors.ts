@@ -129,6 +129,16 @@ export const errors = {
       code: 'model_not_found',
     });
   },
+  /** A retired model id the policy refuses (HTTP 410 on the OpenAI doors; Gemini renders 404). */
+  modelRetired(message: string): GatewayError {
+    return new GatewayError({
+      errorClass: 'not_found',
+      httpStatus: 410,
+      message,
+      param: 'model',
+      code: 'model_retired',
+    });
+  },
   permission(message: string, param?: string): GatewayError {
     return new GatewayError({
       errorClass: 'permission',

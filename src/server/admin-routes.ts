@@ -130,13 +130,7 @@ function servedForEstimate(gateway: Gateway, requested: CatalogModel): CatalogMo
     return gateway.lifecycle.serve(requested).served;
   } catch (error) {
     if (!(error instanceof RetiredModelError)) throw error;
-    throw new GatewayError({
-      errorClass: 'not_found',
-      httpStatus: 410,
-      message: error.message,
-      param: 'model',
-      code: 'model_retired',
-    });
+    throw errors.modelRetired(error.message);
   }
 }
 

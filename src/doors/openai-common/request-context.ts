@@ -59,13 +59,7 @@ export function serveOpenAiModel(
     served = gateway.lifecycle.serve(requested);
   } catch (error) {
     if (!(error instanceof RetiredModelError)) throw error;
-    throw new GatewayError({
-      errorClass: 'not_found',
-      httpStatus: 410,
-      message: error.message,
-      param: 'model',
-      code: 'model_retired',
-    });
+    throw errors.modelRetired(error.message);
   }
   setServedModelHeaders(raw, served, gateway.lifecycle.today(), (id) => `/v1/models/${id}`);
   return served;
