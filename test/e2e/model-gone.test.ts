@@ -154,4 +154,17 @@ describe('a model its upstream no longer serves', () => {
     expect(body.error.param).toBe('model');
     expect(body.error.message).toContain(`Model "${model}" is not available`);
   });
+
+  it('leaves a model whose every route is gone out of both model lists', async () => {
+    const headers = { authorization: `Bearer ${gateway.key}` };
+    const gemini = (await (await fetch(`${gateway.url}/v1beta/models`, { headers })).json()) as {
+      models: Array<{ name: string }>;
+    };
+    const openai = (await (await fetch(`${gateway.url}/v1/models`, { headers })).json()) as {
+      data: Array<{ id: string }>;
+    };
+    expect(gemini.models.map((entry) => entry.name)).not.toContain(`models/${model}`);
+    expect(openai.data.map((entry) => entry.id)).not.toContain(model);
+    expect(openai.data.map((entry) => entry.id)).toContain('local-image-edit');
+  });
 });

@@ -73,7 +73,13 @@ export function registerGeminiDoor(app: FastifyInstance, gateway: Gateway): void
   app.get('/v1beta/models', async (request) => {
     await authenticate(gateway, request);
     const query = request.query as Query;
-    return listModelsPage(routedModels(gateway.lifecycle, gateway.channels), query.pageSize, query.pageToken);
+    return listModelsPage(
+      routedModels(gateway.lifecycle, gateway.channels, (channel, model) =>
+        gateway.routePresence.isGone(channel, model),
+      ),
+      query.pageSize,
+      query.pageToken,
+    );
   });
 
   app.get('/v1beta/models/*', async (request) => {

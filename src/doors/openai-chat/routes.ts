@@ -58,7 +58,9 @@ export function registerOpenAiChatDoor(app: FastifyInstance, gateway: Gateway): 
   app.get('/v1/models', async (request) => {
     await authenticateBearer(gateway, request.headers);
     return openAiModelList(
-      routedModels(gateway.lifecycle, gateway.channels),
+      routedModels(gateway.lifecycle, gateway.channels, (channel, model) =>
+        gateway.routePresence.isGone(channel, model),
+      ),
       (model) => gateway.lifecycle.lifecycle(model).shutdown,
     );
   });
