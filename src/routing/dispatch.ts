@@ -1,7 +1,7 @@
 // Runs one canonical request against the planned routes with failover, a bounded attempt budget,
 // per-attempt timeouts and an overall deadline. Records every attempt for logs, metrics and health.
 import { GatewayError } from '../canonical/errors.js';
-import type { Blob, GenerateContentRequest, GenerateContentResponse } from '../canonical/types.js';
+import type { GenerateContentRequest, GenerateContentResponse } from '../canonical/types.js';
 import type { RequestBuffers } from '../http/buffer-pool.js';
 import type { UpstreamEvent, UpstreamRelay } from '../providers/types.js';
 import { type RouteChannel, upstreamModelName } from './channel.js';
@@ -24,7 +24,10 @@ import {
 import { type KeyPool, keyFingerprint } from './key-pool.js';
 import { planAttempts } from './plan-attempts.js';
 import { classifyResponse, countImages, type ResponseOutcome } from './response-outcome.js';
-import { inputImagesOf, returnedInputImage, startsLikeInputImage } from './unedited-answer.js';
+import { abortAfter, type CancelSignal } from './attempt-signal.js';
+import { decliningInputImages, inputImagesOf, returnedInputImage } from './unedited-answer.js';
+
+export type { CancelSignal } from './attempt-signal.js';
 
 export interface AttemptRecord {
   channel: string;
@@ -32,13 +35,6 @@ export interface AttemptRecord {
   outcome: 'ok' | string;
   httpStatus?: number;
   latencyMs: number;
-}
-
-/** What aborts a call (the client leaving): an AbortSignal, or a lighter source with a callback. */
-export interface CancelSignal {
-  readonly aborted: boolean;
-  /** Calls `listener` once on abort; returns its removal. */
-  onAbort(listener: () => void): () => void;
 }
 
 export interface DispatchRequest {
@@ -311,25 +307,7 @@ export class Dispatcher {
           // Once part of the answer has reached the client, no other route can take over.
           if (!shouldFailOver(error) || input.relay?.started) throw new DispatchError(error, attempts);
           lastError = error;
-          if (countsAgainstRoute(error))
-            circuits.recordFailure(channel.name, input.modelId, error.errorClass);
-          if (marksRouteGone(error)) {
-            this.options.onRouteGone?.({
-              channel: channel.name,
-              modelId: input.modelId,
-              upstreamId: upstreamModelName(channel, input.modelId),
-              pinned: input.pinnedChannel !== undefined,
-            });
-          }
-          if (apiKey && isKeyFailure(error)) {
-            keys.bench(
-              channel.name,
-              apiKey,
-              error.errorClass,
-              error.errorClass === 'auth' ? 3600 : (error.retryAfterSeconds ?? 60),
-            );
-            continue;
-          }
+          if (this.routeFailed(channel, input, apiKey, error)) continue;
           break;
         } finally {
           if (signalLifetime === 'when-settled') abort.dispose();
@@ -340,7 +318,6 @@ export class Dispatcher {
     // Every route tried has lost the model: the client hears that about the model, not one route.
     if (
       lastError?.errorClass === 'model_gone' &&
-      attempts.length > 0 &&
       attempts.every((attempt) => attempt.outcome === 'model_gone')
     ) {
       lastError = modelGoneError(input.modelId, [...new Set(attempts.map((attempt) => attempt.channel))]);
@@ -349,6 +326,32 @@ export class Dispatcher {
       lastError ?? noRouteError(input.modelId, this.options.channels(), this.options.isGone),
       attempts,
     );
+  }
+
+  /**
+   * What a failed attempt means for its route: the circuit, the gone mark and the key. True when
+   * the same channel should be tried again with its next key.
+   */
+  private routeFailed(
+    channel: RouteChannel,
+    input: DispatchRequest,
+    apiKey: string | undefined,
+    error: GatewayError,
+  ): boolean {
+    if (countsAgainstRoute(error))
+      this.options.circuits.recordFailure(channel.name, input.modelId, error.errorClass);
+    if (marksRouteGone(error)) {
+      this.options.onRouteGone?.({
+        channel: channel.name,
+        modelId: input.modelId,
+        upstreamId: upstreamModelName(channel, input.modelId),
+        pinned: input.pinnedChannel !== undefined,
+      });
+    }
+    if (!apiKey || !isKeyFailure(error)) return false;
+    const restSeconds = error.errorClass === 'auth' ? 3600 : (error.retryAfterSeconds ?? 60);
+    this.options.keys.bench(channel.name, apiKey, error.errorClass, restSeconds);
+    return true;
   }
 
   private record(
@@ -368,21 +371,6 @@ export class Dispatcher {
   }
 }
 
-/** A relay that will not begin on an answer image starting like an input image: that one is read whole and judged. */
-function decliningInputImages(relay: UpstreamRelay, inputImages: readonly Blob[]): UpstreamRelay {
-  return {
-    get started() {
-      return relay.started;
-    },
-    get sentBytes() {
-      return relay.sentBytes;
-    },
-    begin: (channel, contentLength) => relay.begin(channel, contentLength),
-    sendUpTo: (answer, end) => relay.sendUpTo(answer, end),
-    declines: (imageHead) => startsLikeInputImage(imageHead, inputImages),
-  };
-}
-
 async function* replay(
   held: UpstreamEvent[],
   rest: AsyncIterator<UpstreamEvent>,
@@ -397,33 +385,4 @@ async function* replay(
   } finally {
     await rest.return?.();
   }
-}
-
-/**
- * One attempt's signal: aborted after `ms` (a TimeoutError, read as a timeout) or when the client's
- * signal aborts. One timer and one listener, both removed by dispose(): AbortSignal.timeout and
- * AbortSignal.any cost a timer, weak references and a finalizer each, per attempt.
- */
-function abortAfter(ms: number, parent: AbortSignal | CancelSignal | undefined) {
-  const controller = new AbortController();
-  const onParentAbort = () => controller.abort(parent && 'reason' in parent ? parent.reason : undefined);
-  const timer = setTimeout(
-    () => controller.abort(new DOMException('The operation timed out.', 'TimeoutError')),
-    Math.max(0, ms),
-  );
-  timer.unref();
-  let unsubscribe: (() => void) | undefined;
-  if (parent?.aborted) onParentAbort();
-  else if (parent && 'onAbort' in parent) unsubscribe = parent.onAbort(onParentAbort);
-  else if (parent) {
-    parent.addEventListener('abort', onParentAbort, { once: true });
-    unsubscribe = () => parent.removeEventListener('abort', onParentAbort);
-  }
-  return {
-    signal: controller.signal,
-    dispose() {
-      clearTimeout(timer);
-      unsubscribe?.();
-    },
-  };
 }

@@ -3,6 +3,7 @@
 // Images stay undecoded: base64 lengths are compared first, then the text a slice at a time.
 import { imageDataLength, imageDataSlice } from '../canonical/skip-image-strings.js';
 import type { Blob, GenerateContentRequest, GenerateContentResponse } from '../canonical/types.js';
+import type { UpstreamRelay } from '../providers/types.js';
 
 /** Characters compared at a time: small strings, one pass over each image at most. */
 const sliceCharacters = 64 * 1024;
@@ -94,4 +95,19 @@ export function startsLikeInputImage(head: Buffer, inputs: readonly Blob[]): boo
       )
     );
   });
+}
+
+/** A relay that will not begin on an answer image starting like an input image: that one is read whole and judged. */
+export function decliningInputImages(relay: UpstreamRelay, inputImages: readonly Blob[]): UpstreamRelay {
+  return {
+    get started() {
+      return relay.started;
+    },
+    get sentBytes() {
+      return relay.sentBytes;
+    },
+    begin: (channel, contentLength) => relay.begin(channel, contentLength),
+    sendUpTo: (answer, end) => relay.sendUpTo(answer, end),
+    declines: (imageHead) => startsLikeInputImage(imageHead, inputImages),
+  };
 }
