@@ -19,7 +19,7 @@ export function readMultipart(request: RecordedRequest): Promise<MultipartParts>
       stream.on('end', () =>
         parts.files.push({
           field,
-          filename: info.filename,
+          filename: info.filename ?? '',
           mimeType: info.mimeType,
           data: Buffer.concat(pieces).toString('base64'),
         }),
