@@ -31,11 +31,15 @@ export interface RecordingUpstream {
 const pauseBetweenChunksMs = 5;
 
 async function write(response: ServerResponse, answer: RecordedAnswer): Promise<void> {
-  response.writeHead(answer.status, answer.headers ?? {});
   if (answer.chunks === undefined) {
+    // A whole body goes with its length, as upstreams send a unary answer (the gateway reads a
+    // declared length differently: it counts it and watches large ones for image strings).
+    const length = answer.body === undefined ? {} : { 'content-length': String(answer.body.length) };
+    response.writeHead(answer.status, { ...length, ...answer.headers });
     response.end(answer.body);
     return;
   }
+  response.writeHead(answer.status, answer.headers ?? {});
   response.flushHeaders();
   for (const chunk of answer.chunks) {
     response.write(chunk);

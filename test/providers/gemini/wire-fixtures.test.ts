@@ -2,11 +2,13 @@
 // recorded body or stream, and each test checks both directions — what went out (method, path,
 // auth headers, JSON body) and what the provider made of the answer.
 import { afterEach, describe, expect, it } from 'vitest';
+import { largeJsonBytes } from '../../../src/canonical/find-image-strings.js';
 import type { GenerateContentResponse } from '../../../src/canonical/types.js';
 import { createGeminiProvider } from '../../../src/providers/gemini/index.js';
 import type { UpstreamEvent, UpstreamTarget } from '../../../src/providers/types.js';
 import { rememberSecrets } from '../../../src/security/known-secrets.js';
 import { summarizeAnswer } from '../../helpers/answer-summary.js';
+import { noisePng } from '../../helpers/noise-png.js';
 import {
   insideImageString,
   insideMultiByteCharacter,
@@ -221,4 +223,67 @@ describe('Gemini provider, recorded error envelopes', () => {
       expectCaseError(error, wireCase);
     });
   }
+});
+
+describe('Gemini provider, recorded answers whose image is past the large-JSON threshold', () => {
+  /** The case with its image swapped for 200x200 of noise: about 160 KB of base64. */
+  async function withLargeImage(file: string): Promise<{ wireCase: WireCase; image: string }> {
+    const wireCase = readFixture<WireCase>(file);
+    const image = (await noisePng(200, 200)).toString('base64');
+    expect(image.length).toBeGreaterThan(2 * largeJsonBytes);
+    const text = JSON.stringify(wireCase.answer.body).replace(/iVBOR[A-Za-z0-9+/=]+/, image);
+    return { wireCase: { ...wireCase, answer: { ...wireCase.answer, body: JSON.parse(text) } }, image };
+  }
+
+  it('reads a large unary answer to the same canonical answer, image bytes intact', async () => {
+    const { wireCase, image } = await withLargeImage('gemini-generate-text-image.json');
+    const served = prettyBody(wireCase.answer.body);
+    upstream = await startRecordingUpstream(() => ({ ...wireCase.answer, body: served }));
+
+    const result = await provider.generate(wireCase.request, target(wireCase.model));
+
+    expectOutgoing(upstream.requests[0], wireCase);
+    expect(JSON.parse(JSON.stringify(result.response))).toEqual(wireCase.answer.body);
+    expect(result.response.candidates?.[0].content?.parts?.[1].inlineData?.data).toBe(image);
+    expect(summarizeAnswer(result.response)).toEqual({
+      ...wireCase.expected,
+      candidates: [
+        {
+          index: 0,
+          finishReason: 'STOP',
+          parts: [wireCase.expected?.candidates?.[0].parts[0], { image: 'image/png 200x200' }],
+        },
+      ],
+    });
+    expect(result.rawBody?.equals(served)).toBe(true);
+  });
+
+  it('reads a large image event that arrives in many chunks, cut inside its base64', async () => {
+    const wireCase = readFixture<WireCase>('gemini-stream-image.json');
+    const image = (await noisePng(200, 200)).toString('base64');
+    const lines = readChunkLines('gemini-stream-image.chunks.txt').map((line) =>
+      line.replace(/iVBOR[A-Za-z0-9+/=]+/, image),
+    );
+    const bytes = sseBody(lines);
+    const offsets = [insideMultiByteCharacter(bytes), insideImageString(bytes)];
+    for (let offset = 1000; offset < bytes.length; offset += 16 * 1024 + 7) offsets.push(offset);
+    upstream = await startRecordingUpstream(() => ({
+      status: 200,
+      headers: wireCase.answer.headers,
+      chunks: splitAt(bytes, offsets),
+    }));
+
+    const events: UpstreamEvent[] = [];
+    for await (const event of await provider.stream(wireCase.request, target(wireCase.model))) {
+      events.push(event);
+    }
+
+    expect(events.map((event) => JSON.parse(JSON.stringify(event.response)))).toEqual(
+      lines.map((line) => JSON.parse(line)),
+    );
+    expect(events[2].response.candidates?.[0].content?.parts?.[0].inlineData?.data).toBe(image);
+    for (const [index, event] of events.entries()) {
+      expect(Buffer.concat(event.rawJson ?? []).toString('utf8')).toBe(lines[index]);
+    }
+  });
 });
