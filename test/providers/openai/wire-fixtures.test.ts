@@ -107,6 +107,47 @@ describe('OpenAI provider, unary replies from recorded fixtures', () => {
   }
 });
 
+interface HostedImageCase extends WireCase {
+  hostedImage: { path: string; mimeType: string; data: string };
+}
+
+describe('OpenAI provider, a recorded reply that gives a hosted URL instead of bytes', () => {
+  it('fetches the image from the channel host without the key and hands on bytes', async () => {
+    const wireCase = readFixture<HostedImageCase>('openai-generate-url.json');
+    upstream = await startRecordingUpstream((request) =>
+      request.method === 'GET'
+        ? {
+            status: request.path === wireCase.hostedImage.path ? 200 : 404,
+            headers: { 'content-type': wireCase.hostedImage.mimeType },
+            body: Buffer.from(wireCase.hostedImage.data, 'base64'),
+          }
+        : {
+            ...wireCase.answer,
+            body: Buffer.from(
+              JSON.stringify(wireCase.answer.body).replaceAll('{upstream}', upstream?.url ?? ''),
+            ),
+          },
+    );
+
+    // A router's base URL that already ends in /v1 is not doubled.
+    const result = await provider.generate(requestOf(wireCase), {
+      ...target(wireCase.model),
+      baseUrl: `${upstream.url}/v1`,
+    });
+
+    expect(upstream.requests.map((request) => `${request.method} ${request.path}`)).toEqual([
+      `POST ${wireCase.expectedRequest.path}`,
+      `GET ${wireCase.hostedImage.path}`,
+    ]);
+    await expectOutgoing(upstream.requests[0], wireCase);
+    // The image host is told nothing of the channel's credentials.
+    expect(upstream.requests[1].headers.authorization).toBeUndefined();
+    expect(JSON.stringify(upstream.requests[1].headers)).not.toContain(channelKey);
+    expect(result.response).toEqual(wireCase.expectedResponse);
+    expect(summarizeAnswer(result.response)).toEqual(wireCase.expected);
+  });
+});
+
 async function collect(
   events: AsyncIterable<{ response: GenerateContentResponse }>,
   into: GenerateContentResponse[],
