@@ -188,6 +188,41 @@ describe('Gemini provider, a recorded stream split at hostile byte boundaries', 
   });
 });
 
+describe('Gemini provider, recorded streams that end without an image', () => {
+  async function replay(name: string) {
+    const wireCase = readFixture<WireCase>(`${name}.json`);
+    const lines = readChunkLines(`${name}.chunks.txt`);
+    const bytes = sseBody(lines);
+    upstream = await startRecordingUpstream(() => ({
+      status: 200,
+      headers: wireCase.answer.headers,
+      chunks: splitAt(bytes, [5, Math.floor(bytes.length / 2), bytes.indexOf('\r\n\r\n') + 2]),
+    }));
+    const responses: GenerateContentResponse[] = [];
+    const outcome = await (async () => {
+      for await (const event of await provider.stream(wireCase.request, target(wireCase.model))) {
+        responses.push(event.response);
+      }
+    })().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expectOutgoing(upstream.requests[0], wireCase);
+    expect(responses.map(summarizeAnswer)).toEqual(wireCase.expected?.events);
+    return { wireCase, outcome };
+  }
+
+  it('ends a stream whose one event is a blocked prompt, without an error', async () => {
+    const { outcome } = await replay('gemini-stream-safety-block');
+    expect(outcome).toBeUndefined();
+  });
+
+  it('hands on the events before an in-stream error object, then fails in its own words', async () => {
+    const { wireCase, outcome } = await replay('gemini-stream-error-event');
+    expectCaseError(outcome, wireCase);
+  });
+});
+
 describe('Gemini provider, recorded error envelopes', () => {
   for (const status of [400, 403, 404, 429, 500, 503]) {
     const file = `gemini-error-${status}.json`;
