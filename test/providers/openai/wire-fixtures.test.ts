@@ -221,6 +221,7 @@ describe('OpenAI provider, recorded error envelopes', () => {
     '400-invalid-value',
     '400-moderation',
     '401-invalid-key',
+    '404-model-not-found',
     '429-rate-limit',
     '429-quota',
     '500-server-error',
