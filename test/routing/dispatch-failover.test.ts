@@ -161,6 +161,26 @@ describe('failover order and the attempt budget', () => {
   });
 });
 
+describe('answers relayed while they are read', () => {
+  it('does not fail over once part of the answer has gone to the client', async () => {
+    const relay = { started: false, sentBytes: 0, begin() {}, sendUpTo() {} };
+    const first = fakeProvider(answer(imageAnswer()));
+    first.generate = async () => {
+      relay.started = true; // the answer's head went out, then the upstream broke off
+      relay.sentBytes = 4096;
+      throw upstreamError('connection');
+    };
+    const second = fakeProvider(answer(imageAnswer()));
+    const { dispatcher } = dispatcherOver([
+      fakeChannel('first', first, { priority: 2 }),
+      fakeChannel('second', second, { priority: 1 }),
+    ]);
+    const error = await dispatchError(dispatcher.generate(askFor({ relay })));
+    expect(error.errorClass).toBe('connection');
+    expect(second.calls).toHaveLength(0);
+  });
+});
+
 describe("what a failure means for the route's circuit", () => {
   it('opens the circuit after failureThreshold failures, and leaves the route out of the plan', async () => {
     const flaky = fakeProvider(fail(upstreamError('overloaded')));
