@@ -275,6 +275,7 @@ describe('key failures', () => {
   });
 
   it('rests a key the upstream rejected (auth) for an hour, a rate-limited one a minute by default', async () => {
+    vi.useFakeTimers();
     const now = Date.now();
     const keyed = fakeProvider(
       fail(upstreamError('auth')),
@@ -285,13 +286,10 @@ describe('key failures', () => {
       fakeChannel('keyed', keyed, { apiKeys: ['k1', 'k2', 'k3'] }),
     ]);
     await dispatcher.generate(askFor());
-    const [rejected, limited] = keys.snapshot('keyed', ['k1', 'k2']);
-    expect(rejected.reason).toBe('auth');
-    expect(rejected.retiredUntil! - now).toBeGreaterThanOrEqual(3_600_000);
-    expect(rejected.retiredUntil! - now).toBeLessThan(3_600_000 + 5_000);
-    expect(limited.reason).toBe('rate_limited');
-    expect(limited.retiredUntil! - now).toBeGreaterThanOrEqual(60_000);
-    expect(limited.retiredUntil! - now).toBeLessThan(60_000 + 5_000);
+    expect(keys.snapshot('keyed', ['k1', 'k2'])).toEqual([
+      expect.objectContaining({ reason: 'auth', retiredUntil: now + 3_600_000 }),
+      expect.objectContaining({ reason: 'rate_limited', retiredUntil: now + 60_000 }),
+    ]);
   });
 
   it('moves to the next channel, not the next key, on a failure that is not about the key', async () => {
