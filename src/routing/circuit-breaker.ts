@@ -125,9 +125,24 @@ export class CircuitBreakers {
     return this.entry(channel, model).probeInFlight;
   }
 
-  /** Called when an attempt starts; a half-open circuit lets exactly one probe through. */
-  beginAttempt(channel: string, model: string): void {
-    if (this.state(channel, model) === 'half_open') this.entry(channel, model).probeInFlight = true;
+  /**
+   * Called when an attempt starts; a half-open circuit lets exactly one probe through. True when
+   * this attempt is that probe: the caller ends it with endProbe once the attempt is over.
+   */
+  beginAttempt(channel: string, model: string): boolean {
+    const entry = this.entry(channel, model);
+    if (this.state(channel, model) !== 'half_open' || entry.probeInFlight) return false;
+    entry.probeInFlight = true;
+    return true;
+  }
+
+  /**
+   * A probe's attempt is over. Its verdict (success, failure) has been recorded already; one that
+   * gave none (the client left, a key or the gateway itself failed) leaves the next request free
+   * to probe instead of keeping the route out of traffic for good.
+   */
+  endProbe(channel: string, model: string): void {
+    this.entry(channel, model).probeInFlight = false;
   }
 
   recordSuccess(channel: string, model: string): void {

@@ -273,7 +273,7 @@ export class Dispatcher {
       // Keyless providers get one try; keyed ones may move to the next key on a key failure.
       const keyTries = Math.max(1, channel.apiKeys.length);
       for (let keyTry = 0; keyTry < keyTries; keyTry += 1) {
-        if (attempts.length >= this.options.maxAttempts) break;
+        if (attempts.length >= this.options.maxAttempts || performance.now() >= deadlineAt) break;
         const apiKey = keys.pick(channel.name, channel.apiKeys);
         if (channel.apiKeys.length > 0 && apiKey === undefined) {
           lastError ??= exhaustedKeysError(channel.name, keys.snapshot(channel.name, channel.apiKeys));
@@ -282,7 +282,7 @@ export class Dispatcher {
         const started = performance.now();
         const abort = abortAfter(Math.min(channel.timeoutMs, deadlineAt - started), input.signal);
         const signal = abort.signal;
-        circuits.beginAttempt(channel.name, input.modelId);
+        const probing = circuits.beginAttempt(channel.name, input.modelId);
         // The request's buffers may be sent upstream: they are reused only after attempts that read
         // a whole answer (a stream, a failure or an abort may leave a write in flight).
         const giveBuffersBack = input.buffers?.lend();
@@ -311,6 +311,7 @@ export class Dispatcher {
           break;
         } finally {
           if (signalLifetime === 'when-settled') abort.dispose();
+          if (probing) circuits.endProbe(channel.name, input.modelId);
         }
       }
       if (attempts.length >= this.options.maxAttempts || performance.now() >= deadlineAt) break;

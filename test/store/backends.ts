@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterEach, beforeEach, describe, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, it } from 'vitest';
 import { migrateToLatest, openDatabase, type StoreDatabase } from '../../src/store/index.js';
 
 export const postgresUrl =
@@ -81,9 +81,14 @@ const postgresProblem = await postgresReachable();
 
 /**
  * Declares `suite` once per backend. `current()` gives the store of the running test: a fresh,
- * migrated database (temp SQLite file, or a throwaway PostgreSQL schema).
+ * migrated database (temp SQLite file, or a throwaway PostgreSQL schema), one per test, or with
+ * `freshFor: 'file'` one per backend shared by the file's tests (which then keep apart by key).
  */
-export function describeEachBackend(title: string, suite: (current: () => StoreDatabase) => void): void {
+export function describeEachBackend(
+  title: string,
+  suite: (current: () => StoreDatabase) => void,
+  { freshFor = 'test' }: { freshFor?: 'test' | 'file' } = {},
+): void {
   for (const backend of [sqliteBackend, postgresBackend]) {
     if (backend.name === 'postgres' && postgresProblem !== undefined) {
       if (servicesRequired) {
@@ -100,11 +105,11 @@ export function describeEachBackend(title: string, suite: (current: () => StoreD
     }
     describe(`${title} (${backend.name})`, () => {
       let opened: OpenedStore | undefined;
-      beforeEach(async () => {
+      (freshFor === 'file' ? beforeAll : beforeEach)(async () => {
         opened = await backend.open();
         await migrateToLatest(opened.store.db);
       });
-      afterEach(async () => {
+      (freshFor === 'file' ? afterAll : afterEach)(async () => {
         await opened?.dispose();
         opened = undefined;
       });
