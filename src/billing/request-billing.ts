@@ -6,7 +6,7 @@ import { GatewayError } from '../canonical/errors.js';
 import type { GenerateContentRequest, RequestSummary, UsageMetadata } from '../canonical/types.js';
 import type { BillingConfig } from '../config/types.js';
 import type { ClientKeyRecord, Door, RequestLogEntry } from '../store/index.js';
-import type { AdmissionControl } from './admission.js';
+import type { AdmissionControl } from '../shared-state/admission.js';
 import { estimatePromptTokens, type PromptTokenEstimate } from './estimate-tokens.js';
 import type { ClientRequestRef, HoldResult, Ledger, SettleRequest } from './ledger.js';
 import { decideCharge } from './refund-policy.js';

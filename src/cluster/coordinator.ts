@@ -1,11 +1,10 @@
-// The primary's side of the workers' questions: one admission, one retest lock and one set of
-// circuits for the whole node, metrics summed over the workers (prom-client's cluster aggregation),
-// and commit rounds in which every worker commits its pending writes. What a worker held is freed
-// when it exits.
-import { type AdmissionPass, InProcessAdmission } from '../billing/admission.js';
+// The primary's side of the workers' questions: shared state for the whole node (answered by
+// src/shared-state/node-primary/state-server.ts), metrics summed over the workers (prom-client's
+// cluster aggregation), and commit rounds in which every worker commits its pending writes. What a
+// worker held is freed when it exits.
 import { GatewayError } from '../canonical/errors.js';
-import { InProcessRetestLock, type RetestLease } from '../health/retest-lock.js';
-import { NodeCircuits } from './node-circuits.js';
+import { isStateNotice } from '../shared-state/node-primary/messages.js';
+import { NodeStateServer } from '../shared-state/node-primary/state-server.js';
 import {
   isImagegateMessage,
   type PrimaryMessage,
@@ -36,54 +35,31 @@ interface CommitRound {
 }
 
 export class ClusterCoordinator {
-  private readonly admission: InProcessAdmission;
-  private readonly retestLock: InProcessRetestLock;
-  private readonly circuits: NodeCircuits;
-  private readonly passes = new Map<number, { worker: number; pass: AdmissionPass }>();
-  private readonly leases = new Map<number, { worker: number; lease: RetestLease }>();
+  private readonly state: NodeStateServer;
   private readonly rounds = new Map<number, CommitRound>();
-  private nextHandle = 1;
+  private nextRound = 1;
 
   constructor(private readonly options: CoordinatorOptions) {
-    this.admission = new InProcessAdmission(options.clock);
-    this.retestLock = new InProcessRetestLock(options.clock);
-    this.circuits = new NodeCircuits(options.clock);
+    this.state = new NodeStateServer(options.clock);
   }
 
   /** Handles one message from a worker; replies go back through `from.send`. */
   receive(from: WorkerEndpoint, message: unknown): void {
     if (!isImagegateMessage(message)) return;
     const received = message as WorkerMessage;
-    switch (received.imagegate) {
-      case 'release':
-        this.passes.get(received.pass)?.pass.release();
-        this.passes.delete(received.pass);
-        return;
-      case 'retest-unlock':
-        void this.leases.get(received.lease)?.lease.release();
-        this.leases.delete(received.lease);
-        return;
-      case 'committed':
-        this.rounds.get(received.round)?.waiting.delete(from.id);
-        this.finishRoundIfDone(received.round);
-        return;
-      default:
-        this.answer(from, received.id, () => this.question(from, received));
+    if (received.imagegate === 'committed') {
+      this.rounds.get(received.round)?.waiting.delete(from.id);
+      this.finishRoundIfDone(received.round);
+    } else if (isStateNotice(received)) {
+      this.state.receive(received);
+    } else {
+      this.answer(from, received.id, () => this.question(from, received));
     }
   }
 
   /** Frees what an exited worker held and stops waiting for it in commit rounds. */
   workerGone(workerId: number): void {
-    for (const [handle, held] of this.passes) {
-      if (held.worker !== workerId) continue;
-      held.pass.release();
-      this.passes.delete(handle);
-    }
-    for (const [handle, held] of this.leases) {
-      if (held.worker !== workerId) continue;
-      void held.lease.release();
-      this.leases.delete(handle);
-    }
+    this.state.workerGone(workerId);
     for (const [round, commit] of this.rounds) {
       commit.waiting.delete(workerId);
       this.finishRoundIfDone(round);
@@ -92,35 +68,18 @@ export class ClusterCoordinator {
 
   private async question(from: WorkerEndpoint, asked: WorkerQuestion): Promise<unknown> {
     switch (asked.imagegate) {
-      case 'admit': {
-        const pass = await this.admission.admit(asked.request);
-        const handle = this.nextHandle++;
-        this.passes.set(handle, { worker: from.id, pass });
-        return handle;
-      }
-      case 'retest-lock': {
-        const lease = await this.retestLock.tryAcquire(asked.ttlMs);
-        if (!lease) return null;
-        const handle = this.nextHandle++;
-        this.leases.set(handle, { worker: from.id, lease });
-        return handle;
-      }
       case 'metrics':
         return this.options.clusterMetrics();
-      case 'circuit-success':
-        return this.circuits.recordSuccess(asked.channel, asked.model);
-      case 'circuit-failure':
-        return this.circuits.recordFailure(asked.channel, asked.model, asked.failure);
-      case 'circuits':
-        return this.circuits.readAll();
       case 'commit-everywhere':
         await this.commitRound();
         return null;
+      default:
+        return this.state.answer(from.id, asked);
     }
   }
 
   private commitRound(): Promise<void> {
-    const round = this.nextHandle++;
+    const round = this.nextRound++;
     const workers = [...this.options.workers()];
     return new Promise((resolve) => {
       const timer = setTimeout(() => finish(), this.options.commitTimeoutMs ?? 10_000);

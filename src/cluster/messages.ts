@@ -1,31 +1,19 @@
 // Messages between the primary of `serve` with `server.workers` > 1 and its worker processes
-// (Node's cluster IPC channel). Workers ask; the primary answers by id, and asks every worker to
-// commit its pending writes when one of them must read what all have written, and tells them when
-// every worker listens.
-import type { AdmissionRequest } from '../billing/admission.js';
+// (Node's cluster IPC channel). Workers ask; the primary answers by id. Besides shared state
+// (src/shared-state/node-primary/messages.ts), workers ask for the node's summed metrics and for a
+// commit round, in which the primary asks every worker to commit its pending writes; the primary
+// also tells them when every worker listens.
 import type { GatewayErrorOptions } from '../canonical/errors.js';
+import type { StateNotice, StateQuestion } from '../shared-state/node-primary/messages.js';
+
+/** A question before the channel gives it its id. */
+export type Question = StateQuestion | { imagegate: 'metrics' } | { imagegate: 'commit-everywhere' };
 
 /** A worker's question that the primary answers with a `reply` of the same id. */
-export type WorkerQuestion =
-  | { imagegate: 'admit'; id: number; request: AdmissionRequest }
-  | { imagegate: 'retest-lock'; id: number; ttlMs: number }
-  | { imagegate: 'metrics'; id: number }
-  | { imagegate: 'circuit-success'; id: number; channel: string; model: string }
-  | {
-      imagegate: 'circuit-failure';
-      id: number;
-      channel: string;
-      model: string;
-      failure: { errorClass: string; wasProbe: boolean; failureThreshold: number };
-    }
-  | { imagegate: 'circuits'; id: number }
-  | { imagegate: 'commit-everywhere'; id: number };
+export type WorkerQuestion = Question & { id: number };
 
 /** A worker's message that needs no answer. */
-export type WorkerNotice =
-  | { imagegate: 'release'; pass: number }
-  | { imagegate: 'retest-unlock'; lease: number }
-  | { imagegate: 'committed'; round: number };
+export type WorkerNotice = StateNotice | { imagegate: 'committed'; round: number };
 
 export type WorkerMessage = WorkerQuestion | WorkerNotice;
 

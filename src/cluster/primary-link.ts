@@ -1,17 +1,12 @@
-// A worker's line to the primary: questions answered by id (admission of keys with limits, the
-// retest lock, the node's circuits, summed metrics, committing every worker's pending writes), the
+// A worker's line to the primary: questions answered by id (shared state, through
+// src/shared-state/node-primary/, summed metrics, committing every worker's pending writes), the
 // primary's requests to commit this worker's own pending writes, and word that the node listens.
-import type { AdmissionControl, AdmissionPass, AdmissionRequest } from '../billing/admission.js';
 import { GatewayError } from '../canonical/errors.js';
-import type { RetestLease, RetestLock } from '../health/retest-lock.js';
-import type {
-  CircuitStateStore,
-  SharedCircuitEntry,
-  SharedCircuitState,
-} from '../routing/circuit-breaker.js';
+import type { PrimaryChannel, StateNotice, StateQuestion } from '../shared-state/node-primary/messages.js';
 import {
   isImagegateMessage,
   type PrimaryMessage,
+  type Question,
   type WorkerMessage,
   type WorkerQuestion,
 } from './messages.js';
@@ -19,15 +14,13 @@ import {
 /** Longest a worker waits for the primary's answer before failing the question. */
 const answerTimeoutMs = 10_000;
 
-type Question = WorkerQuestion extends infer Q ? (Q extends { id: number } ? Omit<Q, 'id'> : never) : never;
-
 interface PendingAnswer {
   resolve(value: unknown): void;
   reject(error: Error): void;
   timer: NodeJS.Timeout;
 }
 
-export class PrimaryLink {
+export class PrimaryLink implements PrimaryChannel {
   private nextId = 1;
   private readonly pending = new Map<number, PendingAnswer>();
   private commitLocal: () => Promise<void> = async () => {};
@@ -37,51 +30,6 @@ export class PrimaryLink {
   readonly nodeListening = new Promise<void>((resolve) => {
     this.announceNodeListening = resolve;
   });
-  /** The last state the node's circuits were seen in (and when), per `channel\0model`. */
-  private readonly knownCircuits = new Map<string, { state: SharedCircuitState; seenAt: number }>();
-
-  /**
-   * The node's circuits, kept by the primary. A success is sent only when the circuit was last
-   * seen with failures: a healthy route costs no message per request (the refresh every 250 ms
-   * brings failures seen by other workers).
-   */
-  readonly circuitStore: CircuitStateStore = {
-    recordSuccess: async (channel, model) => {
-      const known = this.knownCircuits.get(circuitKey(channel, model));
-      if (known && known.state.consecutiveFailures === 0 && known.state.openedAgoMs === undefined) {
-        return agedBy(known.state, performance.now() - known.seenAt);
-      }
-      return this.remember(channel, model, await this.ask({ imagegate: 'circuit-success', channel, model }));
-    },
-    recordFailure: async (channel, model, failure) =>
-      this.remember(
-        channel,
-        model,
-        await this.ask({ imagegate: 'circuit-failure', channel, model, failure }),
-      ),
-    readAll: async () => {
-      const entries = (await this.ask({ imagegate: 'circuits' })) as SharedCircuitEntry[];
-      const seenAt = performance.now();
-      for (const entry of entries) {
-        this.knownCircuits.set(circuitKey(entry.channel, entry.model), { state: entry, seenAt });
-      }
-      return entries;
-    },
-  };
-
-  readonly admission: AdmissionControl = {
-    admit: (request) => this.admit(request),
-  };
-
-  readonly retestLock: RetestLock = {
-    tryAcquire: async (ttlMs) => {
-      const lease = (await this.ask({ imagegate: 'retest-lock', ttlMs })) as number | null;
-      if (lease === null) return undefined;
-      return {
-        release: async () => this.notify({ imagegate: 'retest-unlock', lease }),
-      } satisfies RetestLease;
-    },
-  };
 
   constructor(private readonly send: (message: WorkerMessage) => void) {}
 
@@ -106,12 +54,12 @@ export class PrimaryLink {
 
   /** The metrics of every worker, summed by the primary, in Prometheus text format. */
   async clusterMetrics(): Promise<string> {
-    return (await this.ask({ imagegate: 'metrics' })) as string;
+    return (await this.request({ imagegate: 'metrics' })) as string;
   }
 
   /** Resolves once every worker has committed the settles and log rows it had queued. */
   async commitEverywhere(): Promise<void> {
-    await this.ask({ imagegate: 'commit-everywhere' });
+    await this.request({ imagegate: 'commit-everywhere' });
   }
 
   receive(message: unknown): void {
@@ -124,7 +72,7 @@ export class PrimaryLink {
     }
     if (received.imagegate === 'commit') {
       const round = received.round;
-      const done = () => this.notify({ imagegate: 'committed', round });
+      const done = () => this.send({ imagegate: 'committed', round });
       this.commitLocal().then(done, done);
       return;
     }
@@ -136,23 +84,16 @@ export class PrimaryLink {
     else answer.resolve(received.value);
   }
 
-  private async admit(request: AdmissionRequest): Promise<AdmissionPass> {
-    const { requestsPerMinute, imagesPerMinute, concurrencyLimit } = request.limits;
-    // A key without limits has nothing to count: no message at all.
-    if (requestsPerMinute === null && imagesPerMinute === null && concurrencyLimit === null)
-      return unlimitedPass;
-    const pass = (await this.ask({ imagegate: 'admit', request })) as number;
-    let released = false;
-    return {
-      release: () => {
-        if (released) return;
-        released = true;
-        this.notify({ imagegate: 'release', pass });
-      },
-    };
+  /** Asks the primary about shared state (see src/shared-state/node-primary/). */
+  ask(question: StateQuestion): Promise<unknown> {
+    return this.request(question);
   }
 
-  private ask(question: Question): Promise<unknown> {
+  notify(notice: StateNotice): void {
+    this.send(notice);
+  }
+
+  private request(question: Question): Promise<unknown> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -170,32 +111,7 @@ export class PrimaryLink {
       this.send({ ...question, id } as WorkerQuestion);
     });
   }
-
-  private notify(message: WorkerMessage): void {
-    this.send(message);
-  }
-
-  private remember(channel: string, model: string, state: unknown): SharedCircuitState {
-    const shared = state as SharedCircuitState;
-    this.knownCircuits.set(circuitKey(channel, model), { state: shared, seenAt: performance.now() });
-    return shared;
-  }
 }
-
-/** A state seen `elapsedMs` ago, its ages as they are now (a route's last error keeps its real time). */
-function agedBy(state: SharedCircuitState, elapsedMs: number): SharedCircuitState {
-  const elapsed = Math.max(0, Math.round(elapsedMs));
-  return {
-    ...state,
-    lastErrorAgoMs: state.lastErrorAgoMs === undefined ? undefined : state.lastErrorAgoMs + elapsed,
-  };
-}
-
-function circuitKey(channel: string, model: string): string {
-  return `${channel}\u0000${model}`;
-}
-
-const unlimitedPass: AdmissionPass = { release: () => {} };
 
 function errorFromReply(error: Extract<PrimaryMessage, { error: unknown }>['error']): Error {
   if (!error.gateway) return new Error(error.message);

@@ -6,7 +6,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { randomBytes } from 'node:crypto';
 import { AggregatorRegistry } from 'prom-client';
-import type { Logger } from '../server/logger.js';
+import type { Logger } from 'pino';
 import { ClusterCoordinator, type WorkerEndpoint } from './coordinator.js';
 import { nodeTokenVariable, workerIndexVariable } from './worker.js';
 

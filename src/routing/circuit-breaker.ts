@@ -1,7 +1,8 @@
 // Circuit breakers per (channel, model): after N consecutive failures the circuit opens and the
 // route gets no traffic; once the open period passes, one request is let through as a probe
 // (half-open) and its outcome closes or re-opens the circuit. State is kept in process so the hot
-// path stays synchronous; an optional shared store (Redis) mirrors it across replicas.
+// path stays synchronous; an optional shared store (src/shared-state/) mirrors it across processes.
+import type { CircuitStateStore, SharedCircuitState } from '../shared-state/circuits.js';
 
 export type CircuitState = 'closed' | 'open' | 'half_open';
 
@@ -19,33 +20,6 @@ export interface CircuitOptions {
   failureThreshold: number;
   openMs: number;
   now?: () => number;
-}
-
-/**
- * What replicas share about one circuit. Times are ages by the store's own clock, so replicas
- * whose clocks disagree still agree on how long a circuit has been open.
- */
-export interface SharedCircuitState {
-  consecutiveFailures: number;
-  openedAgoMs?: number;
-  lastErrorClass?: string;
-  lastErrorAgoMs?: number;
-}
-
-export interface SharedCircuitEntry extends SharedCircuitState {
-  channel: string;
-  model: string;
-}
-
-/** Where outcomes are written through to and read back from when several replicas run. */
-export interface CircuitStateStore {
-  recordSuccess(channel: string, model: string): Promise<SharedCircuitState>;
-  recordFailure(
-    channel: string,
-    model: string,
-    failure: { errorClass: string; wasProbe: boolean; failureThreshold: number },
-  ): Promise<SharedCircuitState>;
-  readAll(): Promise<SharedCircuitEntry[]>;
 }
 
 interface CircuitEntry {

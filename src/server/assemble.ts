@@ -9,7 +9,6 @@ import { BodyMemory } from './body-memory.js';
 import { BufferPool } from '../http/buffer-pool.js';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { InProcessAdmission } from '../billing/admission.js';
 import { Ledger } from '../billing/ledger.js';
 import { startLedgerThread } from '../billing/ledger-thread.js';
 import { newHoldOwner } from '../billing/hold-owner.js';
@@ -24,7 +23,6 @@ import { providerFor } from '../providers/registry.js';
 import type { RouteChannel } from '../routing/channel.js';
 import { ChannelStateRecorder } from '../routing/channel-state-recorder.js';
 import { CircuitBreakers } from '../routing/circuit-breaker.js';
-import { shareCircuitsThrough } from '../routing/circuit-sharing.js';
 import { pixelMemory } from '../engine/pixel-memory.js';
 import { Dispatcher } from '../routing/dispatch.js';
 import { KeyPool } from '../routing/key-pool.js';
@@ -46,6 +44,7 @@ import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { countedBodyBytes } from '../security/limits.js';
 import { rememberSecrets } from '../security/known-secrets.js';
+import { createSharedState } from '../shared-state/create-shared-state.js';
 
 export function routeChannel(channel: ChannelConfig): RouteChannel {
   // Every configured key is scrubbed verbatim from upstream text, whichever channel's answer it is.
@@ -124,25 +123,8 @@ export async function createGateway(
   const channels = config.channels.map(routeChannel);
   const circuits = new CircuitBreakers(config.routing.circuit);
   const keys = new KeyPool();
-  const { redisUrl, redisKeyPrefix } = config.storage;
-  // Loaded only when configured: a single node never holds the Redis client in its heap.
-  const sharedState = redisUrl
-    ? (await import('../scale/index.js')).startSharedState({
-        redisUrl,
-        keyPrefix: redisKeyPrefix,
-        logger,
-        circuits,
-        requestDeadlineMs: config.routing.deadlineMs,
-      })
-    : undefined;
-  // Workers of one node without Redis share circuits through their primary.
-  const stopSharingCircuits =
-    cluster && !sharedState
-      ? shareCircuitsThrough(circuits, cluster.link.circuitStore, {
-          refreshMs: 250,
-          onError: (error, during) => logger.warn({ err: error, during }, 'node circuit state unavailable'),
-        })
-      : undefined;
+  // Admission, circuits and the retest lock shared with the deployment's other processes, if any.
+  const sharedState = await createSharedState(config, { logger, circuits, primary: cluster?.link });
   const channelStates = new ChannelStateRecorder(
     database.db,
     () => circuits.snapshot(),
@@ -222,7 +204,7 @@ export async function createGateway(
           'settle batch failed to commit; its journal is kept for the next start',
         ),
     }),
-    admission: sharedState?.admission ?? cluster?.link.admission ?? new InProcessAdmission(),
+    admission: sharedState.admission,
     config: config.billing,
     watchdogMs: config.routing.deadlineMs + 60_000,
     onError: (error, requestId) => logger.error({ err: error, requestId }, 'billing write failed'),
@@ -273,7 +255,7 @@ export async function createGateway(
     gateway,
     app,
     config: config.retest,
-    lock: sharedState?.retestLock ?? cluster?.link.retestLock,
+    lock: sharedState.retestLock,
   });
   await gateway.retests.credentials.prepare();
   let stopSyncSchedule = () => {};
@@ -299,13 +281,12 @@ export async function createGateway(
       stopHoldSweeper();
       stopReloadingDemotions();
       stopReloadingPresence();
-      stopSharingCircuits?.();
       await gateway.retests?.stop();
       await app.close();
       await billing.closeAll();
       await ledgerThread?.close();
       await requestLog.close();
-      await sharedState?.close();
+      await sharedState.close();
       await channelStates.close();
       await database.close();
     },

@@ -7,7 +7,7 @@ import type { ChannelStateRecorder } from '../routing/channel-state-recorder.js'
 import type { CircuitBreakers } from '../routing/circuit-breaker.js';
 import type { Dispatcher } from '../routing/dispatch.js';
 import type { KeyPool } from '../routing/key-pool.js';
-import type { SharedState } from '../scale/index.js';
+import type { SharedState } from '../shared-state/shared-state.js';
 import type { ServerTimeouts } from '../security/limits.js';
 import type { RequestLogWriter, StoreDatabase } from '../store/index.js';
 import type { RetestService } from '../health/retest-service.js';
@@ -63,7 +63,7 @@ export interface Gateway {
   channelStates?: ChannelStateRecorder;
   /** Set while shutting down: readiness turns false, new work is refused. */
   draining: boolean;
-  /** Redis-backed state shared with other replicas; absent when IMAGEGATE_REDIS_URL is unset. */
+  /** Admission, circuits and the retest lock shared with the deployment's other processes (src/shared-state/). */
   sharedState?: SharedState;
   /** Set in a worker of `server.workers` > 1: its place and its line to the primary (src/cluster/). */
   cluster?: ClusterMember;

@@ -22,7 +22,7 @@ export function registerOpsRoutes(app: FastifyInstance, gateway: Gateway): void 
     }
     // Redis down does not make a replica unready: every Redis-backed part has a fallback (docs/deploy.md),
     // and failing readiness would take every replica out of the load balancer at once.
-    const redis = gateway.sharedState?.redisState();
+    const redis = gateway.sharedState?.redisState?.();
     return {
       status: 'ready',
       channels: gateway.channels.length,

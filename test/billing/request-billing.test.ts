@@ -3,7 +3,7 @@
 // delivered and releases the rest, the spend limit holds under a burst of concurrent admits, and a
 // client's request id is served once.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { InProcessAdmission } from '../../src/billing/admission.js';
+import { InProcessAdmission } from '../../src/shared-state/in-process/admission.js';
 import { costOfUsage } from '../../src/billing/cost.js';
 import { estimatePromptTokens } from '../../src/billing/estimate-tokens.js';
 import { Ledger } from '../../src/billing/ledger.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InProcessAdmission } from '../../src/billing/admission.js';
+import { InProcessAdmission } from '../../src/shared-state/in-process/admission.js';
 import { estimatePromptTokens } from '../../src/billing/estimate-tokens.js';
 import { decideCharge } from '../../src/billing/refund-policy.js';
 import { reconcileRequest } from '../../src/billing/reconcile.js';

@@ -1,11 +1,8 @@
 // Circuit breakers on an injected clock: open after the threshold, one half-open probe after the
 // cool-down, closed by its success, re-opened by its failure; per (channel, model); shared state.
 import { describe, expect, it } from 'vitest';
-import {
-  CircuitBreakers,
-  type CircuitStateStore,
-  type SharedCircuitState,
-} from '../../src/routing/circuit-breaker.js';
+import { CircuitBreakers } from '../../src/routing/circuit-breaker.js';
+import type { CircuitStateStore, SharedCircuitState } from '../../src/shared-state/circuits.js';
 
 const model = 'gemini-3.1-flash-image';
 

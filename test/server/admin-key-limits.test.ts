@@ -2,7 +2,7 @@
 // the field and the allowed range, on SQLite and on PostgreSQL alike; values in range are stored exactly.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maxKeyRate, maxSpendLimitUsd } from '../../src/billing/key-limits.js';
-import { createScratchSpace, describeWithServices, type ScratchSpace } from '../scale/services.js';
+import { createScratchSpace, describeWithServices, type ScratchSpace } from '../helpers/services.js';
 import { startTestGateway, type TestGateway } from '../helpers/start-gateway.js';
 
 function adminCalls(gateway: () => TestGateway) {

@@ -1,12 +1,13 @@
-// The circuits of a whole node, kept by the primary for its workers: the same rules as the Redis
-// store of several replicas (src/scale/redis-circuits.ts), in memory, with ages by the primary's clock.
+// A circuit store in memory, with ages by this process's clock: what the primary of a node keeps
+// for its workers. The same rules as the Redis store of several replicas (../redis/circuits.ts).
 import type {
+  CircuitFailure,
   CircuitStateStore,
   SharedCircuitEntry,
   SharedCircuitState,
-} from '../routing/circuit-breaker.js';
+} from '../circuits.js';
 
-interface NodeCircuit {
+interface StoredCircuit {
   consecutiveFailures: number;
   openedAt?: number;
   lastErrorClass?: string;
@@ -15,8 +16,8 @@ interface NodeCircuit {
 
 const separator = '\u0000';
 
-export class NodeCircuits implements CircuitStateStore {
-  private readonly circuits = new Map<string, NodeCircuit>();
+export class InMemoryCircuitStore implements CircuitStateStore {
+  private readonly circuits = new Map<string, StoredCircuit>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -27,11 +28,7 @@ export class NodeCircuits implements CircuitStateStore {
     return this.shared(circuit);
   }
 
-  async recordFailure(
-    channel: string,
-    model: string,
-    failure: { errorClass: string; wasProbe: boolean; failureThreshold: number },
-  ): Promise<SharedCircuitState> {
+  async recordFailure(channel: string, model: string, failure: CircuitFailure): Promise<SharedCircuitState> {
     const circuit = this.circuit(channel, model);
     const now = this.now();
     circuit.consecutiveFailures += 1;
@@ -48,7 +45,7 @@ export class NodeCircuits implements CircuitStateStore {
     });
   }
 
-  private circuit(channel: string, model: string): NodeCircuit {
+  private circuit(channel: string, model: string): StoredCircuit {
     const key = `${channel}${separator}${model}`;
     let circuit = this.circuits.get(key);
     if (!circuit) {
@@ -58,7 +55,7 @@ export class NodeCircuits implements CircuitStateStore {
     return circuit;
   }
 
-  private shared(circuit: NodeCircuit): SharedCircuitState {
+  private shared(circuit: StoredCircuit): SharedCircuitState {
     const now = this.now();
     return {
       consecutiveFailures: circuit.consecutiveFailures,

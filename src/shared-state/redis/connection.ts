@@ -1,9 +1,8 @@
 // One Redis connection per process for shared state, set up to fail fast (no offline queue, one
 // retry, short timeouts) so an outage costs a rejected call, never a hanging request.
 import { Redis } from 'ioredis';
-import type { Logger } from '../server/logger.js';
-
-export type RedisState = 'ready' | 'unavailable';
+import type { Logger } from 'pino';
+import type { RedisState } from '../shared-state.js';
 
 export interface RedisConnectionOptions {
   url: string;

@@ -1,14 +1,5 @@
-// One retest run at a time: a lock that a scheduler or an on-demand run must hold. The in-process
-// lock serves a single node; a Redis lock with the same interface serves several replicas.
-
-export interface RetestLease {
-  release(): Promise<void>;
-}
-
-export interface RetestLock {
-  /** A lease when the lock was free, undefined when another run holds it. */
-  tryAcquire(ttlMs: number): Promise<RetestLease | undefined>;
-}
+// The retest lock of one process (also held by the primary for the workers of a node).
+import type { RetestLease, RetestLock } from '../retest-lock.js';
 
 export class InProcessRetestLock implements RetestLock {
   private heldUntil = 0;

@@ -1,17 +1,21 @@
-// The primary's coordinator wired to workers' PrimaryLinks directly (the messages are what Node's
+// The node-primary backend: the primary's coordinator wired to workers' PrimaryLinks directly (the messages are what Node's
 // cluster IPC channel would carry, passed through structuredClone): limits hold across workers,
 // what an exited worker held is freed, circuits open on the node's failures, and a commit round
 // waits for every worker.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { AdmissionLimits } from '../../src/billing/admission.js';
 import { ClusterCoordinator, type WorkerEndpoint } from '../../src/cluster/coordinator.js';
 import type { WorkerMessage } from '../../src/cluster/messages.js';
 import { PrimaryLink } from '../../src/cluster/primary-link.js';
 import { CircuitBreakers } from '../../src/routing/circuit-breaker.js';
+import type { AdmissionLimits } from '../../src/shared-state/admission.js';
+import type { CircuitStateStore } from '../../src/shared-state/circuits.js';
+import { createNodePrimarySharedState } from '../../src/shared-state/node-primary/index.js';
+import type { SharedState } from '../../src/shared-state/shared-state.js';
 import { rejection } from '../helpers/errors.js';
 
 interface TestWorker {
   link: PrimaryLink;
+  state: SharedState;
   endpoint: WorkerEndpoint;
   sent: WorkerMessage[];
 }
@@ -31,6 +35,11 @@ function node(count: number, options: { commitTimeoutMs?: number; clock?: () => 
       sent.push(message);
       const copy = structuredClone(message);
       queueMicrotask(() => coordinator.receive(worker.endpoint, copy));
+    });
+    worker.state = createNodePrimarySharedState(worker.link, {
+      onFailure: (_during, error) => {
+        throw error;
+      },
     });
     worker.endpoint = {
       id,
@@ -54,7 +63,7 @@ const limits = (overrides: Partial<AdmissionLimits>): AdmissionLimits => ({
 /** Lets queued messages and their answers go through. */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
 
-describe('cluster coordinator', () => {
+describe('node-primary shared state', () => {
   afterEach(() => {
     vi.useRealTimers();
   });
@@ -62,15 +71,15 @@ describe('cluster coordinator', () => {
   it('enforces a concurrency limit across workers and frees the slot on release', async () => {
     const [first, second] = node(2).workers;
     const request = { keyId: 'key_a', limits: limits({ concurrencyLimit: 1 }), images: 1 };
-    const pass = await first.link.admission.admit(request);
-    const refused = await rejection(second.link.admission.admit(request));
+    const pass = await first.state.admission.admit(request);
+    const refused = await rejection(second.state.admission.admit(request));
     expect(refused.httpStatus).toBe(429);
     expect(refused.errorClass).toBe('rate_limited');
     expect(refused.retryAfterSeconds).toBe(1);
     expect(refused.message).toMatch(/1 request\(s\) in flight/);
     pass.release();
     pass.release();
-    const again = await second.link.admission.admit(request);
+    const again = await second.state.admission.admit(request);
     again.release();
   });
 
@@ -78,17 +87,17 @@ describe('cluster coordinator', () => {
     let now = 1_000_000;
     const [first, second] = node(2, { clock: () => now }).workers;
     const request = { keyId: 'key_b', limits: limits({ requestsPerMinute: 3 }), images: 1 };
-    for (const worker of [first, second, first]) (await worker.link.admission.admit(request)).release();
-    const refused = await rejection(second.link.admission.admit(request));
+    for (const worker of [first, second, first]) (await worker.state.admission.admit(request)).release();
+    const refused = await rejection(second.state.admission.admit(request));
     expect(refused.message).toMatch(/limited to 3 requests per minute/);
     expect(refused.retryAfterSeconds).toBe(60);
     now += 60_001;
-    (await second.link.admission.admit(request)).release();
+    (await second.state.admission.admit(request)).release();
   });
 
   it('sends nothing for a key without limits', async () => {
     const [worker] = node(1).workers;
-    const pass = await worker.link.admission.admit({ keyId: 'key_c', limits: limits({}), images: 4 });
+    const pass = await worker.state.admission.admit({ keyId: 'key_c', limits: limits({}), images: 4 });
     pass.release();
     expect(worker.sent).toEqual([]);
   });
@@ -97,17 +106,17 @@ describe('cluster coordinator', () => {
     const { coordinator, workers } = node(2);
     const [first, second] = workers;
     const request = { keyId: 'key_d', limits: limits({ concurrencyLimit: 1 }), images: 1 };
-    await first.link.admission.admit(request);
-    expect(await first.link.retestLock.tryAcquire(60_000)).toBeDefined();
-    expect(await second.link.retestLock.tryAcquire(60_000)).toBeUndefined();
-    await rejection(second.link.admission.admit(request));
+    await first.state.admission.admit(request);
+    expect(await first.state.retestLock.tryAcquire(60_000)).toBeDefined();
+    expect(await second.state.retestLock.tryAcquire(60_000)).toBeUndefined();
+    await rejection(second.state.admission.admit(request));
     coordinator.workerGone(first.endpoint.id);
-    const lease = await second.link.retestLock.tryAcquire(60_000);
+    const lease = await second.state.retestLock.tryAcquire(60_000);
     expect(lease).toBeDefined();
-    (await second.link.admission.admit(request)).release();
+    (await second.state.admission.admit(request)).release();
     await lease?.release();
     await new Promise((resolve) => setTimeout(resolve, 0));
-    expect(await first.link.retestLock.tryAcquire(60_000)).toBeDefined();
+    expect(await first.state.retestLock.tryAcquire(60_000)).toBeDefined();
   });
 
   it('answers a commit round once every worker has committed', async () => {
@@ -143,7 +152,7 @@ describe('cluster coordinator', () => {
     const [first, second] = node(2).workers;
     const circuitsOf = (worker: TestWorker) => {
       const circuits = new CircuitBreakers({ failureThreshold: 3, openMs: 60_000 });
-      circuits.useSharedStore(worker.link.circuitStore, (error) => {
+      circuits.useSharedStore(worker.state.circuits as CircuitStateStore, (error) => {
         throw error;
       });
       return circuits;
@@ -166,7 +175,7 @@ describe('cluster coordinator', () => {
   it('sends no message for a success on a route last seen healthy', async () => {
     const [worker] = node(1).workers;
     const circuits = new CircuitBreakers({ failureThreshold: 3, openMs: 60_000 });
-    circuits.useSharedStore(worker.link.circuitStore, (error) => {
+    circuits.useSharedStore(worker.state.circuits as CircuitStateStore, (error) => {
       throw error;
     });
     circuits.recordFailure('steady', 'model-b', 'timeout');
@@ -186,7 +195,7 @@ describe('cluster coordinator', () => {
     const settleOnClock = () => vi.advanceTimersByTimeAsync(5);
     const [worker] = node(1).workers;
     const circuits = new CircuitBreakers({ failureThreshold: 3, openMs: 60_000 });
-    circuits.useSharedStore(worker.link.circuitStore, (error) => {
+    circuits.useSharedStore(worker.state.circuits as CircuitStateStore, (error) => {
       throw error;
     });
     const failedAt = Date.now();

@@ -2,14 +2,13 @@
 // every replica re-reads all circuits on a short timer, so a circuit one replica opens is soon open
 // on all of them while `isOpen` stays a synchronous in-process lookup.
 import type {
-  CircuitBreakers,
+  CircuitFailure,
   CircuitStateStore,
   SharedCircuitEntry,
   SharedCircuitState,
-} from '../routing/circuit-breaker.js';
-import { shareCircuitsThrough } from '../routing/circuit-sharing.js';
+} from '../circuits.js';
+import type { RedisConnection } from './connection.js';
 import { LuaScript, luaNowMs } from './lua-script.js';
-import type { RedisConnection } from './redis-connection.js';
 
 const circuitsKey = 'circuits';
 /** Circuits untouched for a day are forgotten. */
@@ -66,11 +65,7 @@ function toShared([failures, openedAgo, errorAgo, errorClass]: ScriptState): Sha
 export class RedisCircuitStore implements CircuitStateStore {
   constructor(private readonly connection: RedisConnection) {}
 
-  async recordFailure(
-    channel: string,
-    model: string,
-    failure: { errorClass: string; wasProbe: boolean; failureThreshold: number },
-  ): Promise<SharedCircuitState> {
+  async recordFailure(channel: string, model: string, failure: CircuitFailure): Promise<SharedCircuitState> {
     const result = await recordFailureScript.run(
       this.connection.client,
       [circuitsKey],
@@ -103,20 +98,4 @@ export class RedisCircuitStore implements CircuitStateStore {
       return { channel, model, ...toShared(state) };
     });
   }
-}
-
-/**
- * Connects `circuits` to Redis and refreshes them every `refreshMs`. A failed refresh or write leaves
- * the in-process state in charge until Redis answers again. Returns a stop function.
- */
-export function shareCircuits(
-  circuits: CircuitBreakers,
-  connection: RedisConnection,
-  refreshMs = 250,
-): () => void {
-  return shareCircuitsThrough(circuits, new RedisCircuitStore(connection), {
-    refreshMs,
-    ready: () => connection.state() === 'ready',
-    onError: (error, during) => connection.reportFailure(during, error),
-  });
 }

@@ -14,7 +14,7 @@ import {
   startRedis,
   stopRedis,
   waitFor,
-} from './services.js';
+} from '../helpers/services.js';
 
 const model = 'gemini-3.1-flash-image';
 const bootstrapKey = 'scale-bootstrap-key';

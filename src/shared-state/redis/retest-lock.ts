@@ -1,9 +1,9 @@
 // The retest lock across replicas: SET NX PX with a random token, released by compare-and-delete so
 // a run whose lease ran out never frees the next holder's lock. Fails closed: without Redis, no retest.
 import { randomUUID } from 'node:crypto';
-import type { RetestLease, RetestLock } from '../health/retest-lock.js';
+import type { RetestLease, RetestLock } from '../retest-lock.js';
 import { LuaScript } from './lua-script.js';
-import type { RedisConnection } from './redis-connection.js';
+import type { RedisConnection } from './connection.js';
 
 const lockKey = 'retest-lock';
 

@@ -13,7 +13,7 @@ import {
   redisUrl,
   type ScratchSpace,
   takeServicesTurn,
-} from './services.js';
+} from '../helpers/services.js';
 
 const model = 'gemini-3.1-flash-image';
 const bootstrapKey = 'workers-scale-bootstrap';

@@ -50,7 +50,11 @@ export async function startReplica(options: ReplicaOptions): Promise<Replica> {
     stderr += chunk.toString();
   });
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`replica did not start in 30 s:\n${stderr}`)), 30_000);
+    const timer = setTimeout(() => {
+      // Stopped, so a replica (or a primary that keeps restarting workers) does not outlive the test.
+      child.kill('SIGTERM');
+      reject(new Error(`replica did not start in 30 s:\n${stderr}`));
+    }, 30_000);
     child.stdout?.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
       const match = /imagegate listening on (http:\/\/\S+)/.exec(stdout);

@@ -6,13 +6,13 @@ import {
   type AdmissionControl,
   type AdmissionPass,
   type AdmissionRequest,
-  InProcessAdmission,
+  isUnlimited,
   rateLimited,
-} from '../billing/admission.js';
+  windowMs,
+} from '../admission.js';
+import { InProcessAdmission } from '../in-process/admission.js';
+import type { RedisConnection } from './connection.js';
 import { LuaScript, luaNowMs } from './lua-script.js';
-import type { RedisConnection } from './redis-connection.js';
-
-const windowMs = 60_000;
 
 // KEYS: requests (zset time→token), images (zset time→"token:n"), in flight (zset lease end→token).
 // ARGV: token, images, requests/min, images/min, concurrency (0 = unlimited), window ms, lease ms.
@@ -76,13 +76,7 @@ export class RedisAdmission implements AdmissionControl {
 
   async admit(request: AdmissionRequest): Promise<AdmissionPass> {
     const { keyId, limits } = request;
-    if (
-      limits.requestsPerMinute === null &&
-      limits.imagesPerMinute === null &&
-      limits.concurrencyLimit === null
-    ) {
-      return { release: () => {} };
-    }
+    if (isUnlimited(limits)) return { release: () => {} };
     const token = randomUUID();
     let result: AdmitResult;
     try {

@@ -1,32 +1,12 @@
-// Per-key admission before any spend: requests/min and images/min over a sliding 60 s window, and
-// requests in flight. The interface lets a Redis implementation (several replicas) replace the
-// in-process one; spend limits are not here but in the ledger's holds.
-import { GatewayError } from '../canonical/errors.js';
-
-export interface AdmissionLimits {
-  requestsPerMinute: number | null;
-  imagesPerMinute: number | null;
-  concurrencyLimit: number | null;
-}
-
-export interface AdmissionRequest {
-  keyId: string;
-  limits: AdmissionLimits;
-  /** Images this request may produce (counts against images/min). */
-  images: number;
-}
-
-/** A request admitted; `release` frees its concurrency slot (idempotent). */
-export interface AdmissionPass {
-  release(): void;
-}
-
-export interface AdmissionControl {
-  /** Admits the request or throws a 429 GatewayError with retryAfterSeconds. */
-  admit(request: AdmissionRequest): Promise<AdmissionPass>;
-}
-
-const windowMs = 60_000;
+// Admission in one process: exact sliding windows kept in memory per key. The single-process
+// backend, the primary of a node of workers, and a Redis replica while Redis is unreachable use it.
+import {
+  type AdmissionControl,
+  type AdmissionPass,
+  type AdmissionRequest,
+  rateLimited,
+  windowMs,
+} from '../admission.js';
 
 interface KeyWindow {
   /** Admission times inside the window, oldest first. */
@@ -105,14 +85,4 @@ function freedAt(images: Array<{ at: number; count: number }>, needed: number): 
 
 function secondsUntil(time: number, now: number): number {
   return Math.max(1, Math.ceil((time - now) / 1000));
-}
-
-export function rateLimited(message: string, retryAfterSeconds: number): GatewayError {
-  return new GatewayError({
-    errorClass: 'rate_limited',
-    httpStatus: 429,
-    code: 'rate_limit_exceeded',
-    message: `${message} Retry after ${retryAfterSeconds} s, or ask the gateway admin to raise the limit.`,
-    retryAfterSeconds,
-  });
 }

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { AdmissionRequest } from '../../src/billing/admission.js';
 import { CircuitBreakers } from '../../src/routing/circuit-breaker.js';
-import { RedisAdmission } from '../../src/scale/redis-admission.js';
-import { RedisCircuitStore } from '../../src/scale/redis-circuits.js';
-import { connectRedis, type RedisConnection } from '../../src/scale/redis-connection.js';
-import { RedisRetestLock } from '../../src/scale/redis-retest-lock.js';
+import type { AdmissionRequest } from '../../src/shared-state/admission.js';
+import { RedisAdmission } from '../../src/shared-state/redis/admission.js';
+import { RedisCircuitStore } from '../../src/shared-state/redis/circuits.js';
+import { connectRedis, type RedisConnection } from '../../src/shared-state/redis/connection.js';
+import { RedisRetestLock } from '../../src/shared-state/redis/retest-lock.js';
 import { createLogger } from '../../src/server/logger.js';
 import {
   createScratchSpace,
@@ -13,7 +13,7 @@ import {
   type ScratchSpace,
   takeServicesTurn,
   waitFor,
-} from './services.js';
+} from '../helpers/services.js';
 
 const logger = createLogger('silent');
 
