@@ -3,6 +3,7 @@
 // primary's requests to commit this worker's own pending writes, and word that the node listens.
 import type { AdmissionControl, AdmissionPass, AdmissionRequest } from '../billing/admission.js';
 import { GatewayError } from '../canonical/errors.js';
+import { errorCatalogue } from '../canonical/error-catalogue.js';
 import type { RetestLease, RetestLock } from '../health/retest-lock.js';
 import type {
   CircuitStateStore,
@@ -158,12 +159,9 @@ export class PrimaryLink {
       const timer = setTimeout(() => {
         this.pending.delete(id);
         reject(
-          new GatewayError({
-            errorClass: 'overloaded',
-            httpStatus: 503,
-            message: `The gateway's primary process did not answer (${question.imagegate}) within ${answerTimeoutMs / 1000} s; retry.`,
-            retryAfterSeconds: 1,
-          }),
+          errorCatalogue.PRIMARY_NOT_ANSWERING(
+            `The gateway's primary process did not answer (${question.imagegate}) within ${answerTimeoutMs / 1000} s; retry.`,
+          ),
         );
       }, answerTimeoutMs);
       this.pending.set(id, { resolve, reject, timer });
