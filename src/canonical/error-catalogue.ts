@@ -327,8 +327,6 @@ export const errorCatalogue = {
   NO_CALL_MADE: named({ errorClass: 'internal', httpStatus: 500 }, () => 'No call was made.'),
 };
 
-export type ErrorName = keyof typeof errorCatalogue;
-
 /** What an upstream said about a failure, classified (src/providers/upstream-error.ts words it). */
 export interface UpstreamAnswer {
   errorClass: ErrorClass;
