@@ -142,7 +142,10 @@ export async function consumeSubStream(
   return result;
 }
 
-/** The error to answer with when nothing succeeded: a client mistake or block first, else the first. */
+/**
+ * The error to answer with when nothing succeeded: the caller's own answer first (a failure that does
+ * not fail over: a mistake, a block), else the first.
+ */
 export function mostTellingFailure(failures: readonly GatewayError[]): GatewayError {
   const final = failures.find((failure) => !shouldFailOver(failure));
   return final ?? failures[0] ?? errorCatalogue.NO_CALL_MADE();
