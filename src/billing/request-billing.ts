@@ -2,7 +2,8 @@
 // placed durably before the upstream call), then close exactly once with the stated charge. A
 // watchdog and shutdown release anything a door forgot, so no path leaves a hold open.
 import type { CatalogModel } from '../catalog/catalog.js';
-import { GatewayError } from '../canonical/errors.js';
+import type { GatewayError } from '../canonical/errors.js';
+import { errorCatalogue } from '../canonical/error-catalogue.js';
 import type { GenerateContentRequest, RequestSummary, UsageMetadata } from '../canonical/types.js';
 import type { BillingConfig } from '../config/types.js';
 import type { ClientKeyRecord, Door, RequestLogEntry } from '../store/index.js';
@@ -143,7 +144,7 @@ export class RequestBilling {
     if (!result.admitted) {
       pass.release();
       throw result.reason === 'duplicate_request_id'
-        ? duplicateRequestId(subject.clientRequest?.id ?? subject.requestId)
+        ? errorCatalogue.DUPLICATE_REQUEST_ID(subject.clientRequest?.id ?? subject.requestId)
         : spendLimitReached(result.spendLimitMicros, result.spentMicros, hold.micros);
     }
     const ticket: BillingTicket = {
@@ -247,23 +248,10 @@ export function spendLimitReached(
   holdMicros: number,
 ): GatewayError {
   const exhausted = spentMicros + holdMicros > limitMicros;
-  return new GatewayError({
-    errorClass: 'quota',
-    httpStatus: 429,
-    code: 'insufficient_quota',
-    message: exhausted
+  return errorCatalogue.SPEND_LIMIT_REACHED(
+    exhausted
       ? `This API key has reached its spend limit (${formatUsd(spentMicros)} of ${formatUsd(limitMicros)} spent; this request may cost up to ${formatUsd(holdMicros)}). Ask the gateway admin to raise it (PATCH /admin/keys/{id} with spendLimitUsd).`
       : `This API key's spend limit (${formatUsd(limitMicros)}) is reserved by requests in flight; retry when they finish.`,
-    retryAfterSeconds: exhausted ? undefined : 2,
-  });
-}
-
-function duplicateRequestId(requestId: string): GatewayError {
-  return new GatewayError({
-    errorClass: 'bad_request',
-    httpStatus: 409,
-    code: 'duplicate_request_id',
-    param: 'x-request-id',
-    message: `x-request-id "${requestId}" was already used with this API key (by a request that is finished or still running); it is never served twice. Send a new x-request-id for a new request, or none.`,
-  });
+    exhausted ? undefined : 2,
+  );
 }

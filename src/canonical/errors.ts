@@ -1,24 +1,52 @@
-// One error catalogue for the whole gateway. Routing, health and billing read `errorClass`;
-// each door renders a GatewayError in its own envelope (Gemini or OpenAI).
+// The gateway's error type and its classes. Routing, health and billing read `errorClass` (and the
+// per-class table below); the named errors are in error-catalogue.ts; each door renders a
+// GatewayError in its own envelope (Gemini or OpenAI).
+import type { ErrorCode } from './error-catalogue.js';
 
-export type ErrorClass =
-  | 'bad_request'
-  | 'auth'
-  | 'permission'
-  | 'not_found'
+/**
+ * What routing does with a failure of each class: the one table the failover policy
+ * (src/routing/failover-policy.ts) reads. A class that fails over is the route's fault, so another
+ * route may answer differently; the others are the caller's own answer (a mistake, a block, the
+ * gateway's own bug).
+ */
+export interface ErrorClassPolicy {
+  /** The dispatcher tries the next route. */
+  failsOver: boolean;
+  /** It says something about the (channel, model) route, so it counts against the route's circuit. */
+  countsAgainstRoute: boolean;
+  /** It is about one API key: the key rests and the channel's next key is tried. */
+  keyFailure: boolean;
+  /** The upstream no longer has the model: the route is set aside until a sync or retest finds it. */
+  marksRouteGone: boolean;
+}
+
+const finalAnswer = { failsOver: false, countsAgainstRoute: false, keyFailure: false, marksRouteGone: false };
+const routeFailure = { failsOver: true, countsAgainstRoute: true, keyFailure: false, marksRouteGone: false };
+
+export const errorClasses = {
+  bad_request: finalAnswer,
+  /** The channel's credentials (an upstream 401/403): another key or route, never the route's circuit. */
+  auth: { failsOver: true, countsAgainstRoute: false, keyFailure: true, marksRouteGone: false },
+  /** The caller's own key may not do this. */
+  permission: finalAnswer,
+  not_found: routeFailure,
   /** The upstream answered NOT_FOUND for the model it was asked for: the route lost the model. */
-  | 'model_gone'
-  | 'quota'
-  | 'rate_limited'
-  | 'overloaded'
-  | 'no_channel'
-  | 'safety'
-  | 'no_image'
-  | 'semantic_fail'
-  | 'timeout'
-  | 'connection'
-  | 'upstream_bug'
-  | 'internal';
+  model_gone: { failsOver: true, countsAgainstRoute: true, keyFailure: false, marksRouteGone: true },
+  /** A key out of quota: another key or route, never the route's circuit. */
+  quota: { failsOver: true, countsAgainstRoute: false, keyFailure: true, marksRouteGone: false },
+  rate_limited: { failsOver: true, countsAgainstRoute: true, keyFailure: true, marksRouteGone: false },
+  overloaded: routeFailure,
+  no_channel: routeFailure,
+  safety: finalAnswer,
+  no_image: routeFailure,
+  semantic_fail: routeFailure,
+  timeout: routeFailure,
+  connection: routeFailure,
+  upstream_bug: routeFailure,
+  internal: finalAnswer,
+} as const satisfies Record<string, ErrorClassPolicy>;
+
+export type ErrorClass = keyof typeof errorClasses;
 
 export interface GatewayErrorOptions {
   errorClass: ErrorClass;
@@ -29,7 +57,7 @@ export interface GatewayErrorOptions {
   /** The request field at fault (OpenAI `param`, Gemini BadRequest fieldViolation). */
   param?: string;
   /** OpenAI `code`, e.g. invalid_value, model_not_found. */
-  code?: string;
+  code?: ErrorCode;
   /** Seconds the caller should wait before retrying (429/503). */
   retryAfterSeconds?: number;
   /** Extra Gemini `details` entries (google.rpc.*). */
@@ -43,24 +71,12 @@ export interface GatewayErrorOptions {
   cause?: unknown;
 }
 
-const retryableClasses: ReadonlySet<ErrorClass> = new Set([
-  'model_gone',
-  'quota',
-  'rate_limited',
-  'overloaded',
-  'no_image',
-  'semantic_fail',
-  'timeout',
-  'connection',
-  'upstream_bug',
-]);
-
 export class GatewayError extends Error {
   readonly errorClass: ErrorClass;
   readonly httpStatus: number;
   readonly status: string;
   readonly param?: string;
-  readonly code?: string;
+  readonly code?: ErrorCode;
   readonly retryAfterSeconds?: number;
   readonly details?: unknown[];
   readonly gatewayBusy: boolean;
@@ -78,9 +94,19 @@ export class GatewayError extends Error {
     this.gatewayBusy = options.gatewayBusy ?? false;
   }
 
-  /** Whether another channel might answer differently (routing fails over only on these). */
-  get isRetryable(): boolean {
-    return retryableClasses.has(this.errorClass);
+  /** The same error naming another request field (a door's own name for a canonical path). */
+  withParam(param: string): GatewayError {
+    return new GatewayError({
+      errorClass: this.errorClass,
+      httpStatus: this.httpStatus,
+      status: this.status,
+      message: this.message,
+      param,
+      code: this.code,
+      retryAfterSeconds: this.retryAfterSeconds,
+      details: this.details,
+      cause: this,
+    });
   }
 }
 
@@ -114,47 +140,3 @@ export function googleStatusFor(httpStatus: number): string {
       return httpStatus >= 500 ? 'INTERNAL' : 'FAILED_PRECONDITION';
   }
 }
-
-/** Shorthands for the errors raised most often. */
-export const errors = {
-  badRequest(message: string, param?: string, code = 'invalid_value'): GatewayError {
-    return new GatewayError({ errorClass: 'bad_request', httpStatus: 400, message, param, code });
-  },
-  notFound(message: string, param = 'model'): GatewayError {
-    return new GatewayError({
-      errorClass: 'not_found',
-      httpStatus: 404,
-      message,
-      param,
-      code: 'model_not_found',
-    });
-  },
-  /** A retired model id the policy refuses (HTTP 410 on the OpenAI doors; Gemini renders 404). */
-  modelRetired(message: string): GatewayError {
-    return new GatewayError({
-      errorClass: 'not_found',
-      httpStatus: 410,
-      message,
-      param: 'model',
-      code: 'model_retired',
-    });
-  },
-  permission(message: string, param?: string): GatewayError {
-    return new GatewayError({
-      errorClass: 'permission',
-      httpStatus: 403,
-      message,
-      param,
-      code: 'permission_denied',
-    });
-  },
-  internal(message: string, cause?: unknown): GatewayError {
-    return new GatewayError({
-      errorClass: 'internal',
-      httpStatus: 500,
-      message,
-      cause,
-      code: 'internal_error',
-    });
-  },
-};

@@ -1,6 +1,7 @@
 // A worker's line to the primary: questions answered by id (shared state, through
 // src/shared-state/node-primary/, summed metrics, committing every worker's pending writes), the
 // primary's requests to commit this worker's own pending writes, and word that the node listens.
+import { errorCatalogue } from '../canonical/error-catalogue.js';
 import { GatewayError } from '../canonical/errors.js';
 import type { PrimaryChannel, StateNotice, StateQuestion } from '../shared-state/node-primary/messages.js';
 import {
@@ -99,12 +100,9 @@ export class PrimaryLink implements PrimaryChannel {
       const timer = setTimeout(() => {
         this.pending.delete(id);
         reject(
-          new GatewayError({
-            errorClass: 'overloaded',
-            httpStatus: 503,
-            message: `The gateway's primary process did not answer (${question.imagegate}) within ${answerTimeoutMs / 1000} s; retry.`,
-            retryAfterSeconds: 1,
-          }),
+          errorCatalogue.PRIMARY_NOT_ANSWERING(
+            `The gateway's primary process did not answer (${question.imagegate}) within ${answerTimeoutMs / 1000} s; retry.`,
+          ),
         );
       }, answerTimeoutMs);
       this.pending.set(id, { resolve, reject, timer });

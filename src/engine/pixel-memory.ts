@@ -5,7 +5,8 @@
 // its turn (first come, first served) for a bounded time, then fails with a 503; a caller that
 // leaves while waiting gives its place up; every reservation is given back exactly once.
 
-import { GatewayError } from '../canonical/errors.js';
+import type { GatewayError } from '../canonical/errors.js';
+import { errorCatalogue } from '../canonical/error-catalogue.js';
 import { defaultPixelMemoryBytes, defaultPixelWaitMs } from '../security/limits.js';
 import { MemoryBound, type MemoryBoundOptions } from '../security/memory-bound.js';
 
@@ -50,14 +51,9 @@ export class PixelMemory extends MemoryBound {
 
 /** A full bound is the gateway's own capacity, never the route's fault (gatewayBusy). */
 function pixelBusyError(options: PixelMemoryOptions): GatewayError {
-  return new GatewayError({
-    errorClass: 'overloaded',
-    httpStatus: 503,
-    status: 'UNAVAILABLE',
-    message: `The gateway is decoding ${Math.round(options.limitBytes / 1048576)} MiB of image pixels (engine.pixelMemoryBytes) and no room was made within ${Math.round(options.maxWaitMs / 1000)} s. Retry shortly.`,
-    retryAfterSeconds: 1,
-    gatewayBusy: true,
-  });
+  return errorCatalogue.PIXEL_MEMORY_FULL(
+    `The gateway is decoding ${Math.round(options.limitBytes / 1048576)} MiB of image pixels (engine.pixelMemoryBytes) and no room was made within ${Math.round(options.maxWaitMs / 1000)} s. Retry shortly.`,
+  );
 }
 
 /** The process's one bound: pixels in every thread of the process share its memory. */

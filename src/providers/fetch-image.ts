@@ -4,6 +4,7 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { Agent, request as undiciRequest } from 'undici';
 import { GatewayError } from '../canonical/errors.js';
+import { errorCatalogue } from '../canonical/error-catalogue.js';
 import { imageMimeFromBytes } from '../canonical/sniff-mime.js';
 import { refusingLookup, upstreamAgent } from './upstream-agent.js';
 
@@ -58,13 +59,7 @@ export function isPrivateAddress(address: string): boolean {
 const publicOnlyAgent = new Agent({ connect: { lookup: refusingLookup(isPrivateAddress) } });
 
 function refuse(message: string, param?: string): GatewayError {
-  return new GatewayError({
-    errorClass: 'bad_request',
-    httpStatus: 400,
-    message,
-    param,
-    code: 'invalid_image_url',
-  });
+  return errorCatalogue.INVALID_IMAGE_URL(message, param);
 }
 
 export async function fetchImage(
@@ -99,20 +94,13 @@ export async function fetchImage(
       dispatcher: trusted ? upstreamAgent : publicOnlyAgent,
     });
   } catch (error) {
-    throw new GatewayError({
-      errorClass: 'connection',
-      httpStatus: 502,
-      message: `Could not fetch image ${url.origin}${url.pathname}.`,
-      cause: error,
-    });
+    throw errorCatalogue.UPSTREAM_UNREACHABLE(`Could not fetch image ${url.origin}${url.pathname}.`, error);
   }
   if (answer.statusCode !== 200) {
     await answer.body.dump();
-    throw new GatewayError({
-      errorClass: 'upstream_bug',
-      httpStatus: 502,
-      message: `Fetching image ${url.origin}${url.pathname} answered HTTP ${answer.statusCode}.`,
-    });
+    throw errorCatalogue.UPSTREAM_BAD_ANSWER(
+      `Fetching image ${url.origin}${url.pathname} answered HTTP ${answer.statusCode}.`,
+    );
   }
   const chunks: Buffer[] = [];
   let size = 0;
@@ -128,20 +116,14 @@ export async function fetchImage(
   } catch (error) {
     if (error instanceof GatewayError) throw error;
     // A body that stalls past the time cap, or a connection cut mid-body.
-    throw new GatewayError({
-      errorClass: (error as Error).name === 'TimeoutError' ? 'timeout' : 'connection',
-      httpStatus: 502,
-      message: `Fetching image ${url.origin}${url.pathname} did not complete.`,
-      cause: error,
-    });
+    const incomplete =
+      (error as Error).name === 'TimeoutError'
+        ? errorCatalogue.IMAGE_FETCH_TIMEOUT
+        : errorCatalogue.UPSTREAM_UNREACHABLE;
+    throw incomplete(`Fetching image ${url.origin}${url.pathname} did not complete.`, error);
   }
   const data = Buffer.concat(chunks);
   const mimeType = imageMimeFromBytes(data);
-  if (!mimeType)
-    throw new GatewayError({
-      errorClass: 'upstream_bug',
-      httpStatus: 502,
-      message: `${url.origin}${url.pathname} is not an image.`,
-    });
+  if (!mimeType) throw errorCatalogue.UPSTREAM_BAD_ANSWER(`${url.origin}${url.pathname} is not an image.`);
   return { data, mimeType };
 }

@@ -3,7 +3,8 @@
 // quota, rate limits, 5xx, timeouts, unknown models) are told in the gateway's own words naming the
 // channel, so an upstream's 401 is never read as the caller's key being bad; only the caller's own
 // mistakes (a 4xx about the request, a safety block) keep the upstream's message, scrubbed. Pure.
-import { type ErrorClass, GatewayError } from '../canonical/errors.js';
+import type { ErrorClass, GatewayError } from '../canonical/errors.js';
+import { upstreamCode, upstreamFailure } from '../canonical/error-catalogue.js';
 import { knownSecrets } from '../security/known-secrets.js';
 import { scrubSecrets, scrubSecretsDeep } from '../security/scrub-secrets.js';
 
@@ -27,7 +28,6 @@ export interface UpstreamFailure {
 const callersOwnClasses: ReadonlySet<ErrorClass> = new Set(['bad_request', 'safety']);
 
 const googleStatusShape = /^[A-Z][A-Z_]{2,39}$/;
-const codeShape = /^[A-Za-z0-9_.-]{1,64}$/;
 
 function routeFailureWords(failure: UpstreamFailure): string {
   const channel = `Upstream channel "${failure.channelName}"`;
@@ -73,12 +73,11 @@ export function upstreamError(failure: UpstreamFailure): GatewayError {
   const scrub = (text: string | null | undefined) =>
     text === undefined || text === null || text.trim() === '' ? undefined : scrubSecrets(text, secrets);
   const callersOwn = callersOwnClasses.has(errorClass);
-  const code = failure.code && codeShape.test(failure.code) ? failure.code : undefined;
   if (callersOwn) {
     const details = Array.isArray(failure.details)
       ? (scrubSecretsDeep(failure.details, secrets) as unknown[])
       : undefined;
-    return new GatewayError({
+    return upstreamFailure({
       errorClass,
       httpStatus: errorClass === 'safety' || failure.upstreamStatus < 400 ? 400 : failure.upstreamStatus,
       status: failure.status && googleStatusShape.test(failure.status) ? failure.status : undefined,
@@ -86,14 +85,14 @@ export function upstreamError(failure: UpstreamFailure): GatewayError {
         scrub(failure.upstreamMessage) ??
         `Upstream channel "${failure.channelName}" rejected the request (HTTP ${failure.upstreamStatus}).`,
       param: scrub(failure.param),
-      code,
+      code: upstreamCode(failure.code),
       retryAfterSeconds: failure.retryAfterSeconds,
       details: details && details.length > 0 ? details : undefined,
     });
   }
   const upstreamWords = scrub(failure.upstreamMessage);
   const classified = { ...failure, errorClass };
-  return new GatewayError({
+  return upstreamFailure({
     errorClass,
     httpStatus: routeFailureStatus(classified),
     message: routeFailureWords(classified),

@@ -1,27 +1,19 @@
 // The errors the dispatcher itself raises when routes give it nothing to return: no image, an
 // unedited image, every key resting, the client gone, no route left. Pure.
-import { GatewayError } from '../canonical/errors.js';
+import type { GatewayError } from '../canonical/errors.js';
+import { errorCatalogue } from '../canonical/error-catalogue.js';
 import type { GenerateContentResponse } from '../canonical/types.js';
 import type { RouteChannel } from './channel.js';
 import type { KeyState } from './key-pool.js';
 
 export function noImageError(channel: string, response: GenerateContentResponse): GatewayError {
   const finishReason = response.candidates?.[0]?.finishReason ?? 'none';
-  return new GatewayError({
-    errorClass: 'no_image',
-    httpStatus: 502,
-    message: `Upstream channel "${channel}" answered without an image (finishReason ${finishReason}).`,
-  });
+  return errorCatalogue.ROUTE_NO_IMAGE(channel, finishReason);
 }
 
 /** An edit answered with one of its own input images: no edit was made, so another route may do better. */
 export function uneditedError(channel: string): GatewayError {
-  return new GatewayError({
-    errorClass: 'semantic_fail',
-    httpStatus: 502,
-    code: 'unedited_image',
-    message: `Upstream channel "${channel}" returned the input image unchanged instead of an edited one.`,
-  });
+  return errorCatalogue.UNEDITED_IMAGE(channel);
 }
 
 /**
@@ -30,27 +22,15 @@ export function uneditedError(channel: string): GatewayError {
  */
 export function exhaustedKeysError(channel: string, keyStates: readonly KeyState[]): GatewayError {
   if (keyStates.every((state) => state.reason === 'auth')) {
-    return new GatewayError({
-      errorClass: 'auth',
-      httpStatus: 502,
-      message: `Upstream channel "${channel}" rejected its credentials: every API key of the channel is out of service until the keys are fixed.`,
-      code: 'upstream_auth',
-    });
+    return errorCatalogue.UPSTREAM_AUTH(
+      `Upstream channel "${channel}" rejected its credentials: every API key of the channel is out of service until the keys are fixed.`,
+    );
   }
-  return new GatewayError({
-    errorClass: 'quota',
-    httpStatus: 429,
-    message: `Every API key of channel "${channel}" is resting after quota or auth failures.`,
-    retryAfterSeconds: 60,
-  });
+  return errorCatalogue.KEYS_RESTING(channel);
 }
 
 export function clientGoneError(): GatewayError {
-  return new GatewayError({
-    errorClass: 'bad_request',
-    httpStatus: 499,
-    message: 'The client closed the request.',
-  });
+  return errorCatalogue.CLIENT_GONE();
 }
 
 /**
@@ -58,14 +38,7 @@ export function clientGoneError(): GatewayError {
  * its model list: the upstreams no longer serve it. Told about the model, in the gateway's words.
  */
 export function modelGoneError(modelId: string, channels: readonly string[]): GatewayError {
-  return new GatewayError({
-    errorClass: 'model_gone',
-    httpStatus: 404,
-    status: 'NOT_FOUND',
-    code: 'model_gone',
-    param: 'model',
-    message: `Model "${modelId}" is not available: its upstreams (channels ${channels.join(', ')}) no longer serve it. Choose another model from this gateway's model list, or ask the gateway admin to run \`imagegate models sync\` and route it elsewhere.`,
-  });
+  return errorCatalogue.MODEL_GONE(modelId, channels);
 }
 
 /** No route left to plan: every serving route is gone upstream, or none is open right now. */
@@ -86,14 +59,12 @@ export function noChannelError(modelId: string, channels: readonly RouteChannel[
   const serving = channels
     .filter((channel) => channel.models.includes(modelId))
     .map((channel) => channel.name);
-  return new GatewayError({
-    errorClass: 'no_channel',
-    httpStatus: 503,
-    status: 'UNAVAILABLE',
-    message:
-      serving.length === 0
-        ? `No channel is configured to serve model "${modelId}". Add it to a channel's models in the config.`
-        : `Every channel serving "${modelId}" (${serving.join(', ')}) is failing right now (circuit open); retry shortly.`,
-    retryAfterSeconds: serving.length === 0 ? undefined : 30,
-  });
+  return serving.length === 0
+    ? errorCatalogue.NO_CHANNEL(
+        `No channel is configured to serve model "${modelId}". Add it to a channel's models in the config.`,
+      )
+    : errorCatalogue.NO_CHANNEL(
+        `Every channel serving "${modelId}" (${serving.join(', ')}) is failing right now (circuit open); retry shortly.`,
+        30,
+      );
 }

@@ -1,35 +1,33 @@
-// Which failures move a request to another route, and which are the caller's own answer. Pure.
-import { GatewayError } from '../canonical/errors.js';
+// Which failures move a request to another route, and which are the caller's own answer. Pure: every
+// answer is read from the per-class table in src/canonical/errors.ts.
+import { errorClasses, GatewayError } from '../canonical/errors.js';
+import { errorCatalogue } from '../canonical/error-catalogue.js';
 
 /**
  * Client mistakes and safety blocks are final; everything that is the route's fault fails over,
  * `model_gone` (the upstream no longer has the model) included: another route may still serve it.
  */
 export function shouldFailOver(error: GatewayError): boolean {
-  switch (error.errorClass) {
-    case 'bad_request':
-    case 'safety':
-    case 'permission':
-    case 'internal':
-      return false;
-    default:
-      return true;
-  }
+  return errorClasses[error.errorClass].failsOver;
 }
 
 /**
  * Failures that say something about the (channel, model) route, so they count against its circuit
- * (`model_gone` too: the route also leaves the plan, see src/health/route-presence-marks.ts).
+ * (`model_gone` too: the route also leaves the plan, see src/health/route-presence-marks.ts). The
+ * gateway's own capacity saying no never does.
  */
 export function countsAgainstRoute(error: GatewayError): boolean {
-  return (
-    shouldFailOver(error) && !error.gatewayBusy && error.errorClass !== 'quota' && error.errorClass !== 'auth'
-  );
+  return errorClasses[error.errorClass].countsAgainstRoute && !error.gatewayBusy;
 }
 
 /** Failures that are about one API key: bench the key, try the channel's next key. */
 export function isKeyFailure(error: GatewayError): boolean {
-  return error.errorClass === 'auth' || error.errorClass === 'quota' || error.errorClass === 'rate_limited';
+  return errorClasses[error.errorClass].keyFailure;
+}
+
+/** The upstream no longer has the model: the route is marked gone until a sync or retest finds it. */
+export function marksRouteGone(error: GatewayError): boolean {
+  return errorClasses[error.errorClass].marksRouteGone;
 }
 
 /**
@@ -39,16 +37,5 @@ export function isKeyFailure(error: GatewayError): boolean {
  */
 export function asGatewayError(error: unknown): GatewayError {
   if (error instanceof GatewayError) return error;
-  return new GatewayError({
-    errorClass: 'internal',
-    httpStatus: 500,
-    message:
-      'Internal gateway error. The gateway logged the details under the request id in the x-request-id response header; retry, or give the id to the gateway admin.',
-    cause: error,
-  });
-}
-
-/** The upstream no longer has the model: the route is marked gone until a sync or retest finds it. */
-export function marksRouteGone(error: GatewayError): boolean {
-  return error.errorClass === 'model_gone';
+  return errorCatalogue.UNEXPECTED(error);
 }

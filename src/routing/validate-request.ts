@@ -1,7 +1,7 @@
 // Checks a request against its model's catalog entry and the caller's key before any upstream call:
 // access (allowed models, controlled opt-in, disabled) and capabilities (ratio, size, counts, bytes).
 import type { CatalogModel, ModelCatalog } from '../catalog/catalog.js';
-import { errors, GatewayError } from '../canonical/errors.js';
+import { errorCatalogue } from '../canonical/error-catalogue.js';
 import type { RequestSummary } from '../canonical/types.js';
 
 export interface CallerAccess {
@@ -34,16 +34,19 @@ export function checkModelAccess(
   const model = call.served;
   const instead = recommended && recommended !== model.id ? ` Use "${recommended}" instead.` : '';
   if (model.status === 'disabled' || call.requested.status === 'disabled') {
-    throw errors.permission(`Model "${call.requested.id}" is disabled on this gateway.${instead}`, 'model');
+    throw errorCatalogue.PERMISSION_DENIED(
+      `Model "${call.requested.id}" is disabled on this gateway.${instead}`,
+      'model',
+    );
   }
   if (caller.models && !allowsModel(caller.models, call, catalog)) {
-    throw errors.permission(
+    throw errorCatalogue.PERMISSION_DENIED(
       `This API key may not call "${call.requested.id}"; it is limited to: ${caller.models.join(', ')}.${instead}`,
       'model',
     );
   }
   if (model.status === 'controlled' && !caller.controlled) {
-    throw errors.permission(
+    throw errorCatalogue.PERMISSION_DENIED(
       `Model "${model.id}" is in controlled testing and only callable by keys that opted in (imagegate keys create --controlled).${instead}`,
       'model',
     );
@@ -54,44 +57,40 @@ export function checkModelAccess(
 export function checkCapabilities(model: CatalogModel, summary: RequestSummary, payloadBytes: number): void {
   const capabilities = model.capabilities;
   if (summary.aspectRatio !== undefined && !capabilities.aspectRatios.includes(summary.aspectRatio)) {
-    throw errors.badRequest(
+    throw errorCatalogue.INVALID_VALUE(
       `imageConfig.aspectRatio "${summary.aspectRatio}" is not supported by ${model.id}. Allowed values: ${capabilities.aspectRatios.join(', ')}.`,
       'generationConfig.imageConfig.aspectRatio',
     );
   }
   if (summary.imageSize !== undefined) {
     if (capabilities.imageSizes.length === 0) {
-      throw errors.badRequest(
+      throw errorCatalogue.INVALID_VALUE(
         `imageConfig.imageSize is not supported by ${model.id} (it has a fixed output size); remove imageSize.`,
         'generationConfig.imageConfig.imageSize',
       );
     }
     if (!capabilities.imageSizes.includes(summary.imageSize)) {
-      throw errors.badRequest(
+      throw errorCatalogue.INVALID_VALUE(
         `imageConfig.imageSize "${summary.imageSize}" is not supported by ${model.id}. Allowed values: ${capabilities.imageSizes.join(', ')} (uppercase K).`,
         'generationConfig.imageConfig.imageSize',
       );
     }
   }
   if (summary.candidateCount > capabilities.maxCandidateCount) {
-    throw errors.badRequest(
+    throw errorCatalogue.INVALID_VALUE(
       `generationConfig.candidateCount ${summary.candidateCount} is more than ${model.id} allows (${capabilities.maxCandidateCount}). Send several requests instead (the OpenAI door's n does this for you).`,
       'generationConfig.candidateCount',
     );
   }
   if (summary.inputImages > capabilities.maxInputImages) {
-    throw errors.badRequest(
+    throw errorCatalogue.INVALID_VALUE(
       `${summary.inputImages} input images is more than ${model.id} accepts (${capabilities.maxInputImages}).`,
       'contents',
     );
   }
   if (payloadBytes > capabilities.maxPayloadBytes) {
-    throw new GatewayError({
-      errorClass: 'bad_request',
-      httpStatus: 400,
-      message: `The request is ${payloadBytes} bytes; ${model.id} accepts at most ${capabilities.maxPayloadBytes} bytes inline. Send smaller images.`,
-      param: 'contents',
-      code: 'request_too_large',
-    });
+    throw errorCatalogue.PAYLOAD_TOO_LARGE_FOR_MODEL(
+      `The request is ${payloadBytes} bytes; ${model.id} accepts at most ${capabilities.maxPayloadBytes} bytes inline. Send smaller images.`,
+    );
   }
 }

@@ -1,7 +1,7 @@
 // Checks the untrusted content of a canonical request before routing: inline images must be real,
 // intact images of bounded pixel count (the sniffed type replaces a wrong declared one), client URIs
 // must not point inside the gateway's network, and prompt text is bounded.
-import { errors } from '../canonical/errors.js';
+import { errorCatalogue } from '../canonical/error-catalogue.js';
 import { imageMimeFromBytes } from '../canonical/sniff-mime.js';
 import { imageDataLength, imageDataSlice } from '../canonical/skip-image-strings.js';
 import type { Blob, GenerateContentRequest, Part } from '../canonical/types.js';
@@ -60,7 +60,7 @@ function inspectInlineImage(part: Part, param: string, limits: RequestInspection
       ? `${imageDataSlice(blob, 0, 4096)}${imageDataSlice(blob, -4096)}`
       : imageDataSlice(blob, 0);
   if (!base64Alphabet.test(edges)) {
-    throw errors.badRequest(
+    throw errorCatalogue.INVALID_VALUE(
       `${param}.data is not valid base64; send the image bytes base64-encoded.`,
       `${param}.data`,
     );
@@ -69,34 +69,31 @@ function inspectInlineImage(part: Part, param: string, limits: RequestInspection
   const sniffed = imageMimeFromBytes(head);
   if (!sniffed) {
     const declared = typeof blob.mimeType === 'string' ? ` (declared ${blob.mimeType.slice(0, 60)})` : '';
-    throw errors.badRequest(
+    throw errorCatalogue.INVALID_IMAGE_FORMAT(
       `${param}${declared} is not a recognised image; send PNG, JPEG, WEBP, GIF, AVIF, HEIC or TIFF bytes.`,
       `${param}.data`,
-      'invalid_image_format',
     );
   }
   // The bytes decide the type: a wrong declaration would make upstreams mis-decode or refuse.
   const rewritten = blob.mimeType !== sniffed;
   if (rewritten) blob.mimeType = sniffed;
   if (isTruncatedImage(tail, sniffed)) {
-    throw errors.badRequest(
+    throw errorCatalogue.INVALID_IMAGE_FORMAT(
       `${param} is a truncated ${sniffed} (its end marker is missing); send the complete file.`,
       `${param}.data`,
-      'invalid_image_format',
     );
   }
   const dimensions = readImageDimensions(head, sniffed);
   if (dimensions && (dimensions.width === 0 || dimensions.height === 0)) {
-    throw errors.badRequest(
+    throw errorCatalogue.INVALID_VALUE(
       `${param} declares an empty ${dimensions.width}x${dimensions.height} image.`,
       `${param}.data`,
     );
   }
   if (dimensions && dimensions.width * dimensions.height > limits.maxInputPixels) {
-    throw errors.badRequest(
+    throw errorCatalogue.IMAGE_TOO_LARGE(
       `${param} is ${dimensions.width}x${dimensions.height} pixels, more than the ${limits.maxInputPixels}-pixel limit; downscale it first.`,
       `${param}.data`,
-      'image_too_large',
     );
   }
   return rewritten;
@@ -108,21 +105,19 @@ export function checkClientUri(uri: unknown, param: string): void {
   try {
     url = new URL(String(uri));
   } catch {
-    throw errors.badRequest(`${param} is not a valid URI.`, param, 'invalid_image_url');
+    throw errorCatalogue.INVALID_IMAGE_URL(`${param} is not a valid URI.`, param);
   }
   if (!allowedUriSchemes.has(url.protocol)) {
-    throw errors.badRequest(
+    throw errorCatalogue.INVALID_IMAGE_URL(
       `${param} must be an https:// (or gs://) URI, not ${url.protocol}; or send the image inline as base64.`,
       param,
-      'invalid_image_url',
     );
   }
   const host = url.hostname.replace(/^\[|\]$/g, '');
   if (url.protocol === 'https:' && (internalHostNames.test(host) || isPrivateAddress(host))) {
-    throw errors.badRequest(
+    throw errorCatalogue.INVALID_IMAGE_URL(
       `${param} points to a private, loopback or internal address (${host}); it is not fetched.`,
       param,
-      'invalid_image_url',
     );
   }
 }
@@ -151,10 +146,9 @@ export function inspectRequest(
     if (typeof part?.text === 'string') promptCharacters += part.text.length;
   }
   if (promptCharacters > limits.maxPromptCharacters) {
-    throw errors.badRequest(
+    throw errorCatalogue.PROMPT_TOO_LONG(
       `The request's text is ${promptCharacters} characters, more than the ${limits.maxPromptCharacters}-character limit; shorten the prompt.`,
       'contents',
-      'string_above_max_length',
     );
   }
   return rewritten;

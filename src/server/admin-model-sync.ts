@@ -2,7 +2,7 @@
 // its JSON report. Optional `{"channel": "name"}` body or `?channel=` narrows it to one channel.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { errors } from '../canonical/errors.js';
+import { errorCatalogue } from '../canonical/error-catalogue.js';
 import { UnknownChannelError } from '../discovery/model-sync.js';
 import { requireAdmin } from './admin-auth.js';
 import type { Gateway } from './gateway.js';
@@ -17,7 +17,7 @@ function channelFilter(body: unknown, query: Record<string, string | undefined>)
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const param = issue.path.join('.') || undefined;
-    throw errors.badRequest(`${param ? `${param}: ` : ''}${issue.message}`, param);
+    throw errorCatalogue.INVALID_VALUE(`${param ? `${param}: ` : ''}${issue.message}`, param);
   }
   return parsed.data.channel ?? query.channel;
 }
@@ -27,11 +27,12 @@ export function registerAdminModelSyncRoutes(app: FastifyInstance, gateway: Gate
     requireAdmin(gateway, request);
     const channel = channelFilter(request.body, request.query as Record<string, string | undefined>);
     const sync = gateway.modelSync;
-    if (!sync) throw errors.internal('This gateway was assembled without its model sync.');
+    if (!sync) throw errorCatalogue.INTERNAL('This gateway was assembled without its model sync.');
     try {
       return await sync.run({ channel });
     } catch (error) {
-      if (error instanceof UnknownChannelError) throw errors.badRequest(`${error.message}.`, 'channel');
+      if (error instanceof UnknownChannelError)
+        throw errorCatalogue.INVALID_VALUE(`${error.message}.`, 'channel');
       throw error;
     }
   });

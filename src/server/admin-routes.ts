@@ -14,12 +14,11 @@ import {
   usageColumns,
   usageReport,
 } from '../billing/usage-report.js';
-import { errors, GatewayError } from '../canonical/errors.js';
+import { errorCatalogue } from '../canonical/error-catalogue.js';
 import type { GenerateContentRequest } from '../canonical/types.js';
 import type { CatalogModel } from '../catalog/catalog.js';
 import { RetiredModelError } from '../catalog/served-model.js';
 import { keyView } from '../cli/keys.js';
-import { openAiErrorBody } from '../doors/openai-common/render-error.js';
 import {
   type ClientKeyRecord,
   type ClientKeySettings,
@@ -33,7 +32,6 @@ import { requireAdmin } from './admin-auth.js';
 import { type Gateway, pendingWritesCommitted } from './gateway.js';
 import { summarizeFor } from './generation.js';
 import { parseJsonBody } from './parse-json-body.js';
-import { registerErrorRenderer } from './render-error.js';
 
 const limit = z
   .number()
@@ -61,7 +59,7 @@ function parseBody<Schema extends z.ZodType>(schema: Schema, body: unknown): z.o
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const param = issue.path.join('.') || undefined;
-  throw errors.badRequest(`${param ? `${param}: ` : ''}${issue.message}`, param);
+  throw errorCatalogue.INVALID_VALUE(`${param ? `${param}: ` : ''}${issue.message}`, param);
 }
 
 /** Settings in store units: model aliases resolved, USD → integer micro-USD, ISO dates → epoch ms. */
@@ -76,7 +74,7 @@ function toSettings(gateway: Gateway, body: z.output<typeof keySettingsSchema>):
     settings.models =
       body.models?.map((name, index) => {
         const model = gateway.catalog.resolve(name);
-        if (!model) throw errors.badRequest(`Unknown model "${name}".`, `models.${index}`);
+        if (!model) throw errorCatalogue.INVALID_VALUE(`Unknown model "${name}".`, `models.${index}`);
         return model.id;
       }) ?? null;
   }
@@ -100,28 +98,8 @@ function adminKeyView(record: ClientKeyRecord) {
 
 async function findKey(gateway: Gateway, idOrName: string): Promise<ClientKeyRecord> {
   const record = await getClientKey(gateway.database.db, idOrName);
-  if (!record) throw keyNotFound(idOrName);
+  if (!record) throw errorCatalogue.KEY_NOT_FOUND(idOrName);
   return record;
-}
-
-function keyNotFound(idOrName: string): GatewayError {
-  return new GatewayError({
-    errorClass: 'not_found',
-    httpStatus: 404,
-    code: 'key_not_found',
-    param: 'id',
-    message: `No client key with id or name "${idOrName}". GET /admin/keys lists them.`,
-  });
-}
-
-function conflict(message: string): GatewayError {
-  return new GatewayError({
-    errorClass: 'bad_request',
-    httpStatus: 409,
-    code: 'conflict',
-    param: 'name',
-    message,
-  });
 }
 
 /** The model that would serve a request for `requested`; a retired id the policy refuses is a 410. */
@@ -130,7 +108,7 @@ function servedForEstimate(gateway: Gateway, requested: CatalogModel): CatalogMo
     return gateway.lifecycle.serve(requested).served;
   } catch (error) {
     if (!(error instanceof RetiredModelError)) throw error;
-    throw errors.modelRetired(error.message);
+    throw errorCatalogue.MODEL_RETIRED(error.message);
   }
 }
 
@@ -138,7 +116,7 @@ function since(query: Record<string, string | undefined>): number | undefined {
   if (query.since === undefined) return undefined;
   const parsed = parseSince(query.since);
   if (parsed === undefined) {
-    throw errors.badRequest(
+    throw errorCatalogue.INVALID_VALUE(
       `since "${query.since}" is not a date, epoch ms, or age like 24h or 7d.`,
       'since',
     );
@@ -147,7 +125,6 @@ function since(query: Record<string, string | undefined>): number | undefined {
 }
 
 export function registerAdminRoutes(app: FastifyInstance, gateway: Gateway): void {
-  registerErrorRenderer('/admin/', openAiErrorBody);
   const db = () => gateway.database.db;
   // Admin reads see every request answered so far (settles are committed in batches).
   const guard = async (request: FastifyRequest) => {
@@ -164,7 +141,7 @@ export function registerAdminRoutes(app: FastifyInstance, gateway: Gateway): voi
     } catch (error) {
       // Two creates of one name at once: the second meets the UNIQUE index instead of the check.
       if (error instanceof Error && /already exists|UNIQUE|unique/.test(error.message)) {
-        throw conflict(`a client key named "${body.name}" already exists`);
+        throw errorCatalogue.CONFLICT(`a client key named "${body.name}" already exists`);
       }
       throw error;
     }
@@ -189,11 +166,11 @@ export function registerAdminRoutes(app: FastifyInstance, gateway: Gateway): voi
       record = await updateClientKey(db(), id, { ...toSettings(gateway, body), name: body.name });
     } catch (error) {
       if (error instanceof Error && /UNIQUE|unique/.test(error.message)) {
-        throw conflict(`a client key named "${body.name}" already exists`);
+        throw errorCatalogue.CONFLICT(`a client key named "${body.name}" already exists`);
       }
       throw error;
     }
-    if (!record) throw keyNotFound(id);
+    if (!record) throw errorCatalogue.KEY_NOT_FOUND(id);
     gateway.auth.invalidate();
     return adminKeyView(record);
   });
@@ -201,7 +178,7 @@ export function registerAdminRoutes(app: FastifyInstance, gateway: Gateway): voi
   app.delete('/admin/keys/:id', { preHandler: guard }, async (request) => {
     const id = (request.params as { id: string }).id;
     const record = await revokeClientKey(db(), id);
-    if (!record) throw keyNotFound(id);
+    if (!record) throw errorCatalogue.KEY_NOT_FOUND(id);
     gateway.auth.invalidate();
     return adminKeyView(record);
   });
@@ -212,14 +189,17 @@ export function registerAdminRoutes(app: FastifyInstance, gateway: Gateway): voi
     try {
       rows = await usageReport(db(), { key: query.key, since: since(query) });
     } catch (error) {
-      if (error instanceof UnknownKeyError) throw keyNotFound(query.key ?? '');
+      if (error instanceof UnknownKeyError) throw errorCatalogue.KEY_NOT_FOUND(query.key ?? '');
       throw error;
     }
     if (query.format === 'csv') {
       return reply.type('text/csv; charset=utf-8').send(toCsv(rows, usageColumns));
     }
     if (query.format !== undefined && query.format !== 'json') {
-      throw errors.badRequest(`format "${query.format}" is not supported; use csv or json.`, 'format');
+      throw errorCatalogue.INVALID_VALUE(
+        `format "${query.format}" is not supported; use csv or json.`,
+        'format',
+      );
     }
     const totalMicros = rows.reduce((sum, row) => sum + row.chargedMicros, 0);
     return { usage: rows, totalChargedMicros: totalMicros, totalChargedUsd: microsToUsd(totalMicros) };
@@ -239,7 +219,8 @@ export function registerAdminRoutes(app: FastifyInstance, gateway: Gateway): voi
   app.post('/admin/estimate', { preHandler: guard }, async (request) => {
     const body = parseBody(estimateSchema, request.body);
     const requested = gateway.catalog.resolve(body.model);
-    if (!requested) throw errors.notFound(`Unknown model "${body.model}". GET /v1beta/models lists them.`);
+    if (!requested)
+      throw errorCatalogue.MODEL_NOT_FOUND(`Unknown model "${body.model}". GET /v1beta/models lists them.`);
     // Priced as a request would be billed: a retired id by the successor that serves it.
     const model = servedForEstimate(gateway, requested);
     const { model: _model, ...generateRequest } = body;

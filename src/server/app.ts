@@ -7,6 +7,7 @@ import Fastify, {
   type FastifyRequest,
   LogController,
 } from 'fastify';
+import { errorCatalogue } from '../canonical/error-catalogue.js';
 import { bufferRequestBody, requestBuffersOf } from '../http/buffer-pool.js';
 import { countedBodies } from '../http/collect-body.js';
 import { readRequestBody } from './read-request-body.js';
@@ -23,7 +24,7 @@ import { registerAdminChannelRoutes } from './admin-channels.js';
 import { registerAdminModelSyncRoutes } from './admin-model-sync.js';
 import { registerAdminRoutes } from './admin-routes.js';
 import { registerOpsRoutes } from './ops-routes.js';
-import { renderError } from './render-error.js';
+import { renderErrorByPath } from './render-error.js';
 import { timeOrderedId } from './request-id.js';
 import { answerClientError, rememberRequestUrl } from './client-error.js';
 
@@ -52,9 +53,7 @@ function carriesBody(request: FastifyRequest): boolean {
 }
 
 function noRouteError(request: FastifyRequest): Error {
-  return Object.assign(new Error(`No route ${request.method} ${request.url.split('?')[0]}.`), {
-    statusCode: 404,
-  });
+  return errorCatalogue.NO_ROUTE(request.method, request.url.split('?')[0]);
 }
 
 export function buildApp(gateway: Gateway): FastifyInstance {
@@ -154,8 +153,9 @@ export function buildApp(gateway: Gateway): FastifyInstance {
     );
     done();
   });
-  app.setErrorHandler((error, request, reply) => renderError(error, request, reply));
-  app.setNotFoundHandler((request, reply) => renderError(noRouteError(request), request, reply));
+  // Each door's scope renders its own errors; the rest (ops, admin, unknown paths) by path.
+  app.setErrorHandler(renderErrorByPath);
+  app.setNotFoundHandler((request, reply) => renderErrorByPath(noRouteError(request), request, reply));
 
   registerOpsRoutes(app, gateway);
   registerWebRoutes(app, gateway);

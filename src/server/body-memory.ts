@@ -8,6 +8,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyReply } from 'fastify';
 import { GatewayError } from '../canonical/errors.js';
+import { errorCatalogue } from '../canonical/error-catalogue.js';
 import type { CancelSignal } from '../routing/dispatch.js';
 import { MemoryBound, type MemoryBoundOptions } from '../security/memory-bound.js';
 import { ClientGone } from './client-gone.js';
@@ -51,13 +52,9 @@ export class BodyMemory extends MemoryBound {
 }
 
 function bodyBusyError(options: BodyMemoryOptions): GatewayError {
-  return new GatewayError({
-    errorClass: 'overloaded',
-    httpStatus: 503,
-    status: 'UNAVAILABLE',
-    message: `The gateway is holding ${Math.round(options.limitBytes / 1048576)} MiB of request bodies (server.bodyMemoryBytes) and no room was made within ${Math.round(options.maxWaitMs / 1000)} s. Retry shortly.`,
-    retryAfterSeconds: 1,
-  });
+  return errorCatalogue.BODY_MEMORY_FULL(
+    `The gateway is holding ${Math.round(options.limitBytes / 1048576)} MiB of request bodies (server.bodyMemoryBytes) and no room was made within ${Math.round(options.maxWaitMs / 1000)} s. Retry shortly.`,
+  );
 }
 
 const responseMemories = new WeakMap<ServerResponse, ResponseMemory>();

@@ -1,7 +1,7 @@
 // Finds and checks the client key a request presents (?key=, x-goog-api-key or Bearer), with a
 // short cache so the hot path does not hit the database on every call.
 import type { Kysely } from 'kysely';
-import { GatewayError } from '../canonical/errors.js';
+import { errorCatalogue } from '../canonical/error-catalogue.js';
 import { type ClientKeyRecord, type DatabaseSchema, findClientKeyByValue } from '../store/index.js';
 
 export interface PresentedKey {
@@ -45,14 +45,7 @@ export class ClientAuthenticator {
 
   async authenticate(key: PresentedKey | undefined): Promise<ClientKeyRecord> {
     if (!key) {
-      throw new GatewayError({
-        errorClass: 'auth',
-        httpStatus: 403,
-        status: 'PERMISSION_DENIED',
-        code: 'missing_api_key',
-        message:
-          "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.",
-      });
+      throw errorCatalogue.NO_API_KEY();
     }
     // Cached by the presented value (it is in this process's memory for the request anyway), so a
     // cached key costs a map lookup, not a SHA-256 per request.
@@ -68,37 +61,13 @@ export class ClientAuthenticator {
       if (this.cache.size > 10_000) this.cache.clear();
       this.cache.set(key.value, entry);
     }
-    if (!entry.record) throw invalidKeyError('API key not valid. Please pass a valid API key.');
-    if (entry.problem === 'expired') throw invalidKeyError('API key expired. Please renew the API key.');
+    if (!entry.record)
+      throw errorCatalogue.INVALID_API_KEY('API key not valid. Please pass a valid API key.');
+    if (entry.problem === 'expired')
+      throw errorCatalogue.INVALID_API_KEY('API key expired. Please renew the API key.');
     if (entry.problem === 'revoked' || entry.record.revokedAt !== null) {
-      throw new GatewayError({
-        errorClass: 'auth',
-        httpStatus: 403,
-        status: 'PERMISSION_DENIED',
-        code: 'api_key_revoked',
-        message:
-          'This API key has been revoked. Ask the gateway admin for a new key (imagegate keys create).',
-      });
+      throw errorCatalogue.API_KEY_REVOKED();
     }
     return entry.record;
   }
-}
-
-function invalidKeyError(message: string): GatewayError {
-  return new GatewayError({
-    errorClass: 'auth',
-    httpStatus: 401,
-    status: 'UNAUTHENTICATED',
-    code: 'invalid_api_key',
-    message,
-    details: [
-      {
-        '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
-        reason: 'API_KEY_INVALID',
-        domain: 'googleapis.com',
-        metadata: { service: 'generativelanguage.googleapis.com' },
-      },
-      { '@type': 'type.googleapis.com/google.rpc.LocalizedMessage', locale: 'en-US', message },
-    ],
-  });
 }

@@ -3,7 +3,8 @@
 // every other error is, then the connection is closed.
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import { GatewayError } from '../canonical/errors.js';
+import type { GatewayError } from '../canonical/errors.js';
+import { errorCatalogue } from '../canonical/error-catalogue.js';
 import { errorEnvelopeText } from './render-error.js';
 
 /** The URL of the request a connection is carrying (the latest one on a kept-alive connection). */
@@ -14,29 +15,9 @@ export function rememberRequestUrl(socket: Socket | null | undefined, url: strin
 }
 
 function failureOf(error: NodeJS.ErrnoException): GatewayError {
-  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
-    return new GatewayError({
-      errorClass: 'bad_request',
-      httpStatus: 408,
-      status: 'DEADLINE_EXCEEDED',
-      code: 'request_timeout',
-      message: 'The request did not arrive in time: its headers or body stopped coming. Send it again.',
-    });
-  }
-  if (error.code === 'HPE_HEADER_OVERFLOW') {
-    return new GatewayError({
-      errorClass: 'bad_request',
-      httpStatus: 431,
-      code: 'headers_too_large',
-      message: 'The request headers are too large.',
-    });
-  }
-  return new GatewayError({
-    errorClass: 'bad_request',
-    httpStatus: 400,
-    code: 'malformed_request',
-    message: 'The request is not valid HTTP/1.1.',
-  });
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') return errorCatalogue.REQUEST_TIMEOUT();
+  if (error.code === 'HPE_HEADER_OVERFLOW') return errorCatalogue.HEADERS_TOO_LARGE();
+  return errorCatalogue.NOT_HTTP();
 }
 
 /** Fastify's clientErrorHandler: writes the door's error and closes the connection. */

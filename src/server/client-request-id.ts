@@ -2,7 +2,7 @@
 // (src/server/request-id.ts); the client's id is kept beside it and claimed once per key before the
 // upstream call (src/billing/ledger-transaction.ts), so a replayed id is refused, never served again.
 import type { IncomingHttpHeaders } from 'node:http';
-import { errors } from '../canonical/errors.js';
+import { errorCatalogue } from '../canonical/error-catalogue.js';
 import type { ClientRequestRef } from '../billing/ledger.js';
 
 const clientRequestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -19,10 +19,8 @@ export function clientRequestOf(
   const value = headers['x-request-id'];
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || !clientRequestIdPattern.test(value)) {
-    throw errors.badRequest(
+    throw errorCatalogue.INVALID_REQUEST_ID(
       'x-request-id must be 1 to 128 characters of A-Z, a-z, 0-9, ".", "_", ":" or "-", sent once.',
-      'x-request-id',
-      'invalid_request_id',
     );
   }
   return { id: value, requestId };

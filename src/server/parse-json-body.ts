@@ -1,5 +1,5 @@
 // Parses a raw JSON body once, turning a syntax error into a 400 that says where it is.
-import { errors } from '../canonical/errors.js';
+import { errorCatalogue } from '../canonical/error-catalogue.js';
 import { largeJsonBytes } from '../canonical/find-image-strings.js';
 import { excessNestingOffset, maxJsonNesting } from '../canonical/json-nesting.js';
 import { parseSkippingImageStrings } from '../canonical/skip-image-strings.js';
@@ -7,15 +7,15 @@ import { jsonErrorPosition } from './json-error-position.js';
 
 export function parseJsonBody(body: unknown): unknown {
   if (body === undefined || body === null) {
-    throw errors.badRequest('Invalid JSON payload received. The request body is empty; send a JSON object.');
+    throw errorCatalogue.INVALID_VALUE(
+      'Invalid JSON payload received. The request body is empty; send a JSON object.',
+    );
   }
   // Before any parse: JSON.parse is slow over a deep nest and every walk after it recurses.
   const tooDeep = excessNestingOffset(Buffer.isBuffer(body) ? body : String(body));
   if (tooDeep >= 0) {
-    throw errors.badRequest(
+    throw errorCatalogue.INVALID_JSON(
       `Invalid JSON payload received. Objects and arrays nest deeper than ${maxJsonNesting} levels at position ${tooDeep}; send a flatter body.`,
-      undefined,
-      'invalid_json',
     );
   }
   // Large bodies carry images: parse them without running JSON.parse over the base64 strings. On a
@@ -37,10 +37,8 @@ export function parseJsonBody(body: unknown): unknown {
     const before = text.slice(0, position);
     const line = before.split('\n').length;
     const column = position - before.lastIndexOf('\n');
-    throw errors.badRequest(
+    throw errorCatalogue.INVALID_JSON(
       `Invalid JSON payload received. ${message.replace(/\s*in JSON at position \d+.*$/, '')} at position ${position} (line ${line}, column ${column}).`,
-      undefined,
-      'invalid_json',
     );
   }
 }

@@ -1,58 +1,56 @@
-// Sends any failure in the envelope of the door the client called: Gemini for /v1beta, OpenAI for /v1.
+// Sends any failure as a GatewayError in an envelope. Each door's scope sets its own handler
+// (`errorHandlerFor(itsEnvelope)`); what no door answers (ops routes, admin, unknown paths, broken
+// connections) goes out in the envelope of the door its path belongs to.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { errorCatalogue } from '../canonical/error-catalogue.js';
 import { GatewayError } from '../canonical/errors.js';
 import { geminiErrorBody } from '../doors/gemini/render-error.js';
+import { openAiErrorBody } from '../doors/openai-common/render-error.js';
 import { asGatewayError } from '../routing/failover-policy.js';
 
 export type ErrorRenderer = (error: GatewayError) => unknown;
 
-const renderers: Array<{ prefix: string; render: ErrorRenderer }> = [];
+/** Outside the doors' own scopes: the envelope by path prefix (the Gemini one elsewhere). */
+const envelopesByPath: ReadonlyArray<{ prefix: string; render: ErrorRenderer }> = [
+  { prefix: '/v1/', render: openAiErrorBody },
+  { prefix: '/admin/', render: openAiErrorBody },
+];
 
-/** Doors register their envelope for their path prefix (longest prefix wins). */
-export function registerErrorRenderer(prefix: string, render: ErrorRenderer): void {
-  // Registering a prefix again (one app per test) replaces it instead of piling up.
-  const existing = renderers.findIndex((entry) => entry.prefix === prefix);
-  if (existing !== -1) renderers.splice(existing, 1);
-  renderers.push({ prefix, render });
-  renderers.sort((left, right) => right.prefix.length - left.prefix.length);
+export function rendererForPath(url: string): ErrorRenderer {
+  const path = url.split('?')[0];
+  return envelopesByPath.find((entry) => path.startsWith(entry.prefix))?.render ?? geminiErrorBody;
 }
 
+/** Fastify's own client errors (body parsing, limits) as catalogue errors; undefined for the rest. */
 function fromFastify(error: FastifyError): GatewayError | undefined {
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new GatewayError({
-        errorClass: 'bad_request',
-        httpStatus: 413,
-        status: 'INVALID_ARGUMENT',
-        code: 'request_too_large',
-        message: `${error.message}. Send smaller or fewer images.`,
-      });
+      return errorCatalogue.BODY_TOO_LARGE(`${error.message}. Send smaller or fewer images.`);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new GatewayError({
-        errorClass: 'bad_request',
-        httpStatus: 415,
-        status: 'INVALID_ARGUMENT',
-        code: 'unsupported_media_type',
-        message:
-          'Unsupported Content-Type. Send the body as application/json (multipart/form-data on /v1/images/edits).',
-      });
+      return errorCatalogue.UNSUPPORTED_MEDIA_TYPE();
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return new GatewayError({ errorClass: 'bad_request', httpStatus: 400, message: error.message });
+      return errorCatalogue.MALFORMED_REQUEST(error.message);
     default:
       return error.statusCode && error.statusCode >= 400 && error.statusCode < 500
-        ? new GatewayError({
-            errorClass: 'bad_request',
-            httpStatus: error.statusCode,
-            message: error.message,
-          })
+        ? errorCatalogue.MALFORMED_REQUEST(error.message, error.statusCode)
         : undefined;
   }
 }
 
-export function renderError(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
-  const failure =
-    error instanceof GatewayError ? error : (fromFastify(error as FastifyError) ?? asGatewayError(error));
+export function gatewayErrorOf(error: unknown): GatewayError {
+  return error instanceof GatewayError
+    ? error
+    : (fromFastify(error as FastifyError) ?? asGatewayError(error));
+}
+
+function sendError(
+  error: unknown,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  render: ErrorRenderer,
+): void {
+  const failure = gatewayErrorOf(error);
   if (failure.httpStatus >= 500 && failure.errorClass === 'internal') {
     request.log.error({ err: error, requestId: request.id }, 'internal error');
   }
@@ -65,12 +63,22 @@ export function renderError(error: unknown, request: FastifyRequest, reply: Fast
   reply
     .code(failure.httpStatus)
     .type('application/json; charset=UTF-8')
-    .send(errorEnvelopeText(request.url, failure));
+    .send(JSON.stringify(render(failure)));
 }
 
-/** The error as the JSON text of the envelope of the door that `url` belongs to. */
+/** A door's error handler: every failure under its scope in its own envelope. */
+export function errorHandlerFor(render: ErrorRenderer) {
+  return function renderDoorError(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
+    sendError(error, request, reply, render);
+  };
+}
+
+/** The handler for everything outside the doors' scopes: the envelope by path. */
+export function renderErrorByPath(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
+  sendError(error, request, reply, rendererForPath(request.url));
+}
+
+/** The error as the JSON text of the envelope that `url` belongs to (for answers outside Fastify). */
 export function errorEnvelopeText(url: string, failure: GatewayError): string {
-  const path = url.split('?')[0];
-  const renderer = renderers.find((entry) => path.startsWith(entry.prefix))?.render ?? geminiErrorBody;
-  return JSON.stringify(renderer(failure));
+  return JSON.stringify(rendererForPath(url)(failure));
 }

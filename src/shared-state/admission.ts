@@ -1,7 +1,8 @@
 // Per-key admission before any spend: requests/min and images/min over a sliding 60 s window, and
 // requests in flight, shared by every process that serves the key (see ./shared-state.ts). Spend
 // limits are not here but in the ledger's holds.
-import { GatewayError } from '../canonical/errors.js';
+import { errorCatalogue } from '../canonical/error-catalogue.js';
+import type { GatewayError } from '../canonical/errors.js';
 
 export interface AdmissionLimits {
   requestsPerMinute: number | null;
@@ -37,11 +38,8 @@ export function isUnlimited(limits: AdmissionLimits): boolean {
 }
 
 export function rateLimited(message: string, retryAfterSeconds: number): GatewayError {
-  return new GatewayError({
-    errorClass: 'rate_limited',
-    httpStatus: 429,
-    code: 'rate_limit_exceeded',
-    message: `${message} Retry after ${retryAfterSeconds} s, or ask the gateway admin to raise the limit.`,
+  return errorCatalogue.RATE_LIMIT_EXCEEDED(
+    `${message} Retry after ${retryAfterSeconds} s, or ask the gateway admin to raise the limit.`,
     retryAfterSeconds,
-  });
+  );
 }

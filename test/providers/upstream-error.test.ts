@@ -1,3 +1,4 @@
+import { shouldFailOver } from '../../src/routing/failover-policy.js';
 import { describe, expect, it } from 'vitest';
 import { upstreamErrorFromResponse } from '../../src/providers/gemini/errors.js';
 import { parseGeminiBody } from '../../src/providers/gemini/parse-response.js';
@@ -164,7 +165,7 @@ describe("route failures are told in the gateway's words", () => {
     });
     for (const failure of [google, openai]) {
       expect(failure.errorClass).toBe('model_gone');
-      expect(failure.isRetryable).toBe(true);
+      expect(shouldFailOver(failure)).toBe(true);
       expect(failure.message).toMatch(/no longer serves the model/);
       expect(failure.message).not.toContain(configuredKey);
       expect(failure.message).not.toContain('does not exist');

@@ -1,6 +1,6 @@
 // The Gemini `models` resources: one catalog entry in Google's Model shape, and paged lists. Pure.
 import type { CatalogModel } from '../../catalog/catalog.js';
-import { errors } from '../../canonical/errors.js';
+import { errorCatalogue } from '../../canonical/error-catalogue.js';
 
 export function geminiModelResource(model: CatalogModel): Record<string, unknown> {
   const resource: Record<string, unknown> = {
@@ -24,7 +24,7 @@ export function decodePageToken(token: string | undefined): number {
   if (!token) return 0;
   const match = /^offset:(\d+)$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
   if (!match)
-    throw errors.badRequest(
+    throw errorCatalogue.INVALID_VALUE(
       `Invalid page token "${token}". Pass the nextPageToken of a previous answer.`,
       'pageToken',
     );
@@ -38,7 +38,10 @@ export function listModelsPage(
 ): { models: Record<string, unknown>[]; nextPageToken?: string } {
   const requested = pageSizeText === undefined ? 50 : Number(pageSizeText);
   if (!Number.isInteger(requested) || requested < 0) {
-    throw errors.badRequest(`pageSize must be a non-negative integer, got "${pageSizeText}".`, 'pageSize');
+    throw errorCatalogue.INVALID_VALUE(
+      `pageSize must be a non-negative integer, got "${pageSizeText}".`,
+      'pageSize',
+    );
   }
   const pageSize = requested === 0 ? 50 : Math.min(requested, 1000);
   const offset = decodePageToken(pageToken);

@@ -1,6 +1,6 @@
 // Gemini accepts proto3 JSON in camelCase or snake_case; the canonical form is camelCase. Keys inside
 // user-defined maps (function args, JSON schemas, labels) are left exactly as sent. Pure.
-import { errors } from '../../canonical/errors.js';
+import { errorCatalogue } from '../../canonical/error-catalogue.js';
 import { copyImageData, imageDataLength, imageDataSlice } from '../../canonical/skip-image-strings.js';
 import type { GenerateContentRequest } from '../../canonical/types.js';
 
@@ -29,7 +29,9 @@ interface CamelizeState {
 
 function camelize(value: unknown, depth: number, state: CamelizeState = { renamed: false }): unknown {
   if (depth > 64)
-    throw errors.badRequest('Invalid JSON payload received. The request nests deeper than 64 levels.');
+    throw errorCatalogue.INVALID_VALUE(
+      'Invalid JSON payload received. The request nests deeper than 64 levels.',
+    );
   if (Array.isArray(value)) return value.map((item) => camelize(item, depth + 1, state));
   if (value === null || typeof value !== 'object') return value;
   const output: Record<string, unknown> = {};
@@ -66,30 +68,35 @@ export function normalizeGeminiRequestTracked(body: unknown): {
   renamed: boolean;
 } {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw errors.badRequest('Invalid JSON payload received. Expected a JSON object with "contents".');
+    throw errorCatalogue.INVALID_VALUE(
+      'Invalid JSON payload received. Expected a JSON object with "contents".',
+    );
   }
   const state: CamelizeState = { renamed: false };
   const request = camelize(body, 0, state) as GenerateContentRequest;
   if (!Array.isArray(request.contents) || request.contents.length === 0) {
-    throw errors.badRequest('* GenerateContentRequest.contents: contents is not specified', 'contents');
+    throw errorCatalogue.INVALID_VALUE(
+      '* GenerateContentRequest.contents: contents is not specified',
+      'contents',
+    );
   }
   request.contents.forEach((content, contentIndex) => {
     if (content === null || typeof content !== 'object' || !Array.isArray(content.parts)) {
-      throw errors.badRequest(
+      throw errorCatalogue.INVALID_VALUE(
         `* GenerateContentRequest.contents[${contentIndex}].parts: contents.parts must not be empty.`,
         `contents[${contentIndex}].parts`,
       );
     }
     content.parts.forEach((part, partIndex) => {
       if (!isRecord(part)) {
-        throw errors.badRequest(
+        throw errorCatalogue.INVALID_VALUE(
           `Invalid value at 'contents[${contentIndex}].parts[${partIndex}]': expected a Part object.`,
           `contents[${contentIndex}].parts[${partIndex}]`,
         );
       }
       const blob = part?.inlineData;
       if (blob && !isBase64Blob(blob)) {
-        throw errors.badRequest(
+        throw errorCatalogue.INVALID_VALUE(
           `Invalid value at 'contents[${contentIndex}].parts[${partIndex}].inline_data.data' (TYPE_BYTES), Base64 decoding failed.`,
           `contents[${contentIndex}].parts[${partIndex}].inlineData.data`,
         );
@@ -107,7 +114,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 /** The fields the gateway itself reads must have their proto types (a string where a list belongs is a 400). */
 function checkConfigShape(request: GenerateContentRequest): void {
   const wrong = (field: string, expected: string) =>
-    errors.badRequest(`Invalid value at '${field}': expected ${expected}.`, field);
+    errorCatalogue.INVALID_VALUE(`Invalid value at '${field}': expected ${expected}.`, field);
   const system = request.systemInstruction;
   if (
     system !== undefined &&

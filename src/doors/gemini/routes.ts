@@ -6,7 +6,7 @@ import { requestBuffers } from '../../http/buffer-pool.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CatalogModel } from '../../catalog/catalog.js';
 import { RetiredModelError, type ServedModel } from '../../catalog/served-model.js';
-import { errors } from '../../canonical/errors.js';
+import { errorCatalogue } from '../../canonical/error-catalogue.js';
 import { estimatePromptTokens } from '../../billing/estimate-tokens.js';
 import { microsToUsd } from '../../billing/usage-report.js';
 import { asGatewayError } from '../../routing/failover-policy.js';
@@ -22,6 +22,8 @@ import {
   summarizeFor,
 } from '../../server/generation.js';
 import { parseJsonBody } from '../../server/parse-json-body.js';
+import { errorHandlerFor } from '../../server/render-error.js';
+import { geminiErrorBody } from './render-error.js';
 import { routedModels } from '../../routing/routed-models.js';
 import { abortWhenClientLeaves } from '../../server/client-gone.js';
 import { clientRequestOf } from '../../server/client-request-id.js';
@@ -31,7 +33,6 @@ import type { UsageMetadata } from '../../canonical/types.js';
 import { listModelsPage, geminiModelResource } from './models.js';
 import { normalizeGeminiRequest, normalizeGeminiRequestTracked } from './normalize-request.js';
 import { isGeminiAction, parseModelAction } from './parse-model-path.js';
-import { geminiErrorBody } from './render-error.js';
 import { GeminiStreamWriter } from './write-stream.js';
 
 type Query = Record<string, string | undefined>;
@@ -46,7 +47,7 @@ export function resolveModel(gateway: Gateway, name: string, action = 'generateC
   if (!model) {
     const close = gateway.catalog.closeIds(id);
     const hint = close.length > 0 ? ` Did you mean: ${close.join(', ')}?` : '';
-    throw errors.notFound(
+    throw errorCatalogue.MODEL_NOT_FOUND(
       `models/${id} is not found for API version v1beta, or is not supported for ${action}. Call ListModels to see the list of available models and their supported methods.${hint}`,
     );
   }
@@ -63,13 +64,21 @@ export function serveGeminiModel(gateway: Gateway, model: CatalogModel, reply: F
     served = gateway.lifecycle.serve(model);
   } catch (error) {
     if (!(error instanceof RetiredModelError)) throw error;
-    throw errors.notFound(`models/${model.id} is not found for API version v1beta. ${error.message}`);
+    throw errorCatalogue.MODEL_NOT_FOUND(
+      `models/${model.id} is not found for API version v1beta. ${error.message}`,
+    );
   }
   setServedModelHeaders(reply.raw, served, gateway.lifecycle.today(), (id) => `/v1beta/models/${id}`);
   return served;
 }
 
+/** The Gemini door is its own Fastify scope: every failure under it answers in Google's envelope. */
 export function registerGeminiDoor(app: FastifyInstance, gateway: Gateway): void {
+  app.register(async (door) => geminiRoutes(door, gateway));
+}
+
+function geminiRoutes(app: FastifyInstance, gateway: Gateway): void {
+  app.setErrorHandler(errorHandlerFor(geminiErrorBody));
   app.get('/v1beta/models', async (request) => {
     await authenticate(gateway, request);
     const query = request.query as Query;
@@ -91,7 +100,7 @@ export function registerGeminiDoor(app: FastifyInstance, gateway: Gateway): void
   app.post('/v1beta/models/*', async (request, reply) => {
     const { model: modelName, action } = parseModelAction((request.params as Record<string, string>)['*']);
     if (!isGeminiAction(action)) {
-      throw errors.notFound(
+      throw errorCatalogue.MODEL_NOT_FOUND(
         `Method "${action || '(none)'}" is not supported. Use :generateContent, :streamGenerateContent or :countTokens.`,
         'method',
       );

@@ -13,7 +13,7 @@ import type { Gateway } from '../../server/gateway.js';
 import { routedModels } from '../../routing/routed-models.js';
 import { parseJsonBody } from '../../server/parse-json-body.js';
 import { pinnedChannelOf } from '../../server/pinned-channel.js';
-import { registerErrorRenderer } from '../../server/render-error.js';
+import { errorHandlerFor } from '../../server/render-error.js';
 import {
   consumeSubStream,
   mostTellingFailure,
@@ -52,8 +52,13 @@ const chatParamNames: Readonly<Record<string, string>> = {
   contents: 'messages',
 };
 
+/** The chat door is its own Fastify scope: every failure under it answers in OpenAI's envelope. */
 export function registerOpenAiChatDoor(app: FastifyInstance, gateway: Gateway): void {
-  registerErrorRenderer('/v1/', openAiErrorBody);
+  app.register(async (door) => chatRoutes(door, gateway));
+}
+
+function chatRoutes(app: FastifyInstance, gateway: Gateway): void {
+  app.setErrorHandler(errorHandlerFor(openAiErrorBody));
 
   app.get('/v1/models', async (request) => {
     await authenticateBearer(gateway, request.headers);

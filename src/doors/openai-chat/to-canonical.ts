@@ -1,6 +1,6 @@
 // OpenAI chat completions → a canonical Gemini request: system/developer → systemInstruction,
 // assistant → role `model`, image_url → inlineData (data:) or fileData (https), modalities, image_config.
-import { errors } from '../../canonical/errors.js';
+import { errorCatalogue } from '../../canonical/error-catalogue.js';
 import type { Content, GenerateContentRequest, GenerationConfig, Part } from '../../canonical/types.js';
 import { isBase64, isBase64Blob } from '../gemini/normalize-request.js';
 import {
@@ -29,10 +29,9 @@ function imageUrlToPart(url: string, param: string, lazyDataUrls: LazyDataUrls):
   if (lazy) return lazyDataUrlPart(lazy);
   const split = splitDataUrl(url);
   if (!split?.mimeType) {
-    throw errors.badRequest(
+    throw errorCatalogue.INVALID_IMAGE_URL(
       `'${param}' must be an https URL or a base64 data URL (data:image/png;base64,…).`,
       param,
-      'invalid_image_url',
     );
   }
   // Plain base64 (checked at its edges, as on the Gemini door) goes on as the client sent it;
@@ -116,7 +115,7 @@ export function chatRequestToCanonical(
     contents.push({ role: message.role === 'assistant' ? 'model' : 'user', parts });
   });
   if (contents.length === 0) {
-    throw errors.badRequest(
+    throw errorCatalogue.INVALID_VALUE(
       'The request needs at least one user or assistant message with content.',
       'messages',
     );

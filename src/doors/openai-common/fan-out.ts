@@ -2,9 +2,10 @@
 // `<id>` when n is 1), run in parallel. Each call has its own request log row, hold and settlement,
 // so a failed call is never billed and the merged answer carries only what succeeded.
 import type { RequestSummary, UsageMetadata } from '../../canonical/types.js';
-import { GatewayError } from '../../canonical/errors.js';
+import type { GatewayError } from '../../canonical/errors.js';
+import { errorCatalogue } from '../../canonical/error-catalogue.js';
 import type { DispatchResult, DispatchStream } from '../../routing/dispatch.js';
-import { asGatewayError } from '../../routing/failover-policy.js';
+import { asGatewayError, shouldFailOver } from '../../routing/failover-policy.js';
 import { countImages } from '../../routing/response-outcome.js';
 import type { Gateway } from '../../server/gateway.js';
 import {
@@ -141,12 +142,11 @@ export async function consumeSubStream(
   return result;
 }
 
-/** The error to answer with when nothing succeeded: a client mistake or block first, else the first. */
+/**
+ * The error to answer with when nothing succeeded: the caller's own answer first (a failure that does
+ * not fail over: a mistake, a block), else the first.
+ */
 export function mostTellingFailure(failures: readonly GatewayError[]): GatewayError {
-  const final = failures.find((failure) => !failure.isRetryable);
-  return (
-    final ??
-    failures[0] ??
-    new GatewayError({ errorClass: 'internal', httpStatus: 500, message: 'No call was made.' })
-  );
+  const final = failures.find((failure) => !shouldFailOver(failure));
+  return final ?? failures[0] ?? errorCatalogue.NO_CALL_MADE();
 }

@@ -1,6 +1,7 @@
 // Client-supplied https image URLs (OpenAI `image_url`) → inlineData, fetched through the SSRF-safe
 // fetcher (no private or loopback hosts), so every upstream receives the bytes and none fetches URLs.
 import { GatewayError } from '../../canonical/errors.js';
+import { errorCatalogue } from '../../canonical/error-catalogue.js';
 import type { GenerateContentRequest, Part } from '../../canonical/types.js';
 import { fetchImage } from '../../providers/fetch-image.js';
 
@@ -15,14 +16,11 @@ async function inlinePart(part: Part, param: string, signal: AbortSignal | undef
     return { ...rest, inlineData: { mimeType: image.mimeType, data: image.data.toString('base64') } };
   } catch (error) {
     if (!(error instanceof GatewayError)) throw error;
-    throw new GatewayError({
-      errorClass: 'bad_request',
-      httpStatus: 400,
-      message: `${error.message} Send the image in '${param}' as a data URL (data:image/png;base64,…) or a public https URL.`,
+    throw errorCatalogue.INVALID_IMAGE_URL(
+      `${error.message} Send the image in '${param}' as a data URL (data:image/png;base64,…) or a public https URL.`,
       param,
-      code: 'invalid_image_url',
-      cause: error,
-    });
+      error,
+    );
   }
 }
 

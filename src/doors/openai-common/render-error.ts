@@ -34,15 +34,5 @@ export function openAiErrorBody(error: GatewayError): OpenAiErrorEnvelope {
 /** The same error with `param` renamed by `names` (canonical path → door field); others unchanged. */
 export function renameParam(error: unknown, names: Readonly<Record<string, string>>): unknown {
   if (!(error instanceof GatewayError) || error.param === undefined || !(error.param in names)) return error;
-  return new GatewayError({
-    errorClass: error.errorClass,
-    httpStatus: error.httpStatus,
-    status: error.status,
-    message: error.message,
-    param: names[error.param],
-    code: error.code,
-    retryAfterSeconds: error.retryAfterSeconds,
-    details: error.details,
-    cause: error,
-  });
+  return error.withParam(names[error.param]);
 }

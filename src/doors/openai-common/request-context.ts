@@ -3,7 +3,7 @@
 import type { ServerResponse } from 'node:http';
 import type { CatalogModel } from '../../catalog/catalog.js';
 import { RetiredModelError, type ServedModel } from '../../catalog/served-model.js';
-import { errors, GatewayError } from '../../canonical/errors.js';
+import { errorCatalogue } from '../../canonical/error-catalogue.js';
 import { presentedKey } from '../../server/client-auth.js';
 import type { Gateway } from '../../server/gateway.js';
 import { setServedModelHeaders } from '../../server/served-model-headers.js';
@@ -16,13 +16,7 @@ export function authenticateBearer(
   // Only the Authorization header counts here, whatever other key headers a client also sends.
   const key = presentedKey({ authorization: headers.authorization }, {});
   if (key?.via !== 'bearer') {
-    throw new GatewayError({
-      errorClass: 'auth',
-      httpStatus: 401,
-      message:
-        "You didn't provide an API key. Send your imagegate client key in an Authorization header using Bearer auth (Authorization: Bearer YOUR_KEY).",
-      code: 'missing_api_key',
-    });
+    throw errorCatalogue.NO_BEARER_KEY();
   }
   return gateway.auth.authenticate(key);
 }
@@ -30,15 +24,14 @@ export function authenticateBearer(
 export function resolveOpenAiModel(gateway: Gateway, name: string | undefined): CatalogModel {
   if (name === undefined) {
     const recommended = gateway.lifecycle.recommended();
-    if (!recommended)
-      throw errors.badRequest(`Missing required parameter: 'model'.`, 'model', 'missing_required_parameter');
+    if (!recommended) throw errorCatalogue.MISSING_PARAMETER(`Missing required parameter: 'model'.`, 'model');
     return recommended;
   }
   const model = gateway.catalog.resolve(name);
   if (model) return model;
   const close = gateway.catalog.closeIds(name);
   const hint = close.length > 0 ? ` Did you mean: ${close.join(', ')}?` : '';
-  throw errors.notFound(
+  throw errorCatalogue.MODEL_NOT_FOUND(
     `The model '${name}' does not exist on this gateway.${hint} GET /v1/models lists the models it serves.`,
     'model',
   );
@@ -59,7 +52,7 @@ export function serveOpenAiModel(
     served = gateway.lifecycle.serve(requested);
   } catch (error) {
     if (!(error instanceof RetiredModelError)) throw error;
-    throw errors.modelRetired(error.message);
+    throw errorCatalogue.MODEL_RETIRED(error.message);
   }
   setServedModelHeaders(raw, served, gateway.lifecycle.today(), (id) => `/v1/models/${id}`);
   return served;

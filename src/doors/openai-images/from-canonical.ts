@@ -1,6 +1,7 @@
 // Canonical responses (one per upstream call) → the OpenAI Images reply, and the
 // `image_generation.*` / `image_edit.*` stream events (WIRE §9).
-import { GatewayError } from '../../canonical/errors.js';
+import type { GatewayError } from '../../canonical/errors.js';
+import { errorCatalogue } from '../../canonical/error-catalogue.js';
 import { imageUrlOf, withImageField } from '../../canonical/json-with-images.js';
 import type { GenerateContentResponse } from '../../canonical/types.js';
 import { isSafetyReason } from '../openai-chat/map-finish-reason.js';
@@ -64,22 +65,16 @@ export function noImageError(responses: readonly GenerateContentResponse[]): Gat
   ]);
   const blocked = reasons.find((reason) => isSafetyReason(reason));
   if (blocked) {
-    return new GatewayError({
-      errorClass: 'safety',
-      httpStatus: 400,
-      message: `Your request was rejected by the safety system (${blocked}). Rephrase the prompt or use a different input image.`,
-      code: 'moderation_blocked',
-    });
+    return errorCatalogue.MODERATION_BLOCKED(
+      `Your request was rejected by the safety system (${blocked}). Rephrase the prompt or use a different input image.`,
+    );
   }
   const reason = reasons.find((value) => value !== undefined);
   const said = collectAnswerText(responses);
   const quoted = said ? ` It said: "${said.length > 300 ? `${said.slice(0, 300)}…` : said}".` : '';
-  return new GatewayError({
-    errorClass: 'no_image',
-    httpStatus: 502,
-    message: `The model answered without an image${reason ? ` (finishReason ${reason})` : ''}.${quoted} Retry, or make the prompt ask for an image explicitly.`,
-    code: 'no_image',
-  });
+  return errorCatalogue.NO_IMAGE(
+    `The model answered without an image${reason ? ` (finishReason ${reason})` : ''}.${quoted} Retry, or make the prompt ask for an image explicitly.`,
+  );
 }
 
 function reportedSize(images: readonly GeneratedImage[], requested: string): string {

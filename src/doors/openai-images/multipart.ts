@@ -3,7 +3,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import busboy from 'busboy';
-import { errors, GatewayError } from '../../canonical/errors.js';
+import type { GatewayError } from '../../canonical/errors.js';
+import { errorCatalogue } from '../../canonical/error-catalogue.js';
 import { maxImagesPerEdit } from './schema.js';
 
 export interface UploadedImage {
@@ -31,13 +32,10 @@ export interface MultipartLimits {
 const imagePartName = /^image(\[\d*\])?$/;
 
 function tooLarge(partName: string, limit: number): GatewayError {
-  return new GatewayError({
-    errorClass: 'bad_request',
-    httpStatus: 413,
-    message: `The file in '${partName}' is larger than the ${limit}-byte limit per file. Send a smaller image.`,
-    param: partName,
-    code: 'file_too_large',
-  });
+  return errorCatalogue.FILE_TOO_LARGE(
+    `The file in '${partName}' is larger than the ${limit}-byte limit per file. Send a smaller image.`,
+    partName,
+  );
 }
 
 export function parseImagesEditMultipart(
@@ -69,10 +67,8 @@ export function parseImagesEditMultipart(
       });
     } catch (error) {
       fail(
-        errors.badRequest(
+        errorCatalogue.INVALID_MULTIPART(
           `Expected a multipart/form-data body with a boundary (${(error as Error).message}).`,
-          undefined,
-          'invalid_multipart',
         ),
       );
       stream.resume();
@@ -86,7 +82,7 @@ export function parseImagesEditMultipart(
 
     parser.on('field', (name, value, info) => {
       if (info.valueTruncated) {
-        fail(errors.badRequest(`The field '${name}' is too long.`, name, 'field_too_large'));
+        fail(errorCatalogue.FIELD_TOO_LARGE(`The field '${name}' is too long.`, name));
         return;
       }
       fields[name] = value;
@@ -96,10 +92,9 @@ export function parseImagesEditMultipart(
       const isImage = imagePartName.test(partName);
       if (!isImage && partName !== 'mask') {
         fail(
-          errors.badRequest(
+          errorCatalogue.INVALID_MULTIPART(
             `Unexpected file part '${partName}'; send images as 'image' (or repeated 'image[]') and the mask as 'mask'.`,
             partName,
-            'invalid_multipart',
           ),
         );
         file.resume();
@@ -107,7 +102,7 @@ export function parseImagesEditMultipart(
       }
       if (isImage && images.length >= maxImagesPerEdit) {
         fail(
-          errors.badRequest(
+          errorCatalogue.INVALID_VALUE(
             `Too many files in 'image': at most ${maxImagesPerEdit} images can be edited in one request.`,
             'image',
           ),
@@ -116,7 +111,7 @@ export function parseImagesEditMultipart(
         return;
       }
       if (partName === 'mask' && mask !== undefined) {
-        fail(errors.badRequest(`Only one 'mask' file is allowed.`, 'mask'));
+        fail(errorCatalogue.INVALID_VALUE(`Only one 'mask' file is allowed.`, 'mask'));
         file.resume();
         return;
       }
@@ -134,7 +129,7 @@ export function parseImagesEditMultipart(
           file.on('close', () => {
             upload.data = Buffer.concat(chunks);
             if (upload.data.length === 0)
-              fail(errors.badRequest(`The file in '${partName}' is empty.`, partName));
+              fail(errorCatalogue.INVALID_VALUE(`The file in '${partName}' is empty.`, partName));
             resolveFile();
           });
         }),
@@ -142,13 +137,18 @@ export function parseImagesEditMultipart(
     });
 
     parser.on('filesLimit', () =>
-      fail(errors.badRequest(`Too many files: at most ${maxImagesPerEdit} images and one mask.`, 'image')),
+      fail(
+        errorCatalogue.INVALID_VALUE(
+          `Too many files: at most ${maxImagesPerEdit} images and one mask.`,
+          'image',
+        ),
+      ),
     );
     parser.on('fieldsLimit', () =>
-      fail(errors.badRequest(`Too many form fields (at most ${maxFields}).`, undefined, 'invalid_multipart')),
+      fail(errorCatalogue.INVALID_MULTIPART(`Too many form fields (at most ${maxFields}).`)),
     );
     parser.on('error', (error: Error) =>
-      fail(errors.badRequest(`Malformed multipart body: ${error.message}`, undefined, 'invalid_multipart')),
+      fail(errorCatalogue.INVALID_MULTIPART(`Malformed multipart body: ${error.message}`)),
     );
     parser.on('close', () => {
       void Promise.all(pendingFiles).then(() => {
@@ -158,13 +158,7 @@ export function parseImagesEditMultipart(
       });
     });
     stream.on('error', (error: Error) =>
-      fail(
-        errors.badRequest(
-          `The request body could not be read: ${error.message}`,
-          undefined,
-          'invalid_multipart',
-        ),
-      ),
+      fail(errorCatalogue.INVALID_MULTIPART(`The request body could not be read: ${error.message}`)),
     );
     stream.pipe(parser);
   });

@@ -3,7 +3,8 @@
 import { requestBuffers } from '../../http/buffer-pool.js';
 import { Transform } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { GatewayError } from '../../canonical/errors.js';
+import type { GatewayError } from '../../canonical/errors.js';
+import { errorCatalogue } from '../../canonical/error-catalogue.js';
 import { jsonWithImagesPieces } from '../../canonical/json-with-images.js';
 import type { ClientKeyRecord } from '../../store/index.js';
 import { countImages } from '../../routing/response-outcome.js';
@@ -14,7 +15,7 @@ import { clientRequestOf } from '../../server/client-request-id.js';
 import type { Gateway } from '../../server/gateway.js';
 import { parseJsonBody } from '../../server/parse-json-body.js';
 import { pinnedChannelOf } from '../../server/pinned-channel.js';
-import { registerErrorRenderer } from '../../server/render-error.js';
+import { errorHandlerFor } from '../../server/render-error.js';
 import {
   consumeSubStream,
   mostTellingFailure,
@@ -64,12 +65,9 @@ function isMultipart(request: FastifyRequest): boolean {
 }
 
 function tooLarge(limit: number): GatewayError {
-  return new GatewayError({
-    errorClass: 'bad_request',
-    httpStatus: 413,
-    message: `The request body is larger than this gateway's ${limit}-byte limit. Send smaller or fewer images.`,
-    code: 'request_too_large',
-  });
+  return errorCatalogue.BODY_TOO_LARGE(
+    `The request body is larger than this gateway's ${limit}-byte limit. Send smaller or fewer images.`,
+  );
 }
 
 /** Streams the multipart body through busboy, counting bytes so the body limit holds without a Content-Length. */
@@ -97,8 +95,13 @@ async function readMultipartEdit(gateway: Gateway, request: FastifyRequest) {
   }
 }
 
+/** The Images door is its own Fastify scope: every failure under it answers in OpenAI's envelope. */
 export function registerOpenAiImagesDoor(app: FastifyInstance, gateway: Gateway): void {
-  registerErrorRenderer('/v1/', openAiErrorBody);
+  app.register(async (door) => imagesRoutes(door, gateway));
+}
+
+function imagesRoutes(app: FastifyInstance, gateway: Gateway): void {
+  app.setErrorHandler(errorHandlerFor(openAiErrorBody));
 
   app.post('/v1/images/generations', async (request, reply) => {
     const client = await authenticateBearer(gateway, request.headers);
@@ -120,13 +123,10 @@ export function registerOpenAiImagesDoor(app: FastifyInstance, gateway: Gateway)
       const multipart = await readMultipartEdit(gateway, request);
       const body = parseImagesEditsBody(multipart.fields);
       if (multipart.images.length === 0) {
-        throw new GatewayError({
-          errorClass: 'bad_request',
-          httpStatus: 400,
-          message: `Missing required parameter: 'image'. Send the image to edit as a file part named 'image' (or repeated 'image[]').`,
-          param: 'image',
-          code: 'missing_required_parameter',
-        });
+        throw errorCatalogue.MISSING_PARAMETER(
+          `Missing required parameter: 'image'. Send the image to edit as a file part named 'image' (or repeated 'image[]').`,
+          'image',
+        );
       }
       const call: ImagesCall = {
         kind: 'edit',
@@ -143,13 +143,10 @@ export function registerOpenAiImagesDoor(app: FastifyInstance, gateway: Gateway)
     const lazyDataUrls = standInForEditDataUrls(parsed);
     const body = parseImagesEditsBody(parsed);
     if (!body.images) {
-      throw new GatewayError({
-        errorClass: 'bad_request',
-        httpStatus: 400,
-        message: `Missing required parameter: 'images'. Send {"images": [{"image_url": "data:image/png;base64,…"}]} or a multipart body with 'image'.`,
-        param: 'images',
-        code: 'missing_required_parameter',
-      });
+      throw errorCatalogue.MISSING_PARAMETER(
+        `Missing required parameter: 'images'. Send {"images": [{"image_url": "data:image/png;base64,…"}]} or a multipart body with 'image'.`,
+        'images',
+      );
     }
     const inputs = jsonEditImagesToInputs(body, lazyDataUrls);
     const call: ImagesCall = {

@@ -1,7 +1,8 @@
 // Zod schemas for the OpenAI Images door: `images/generations` JSON and `images/edits` (multipart
 // fields or the JSON form). Multipart values arrive as strings, so numbers and booleans coerce.
 import { z } from 'zod';
-import { errors, type GatewayError } from '../../canonical/errors.js';
+import type { GatewayError } from '../../canonical/errors.js';
+import { errorCatalogue } from '../../canonical/error-catalogue.js';
 import { describeIssue, formatPath, issuePath } from '../../catalog/describe-issue.js';
 import { maxSizeSide, minSizeSide, parsePixelSize } from './size-mapping.js';
 
@@ -111,17 +112,17 @@ export function issueToBadRequest(error: z.ZodError): GatewayError {
   const { issue, path } = mostSpecificIssue(error.issues[0], []);
   const param = path.length > 0 ? formatPath(path) : undefined;
   if (issue.code === 'invalid_type' && issue.input === undefined && param) {
-    return errors.badRequest(`Missing required parameter: '${param}'.`, param, 'missing_required_parameter');
+    return errorCatalogue.MISSING_PARAMETER(`Missing required parameter: '${param}'.`, param);
   }
   const where = param ? `Invalid value for '${param}': ` : 'Invalid request body: ';
   const description = issue.code === 'invalid_union' ? issue.message : describeIssue(issue);
-  return errors.badRequest(`${where}${description}.`, param);
+  return errorCatalogue.INVALID_VALUE(`${where}${description}.`, param);
 }
 
 /** Parses with `schema` or throws the GatewayError naming the bad field. */
 export function parseOrThrow<Output>(schema: z.ZodType<Output>, input: unknown): Output {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-    throw errors.badRequest('The request body must be a JSON object.', undefined);
+    throw errorCatalogue.INVALID_VALUE('The request body must be a JSON object.');
   }
   const result = schema.safeParse(input, { reportInput: true });
   if (!result.success) throw issueToBadRequest(result.error);

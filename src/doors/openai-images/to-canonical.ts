@@ -1,7 +1,7 @@
 // OpenAI `images/generations` and `images/edits` → one canonical Gemini request plus `n` (the
 // gateway makes n parallel upstream calls) and the output options the reply must honour.
 import { encodedImageBlob, imageDataSlice } from '../../canonical/skip-image-strings.js';
-import { errors } from '../../canonical/errors.js';
+import { errorCatalogue } from '../../canonical/error-catalogue.js';
 import type { OpenAiImageOptions } from '../../canonical/openai-image-options.js';
 import type { GenerateContentRequest, Part } from '../../canonical/types.js';
 import type {
@@ -73,10 +73,9 @@ export function jsonEditImagesToInputs(
 ): { images: InputImage[]; mask?: InputImage } {
   const convert = (reference: NonNullable<ImagesEditsBody['mask']>, param: string): InputImage => {
     if ('file_id' in reference) {
-      throw errors.badRequest(
+      throw errorCatalogue.UNSUPPORTED_VALUE(
         `File ids are not supported by this gateway; send '${param}' as {"image_url": "data:image/png;base64,…"} or an https URL.`,
         `${param}.file_id`,
-        'unsupported_value',
       );
     }
     const url = reference.image_url;
@@ -85,7 +84,7 @@ export function jsonEditImagesToInputs(
     if (lazy) return { lazy };
     const decoded = decodeDataUrl(url);
     if (!decoded) {
-      throw errors.badRequest(
+      throw errorCatalogue.INVALID_VALUE(
         `'${param}.image_url' must be an https URL or a base64 data URL (data:image/png;base64,…).`,
         `${param}.image_url`,
       );
@@ -129,10 +128,9 @@ function lazyImagePart(lazy: LazyDataUrl, param: string): Part {
 
 function notAnImage(param: string, declaredMime: string | undefined) {
   const declared = declaredMime ? ` (declared ${declaredMime})` : '';
-  return errors.badRequest(
+  return errorCatalogue.INVALID_IMAGE_FORMAT(
     `The file in '${param}'${declared} is not a recognised image (PNG, JPEG, WEBP, GIF…).`,
     param,
-    'invalid_image_format',
   );
 }
 
@@ -143,10 +141,10 @@ export function imagesRequestToCanonical(
   model: CatalogLikeCapabilities,
 ): ImagesCanonicalRequest {
   if (mask && inputImages.length === 0) {
-    throw errors.badRequest(`A 'mask' needs an image to apply to; send 'image' too.`, 'mask');
+    throw errorCatalogue.INVALID_VALUE(`A 'mask' needs an image to apply to; send 'image' too.`, 'mask');
   }
   if (body.background === 'transparent' && body.output_format === 'jpeg') {
-    throw errors.badRequest(
+    throw errorCatalogue.INVALID_VALUE(
       `'background: transparent' needs output_format 'png' or 'webp'; jpeg has no alpha channel.`,
       'background',
     );

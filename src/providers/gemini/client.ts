@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { request as undiciRequest } from 'undici';
 import { BytePieces } from '../../canonical/byte-pieces.js';
 import { GatewayError } from '../../canonical/errors.js';
+import { errorCatalogue } from '../../canonical/error-catalogue.js';
 import {
   begunImageStringStart,
   ImageStringWatch,
@@ -30,20 +31,16 @@ export function connectionError(channelName: string, error: unknown, signal: Abo
   if (signal.aborted) {
     const reason = signal.reason;
     if (reason instanceof GatewayError) return reason;
-    return new GatewayError({
-      errorClass: 'timeout',
-      httpStatus: 504,
-      message: `Upstream channel "${channelName}" did not answer in time.`,
-      cause: error,
-    });
+    return errorCatalogue.UPSTREAM_TIMEOUT(
+      `Upstream channel "${channelName}" did not answer in time.`,
+      error,
+    );
   }
   const code = (error as { code?: string }).code ?? (error as Error).name;
-  return new GatewayError({
-    errorClass: 'connection',
-    httpStatus: 502,
-    message: `Could not reach upstream channel "${channelName}" (${code}).`,
-    cause: error,
-  });
+  return errorCatalogue.UPSTREAM_UNREACHABLE(
+    `Could not reach upstream channel "${channelName}" (${code}).`,
+    error,
+  );
 }
 
 async function send(plan: HttpRequestPlan, request: GenerateContentRequest, target: UpstreamTarget) {

@@ -1,5 +1,6 @@
 // Turns a Gemini-wire error answer (AI Studio, Vertex, Gemini-compatible routers) into a GatewayError.
-import { type ErrorClass, GatewayError } from '../../canonical/errors.js';
+import type { ErrorClass, GatewayError } from '../../canonical/errors.js';
+import { errorCatalogue } from '../../canonical/error-catalogue.js';
 import { excessNestingOffset } from '../../canonical/json-nesting.js';
 import { upstreamError } from '../upstream-error.js';
 
@@ -91,9 +92,7 @@ function classifyBare(httpStatus: number): ErrorClass {
 
 /** A 2xx answer that is not the JSON the Gemini wire promises (an HTML proxy page, truncated body). */
 export function malformedUpstreamAnswer(channelName: string, detail: string): GatewayError {
-  return new GatewayError({
-    errorClass: 'upstream_bug',
-    httpStatus: 502,
-    message: `Upstream channel "${channelName}" sent an answer that is not valid Gemini JSON (${detail}).`,
-  });
+  return errorCatalogue.UPSTREAM_BAD_ANSWER(
+    `Upstream channel "${channelName}" sent an answer that is not valid Gemini JSON (${detail}).`,
+  );
 }

@@ -1,7 +1,7 @@
 // Canonical (Gemini-shaped) request → engine input: the last user turn's text and images, and imageConfig.
 // Images that are not decodable are rejected with a 400 naming the exact part.
 
-import { errors } from '../../canonical/errors.js';
+import { errorCatalogue } from '../../canonical/error-catalogue.js';
 import { imageMimeFromBytes } from '../../canonical/sniff-mime.js';
 import type { Content, GenerateContentRequest } from '../../canonical/types.js';
 import { maskInstruction } from '../../doors/openai-images/to-canonical.js';
@@ -18,7 +18,7 @@ function lastUserContent(request: GenerateContentRequest): { content: Content; i
     const role = contents[index].role;
     if (role === undefined || role === 'user') return { content: contents[index], index };
   }
-  throw errors.badRequest(
+  throw errorCatalogue.INVALID_VALUE(
     'contents must include a user turn with the instruction (role "user").',
     'contents',
   );
@@ -27,13 +27,16 @@ function lastUserContent(request: GenerateContentRequest): { content: Content; i
 async function decodeInlineImage(data: string, param: string): Promise<EngineImage> {
   const payload = (data.startsWith('data:') ? data.slice(data.indexOf(',') + 1) : data).replace(/\s+/g, '');
   if (!base64Pattern.test(payload)) {
-    throw errors.badRequest(`${param} is not valid base64; send the image bytes base64-encoded.`, param);
+    throw errorCatalogue.INVALID_VALUE(
+      `${param} is not valid base64; send the image bytes base64-encoded.`,
+      param,
+    );
   }
   // Node's base64 decoder also accepts the URL-safe alphabet.
   const bytes = Buffer.from(payload, 'base64');
   const mimeType = imageMimeFromBytes(bytes);
   if (!mimeType) {
-    throw errors.badRequest(
+    throw errorCatalogue.INVALID_VALUE(
       `${param} is not a recognised image; send PNG, JPEG, WEBP, GIF, AVIF, HEIC or TIFF bytes.`,
       param,
     );
@@ -43,7 +46,7 @@ async function decodeInlineImage(data: string, param: string): Promise<EngineIma
     const sharp = await loadSharp();
     size = await sharp(bytes, untrustedSharpOptions).metadata();
   } catch {
-    throw errors.badRequest(
+    throw errorCatalogue.INVALID_VALUE(
       `${param} looks like ${mimeType} but cannot be decoded; send an intact image.`,
       param,
     );
@@ -69,7 +72,7 @@ export async function toEngineInput(request: GenerateContentRequest): Promise<En
       const param = `contents[${index}].parts[${partIndex}].inlineData.data`;
       inlineImages.push({ data: String(part.inlineData.data ?? ''), param });
     } else if (part.fileData) {
-      throw errors.badRequest(
+      throw errorCatalogue.INVALID_VALUE(
         'local-image-edit cannot fetch fileData URIs; send the image inline as inlineData.',
         `contents[${index}].parts[${partIndex}].fileData`,
       );
@@ -78,7 +81,7 @@ export async function toEngineInput(request: GenerateContentRequest): Promise<En
   const instruction = texts.join('\n');
   // Refused before any image is decoded: a caller's mistake (400), not a route that failed to draw.
   if (instruction.length > maxInstructionCharacters) {
-    throw errors.badRequest(
+    throw errorCatalogue.INVALID_VALUE(
       `The instruction is ${instruction.length} characters long; local-image-edit reads at most ${maxInstructionCharacters}. Send a shorter instruction.`,
       `contents[${index}].parts`,
     );

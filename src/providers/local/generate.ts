@@ -1,6 +1,7 @@
 // The `local` provider's whole round trip: canonical request → offline engine → Gemini-shaped response.
 
-import { errors, GatewayError } from '../../canonical/errors.js';
+import { GatewayError } from '../../canonical/errors.js';
+import { errorCatalogue } from '../../canonical/error-catalogue.js';
 import type { GenerateContentRequest, GenerateContentResponse } from '../../canonical/types.js';
 import { canvasSize, longSideByImageSize, parseAspectRatio } from '../../engine/canvas-size.js';
 import { pixelMemory, rgbaBytes } from '../../engine/pixel-memory.js';
@@ -36,7 +37,7 @@ export async function generateWithLocalEngine(
 ): Promise<GenerateContentResponse> {
   const modalities = requestedModalities(request);
   if (modalities && modalities.length > 0 && !modalities.includes('IMAGE')) {
-    throw errors.badRequest(
+    throw errorCatalogue.INVALID_VALUE(
       `${modelId} always answers with an image; include "IMAGE" in generationConfig.responseModalities.`,
       'generationConfig.responseModalities',
     );
@@ -50,12 +51,10 @@ export async function generateWithLocalEngine(
     .catch((error: unknown) => {
       if (error instanceof GatewayError || !signal?.aborted) throw error;
       // The attempt's deadline passed (or the client left) while the edit waited for pixel memory.
-      throw new GatewayError({
-        errorClass: 'timeout',
-        httpStatus: 504,
-        message: `${modelId} did not start in time: it waited for room under engine.pixelMemoryBytes.`,
-        cause: error,
-      });
+      throw errorCatalogue.UPSTREAM_TIMEOUT(
+        `${modelId} did not start in time: it waited for room under engine.pixelMemoryBytes.`,
+        error,
+      );
     });
   return buildResponse(request, result, modelId);
 }

@@ -2,7 +2,8 @@
 // images/generations JSON or images/edits multipart, over undici; replies and SSE events → canonical.
 import { openAiImageOptionsOf } from '../../canonical/openai-image-options.js';
 import { FormData as UndiciFormData, request as undiciRequest } from 'undici';
-import { GatewayError } from '../../canonical/errors.js';
+import type { GatewayError } from '../../canonical/errors.js';
+import { errorCatalogue } from '../../canonical/error-catalogue.js';
 import { excessNestingOffset } from '../../canonical/json-nesting.js';
 import type { GenerateContentRequest } from '../../canonical/types.js';
 import { decodeDataUrl } from '../../doors/openai-images/to-canonical.js';
@@ -24,12 +25,9 @@ export function upstreamUrl(baseUrl: string, path: string): string {
 }
 
 function malformed(channelName: string, detail: string): GatewayError {
-  return new GatewayError({
-    errorClass: 'upstream_bug',
-    httpStatus: 502,
-    message: `Upstream channel "${channelName}" sent a reply this gateway cannot read (${detail}). Retry; another channel may answer.`,
-    code: 'upstream_malformed',
-  });
+  return errorCatalogue.UPSTREAM_MALFORMED(
+    `Upstream channel "${channelName}" sent a reply this gateway cannot read (${detail}). Retry; another channel may answer.`,
+  );
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

@@ -1,7 +1,7 @@
 // Canonical request → a gpt-image upstream call: `/v1/images/generations` JSON without input
 // images, `/v1/images/edits` multipart (`image[]`, `mask`) with them, or the JSON edit form for URLs.
 import type { OpenAiImageOptions } from '../../canonical/openai-image-options.js';
-import { errors } from '../../canonical/errors.js';
+import { errorCatalogue } from '../../canonical/error-catalogue.js';
 import type { Content, GenerateContentRequest, Part } from '../../canonical/types.js';
 import { maxImagesPerEdit } from '../../doors/openai-images/schema.js';
 import {
@@ -124,13 +124,13 @@ export function convertRequestToOpenAiImages(
 ): OpenAiImagesUpstreamRequest {
   const input = collectInput(request);
   if (!input.prompt.trim()) {
-    throw errors.badRequest(
+    throw errorCatalogue.INVALID_VALUE(
       'OpenAI image models need a text prompt; add a text part to the request.',
       'contents',
     );
   }
   if (input.images.length > maxImagesPerEdit) {
-    throw errors.badRequest(
+    throw errorCatalogue.INVALID_VALUE(
       `OpenAI image models edit at most ${maxImagesPerEdit} images per request; this one has ${input.images.length}.`,
       'contents',
     );

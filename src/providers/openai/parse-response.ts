@@ -1,7 +1,8 @@
 // An OpenAI Images reply (or stream event) → canonical GenerateContentResponse: one candidate per
 // `data[]` item with inlineData, usage in Gemini's modality details, errors as GatewayError.
 import { z } from 'zod';
-import { GatewayError } from '../../canonical/errors.js';
+import type { GatewayError } from '../../canonical/errors.js';
+import { errorCatalogue } from '../../canonical/error-catalogue.js';
 import type { Candidate, GenerateContentResponse, Part, UsageMetadata } from '../../canonical/types.js';
 import { imageMimeFromBytes } from '../../canonical/sniff-mime.js';
 import { openAiErrorToGatewayError } from './errors.js';
@@ -50,12 +51,9 @@ export interface ParseResponseOptions {
 }
 
 function malformed(detail: string): GatewayError {
-  return new GatewayError({
-    errorClass: 'upstream_bug',
-    httpStatus: 502,
-    message: `The OpenAI upstream sent a reply this gateway cannot read (${detail}). Retry; another channel may answer.`,
-    code: 'upstream_malformed',
-  });
+  return errorCatalogue.UPSTREAM_MALFORMED(
+    `The OpenAI upstream sent a reply this gateway cannot read (${detail}). Retry; another channel may answer.`,
+  );
 }
 
 /** input text/image → promptTokensDetails; output image/text → candidatesTokensDetails. */

@@ -3,7 +3,7 @@
 import { createSign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { request as undiciRequest } from 'undici';
-import { GatewayError } from '../../canonical/errors.js';
+import { errorCatalogue } from '../../canonical/error-catalogue.js';
 import { rememberMintedToken, rememberSecrets } from '../../security/known-secrets.js';
 import { upstreamAgent } from '../upstream-agent.js';
 
@@ -25,12 +25,7 @@ const refreshMarginMs = 5 * 60 * 1000;
  */
 export function readServiceAccount(file: string): ServiceAccount {
   const notAKey = (reason: string) =>
-    new GatewayError({
-      errorClass: 'auth',
-      httpStatus: 502,
-      message: `The Vertex service-account file ${file} ${reason}.`,
-      code: 'upstream_auth',
-    });
+    errorCatalogue.UPSTREAM_AUTH(`The Vertex service-account file ${file} ${reason}.`);
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -106,12 +101,10 @@ export class ServiceAccountTokenSource {
         signal,
       });
     } catch (error) {
-      throw new GatewayError({
-        errorClass: 'connection',
-        httpStatus: 502,
-        message: `Could not reach the OAuth token endpoint for ${this.account.client_email}.`,
-        cause: error,
-      });
+      throw errorCatalogue.UPSTREAM_UNREACHABLE(
+        `Could not reach the OAuth token endpoint for ${this.account.client_email}.`,
+        error,
+      );
     }
     const text = await answer.body.text();
     const parsed = (() => {
@@ -123,12 +116,9 @@ export class ServiceAccountTokenSource {
     })();
     if (answer.statusCode >= 300 || typeof parsed.access_token !== 'string' || parsed.access_token === '') {
       // The endpoint's own words (`error`) stay out: they are upstream text, and the status says enough.
-      throw new GatewayError({
-        errorClass: 'auth',
-        httpStatus: 502,
-        message: `The OAuth token endpoint refused service account ${this.account.client_email} (HTTP ${answer.statusCode}).`,
-        code: 'upstream_auth',
-      });
+      throw errorCatalogue.UPSTREAM_AUTH(
+        `The OAuth token endpoint refused service account ${this.account.client_email} (HTTP ${answer.statusCode}).`,
+      );
     }
     rememberMintedToken(parsed.access_token);
     this.cached = { token: parsed.access_token, expiresAt: this.now() + (parsed.expires_in ?? 3600) * 1000 };

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { errors, GatewayError } from '../../../src/canonical/errors.js';
+import { errorCatalogue } from '../../../src/canonical/error-catalogue.js';
+import { GatewayError } from '../../../src/canonical/errors.js';
 import { openAiErrorBody, renameParam } from '../../../src/doors/openai-common/render-error.js';
 import { upstreamUrl } from '../../../src/providers/openai/client.js';
 
 describe('OpenAI error envelope', () => {
   it('renders message, type, param and code, and nothing else', () => {
-    const body = openAiErrorBody(errors.badRequest("Invalid value for 'size'.", 'size'));
+    const body = openAiErrorBody(errorCatalogue.INVALID_VALUE("Invalid value for 'size'.", 'size'));
     expect(body).toEqual({
       error: {
         message: "Invalid value for 'size'.",
@@ -51,15 +52,18 @@ describe('OpenAI error envelope', () => {
   });
 
   it('renames a canonical field path to the door field and leaves others alone', () => {
-    const renamed = renameParam(errors.badRequest('bad ratio', 'generationConfig.imageConfig.aspectRatio'), {
-      'generationConfig.imageConfig.aspectRatio': 'image_config.aspect_ratio',
-    });
+    const renamed = renameParam(
+      errorCatalogue.INVALID_VALUE('bad ratio', 'generationConfig.imageConfig.aspectRatio'),
+      {
+        'generationConfig.imageConfig.aspectRatio': 'image_config.aspect_ratio',
+      },
+    );
     expect(renamed).toMatchObject({
       param: 'image_config.aspect_ratio',
       message: 'bad ratio',
       httpStatus: 400,
     });
-    const untouched = errors.badRequest('bad', 'prompt');
+    const untouched = errorCatalogue.INVALID_VALUE('bad', 'prompt');
     expect(renameParam(untouched, {})).toBe(untouched);
   });
 });

@@ -1,3 +1,4 @@
+import { shouldFailOver } from '../../../src/routing/failover-policy.js';
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
@@ -85,13 +86,13 @@ describe('canonical responses → OpenAI Images reply', () => {
     });
   });
 
-  it('turns an answer without an image into a retryable no_image error', () => {
+  it('turns an answer without an image into a no_image error that fails over', () => {
     const textOnly: GenerateContentResponse = {
       candidates: [{ content: { parts: [{ text: 'I cannot draw' }] }, finishReason: 'NO_IMAGE' }],
     };
     const error = noImageError([textOnly]);
     expect(error.errorClass).toBe('no_image');
-    expect(error.isRetryable).toBe(true);
+    expect(shouldFailOver(error)).toBe(true);
     expect(error.message).toContain('NO_IMAGE');
   });
 });

@@ -1,3 +1,4 @@
+import { shouldFailOver } from '../../../src/routing/failover-policy.js';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../../src/canonical/errors.js';
@@ -16,7 +17,7 @@ interface Fixture {
     status: number;
     body: unknown;
     errorClass: string;
-    retryable: boolean;
+    failsOver: boolean;
     param?: string;
   }[];
 }
@@ -77,7 +78,7 @@ describe('OpenAI error reply → GatewayError', () => {
     it(row.name, () => {
       const error = openAiErrorToGatewayError('main', row.status, row.body);
       expect(error.errorClass).toBe(row.errorClass);
-      expect(error.isRetryable).toBe(row.retryable);
+      expect(shouldFailOver(error)).toBe(row.failsOver);
       if (row.param) expect(error.param).toBe(row.param);
       expect(error.message.length).toBeGreaterThan(0);
     });
