@@ -29,10 +29,10 @@ import {
   revokeClientKey,
   updateClientKey,
 } from '../store/index.js';
-import { requireAdmin } from './admin-auth.js';
+import { requireAdmin } from '../security/admin-auth.js';
 import { type Gateway, pendingWritesCommitted } from './gateway.js';
-import { summarizeFor } from './generation.js';
-import { parseJsonBody } from './parse-json-body.js';
+import { summarizeFor } from '../pipeline/generation.js';
+import { parseJsonBody } from '../http/parse-json-body.js';
 import { registerErrorRenderer } from './render-error.js';
 
 const limit = z

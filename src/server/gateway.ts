@@ -15,11 +15,11 @@ import type { RouteDemotions } from '../health/route-demotions.js';
 import type { RoutePresenceView } from '../health/route-presence.js';
 import type { RoutePresenceMarks } from '../health/route-presence-marks.js';
 import type { ModelSync } from '../discovery/model-sync.js';
-import type { BodyMemory } from './body-memory.js';
+import type { BodyMemory } from '../pipeline/body-memory.js';
 import type { BufferPool } from '../http/buffer-pool.js';
-import type { ClientAuthenticator } from './client-auth.js';
+import type { ClientAuthenticator } from '../pipeline/client-auth.js';
 import type { ClusterMember } from '../cluster/worker.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../security/logger.js';
 import type { GatewayMetrics } from './metrics.js';
 
 export interface Gateway {

@@ -5,7 +5,7 @@ import { excessNestingOffset, maxJsonNesting } from '../canonical/json-nesting.j
 import { RetestBusyError } from '../health/retest-service.js';
 import { isRetestDoor } from '../health/retest-outcome.js';
 import { RetestFilterError } from '../health/retest-plan.js';
-import { requireAdmin } from '../server/admin-auth.js';
+import { requireAdmin } from '../security/admin-auth.js';
 import type { Gateway } from '../server/gateway.js';
 
 function parseBody(body: unknown): Record<string, unknown> {

@@ -1,7 +1,7 @@
 // HTTP routes of the Gemini native door (v1beta): generateContent, streamGenerateContent, countTokens,
 // and the models resources. Translation and rules live elsewhere; this file only speaks HTTP.
-import { answerCounter } from '../../server/body-memory.js';
-import { AnswerRelay, answerReadWhole } from '../../server/answer-relay.js';
+import { answerCounter } from '../../pipeline/body-memory.js';
+import { AnswerRelay, answerReadWhole } from '../../pipeline/answer-relay.js';
 import { requestBuffers } from '../../http/buffer-pool.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CatalogModel } from '../../catalog/catalog.js';
@@ -11,7 +11,7 @@ import { estimatePromptTokens } from '../../billing/estimate-tokens.js';
 import { microsToUsd } from '../../billing/usage-report.js';
 import { asGatewayError } from '../../routing/failover-policy.js';
 import { countImages } from '../../routing/response-outcome.js';
-import { presentedKey } from '../../server/client-auth.js';
+import { presentedKey } from '../../pipeline/client-auth.js';
 import type { Gateway } from '../../server/gateway.js';
 import {
   type GenerationCall,
@@ -20,13 +20,13 @@ import {
   recordCall,
   runUnary,
   summarizeFor,
-} from '../../server/generation.js';
-import { parseJsonBody } from '../../server/parse-json-body.js';
+} from '../../pipeline/generation.js';
+import { parseJsonBody } from '../../http/parse-json-body.js';
 import { routedModels } from '../../routing/routed-models.js';
-import { abortWhenClientLeaves } from '../../server/client-gone.js';
-import { clientRequestOf } from '../../server/client-request-id.js';
-import { pinnedChannelOf } from '../../server/pinned-channel.js';
-import { setServedModelHeaders } from '../../server/served-model-headers.js';
+import { abortWhenClientLeaves } from '../../pipeline/client-gone.js';
+import { clientRequestOf } from '../../pipeline/client-request-id.js';
+import { pinnedChannelOf } from '../../pipeline/pinned-channel.js';
+import { setServedModelHeaders } from '../../pipeline/served-model-headers.js';
 import type { UsageMetadata } from '../../canonical/types.js';
 import { listModelsPage, geminiModelResource } from './models.js';
 import { normalizeGeminiRequest, normalizeGeminiRequestTracked } from './normalize-request.js';

@@ -6,13 +6,13 @@ import { countImages } from '../../routing/response-outcome.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayError } from '../../canonical/errors.js';
 import type { UsageMetadata } from '../../canonical/types.js';
-import { answerCounter } from '../../server/body-memory.js';
-import { abortWhenClientLeaves } from '../../server/client-gone.js';
-import { clientRequestOf } from '../../server/client-request-id.js';
+import { answerCounter } from '../../pipeline/body-memory.js';
+import { abortWhenClientLeaves } from '../../pipeline/client-gone.js';
+import { clientRequestOf } from '../../pipeline/client-request-id.js';
 import type { Gateway } from '../../server/gateway.js';
 import { routedModels } from '../../routing/routed-models.js';
-import { parseJsonBody } from '../../server/parse-json-body.js';
-import { pinnedChannelOf } from '../../server/pinned-channel.js';
+import { parseJsonBody } from '../../http/parse-json-body.js';
+import { pinnedChannelOf } from '../../pipeline/pinned-channel.js';
 import { registerErrorRenderer } from '../../server/render-error.js';
 import {
   consumeSubStream,
@@ -41,7 +41,7 @@ import {
 import { openAiModelList, openAiModelResource } from './models.js';
 import { parseChatCompletionsBody } from './schema.js';
 import { ChatStreamAssembler, chatStreamErrorFrame } from './stream-reply.js';
-import { standInForChatDataUrls } from '../openai-common/data-urls.js';
+import { standInForChatDataUrls } from '../../canonical/data-urls.js';
 import { chatRequestToCanonical } from './to-canonical.js';
 
 /** Canonical field paths the capability checks report → the chat body's own names. */

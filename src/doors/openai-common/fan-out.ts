@@ -13,7 +13,7 @@ import {
   prepareCall,
   recordCall,
   runUnary,
-} from '../../server/generation.js';
+} from '../../pipeline/generation.js';
 import type { UpstreamEvent } from '../../providers/types.js';
 import { renameParam } from './render-error.js';
 

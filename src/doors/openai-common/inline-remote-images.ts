@@ -2,7 +2,7 @@
 // fetcher (no private or loopback hosts), so every upstream receives the bytes and none fetches URLs.
 import { GatewayError } from '../../canonical/errors.js';
 import type { GenerateContentRequest, Part } from '../../canonical/types.js';
-import { fetchImage } from '../../providers/fetch-image.js';
+import { fetchImage } from '../../http/fetch-image.js';
 
 const remoteUrl = /^https?:\/\//i;
 

@@ -4,9 +4,9 @@ import type { ServerResponse } from 'node:http';
 import type { CatalogModel } from '../../catalog/catalog.js';
 import { RetiredModelError, type ServedModel } from '../../catalog/served-model.js';
 import { errors, GatewayError } from '../../canonical/errors.js';
-import { presentedKey } from '../../server/client-auth.js';
+import { presentedKey } from '../../pipeline/client-auth.js';
 import type { Gateway } from '../../server/gateway.js';
-import { setServedModelHeaders } from '../../server/served-model-headers.js';
+import { setServedModelHeaders } from '../../pipeline/served-model-headers.js';
 import type { ClientKeyRecord } from '../../store/index.js';
 
 export function authenticateBearer(

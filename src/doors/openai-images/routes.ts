@@ -8,12 +8,12 @@ import { jsonWithImagesPieces } from '../../canonical/json-with-images.js';
 import type { ClientKeyRecord } from '../../store/index.js';
 import { countImages } from '../../routing/response-outcome.js';
 import { attachOpenAiImageOptions } from '../../canonical/openai-image-options.js';
-import { answerCounter, bodyArrivalGate } from '../../server/body-memory.js';
-import { abortWhenClientLeaves } from '../../server/client-gone.js';
-import { clientRequestOf } from '../../server/client-request-id.js';
+import { answerCounter, bodyArrivalGate } from '../../pipeline/body-memory.js';
+import { abortWhenClientLeaves } from '../../pipeline/client-gone.js';
+import { clientRequestOf } from '../../pipeline/client-request-id.js';
 import type { Gateway } from '../../server/gateway.js';
-import { parseJsonBody } from '../../server/parse-json-body.js';
-import { pinnedChannelOf } from '../../server/pinned-channel.js';
+import { parseJsonBody } from '../../http/parse-json-body.js';
+import { pinnedChannelOf } from '../../pipeline/pinned-channel.js';
 import { registerErrorRenderer } from '../../server/render-error.js';
 import {
   consumeSubStream,
@@ -25,7 +25,7 @@ import {
 import { inlineRemoteImages } from '../openai-common/inline-remote-images.js';
 import { openAiErrorBody } from '../openai-common/render-error.js';
 import { authenticateBearer, serveOpenAiModel } from '../openai-common/request-context.js';
-import { standInForEditDataUrls } from '../openai-common/data-urls.js';
+import { standInForEditDataUrls } from '../../canonical/data-urls.js';
 import { sendJsonPieces } from '../openai-common/send-json-pieces.js';
 import { openSseReply, type SseWriter } from '../openai-common/sse-writer.js';
 import { type ImagesStreamKind, imagesResponseFromCanonical, noImageError } from './from-canonical.js';
@@ -77,7 +77,7 @@ async function readMultipartEdit(gateway: Gateway, request: FastifyRequest) {
   const limit = gateway.bodyLimitBytes;
   if (Number(request.headers['content-length'] ?? 0) > limit) throw tooLarge(limit);
   let total = 0;
-  // A body of unknown length is counted against the memory bound as it arrives (src/server/body-memory.ts).
+  // A body of unknown length is counted against the memory bound as it arrives (src/pipeline/body-memory.ts).
   const beforeMore = bodyArrivalGate(request.raw);
   const counter = new Transform({
     transform(chunk: Buffer, _encoding, done) {

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { errors, type GatewayError } from '../../canonical/errors.js';
 import { describeIssue, formatPath, issuePath } from '../../catalog/describe-issue.js';
-import { maxSizeSide, minSizeSide, parsePixelSize } from './size-mapping.js';
+import { maxSizeSide, minSizeSide, parsePixelSize } from '../../canonical/openai-size-mapping.js';
 
 export const maxImagesPerEdit = 16;
 

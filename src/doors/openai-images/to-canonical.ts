@@ -15,7 +15,7 @@ import {
   type CatalogLikeCapabilities,
   imageConfigForOpenAiSize,
   type OpenAiQuality,
-} from './size-mapping.js';
+} from '../../canonical/openai-size-mapping.js';
 import { imageMimeFromBytes } from '../../canonical/sniff-mime.js';
 import { isBase64Blob } from '../gemini/normalize-request.js';
 import {
@@ -23,7 +23,7 @@ import {
   type LazyDataUrls,
   lazyDataUrlBlob,
   splitDataUrl,
-} from '../openai-common/data-urls.js';
+} from '../../canonical/data-urls.js';
 
 /** Sent right before the mask image so any upstream understands what the extra image is. */
 export const maskInstruction =

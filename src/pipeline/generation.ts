@@ -23,7 +23,7 @@ import { countImages } from '../routing/response-outcome.js';
 import { checkCapabilities, checkModelAccess } from '../routing/validate-request.js';
 import { inspectRequest } from '../security/inspect-request.js';
 import type { ClientKeyRecord, Door, RequestLogEntry } from '../store/index.js';
-import type { Gateway } from './gateway.js';
+import type { Gateway } from '../server/gateway.js';
 
 export interface GenerationCall {
   /** The gateway's own id (`<id>-<n>` for sub-call n of an OpenAI `n`): keys the log and ledger rows. */
@@ -39,7 +39,7 @@ export interface GenerationCall {
   request: GenerateContentRequest;
   payloadBytes: number;
   stream: boolean;
-  /** Aborts the call when the client leaves (src/server/client-gone.ts). */
+  /** Aborts the call when the client leaves (src/pipeline/client-gone.ts). */
   signal?: AbortSignal | CancelSignal;
   pinnedChannel?: string;
   startedAt: number;
@@ -54,7 +54,7 @@ export interface GenerationCall {
   countAnswerBytes?: (bytes: number) => void;
   /** The request's reused body buffers (src/http/buffer-pool.ts). */
   buffers?: RequestBuffers;
-  /** Takes a large upstream answer while it arrives (src/server/answer-relay.ts). */
+  /** Takes a large upstream answer while it arrives (src/pipeline/answer-relay.ts). */
   relay?: UpstreamRelay;
 }
 

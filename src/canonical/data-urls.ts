@@ -2,7 +2,7 @@
 // data URL as an unread byte range (src/canonical/skip-image-strings.ts); before the body is
 // validated, each is swapped for a short stand-in `data:<type>;base64,<marker>` that the schema can
 // read, and the door's to-canonical turns the stand-in back into an inline image over the same bytes.
-import { type LazySource, lazyImageBlob, lazyStringSource } from '../../canonical/skip-image-strings.js';
+import { type LazySource, lazyImageBlob, lazyStringSource } from './skip-image-strings.js';
 
 const dataUrlHeaderPattern = /^data:([^;,]+)?(;[^,]*)?$/;
 

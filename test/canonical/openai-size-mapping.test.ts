@@ -8,7 +8,7 @@ import {
   openAiQualityForImageSize,
   openAiSizeForAspectRatio,
   reportedQuality,
-} from '../../../src/doors/openai-images/size-mapping.js';
+} from '../../src/canonical/openai-size-mapping.js';
 
 interface Fixture {
   models: Record<string, CatalogLikeCapabilities>;

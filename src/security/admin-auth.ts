@@ -2,7 +2,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { GatewayError } from '../canonical/errors.js';
-import type { Gateway } from './gateway.js';
+import type { Gateway } from '../server/gateway.js';
 
 export function requireAdmin(gateway: Gateway, request: FastifyRequest): void {
   if (!gateway.adminKey) {

@@ -1,6 +1,6 @@
 // Internal callers (retests) may pin a request to one channel; everyone else gets normal routing.
 import { timingSafeEqual } from 'node:crypto';
-import type { Gateway } from './gateway.js';
+import type { Gateway } from '../server/gateway.js';
 
 export function pinnedChannelOf(
   gateway: Gateway,
