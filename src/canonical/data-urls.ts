@@ -19,6 +19,12 @@ export function splitDataUrl(url: string): { base64: string; mimeType?: string }
   return { base64: url.slice(comma + 1), mimeType: header[1] };
 }
 
+/** `data:image/png;base64,…` → bytes + declared type; undefined when not a base64 data URL. */
+export function decodeDataUrl(url: string): { data: Buffer; mimeType?: string } | undefined {
+  const split = splitDataUrl(url);
+  return split && { data: Buffer.from(split.base64, 'base64'), mimeType: split.mimeType };
+}
+
 export interface LazyDataUrl {
   source: LazySource;
   /** Where the base64 starts: just after the comma. */

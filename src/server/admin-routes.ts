@@ -18,7 +18,7 @@ import { errors, GatewayError } from '../canonical/errors.js';
 import type { GenerateContentRequest } from '../canonical/types.js';
 import type { CatalogModel } from '../catalog/catalog.js';
 import { RetiredModelError } from '../catalog/served-model.js';
-import { keyView } from '../cli/keys.js';
+import { keyView } from '../store/key-view.js';
 import { openAiErrorBody } from '../doors/openai-common/render-error.js';
 import {
   type ClientKeyRecord,

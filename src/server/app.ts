@@ -22,13 +22,14 @@ import { authenticateBearer } from '../doors/openai-common/request-context.js';
 import { registerWebRoutes } from '../web/register.js';
 import { registerOpenAiChatDoor } from '../doors/openai-chat/routes.js';
 import { registerOpenAiImagesDoor } from '../doors/openai-images/routes.js';
+import { openAiErrorBody } from '../doors/openai-common/render-error.js';
 import { countedBodyBytes, defaultServerTimeouts } from '../security/limits.js';
 import type { Gateway } from './gateway.js';
 import { registerAdminChannelRoutes } from './admin-channels.js';
 import { registerAdminModelSyncRoutes } from './admin-model-sync.js';
 import { registerAdminRoutes } from './admin-routes.js';
 import { registerOpsRoutes } from './ops-routes.js';
-import { renderError } from './render-error.js';
+import { registerErrorRenderer, renderError } from './render-error.js';
 import { timeOrderedId } from './request-id.js';
 import { answerClientError, rememberRequestUrl } from './client-error.js';
 
@@ -165,6 +166,8 @@ export function buildApp(gateway: Gateway): FastifyInstance {
   registerOpsRoutes(app, gateway);
   registerWebRoutes(app, gateway);
   registerGeminiDoor(app, gateway);
+  // Failures under /v1/ (both OpenAI doors) are sent in OpenAI's envelope, the rest in Gemini's.
+  registerErrorRenderer('/v1/', openAiErrorBody);
   registerOpenAiImagesDoor(app, gateway);
   registerOpenAiChatDoor(app, gateway);
   registerAdminChannelRoutes(app, gateway);

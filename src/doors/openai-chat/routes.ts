@@ -13,7 +13,6 @@ import type { Gateway } from '../../server/gateway.js';
 import { routedModels } from '../../routing/routed-models.js';
 import { parseJsonBody } from '../../http/parse-json-body.js';
 import { pinnedChannelOf } from '../../pipeline/pinned-channel.js';
-import { registerErrorRenderer } from '../../server/render-error.js';
 import {
   consumeSubStream,
   mostTellingFailure,
@@ -53,8 +52,6 @@ const chatParamNames: Readonly<Record<string, string>> = {
 };
 
 export function registerOpenAiChatDoor(app: FastifyInstance, gateway: Gateway): void {
-  registerErrorRenderer('/v1/', openAiErrorBody);
-
   app.get('/v1/models', async (request) => {
     await authenticateBearer(gateway, request.headers);
     return openAiModelList(

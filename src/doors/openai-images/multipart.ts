@@ -4,7 +4,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import busboy from 'busboy';
 import { errors, GatewayError } from '../../canonical/errors.js';
-import { maxImagesPerEdit } from './schema.js';
+import { maxImagesPerEdit } from '../../canonical/openai-image-options.js';
 
 export interface UploadedImage {
   data: Buffer;

@@ -14,7 +14,6 @@ import { clientRequestOf } from '../../pipeline/client-request-id.js';
 import type { Gateway } from '../../server/gateway.js';
 import { parseJsonBody } from '../../http/parse-json-body.js';
 import { pinnedChannelOf } from '../../pipeline/pinned-channel.js';
-import { registerErrorRenderer } from '../../server/render-error.js';
 import {
   consumeSubStream,
   mostTellingFailure,
@@ -98,8 +97,6 @@ async function readMultipartEdit(gateway: Gateway, request: FastifyRequest) {
 }
 
 export function registerOpenAiImagesDoor(app: FastifyInstance, gateway: Gateway): void {
-  registerErrorRenderer('/v1/', openAiErrorBody);
-
   app.post('/v1/images/generations', async (request, reply) => {
     const client = await authenticateBearer(gateway, request.headers);
     const body = parseImagesGenerationsBody(parseJsonBody(request.body));

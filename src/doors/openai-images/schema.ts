@@ -3,9 +3,8 @@
 import { z } from 'zod';
 import { errors, type GatewayError } from '../../canonical/errors.js';
 import { describeIssue, formatPath, issuePath } from '../../catalog/describe-issue.js';
+import { maxImagesPerEdit } from '../../canonical/openai-image-options.js';
 import { maxSizeSide, minSizeSide, parsePixelSize } from '../../canonical/openai-size-mapping.js';
-
-export const maxImagesPerEdit = 16;
 
 /** `"3"` → 3 (multipart); numbers pass; anything else is left for zod to reject. */
 function integerField(minimum: number, maximum: number) {

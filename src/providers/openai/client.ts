@@ -5,7 +5,7 @@ import { FormData as UndiciFormData, request as undiciRequest } from 'undici';
 import { GatewayError } from '../../canonical/errors.js';
 import { excessNestingOffset } from '../../canonical/json-nesting.js';
 import type { GenerateContentRequest } from '../../canonical/types.js';
-import { decodeDataUrl } from '../../doors/openai-images/to-canonical.js';
+import { decodeDataUrl } from '../../canonical/data-urls.js';
 import { fetchImage } from '../../http/fetch-image.js';
 import { connectionError } from '../gemini/client.js';
 import { readServerSentEvents } from '../read-sse.js';

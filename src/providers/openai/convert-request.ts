@@ -3,9 +3,8 @@
 import type { OpenAiImageOptions } from '../../canonical/openai-image-options.js';
 import { errors } from '../../canonical/errors.js';
 import type { Content, GenerateContentRequest, Part } from '../../canonical/types.js';
-import { maxImagesPerEdit } from '../../doors/openai-images/schema.js';
+import { maskInstruction, maxImagesPerEdit } from '../../canonical/openai-image-options.js';
 import { openAiQualityForImageSize, openAiSizeForAspectRatio } from '../../canonical/openai-size-mapping.js';
-import { maskInstruction } from '../../doors/openai-images/to-canonical.js';
 
 /** OpenAI-only fields a client sent on an OpenAI door; they override what the canonical request implies. */
 /** OpenAI-only fields sent as they are (see src/canonical/openai-image-options.ts). */
