@@ -23,7 +23,31 @@ import { countImages } from '../routing/response-outcome.js';
 import { checkCapabilities, checkModelAccess } from '../routing/validate-request.js';
 import { inspectRequest } from '../security/inspect-request.js';
 import type { ClientKeyRecord, Door, RequestLogEntry } from '../store/index.js';
-import type { Gateway } from '../server/gateway.js';
+import type { Counter, Histogram } from 'prom-client';
+import type { RequestBilling } from '../billing/request-billing.js';
+import type { ModelCatalog } from '../catalog/catalog.js';
+import type { ModelLifecycle } from '../catalog/served-model.js';
+import type { Dispatcher } from '../routing/dispatch.js';
+import type { Logger } from '../security/logger.js';
+import type { RequestLogWriter } from '../store/index.js';
+
+/** The counters a finished call updates (src/server/metrics.ts registers them). */
+export interface RequestMetrics {
+  requests: Counter<'door' | 'model' | 'status'>;
+  requestDuration: Histogram<'door' | 'model'>;
+  imagesOut: Counter<'model'>;
+}
+
+/** What a generation call needs from the running gateway (src/server/assemble.ts builds it). */
+export interface GenerationDeps {
+  catalog: ModelCatalog;
+  lifecycle: ModelLifecycle;
+  dispatcher: Dispatcher;
+  billing: RequestBilling;
+  requestLog: RequestLogWriter;
+  logger: Logger;
+  metrics: RequestMetrics;
+}
 
 export interface GenerationCall {
   /** The gateway's own id (`<id>-<n>` for sub-call n of an OpenAI `n`): keys the log and ledger rows. */
@@ -78,7 +102,7 @@ export function summarizeFor(model: CatalogModel, request: GenerateContentReques
 }
 
 /** Validates access and capabilities; throws a GatewayError naming the field. */
-export function prepareCall(gateway: Gateway, call: GenerationCall): RequestSummary {
+export function prepareCall(gateway: GenerationDeps, call: GenerationCall): RequestSummary {
   checkModelAccess(
     { served: call.model, requested: call.requestedModel ?? call.model },
     call.client,
@@ -93,7 +117,11 @@ export function prepareCall(gateway: Gateway, call: GenerationCall): RequestSumm
 }
 
 /** Admission (rate, concurrency) and the durable worst-case hold, before any upstream call. */
-async function admitCall(gateway: Gateway, call: GenerationCall, summary: RequestSummary): Promise<void> {
+async function admitCall(
+  gateway: GenerationDeps,
+  call: GenerationCall,
+  summary: RequestSummary,
+): Promise<void> {
   try {
     call.billing = await gateway.billing.admit(call, summary, () =>
       logEntry(call, { status: 0, attempts: [], imagesOut: 0 }),
@@ -124,7 +152,7 @@ function dispatchInput(call: GenerationCall, summary: RequestSummary): DispatchR
  * is returned.
  */
 export async function runUnary(
-  gateway: Gateway,
+  gateway: GenerationDeps,
   call: GenerationCall,
   summary: RequestSummary,
 ): Promise<DispatchResult> {
@@ -154,7 +182,7 @@ export async function runUnary(
 
 /** Opens a stream; the door must call recordCall when it ends (settling from the last usage seen). */
 export async function openStream(
-  gateway: Gateway,
+  gateway: GenerationDeps,
   call: GenerationCall,
   summary: RequestSummary,
 ): Promise<DispatchStream> {
@@ -169,7 +197,7 @@ export async function openStream(
 
 /** Logs and settles a failed call; `imagesSent` images had reached the client before it failed. */
 export function recordFailure(
-  gateway: Gateway,
+  gateway: GenerationDeps,
   call: GenerationCall,
   error: unknown,
   imagesSent = 0,
@@ -191,7 +219,7 @@ export function recordFailure(
  * settle is logged, and its hold is released as interrupted on the next start).
  */
 export async function recordCall(
-  gateway: Gateway,
+  gateway: GenerationDeps,
   call: GenerationCall,
   reported: CallOutcome,
 ): Promise<void> {

@@ -39,7 +39,7 @@ import {
 import { latestRetestVerdicts } from '../store/retest-results.js';
 import { buildApp } from './app.js';
 import { ClientAuthenticator } from '../pipeline/client-auth.js';
-import { type Gateway, localWritesCommitted } from './gateway.js';
+import { type Gateway, localWritesCommitted, pendingWritesCommitted } from './gateway.js';
 import type { SyncReport } from '../discovery/sync-report.js';
 import { type ClusterMember, shareMetrics } from '../cluster/worker.js';
 import { createLogger, type Logger } from '../security/logger.js';
@@ -270,7 +270,17 @@ export async function createGateway(
   const app = buildApp(gateway);
   // After the bootstrap key, so a first start with no keys still shows one.
   gateway.retests = new RetestService({
-    gateway,
+    deps: {
+      catalog: gateway.catalog,
+      lifecycle: gateway.lifecycle,
+      channels: gateway.channels,
+      database: gateway.database,
+      internalToken: gateway.internalToken,
+      routeDemotions: gateway.routeDemotions,
+      routeMarks: gateway.routeMarks,
+      logger: gateway.logger,
+      writesCommitted: () => pendingWritesCommitted(gateway),
+    },
     app,
     config: config.retest,
     lock: sharedState?.retestLock ?? cluster?.link.retestLock,

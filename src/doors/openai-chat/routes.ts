@@ -9,10 +9,14 @@ import type { UsageMetadata } from '../../canonical/types.js';
 import { answerCounter } from '../../pipeline/body-memory.js';
 import { abortWhenClientLeaves } from '../../pipeline/client-gone.js';
 import { clientRequestOf } from '../../pipeline/client-request-id.js';
-import type { Gateway } from '../../server/gateway.js';
+import type { BodyMemory } from '../../pipeline/body-memory.js';
+import type { GenerationDeps } from '../../pipeline/generation.js';
+import type { RouteChannel } from '../../routing/channel.js';
+import type { RoutePresenceView } from '../../health/route-presence.js';
+import type { BufferPool } from '../../http/buffer-pool.js';
 import { routedModels } from '../../routing/routed-models.js';
 import { parseJsonBody } from '../../http/parse-json-body.js';
-import { pinnedChannelOf } from '../../pipeline/pinned-channel.js';
+import { type PinnedChannelDeps, pinnedChannelOf } from '../../pipeline/pinned-channel.js';
 import {
   consumeSubStream,
   mostTellingFailure,
@@ -24,6 +28,7 @@ import { inlineRemoteImages } from '../openai-common/inline-remote-images.js';
 import { openAiErrorBody } from '../openai-common/render-error.js';
 import {
   authenticateBearer,
+  type OpenAiRequestDeps,
   resolveOpenAiModel,
   serveOpenAiModel,
 } from '../openai-common/request-context.js';
@@ -43,6 +48,14 @@ import { ChatStreamAssembler, chatStreamErrorFrame } from './stream-reply.js';
 import { standInForChatDataUrls } from '../../canonical/data-urls.js';
 import { chatRequestToCanonical } from './to-canonical.js';
 
+/** What the chat door needs from the running gateway (src/server/assemble.ts builds it). */
+export interface OpenAiChatDoorDeps extends GenerationDeps, OpenAiRequestDeps, PinnedChannelDeps {
+  channels: RouteChannel[];
+  routePresence: RoutePresenceView;
+  bodyMemory?: BodyMemory;
+  bufferPool?: BufferPool;
+}
+
 /** Canonical field paths the capability checks report → the chat body's own names. */
 const chatParamNames: Readonly<Record<string, string>> = {
   'generationConfig.imageConfig.aspectRatio': 'image_config.aspect_ratio',
@@ -51,7 +64,7 @@ const chatParamNames: Readonly<Record<string, string>> = {
   contents: 'messages',
 };
 
-export function registerOpenAiChatDoor(app: FastifyInstance, gateway: Gateway): void {
+export function registerOpenAiChatDoor(app: FastifyInstance, gateway: OpenAiChatDoorDeps): void {
   app.get('/v1/models', async (request) => {
     await authenticateBearer(gateway, request.headers);
     return openAiModelList(
@@ -122,7 +135,7 @@ export function registerOpenAiChatDoor(app: FastifyInstance, gateway: Gateway): 
 }
 
 async function streamChat(
-  gateway: Gateway,
+  gateway: OpenAiChatDoorDeps,
   request: FastifyRequest,
   reply: FastifyReply,
   subCalls: SubCall[],

@@ -11,9 +11,11 @@ import { attachOpenAiImageOptions } from '../../canonical/openai-image-options.j
 import { answerCounter, bodyArrivalGate } from '../../pipeline/body-memory.js';
 import { abortWhenClientLeaves } from '../../pipeline/client-gone.js';
 import { clientRequestOf } from '../../pipeline/client-request-id.js';
-import type { Gateway } from '../../server/gateway.js';
+import type { BodyMemory } from '../../pipeline/body-memory.js';
+import type { GenerationDeps } from '../../pipeline/generation.js';
+import type { BufferPool } from '../../http/buffer-pool.js';
 import { parseJsonBody } from '../../http/parse-json-body.js';
-import { pinnedChannelOf } from '../../pipeline/pinned-channel.js';
+import { type PinnedChannelDeps, pinnedChannelOf } from '../../pipeline/pinned-channel.js';
 import {
   consumeSubStream,
   mostTellingFailure,
@@ -23,7 +25,11 @@ import {
 } from '../openai-common/fan-out.js';
 import { inlineRemoteImages } from '../openai-common/inline-remote-images.js';
 import { openAiErrorBody } from '../openai-common/render-error.js';
-import { authenticateBearer, serveOpenAiModel } from '../openai-common/request-context.js';
+import {
+  authenticateBearer,
+  type OpenAiRequestDeps,
+  serveOpenAiModel,
+} from '../openai-common/request-context.js';
 import { standInForEditDataUrls } from '../../canonical/data-urls.js';
 import { sendJsonPieces } from '../openai-common/send-json-pieces.js';
 import { openSseReply, type SseWriter } from '../openai-common/sse-writer.js';
@@ -42,6 +48,13 @@ import {
   jsonEditImagesToInputs,
   openAiImageOptionsFor,
 } from './to-canonical.js';
+
+/** What the Images door needs from the running gateway (src/server/assemble.ts builds it). */
+export interface OpenAiImagesDoorDeps extends GenerationDeps, OpenAiRequestDeps, PinnedChannelDeps {
+  bodyLimitBytes: number;
+  bodyMemory?: BodyMemory;
+  bufferPool?: BufferPool;
+}
 
 interface ImagesCall {
   kind: ImagesStreamKind;
@@ -72,7 +85,7 @@ function tooLarge(limit: number): GatewayError {
 }
 
 /** Streams the multipart body through busboy, counting bytes so the body limit holds without a Content-Length. */
-async function readMultipartEdit(gateway: Gateway, request: FastifyRequest) {
+async function readMultipartEdit(gateway: OpenAiImagesDoorDeps, request: FastifyRequest) {
   const limit = gateway.bodyLimitBytes;
   if (Number(request.headers['content-length'] ?? 0) > limit) throw tooLarge(limit);
   let total = 0;
@@ -96,7 +109,7 @@ async function readMultipartEdit(gateway: Gateway, request: FastifyRequest) {
   }
 }
 
-export function registerOpenAiImagesDoor(app: FastifyInstance, gateway: Gateway): void {
+export function registerOpenAiImagesDoor(app: FastifyInstance, gateway: OpenAiImagesDoorDeps): void {
   app.post('/v1/images/generations', async (request, reply) => {
     const client = await authenticateBearer(gateway, request.headers);
     const body = parseImagesGenerationsBody(parseJsonBody(request.body));
@@ -162,7 +175,12 @@ export function registerOpenAiImagesDoor(app: FastifyInstance, gateway: Gateway)
   });
 }
 
-async function answer(gateway: Gateway, request: FastifyRequest, reply: FastifyReply, images: ImagesCall) {
+async function answer(
+  gateway: OpenAiImagesDoorDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  images: ImagesCall,
+) {
   const { served: model, requested: requestedModel } = serveOpenAiModel(
     gateway,
     images.body.model,
@@ -228,7 +246,7 @@ async function answer(gateway: Gateway, request: FastifyRequest, reply: FastifyR
 }
 
 async function streamImages(
-  gateway: Gateway,
+  gateway: OpenAiImagesDoorDeps,
   request: FastifyRequest,
   reply: FastifyReply,
   subCalls: SubCall[],
