@@ -3,9 +3,10 @@
 // the request log row whatever happens.
 import type { ClientRequestRef } from '../billing/ledger.js';
 import { billableUsage } from '../billing/billable-usage.js';
-import type { BillingTicket } from '../billing/request-billing.js';
+import type { BillingTicket, RequestBilling } from '../billing/request-billing.js';
 import { imagesRequested } from '../billing/worst-case.js';
-import type { CatalogModel } from '../catalog/catalog.js';
+import type { CatalogModel, ModelCatalog } from '../catalog/catalog.js';
+import type { ModelLifecycle } from '../catalog/served-model.js';
 import type { RequestBuffers } from '../http/buffer-pool.js';
 import type { UpstreamRelay } from '../providers/types.js';
 import { summarizeRequest } from '../canonical/summarize.js';
@@ -14,6 +15,7 @@ import {
   type AttemptRecord,
   type CancelSignal,
   DispatchError,
+  type Dispatcher,
   type DispatchRequest,
   type DispatchResult,
   type DispatchStream,
@@ -22,14 +24,9 @@ import { asGatewayError } from '../routing/failover-policy.js';
 import { countImages } from '../routing/response-outcome.js';
 import { checkCapabilities, checkModelAccess } from '../routing/validate-request.js';
 import { inspectRequest } from '../security/inspect-request.js';
-import type { ClientKeyRecord, Door, RequestLogEntry } from '../store/index.js';
-import type { Counter, Histogram } from 'prom-client';
-import type { RequestBilling } from '../billing/request-billing.js';
-import type { ModelCatalog } from '../catalog/catalog.js';
-import type { ModelLifecycle } from '../catalog/served-model.js';
-import type { Dispatcher } from '../routing/dispatch.js';
 import type { Logger } from '../security/logger.js';
-import type { RequestLogWriter } from '../store/index.js';
+import type { ClientKeyRecord, Door, RequestLogEntry, RequestLogWriter } from '../store/index.js';
+import type { Counter, Histogram } from 'prom-client';
 
 /** The counters a finished call updates (src/server/metrics.ts registers them). */
 export interface RequestMetrics {

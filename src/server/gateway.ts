@@ -1,4 +1,5 @@
-// The running gateway's parts, assembled once at start and handed to every route.
+// The running gateway's parts, assembled once at start (src/server/assemble.ts). Routes and services
+// below src/server receive it as their own narrow deps interface and never import this type.
 import type { RequestBilling } from '../billing/request-billing.js';
 import type { ModelCatalog } from '../catalog/catalog.js';
 import type { ModelLifecycle } from '../catalog/served-model.js';

@@ -2,7 +2,7 @@
 // and the models resources. Translation and rules live elsewhere; this file only speaks HTTP.
 import { answerCounter } from '../../pipeline/body-memory.js';
 import { AnswerRelay, answerReadWhole } from '../../pipeline/answer-relay.js';
-import { requestBuffers } from '../../http/buffer-pool.js';
+import { type BufferPool, requestBuffers } from '../../http/buffer-pool.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CatalogModel } from '../../catalog/catalog.js';
 import { RetiredModelError, type ServedModel } from '../../catalog/served-model.js';
@@ -15,7 +15,6 @@ import { type ClientAuthenticator, presentedKey } from '../../pipeline/client-au
 import type { BodyMemory } from '../../pipeline/body-memory.js';
 import type { RouteChannel } from '../../routing/channel.js';
 import type { RoutePresenceView } from '../../health/route-presence.js';
-import type { BufferPool } from '../../http/buffer-pool.js';
 import {
   type GenerationCall,
   type GenerationDeps,

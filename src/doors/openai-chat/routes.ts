@@ -1,7 +1,7 @@
 // HTTP routes of the OpenAI chat door for image models: `POST /v1/chat/completions` (whole or
 // `chat.completion.chunk` SSE), and `GET /v1/models` / `GET /v1/models/{id}` in OpenAI's list shape.
 import { jsonWithImagesPieces } from '../../canonical/json-with-images.js';
-import { requestBuffers } from '../../http/buffer-pool.js';
+import { type BufferPool, requestBuffers } from '../../http/buffer-pool.js';
 import { countImages } from '../../routing/response-outcome.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayError } from '../../canonical/errors.js';
@@ -13,7 +13,6 @@ import type { BodyMemory } from '../../pipeline/body-memory.js';
 import type { GenerationDeps } from '../../pipeline/generation.js';
 import type { RouteChannel } from '../../routing/channel.js';
 import type { RoutePresenceView } from '../../health/route-presence.js';
-import type { BufferPool } from '../../http/buffer-pool.js';
 import { routedModels } from '../../routing/routed-models.js';
 import { parseJsonBody } from '../../http/parse-json-body.js';
 import { type PinnedChannelDeps, pinnedChannelOf } from '../../pipeline/pinned-channel.js';

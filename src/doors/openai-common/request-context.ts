@@ -1,11 +1,9 @@
 // What every OpenAI door request starts with: the Bearer client key and the catalog model it names
 // (id or alias; the catalog's recommended model when omitted; unknown → 404 with close ids).
 import type { ServerResponse } from 'node:http';
-import type { CatalogModel } from '../../catalog/catalog.js';
-import { RetiredModelError, type ServedModel } from '../../catalog/served-model.js';
+import type { CatalogModel, ModelCatalog } from '../../catalog/catalog.js';
+import { type ModelLifecycle, RetiredModelError, type ServedModel } from '../../catalog/served-model.js';
 import { errors, GatewayError } from '../../canonical/errors.js';
-import type { ModelCatalog } from '../../catalog/catalog.js';
-import type { ModelLifecycle } from '../../catalog/served-model.js';
 import { type ClientAuthenticator, presentedKey } from '../../pipeline/client-auth.js';
 import { setServedModelHeaders } from '../../pipeline/served-model-headers.js';
 import type { ClientKeyRecord } from '../../store/index.js';

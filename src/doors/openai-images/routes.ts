@@ -1,6 +1,6 @@
 // HTTP routes of the OpenAI Images door: `POST /v1/images/generations` (JSON) and
 // `POST /v1/images/edits` (multipart or the JSON form), whole replies or `image_*` SSE events.
-import { requestBuffers } from '../../http/buffer-pool.js';
+import { type BufferPool, requestBuffers } from '../../http/buffer-pool.js';
 import { Transform } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError } from '../../canonical/errors.js';
@@ -13,7 +13,6 @@ import { abortWhenClientLeaves } from '../../pipeline/client-gone.js';
 import { clientRequestOf } from '../../pipeline/client-request-id.js';
 import type { BodyMemory } from '../../pipeline/body-memory.js';
 import type { GenerationDeps } from '../../pipeline/generation.js';
-import type { BufferPool } from '../../http/buffer-pool.js';
 import { parseJsonBody } from '../../http/parse-json-body.js';
 import { type PinnedChannelDeps, pinnedChannelOf } from '../../pipeline/pinned-channel.js';
 import {
