@@ -15,6 +15,13 @@ export interface OpenAiImageOptions {
   user?: string;
 }
 
+/** At most this many images are edited in one OpenAI Images request (the API's own limit). */
+export const maxImagesPerEdit = 16;
+
+/** Sent right before the mask image so any upstream understands what the extra image is. */
+export const maskInstruction =
+  'The next image is the edit mask for the first image: its fully transparent pixels mark the area to edit; keep everything else unchanged.';
+
 const openAiImageOptionsKey = Symbol.for('imagegate.openAiImageOptions');
 
 type WithOptions = GenerateContentRequest & { [openAiImageOptionsKey]?: OpenAiImageOptions };

@@ -1,7 +1,6 @@
 // `imagegate keys create|list|revoke`: manage client keys directly in the gateway's database.
 import type { Command } from 'commander';
 import {
-  type ClientKeyRecord,
   createClientKey,
   listClientKeys,
   migrateToLatest,
@@ -10,6 +9,7 @@ import {
 } from '../store/index.js';
 import { keyRate, keyRateRange, spendLimitMicros, spendLimitRange } from '../billing/key-limits.js';
 import type { GatewayConfig } from '../config/index.js';
+import { keyView } from '../store/key-view.js';
 import { type CommonFlags, loadConfigOrExit } from './context.js';
 import { exitCodes, printJson, printTable } from './output.js';
 
@@ -44,24 +44,6 @@ function canonicalModelIds(list: string, config: GatewayConfig): string[] {
       }
       return model.id;
     });
-}
-
-export function keyView(record: ClientKeyRecord) {
-  return {
-    id: record.id,
-    name: record.name,
-    prefix: record.keyPrefix,
-    models: record.models,
-    spendLimitUsd: record.spendLimitMicros === null ? null : record.spendLimitMicros / 1e6,
-    spentUsd: record.spentMicros / 1e6,
-    controlled: record.controlled,
-    requestsPerMinute: record.requestsPerMinute,
-    imagesPerMinute: record.imagesPerMinute,
-    concurrencyLimit: record.concurrencyLimit,
-    expiresAt: record.expiresAt === null ? null : new Date(record.expiresAt).toISOString(),
-    revokedAt: record.revokedAt === null ? null : new Date(record.revokedAt).toISOString(),
-    createdAt: new Date(record.createdAt).toISOString(),
-  };
 }
 
 /** A flag's value checked by `parse`; a bad one exits 2 naming the flag and the allowed range. */

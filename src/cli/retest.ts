@@ -6,7 +6,7 @@ import { RetestFilterError } from '../health/retest-plan.js';
 import { type RetestResult, summarizeRun } from '../health/retest-runner.js';
 import type { RetestService } from '../health/retest-service.js';
 import { createGateway } from '../server/assemble.js';
-import { createLogger } from '../server/logger.js';
+import { createLogger } from '../security/logger.js';
 import { type CommonFlags, loadConfigOrExit } from './context.js';
 import { exitCodes, printJson, printTable } from './output.js';
 

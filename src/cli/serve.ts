@@ -6,7 +6,7 @@ import { joinCluster } from '../cluster/worker.js';
 import type { GatewayConfig } from '../config/index.js';
 import { tuneGarbageCollector } from '../server/gc-tuning.js';
 import type { RunningGateway } from '../server/assemble.js';
-import { createLogger } from '../server/logger.js';
+import { createLogger } from '../security/logger.js';
 import { type CommonFlags, loadConfigOrExit } from './context.js';
 import { exitCodes } from './output.js';
 

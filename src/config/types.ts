@@ -53,7 +53,7 @@ export interface ServerConfig extends ServerTimeouts {
   port: number;
   host: string;
   bodyLimitBytes: number;
-  /** Bytes of large request bodies held in memory at once; more waits its turn (server/body-memory.ts). */
+  /** Bytes of large request bodies held in memory at once; more waits its turn (pipeline/body-memory.ts). */
   bodyMemoryBytes: number;
   /** Gateway processes sharing the port (1: no cluster); `auto` already resolved to the core count. */
   workers: number;

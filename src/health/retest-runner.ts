@@ -3,7 +3,8 @@
 // and stores each result with latency, usage, billed amount, expected tokens and thumbnails.
 import { randomUUID } from 'node:crypto';
 import { outputImageTokens } from '../catalog/catalog.js';
-import { type Gateway, pendingWritesCommitted } from '../server/gateway.js';
+import type { ModelCatalog } from '../catalog/catalog.js';
+import type { StoreDatabase } from '../store/index.js';
 import { imageVerdictOutcomes, insertRetestResult, type RetestVerdictRow } from '../store/retest-results.js';
 import { requestLogEntry } from '../store/route-traffic.js';
 import { judgeRetestOutput, type RetestMetrics } from './pixel-verdict.js';
@@ -18,6 +19,8 @@ import {
 import type { RetestTarget } from './retest-plan.js';
 import { makeRetestImage } from './retest-template.js';
 import { makeThumbnail } from './thumbnails.js';
+import type { RouteDemotions } from './route-demotions.js';
+import type { RoutePresenceMarks } from './route-presence-marks.js';
 
 export interface RetestResult extends RetestTarget {
   id: string;
@@ -42,8 +45,20 @@ export interface RetestResult extends RetestTarget {
   requestId: string;
 }
 
+/** What a retest run needs from the running gateway (src/server/assemble.ts builds it). */
+export interface RetestDeps {
+  catalog: ModelCatalog;
+  database: StoreDatabase;
+  /** Lets a retest pin its route (src/pipeline/pinned-channel.ts). */
+  internalToken: string;
+  routeDemotions: RouteDemotions;
+  routeMarks: RoutePresenceMarks;
+  /** Resolves once every settle and log row queued so far is committed, on every worker of the node. */
+  writesCommitted: () => Promise<void>;
+}
+
 export interface RetestRunnerOptions {
-  gateway: Gateway;
+  deps: RetestDeps;
   /** Where the gateway listens on loopback, e.g. http://127.0.0.1:8787. */
   baseUrl: () => string;
   credentials: RetestCredentials;
@@ -77,7 +92,7 @@ export class RetestRunner {
   }
 
   async runOne(target: RetestTarget): Promise<RetestResult> {
-    const { gateway } = this.options;
+    const { deps } = this.options;
     const now = this.options.now ?? Date.now;
     this.template ??= makeRetestImage();
     const input = await this.template;
@@ -93,12 +108,12 @@ export class RetestRunner {
       answer = await this.send(target, input, sentId);
     }
     const latencyMs = Math.round(performance.now() - started);
-    await pendingWritesCommitted(gateway);
+    await deps.writesCommitted();
     // The log row is keyed by the gateway's own id; the id sent is only the client's.
     const loggedId = typeof answer === 'object' ? (answer.requestId ?? sentId) : sentId;
-    const logged = await requestLogEntry(gateway.database.db, loggedId).catch(() => undefined);
+    const logged = await requestLogEntry(deps.database.db, loggedId).catch(() => undefined);
     const verdict = await this.judge(target.door, input, answer, logged?.error_class ?? null);
-    const model = gateway.catalog.resolve(target.model);
+    const model = deps.catalog.resolve(target.model);
     const expectedTokens = model ? outputImageTokens(model) : null;
     const result: RetestResult = {
       ...target,
@@ -127,7 +142,7 @@ export class RetestRunner {
           : null,
       requestId: loggedId,
     };
-    await insertRetestResult(gateway.database.db, {
+    await insertRetestResult(deps.database.db, {
       id: result.id,
       createdAt,
       model: target.model,
@@ -151,9 +166,9 @@ export class RetestRunner {
       },
     });
     if (isImageVerdict(result.outcome)) {
-      gateway.routeDemotions.record({ ...target, outcome: result.outcome, createdAt });
+      deps.routeDemotions.record({ ...target, outcome: result.outcome, createdAt });
       // The upstream answered for the model (whatever the pixels say): a NOT_FOUND mark no longer holds.
-      await gateway.routeMarks.markFound(target.channel, target.model, ['not_found']);
+      await deps.routeMarks.markFound(target.channel, target.model, ['not_found']);
     }
     return result;
   }
@@ -172,7 +187,7 @@ export class RetestRunner {
           ...this.options.credentials.authorization(),
           'x-request-id': requestId,
           'x-imagegate-pin-channel': target.channel,
-          'x-imagegate-internal-token': this.options.gateway.internalToken,
+          'x-imagegate-internal-token': this.options.deps.internalToken,
         },
         body: request.body,
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 120_000),

@@ -3,13 +3,15 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { RetestConfig } from '../config/types.js';
-import type { Gateway } from '../server/gateway.js';
+import type { ModelLifecycle } from '../catalog/served-model.js';
+import type { RouteChannel } from '../routing/channel.js';
+import type { Logger } from '../security/logger.js';
 import { RetestCredentials } from './retest-key.js';
 import { InProcessRetestLock } from '../shared-state/in-process/retest-lock.js';
 import type { RetestLock } from '../shared-state/retest-lock.js';
 import type { RetestDoor } from './retest-outcome.js';
 import { planRetests, type RetestFilter } from './retest-plan.js';
-import { type RetestResult, RetestRunner } from './retest-runner.js';
+import { type RetestDeps, type RetestResult, RetestRunner } from './retest-runner.js';
 import { RetestScheduler } from './retest-scheduler.js';
 
 export class RetestBusyError extends Error {
@@ -31,8 +33,15 @@ export function loopbackUrl(app: FastifyInstance): string {
   return `http://${host}:${address.port}`;
 }
 
+/** What the retest service needs: a run's parts, plus the routes to plan and a logger for the schedule. */
+export interface RetestServiceDeps extends RetestDeps {
+  channels: RouteChannel[];
+  lifecycle: ModelLifecycle;
+  logger: Logger;
+}
+
 export interface RetestServiceOptions {
-  gateway: Gateway;
+  deps: RetestServiceDeps;
   app: FastifyInstance;
   config: RetestConfig;
   lock?: RetestLock;
@@ -47,11 +56,11 @@ export class RetestService {
   private scheduler: RetestScheduler | undefined;
 
   constructor(private readonly options: RetestServiceOptions) {
-    this.credentials = new RetestCredentials(options.gateway.database.db);
+    this.credentials = new RetestCredentials(options.deps.database.db);
     this.doors = options.config.doors;
     this.lock = options.lock ?? new InProcessRetestLock();
     this.runner = new RetestRunner({
-      gateway: options.gateway,
+      deps: options.deps,
       baseUrl: () => loopbackUrl(options.app),
       credentials: this.credentials,
       timeoutMs: options.timeoutMs,
@@ -63,9 +72,9 @@ export class RetestService {
     filter: RetestFilter = {},
     onResult?: (result: RetestResult, index: number, total: number) => void,
   ): Promise<RetestResult[]> {
-    const { gateway } = this.options;
-    const targets = planRetests(gateway.channels, gateway.catalog, this.doors, filter, (id) =>
-      gateway.lifecycle.servedId(id),
+    const { deps } = this.options;
+    const targets = planRetests(deps.channels, deps.catalog, this.doors, filter, (id) =>
+      deps.lifecycle.servedId(id),
     );
     const lease = await this.lock.tryAcquire(targets.length * ((this.options.timeoutMs ?? 120_000) + 5000));
     if (!lease) throw new RetestBusyError();
@@ -79,7 +88,7 @@ export class RetestService {
   /** Starts the jittered schedule when config.retest.enabled; the serve command calls this. */
   startSchedule(): void {
     if (!this.options.config.enabled || this.scheduler) return;
-    const { logger } = this.options.gateway;
+    const { logger } = this.options.deps;
     this.scheduler = new RetestScheduler({
       intervalMinutes: this.options.config.intervalMinutes,
       jitterSeconds: this.options.config.jitterSeconds,

@@ -8,7 +8,7 @@ import { BodyTooLargeError, collectBody } from '../http/collect-body.js';
 import { knownSecrets } from '../security/known-secrets.js';
 import { scrubSecrets } from '../security/scrub-secrets.js';
 import { connectionError } from './gemini/client.js';
-import { upstreamAgent } from './upstream-agent.js';
+import { upstreamAgent } from '../http/upstream-agent.js';
 
 export interface ListedModel {
   /** The id to call, as the upstream names it (Gemini's `models/` prefix removed). */

@@ -6,7 +6,7 @@ import {
   splitMarkdownDataUrlImages,
 } from '../canonical/normalize-output.js';
 import type { GenerateContentResponse } from '../canonical/types.js';
-import { fetchImage } from './fetch-image.js';
+import { fetchImage } from '../http/fetch-image.js';
 
 function textMentions(response: GenerateContentResponse, needle: string): boolean {
   return (response.candidates ?? []).some((candidate) =>

@@ -17,7 +17,7 @@ export interface UpstreamTarget {
   countAnswerBytes?: (bytes: number) => void;
   /** Where an answer of declared length is read into (the request's reused buffers). */
   allocateAnswer?: (size: number) => Buffer;
-  /** Takes a large answer while it arrives, once it shows an image (src/server/answer-relay.ts). */
+  /** Takes a large answer while it arrives, once it shows an image (src/pipeline/answer-relay.ts). */
   relay?: UpstreamRelay;
 }
 

@@ -5,7 +5,7 @@ import { errorCatalogue } from '../canonical/error-catalogue.js';
 import { imageMimeFromBytes } from '../canonical/sniff-mime.js';
 import { imageDataLength, imageDataSlice } from '../canonical/skip-image-strings.js';
 import type { Blob, GenerateContentRequest, Part } from '../canonical/types.js';
-import { isPrivateAddress } from '../providers/fetch-image.js';
+import { isPrivateAddress } from '../http/fetch-image.js';
 import { isTruncatedImage, readImageDimensions } from './image-header.js';
 import { maxInputPixels } from './limits.js';
 

@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { demotionText } from '../health/route-demotions.js';
 import { goneText } from '../health/route-presence-cache.js';
-import { requireAdmin } from './admin-auth.js';
+import { requireAdmin } from '../security/admin-auth.js';
 import type { Gateway } from './gateway.js';
 
 export function channelsView(gateway: Gateway) {

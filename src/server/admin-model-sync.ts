@@ -4,9 +4,9 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { errorCatalogue } from '../canonical/error-catalogue.js';
 import { UnknownChannelError } from '../discovery/model-sync.js';
-import { requireAdmin } from './admin-auth.js';
+import { requireAdmin } from '../security/admin-auth.js';
 import type { Gateway } from './gateway.js';
-import { parseJsonBody } from './parse-json-body.js';
+import { parseJsonBody } from '../http/parse-json-body.js';
 
 const syncBodySchema = z.strictObject({ channel: z.string().min(1).optional() });
 

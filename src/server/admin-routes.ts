@@ -18,7 +18,7 @@ import { errorCatalogue } from '../canonical/error-catalogue.js';
 import type { GenerateContentRequest } from '../canonical/types.js';
 import type { CatalogModel } from '../catalog/catalog.js';
 import { RetiredModelError } from '../catalog/served-model.js';
-import { keyView } from '../cli/keys.js';
+import { keyView } from '../store/key-view.js';
 import {
   type ClientKeyRecord,
   type ClientKeySettings,
@@ -28,10 +28,10 @@ import {
   revokeClientKey,
   updateClientKey,
 } from '../store/index.js';
-import { requireAdmin } from './admin-auth.js';
+import { requireAdmin } from '../security/admin-auth.js';
 import { type Gateway, pendingWritesCommitted } from './gateway.js';
-import { summarizeFor } from './generation.js';
-import { parseJsonBody } from './parse-json-body.js';
+import { summarizeFor } from '../pipeline/generation.js';
+import { parseJsonBody } from '../http/parse-json-body.js';
 
 const limit = z
   .number()

@@ -11,8 +11,13 @@ import { errorCatalogue } from '../canonical/error-catalogue.js';
 import { bufferRequestBody, requestBuffersOf } from '../http/buffer-pool.js';
 import { countedBodies } from '../http/collect-body.js';
 import { readRequestBody } from './read-request-body.js';
-import { requireAdmin } from './admin-auth.js';
-import { bodyArrivalGate, countAnswer, reserveAsBodyArrives, reserveForRequest } from './body-memory.js';
+import { requireAdmin } from '../security/admin-auth.js';
+import {
+  bodyArrivalGate,
+  countAnswer,
+  reserveAsBodyArrives,
+  reserveForRequest,
+} from '../pipeline/body-memory.js';
 import { authenticate as authenticateGeminiClient, registerGeminiDoor } from '../doors/gemini/routes.js';
 import { authenticateBearer } from '../doors/openai-common/request-context.js';
 import { registerWebRoutes } from '../web/register.js';
@@ -72,7 +77,7 @@ export function buildApp(gateway: Gateway): FastifyInstance {
       connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(timeouts.headersTimeoutMs / 2))),
     },
     // Always the gateway's own id: it keys the request's log, hold and ledger rows, so no client can
-    // choose it. A client's x-request-id is kept beside it (src/server/client-request-id.ts).
+    // choose it. A client's x-request-id is kept beside it (src/pipeline/client-request-id.ts).
     requestIdHeader: false,
     genReqId: () => timeOrderedId(),
     return503OnClosing: true,

@@ -5,7 +5,7 @@ import { notFoundDetail, RoutePresenceMarks } from '../health/route-presence-mar
 import { ModelSync } from '../discovery/model-sync.js';
 import { startSyncSchedule } from '../discovery/sync-schedule.js';
 import { listerFor } from '../providers/model-listers.js';
-import { BodyMemory } from './body-memory.js';
+import { BodyMemory } from '../pipeline/body-memory.js';
 import { BufferPool } from '../http/buffer-pool.js';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
@@ -36,11 +36,11 @@ import {
 } from '../store/index.js';
 import { latestRetestVerdicts } from '../store/retest-results.js';
 import { buildApp } from './app.js';
-import { ClientAuthenticator } from './client-auth.js';
-import { type Gateway, localWritesCommitted } from './gateway.js';
+import { ClientAuthenticator } from '../pipeline/client-auth.js';
+import { type Gateway, localWritesCommitted, pendingWritesCommitted } from './gateway.js';
 import type { SyncReport } from '../discovery/sync-report.js';
 import { type ClusterMember, shareMetrics } from '../cluster/worker.js';
-import { createLogger, type Logger } from './logger.js';
+import { createLogger, type Logger } from '../security/logger.js';
 import { createMetrics } from './metrics.js';
 import { countedBodyBytes } from '../security/limits.js';
 import { rememberSecrets } from '../security/known-secrets.js';
@@ -252,7 +252,17 @@ export async function createGateway(
   const app = buildApp(gateway);
   // After the bootstrap key, so a first start with no keys still shows one.
   gateway.retests = new RetestService({
-    gateway,
+    deps: {
+      catalog: gateway.catalog,
+      lifecycle: gateway.lifecycle,
+      channels: gateway.channels,
+      database: gateway.database,
+      internalToken: gateway.internalToken,
+      routeDemotions: gateway.routeDemotions,
+      routeMarks: gateway.routeMarks,
+      logger: gateway.logger,
+      writesCommitted: () => pendingWritesCommitted(gateway),
+    },
     app,
     config: config.retest,
     lock: sharedState.retestLock,

@@ -1,4 +1,5 @@
-// The running gateway's parts, assembled once at start and handed to every route.
+// The running gateway's parts, assembled once at start (src/server/assemble.ts). Routes and services
+// below src/server receive it as their own narrow deps interface and never import this type.
 import type { RequestBilling } from '../billing/request-billing.js';
 import type { ModelCatalog } from '../catalog/catalog.js';
 import type { ModelLifecycle } from '../catalog/served-model.js';
@@ -15,11 +16,11 @@ import type { RouteDemotions } from '../health/route-demotions.js';
 import type { RoutePresenceView } from '../health/route-presence.js';
 import type { RoutePresenceMarks } from '../health/route-presence-marks.js';
 import type { ModelSync } from '../discovery/model-sync.js';
-import type { BodyMemory } from './body-memory.js';
+import type { BodyMemory } from '../pipeline/body-memory.js';
 import type { BufferPool } from '../http/buffer-pool.js';
-import type { ClientAuthenticator } from './client-auth.js';
+import type { ClientAuthenticator } from '../pipeline/client-auth.js';
 import type { ClusterMember } from '../cluster/worker.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../security/logger.js';
 import type { GatewayMetrics } from './metrics.js';
 
 export interface Gateway {

@@ -1,6 +1,6 @@
 // Prometheus metrics: requests by door/model/status, latency, and upstream attempts by outcome.
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { BodyMemory } from './body-memory.js';
+import type { BodyMemory } from '../pipeline/body-memory.js';
 
 export interface GatewayMetrics {
   registry: Registry;

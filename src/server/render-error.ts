@@ -1,14 +1,10 @@
-// Sends any failure as a GatewayError in an envelope. Each door's scope sets its own handler
-// (`errorHandlerFor(itsEnvelope)`); what no door answers (ops routes, admin, unknown paths, broken
-// connections) goes out in the envelope of the door its path belongs to.
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { errorCatalogue } from '../canonical/error-catalogue.js';
-import { GatewayError } from '../canonical/errors.js';
+// Answers what no door's own scope answers (ops routes, admin, unknown paths, broken connections) in
+// the envelope of the door its path belongs to: OpenAI's under /v1/ and /admin/, Google's elsewhere.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { GatewayError } from '../canonical/errors.js';
 import { geminiErrorBody } from '../doors/gemini/render-error.js';
 import { openAiErrorBody } from '../doors/openai-common/render-error.js';
-import { asGatewayError } from '../routing/failover-policy.js';
-
-export type ErrorRenderer = (error: GatewayError) => unknown;
+import { type ErrorRenderer, sendError } from '../pipeline/error-reply.js';
 
 /** Outside the doors' own scopes: the envelope by path prefix (the Gemini one elsewhere). */
 const envelopesByPath: ReadonlyArray<{ prefix: string; render: ErrorRenderer }> = [
@@ -19,58 +15,6 @@ const envelopesByPath: ReadonlyArray<{ prefix: string; render: ErrorRenderer }> 
 export function rendererForPath(url: string): ErrorRenderer {
   const path = url.split('?')[0];
   return envelopesByPath.find((entry) => path.startsWith(entry.prefix))?.render ?? geminiErrorBody;
-}
-
-/** Fastify's own client errors (body parsing, limits) as catalogue errors; undefined for the rest. */
-function fromFastify(error: FastifyError): GatewayError | undefined {
-  switch (error.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return errorCatalogue.BODY_TOO_LARGE(`${error.message}. Send smaller or fewer images.`);
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return errorCatalogue.UNSUPPORTED_MEDIA_TYPE();
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return errorCatalogue.MALFORMED_REQUEST(error.message);
-    default:
-      return error.statusCode && error.statusCode >= 400 && error.statusCode < 500
-        ? errorCatalogue.MALFORMED_REQUEST(error.message, error.statusCode)
-        : undefined;
-  }
-}
-
-export function gatewayErrorOf(error: unknown): GatewayError {
-  return error instanceof GatewayError
-    ? error
-    : (fromFastify(error as FastifyError) ?? asGatewayError(error));
-}
-
-function sendError(
-  error: unknown,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  render: ErrorRenderer,
-): void {
-  const failure = gatewayErrorOf(error);
-  if (failure.httpStatus >= 500 && failure.errorClass === 'internal') {
-    request.log.error({ err: error, requestId: request.id }, 'internal error');
-  }
-  if (failure.retryAfterSeconds !== undefined) reply.header('retry-after', String(failure.retryAfterSeconds));
-  // A body refused before it was read (a stranger's, or one sent to no route): keeping the connection
-  // makes Node drain the rest unread into nothing, so the client finishes sending and reads this
-  // answer, instead of a closed connection mid-upload (EPIPE) that hides it. A body too large to drain
-  // (413) still closes; a stalled one meets the request timeout.
-  if (!request.raw.complete && failure.httpStatus !== 413) reply.header('connection', 'keep-alive');
-  reply
-    .code(failure.httpStatus)
-    .type('application/json; charset=UTF-8')
-    .send(JSON.stringify(render(failure)));
-}
-
-/** A door's error handler: every failure under its scope in its own envelope. */
-export function errorHandlerFor(render: ErrorRenderer) {
-  return function renderDoorError(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
-    sendError(error, request, reply, render);
-  };
 }
 
 /** The handler for everything outside the doors' scopes: the envelope by path. */

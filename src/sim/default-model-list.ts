@@ -1,7 +1,7 @@
 // The model list the simulator serves when no --models file or list flag says otherwise: the
 // providers' image models as of 2026-12-06, GA ids only. Update it here when a provider changes.
 
-import type { ModelListSpec } from './model-list.js';
+import type { ModelListSpec } from './model-list-spec.js';
 
 export const defaultModelListDate = '2026-12-06';
 

@@ -11,6 +11,9 @@ import {
   geminiFamilyOf,
   geminiModelFor,
 } from './model-families.js';
+import type { ModelListSpec } from './model-list-spec.js';
+
+export type { ModelEntrySpec, ModelListSpec, ProviderModelsSpec } from './model-list-spec.js';
 
 export const providers = ['gemini', 'openai'] as const;
 export type Provider = (typeof providers)[number];
@@ -33,32 +36,6 @@ const shutdownDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
   .refine(isCalendarDate, 'not a calendar date');
-
-/** One listed model in a spec: its id alone, or the id with details. */
-export type ModelEntrySpec =
-  | string
-  | {
-      id: string;
-      /** Gemini only: the family whose behaviour the id gets (default: the family its id belongs to). */
-      family?: string;
-      /** YYYY-MM-DD. OpenAI shows it as `shutdown_date`; Gemini lists no such field. */
-      shutdownDate?: string;
-      /** OpenAI's `created` (Unix seconds). */
-      created?: number;
-    };
-
-export interface ProviderModelsSpec {
-  /** The ids the provider lists, in list order. */
-  models?: ModelEntrySpec[];
-  /** Shut-down ids: not listed, and a call naming one answers 404. */
-  gone?: string[];
-}
-
-/** The shape of a --models file and of `UpstreamSimOptions.models`; a provider left out keeps its default list. */
-export interface ModelListSpec {
-  gemini?: ProviderModelsSpec;
-  openai?: ProviderModelsSpec;
-}
 
 // A bare id becomes `{ id }` first, so an error names the field that is wrong rather than the union.
 const modelEntrySchema = z.preprocess(

@@ -2,11 +2,10 @@
 // Body (all optional): {"model": "...", "channel": "...", "doors": ["gemini", ...]}.
 import type { FastifyInstance } from 'fastify';
 import { excessNestingOffset, maxJsonNesting } from '../canonical/json-nesting.js';
-import { RetestBusyError } from '../health/retest-service.js';
+import { RetestBusyError, type RetestService } from '../health/retest-service.js';
 import { isRetestDoor } from '../health/retest-outcome.js';
 import { RetestFilterError } from '../health/retest-plan.js';
-import { requireAdmin } from '../server/admin-auth.js';
-import type { Gateway } from '../server/gateway.js';
+import { type AdminAuthDeps, requireAdmin } from '../security/admin-auth.js';
 
 function parseBody(body: unknown): Record<string, unknown> {
   if (Buffer.isBuffer(body) && body.length > 0) {
@@ -20,7 +19,12 @@ function parseBody(body: unknown): Record<string, unknown> {
   return {};
 }
 
-export function registerRetestAdminRoute(app: FastifyInstance, gateway: Gateway): void {
+/** The admin key and, once the app is built, this process's retest service. */
+export interface RetestAdminDeps extends AdminAuthDeps {
+  retests?: RetestService;
+}
+
+export function registerRetestAdminRoute(app: FastifyInstance, gateway: RetestAdminDeps): void {
   app.post('/admin/retest', async (request, reply) => {
     const problem = (status: number, message: string) =>
       reply.code(status).send({ error: { code: status, message } });

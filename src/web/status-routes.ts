@@ -3,8 +3,8 @@
 // Both documents are served from a copy refreshed in the background (status-cache.ts): a visit
 // costs no query and no commit, however often it comes.
 import type { FastifyInstance } from 'fastify';
-import { collectStatus } from '../health/collect-status.js';
-import type { Gateway } from '../server/gateway.js';
+import { collectStatus, type StatusDeps } from '../health/collect-status.js';
+import type { Logger } from '../security/logger.js';
 import { retestThumbnail } from '../store/retest-results.js';
 import { StatusCache } from './status-cache.js';
 import { renderStatusPage } from './status-page.js';
@@ -14,7 +14,12 @@ export const statusRefreshMs = 5000;
 
 const thumbPattern = /^(rt_[A-Za-z0-9-]{1,80})-(input|output)\.png$/;
 
-export function registerStatusRoutes(app: FastifyInstance, gateway: Gateway): StatusCache {
+/** What the status routes read: the status sources and a logger for failed refreshes. */
+export interface StatusRouteDeps extends StatusDeps {
+  logger: Logger;
+}
+
+export function registerStatusRoutes(app: FastifyInstance, gateway: StatusRouteDeps): StatusCache {
   // Settles and log rows are committed in batches within milliseconds; the status reads what is
   // committed and never forces a commit.
   const status = new StatusCache({

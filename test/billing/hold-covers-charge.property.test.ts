@@ -22,7 +22,7 @@ import {
 import { convertRequestToOpenAiImages } from '../../src/providers/openai/convert-request.js';
 import { usageMetadataFromOpenAi } from '../../src/providers/openai/parse-response.js';
 import { checkCapabilities } from '../../src/routing/validate-request.js';
-import { summarizeFor } from '../../src/server/generation.js';
+import { summarizeFor } from '../../src/pipeline/generation.js';
 import {
   gptImageTokens,
   imageTokensFor,

@@ -13,7 +13,7 @@ import { GatewayError } from '../../src/canonical/errors.js';
 import { type CatalogModel, loadBuiltinCatalog } from '../../src/catalog/catalog.js';
 import { attachOpenAiImageOptions } from '../../src/canonical/openai-image-options.js';
 import type { GenerateContentRequest } from '../../src/canonical/types.js';
-import { summarizeFor } from '../../src/server/generation.js';
+import { summarizeFor } from '../../src/pipeline/generation.js';
 
 const catalog = loadBuiltinCatalog();
 const flash = catalog.resolve('gemini-3.1-flash-image')!;

@@ -4,7 +4,7 @@ import { loadBuiltinCatalog, ModelCatalog } from '../../src/catalog/catalog.js';
 import { daysBetween, describeLifecycle, lifecycleOf, todayUtc } from '../../src/catalog/lifecycle.js';
 import { ModelLifecycle, RetiredModelError, serveModel } from '../../src/catalog/served-model.js';
 import { allowsModel } from '../../src/routing/validate-request.js';
-import { servedModelHeaders } from '../../src/server/served-model-headers.js';
+import { servedModelHeaders } from '../../src/pipeline/served-model-headers.js';
 
 const builtin = loadBuiltinCatalog();
 

@@ -1,5 +1,5 @@
 // A large answer is sent on to the client while it still arrives from the upstream, once its head
-// shows an image (src/server/answer-relay.ts): the client's first bytes come before the upstream has
+// shows an image (src/pipeline/answer-relay.ts): the client's first bytes come before the upstream has
 // finished; the bill is still settled before the last bytes; a route that breaks off after that point
 // cannot be replaced, so the client's connection is closed and nothing is charged; a client that
 // leaves once the image bytes began to reach it is charged for the image.

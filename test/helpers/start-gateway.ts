@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../../src/config/index.js';
 import { createGateway, type RunningGateway } from '../../src/server/assemble.js';
 import { pendingWritesCommitted } from '../../src/server/gateway.js';
-import { createLogger } from '../../src/server/logger.js';
+import { createLogger } from '../../src/security/logger.js';
 
 export const TEST_CLIENT_KEY = 'test-client-key';
 export const TEST_ADMIN_KEY = 'test-admin-key';

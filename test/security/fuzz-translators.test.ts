@@ -24,8 +24,8 @@ import { readServerSentEvents } from '../../src/providers/read-sse.js';
 import { classifyResponse, countImages } from '../../src/routing/response-outcome.js';
 import { isTruncatedImage, readImageDimensions } from '../../src/security/image-header.js';
 import { inspectRequest } from '../../src/security/inspect-request.js';
-import { jsonErrorPosition } from '../../src/server/json-error-position.js';
-import { parseJsonBody } from '../../src/server/parse-json-body.js';
+import { jsonErrorPosition } from '../../src/http/json-error-position.js';
+import { parseJsonBody } from '../../src/http/parse-json-body.js';
 
 const runs = { numRuns: 2000 };
 const capabilities = { aspectRatios: ['1:1', '16:9'], imageSizes: ['1K', '2K'], defaultImageSize: '1K' };

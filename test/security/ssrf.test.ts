@@ -2,8 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayError } from '../../src/canonical/errors.js';
-import { fetchImage, isPrivateAddress } from '../../src/providers/fetch-image.js';
-import { refusingLookup } from '../../src/providers/upstream-agent.js';
+import { fetchImage, isPrivateAddress } from '../../src/http/fetch-image.js';
+import { refusingLookup } from '../../src/http/upstream-agent.js';
 import { rejection } from '../helpers/errors.js';
 import { smallPng } from './images.js';
 

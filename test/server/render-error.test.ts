@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { errorCatalogue } from '../../src/canonical/error-catalogue.js';
-import { errorEnvelopeText, gatewayErrorOf, rendererForPath } from '../../src/server/render-error.js';
+import { gatewayErrorOf } from '../../src/pipeline/error-reply.js';
+import { errorEnvelopeText, rendererForPath } from '../../src/server/render-error.js';
 
 describe('errors outside the doors’ own scopes', () => {
   it('take the envelope of the door their path belongs to, Gemini’s where none does', () => {

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterCoordinator, type WorkerEndpoint } from '../../src/cluster/coordinator.js';
 import { PrimaryLink } from '../../src/cluster/primary-link.js';
-import { createLogger } from '../../src/server/logger.js';
+import { createLogger } from '../../src/security/logger.js';
 import type { AdmissionLimits, AdmissionRequest } from '../../src/shared-state/admission.js';
 import type { CircuitStateStore } from '../../src/shared-state/circuits.js';
 import { createInProcessSharedState } from '../../src/shared-state/in-process/index.js';

@@ -2,7 +2,7 @@
 // node → its primary; else the process alone) and connects the process's circuit breakers to it.
 import { describe, expect, it } from 'vitest';
 import type { GatewayConfig } from '../../src/config/index.js';
-import { createLogger } from '../../src/server/logger.js';
+import { createLogger } from '../../src/security/logger.js';
 import type { CircuitStateStore, LocalCircuits } from '../../src/shared-state/circuits.js';
 import { createSharedState } from '../../src/shared-state/create-shared-state.js';
 import type { PrimaryChannel } from '../../src/shared-state/node-primary/messages.js';

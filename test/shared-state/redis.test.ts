@@ -5,7 +5,7 @@ import { RedisAdmission } from '../../src/shared-state/redis/admission.js';
 import { RedisCircuitStore } from '../../src/shared-state/redis/circuits.js';
 import { connectRedis, type RedisConnection } from '../../src/shared-state/redis/connection.js';
 import { RedisRetestLock } from '../../src/shared-state/redis/retest-lock.js';
-import { createLogger } from '../../src/server/logger.js';
+import { createLogger } from '../../src/security/logger.js';
 import {
   createScratchSpace,
   describeWithServices,

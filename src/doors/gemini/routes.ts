@@ -1,8 +1,8 @@
 // HTTP routes of the Gemini native door (v1beta): generateContent, streamGenerateContent, countTokens,
 // and the models resources. Translation and rules live elsewhere; this file only speaks HTTP.
-import { answerCounter } from '../../server/body-memory.js';
-import { AnswerRelay, answerReadWhole } from '../../server/answer-relay.js';
-import { requestBuffers } from '../../http/buffer-pool.js';
+import { answerCounter } from '../../pipeline/body-memory.js';
+import { AnswerRelay, answerReadWhole } from '../../pipeline/answer-relay.js';
+import { type BufferPool, requestBuffers } from '../../http/buffer-pool.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CatalogModel } from '../../catalog/catalog.js';
 import { RetiredModelError, type ServedModel } from '../../catalog/served-model.js';
@@ -11,24 +11,27 @@ import { estimatePromptTokens } from '../../billing/estimate-tokens.js';
 import { microsToUsd } from '../../billing/usage-report.js';
 import { asGatewayError } from '../../routing/failover-policy.js';
 import { countImages } from '../../routing/response-outcome.js';
-import { presentedKey } from '../../server/client-auth.js';
-import type { Gateway } from '../../server/gateway.js';
+import { type ClientAuthenticator, presentedKey } from '../../pipeline/client-auth.js';
+import type { BodyMemory } from '../../pipeline/body-memory.js';
+import type { RouteChannel } from '../../routing/channel.js';
+import type { RoutePresenceView } from '../../health/route-presence.js';
 import {
   type GenerationCall,
+  type GenerationDeps,
   openStream,
   prepareCall,
   recordCall,
   runUnary,
   summarizeFor,
-} from '../../server/generation.js';
-import { parseJsonBody } from '../../server/parse-json-body.js';
-import { errorHandlerFor } from '../../server/render-error.js';
+} from '../../pipeline/generation.js';
+import { parseJsonBody } from '../../http/parse-json-body.js';
+import { errorHandlerFor } from '../../pipeline/error-reply.js';
 import { geminiErrorBody } from './render-error.js';
 import { routedModels } from '../../routing/routed-models.js';
-import { abortWhenClientLeaves } from '../../server/client-gone.js';
-import { clientRequestOf } from '../../server/client-request-id.js';
-import { pinnedChannelOf } from '../../server/pinned-channel.js';
-import { setServedModelHeaders } from '../../server/served-model-headers.js';
+import { abortWhenClientLeaves } from '../../pipeline/client-gone.js';
+import { clientRequestOf } from '../../pipeline/client-request-id.js';
+import { type PinnedChannelDeps, pinnedChannelOf } from '../../pipeline/pinned-channel.js';
+import { setServedModelHeaders } from '../../pipeline/served-model-headers.js';
 import type { UsageMetadata } from '../../canonical/types.js';
 import { listModelsPage, geminiModelResource } from './models.js';
 import { normalizeGeminiRequest, normalizeGeminiRequestTracked } from './normalize-request.js';
@@ -37,11 +40,24 @@ import { GeminiStreamWriter } from './write-stream.js';
 
 type Query = Record<string, string | undefined>;
 
-export async function authenticate(gateway: Gateway, request: FastifyRequest) {
+/** What the Gemini door needs from the running gateway (src/server/assemble.ts builds it). */
+export interface GeminiDoorDeps extends GenerationDeps, PinnedChannelDeps {
+  auth: ClientAuthenticator;
+  channels: RouteChannel[];
+  routePresence: RoutePresenceView;
+  bodyMemory?: BodyMemory;
+  bufferPool?: BufferPool;
+}
+
+export async function authenticate(gateway: GeminiDoorDeps, request: FastifyRequest) {
   return gateway.auth.authenticate(presentedKey(request.headers, request.query as Query));
 }
 
-export function resolveModel(gateway: Gateway, name: string, action = 'generateContent'): CatalogModel {
+export function resolveModel(
+  gateway: GeminiDoorDeps,
+  name: string,
+  action = 'generateContent',
+): CatalogModel {
   const id = name.replace(/^models\//, '');
   const model = gateway.catalog.resolve(id);
   if (!model) {
@@ -58,7 +74,11 @@ export function resolveModel(gateway: Gateway, name: string, action = 'generateC
  * The model that serves a generation for `model`: a retired id is served by its successor, or
  * refused with Google's NOT_FOUND naming it (`catalog.retired: reject`). Headers say which served.
  */
-export function serveGeminiModel(gateway: Gateway, model: CatalogModel, reply: FastifyReply): ServedModel {
+export function serveGeminiModel(
+  gateway: GeminiDoorDeps,
+  model: CatalogModel,
+  reply: FastifyReply,
+): ServedModel {
   let served: ServedModel;
   try {
     served = gateway.lifecycle.serve(model);
@@ -73,11 +93,11 @@ export function serveGeminiModel(gateway: Gateway, model: CatalogModel, reply: F
 }
 
 /** The Gemini door is its own Fastify scope: every failure under it answers in Google's envelope. */
-export function registerGeminiDoor(app: FastifyInstance, gateway: Gateway): void {
+export function registerGeminiDoor(app: FastifyInstance, gateway: GeminiDoorDeps): void {
   app.register(async (door) => geminiRoutes(door, gateway));
 }
 
-function geminiRoutes(app: FastifyInstance, gateway: Gateway): void {
+function geminiRoutes(app: FastifyInstance, gateway: GeminiDoorDeps): void {
   app.setErrorHandler(errorHandlerFor(geminiErrorBody));
   app.get('/v1beta/models', async (request) => {
     await authenticate(gateway, request);
@@ -156,7 +176,7 @@ function geminiRoutes(app: FastifyInstance, gateway: Gateway): void {
  * travels in headers: the expected charge and the worst-case hold, in USD.
  */
 function countTokens(
-  gateway: Gateway,
+  gateway: GeminiDoorDeps,
   model: CatalogModel,
   body: Record<string, unknown>,
   reply: FastifyReply,
@@ -170,7 +190,7 @@ function countTokens(
 }
 
 async function streamGenerate(
-  gateway: Gateway,
+  gateway: GeminiDoorDeps,
   call: GenerationCall,
   summary: ReturnType<typeof prepareCall>,
   request: FastifyRequest,

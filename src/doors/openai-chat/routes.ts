@@ -1,19 +1,22 @@
 // HTTP routes of the OpenAI chat door for image models: `POST /v1/chat/completions` (whole or
 // `chat.completion.chunk` SSE), and `GET /v1/models` / `GET /v1/models/{id}` in OpenAI's list shape.
 import { jsonWithImagesPieces } from '../../canonical/json-with-images.js';
-import { requestBuffers } from '../../http/buffer-pool.js';
+import { type BufferPool, requestBuffers } from '../../http/buffer-pool.js';
 import { countImages } from '../../routing/response-outcome.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayError } from '../../canonical/errors.js';
 import type { UsageMetadata } from '../../canonical/types.js';
-import { answerCounter } from '../../server/body-memory.js';
-import { abortWhenClientLeaves } from '../../server/client-gone.js';
-import { clientRequestOf } from '../../server/client-request-id.js';
-import type { Gateway } from '../../server/gateway.js';
+import { answerCounter } from '../../pipeline/body-memory.js';
+import { abortWhenClientLeaves } from '../../pipeline/client-gone.js';
+import { clientRequestOf } from '../../pipeline/client-request-id.js';
+import type { BodyMemory } from '../../pipeline/body-memory.js';
+import type { GenerationDeps } from '../../pipeline/generation.js';
+import type { RouteChannel } from '../../routing/channel.js';
+import type { RoutePresenceView } from '../../health/route-presence.js';
 import { routedModels } from '../../routing/routed-models.js';
-import { parseJsonBody } from '../../server/parse-json-body.js';
-import { pinnedChannelOf } from '../../server/pinned-channel.js';
-import { errorHandlerFor } from '../../server/render-error.js';
+import { parseJsonBody } from '../../http/parse-json-body.js';
+import { type PinnedChannelDeps, pinnedChannelOf } from '../../pipeline/pinned-channel.js';
+import { errorHandlerFor } from '../../pipeline/error-reply.js';
 import {
   consumeSubStream,
   mostTellingFailure,
@@ -25,6 +28,7 @@ import { inlineRemoteImages } from '../openai-common/inline-remote-images.js';
 import { openAiErrorBody } from '../openai-common/render-error.js';
 import {
   authenticateBearer,
+  type OpenAiRequestDeps,
   resolveOpenAiModel,
   serveOpenAiModel,
 } from '../openai-common/request-context.js';
@@ -41,8 +45,16 @@ import {
 import { openAiModelList, openAiModelResource } from './models.js';
 import { parseChatCompletionsBody } from './schema.js';
 import { ChatStreamAssembler, chatStreamErrorFrame } from './stream-reply.js';
-import { standInForChatDataUrls } from '../openai-common/data-urls.js';
+import { standInForChatDataUrls } from '../../canonical/data-urls.js';
 import { chatRequestToCanonical } from './to-canonical.js';
+
+/** What the chat door needs from the running gateway (src/server/assemble.ts builds it). */
+export interface OpenAiChatDoorDeps extends GenerationDeps, OpenAiRequestDeps, PinnedChannelDeps {
+  channels: RouteChannel[];
+  routePresence: RoutePresenceView;
+  bodyMemory?: BodyMemory;
+  bufferPool?: BufferPool;
+}
 
 /** Canonical field paths the capability checks report → the chat body's own names. */
 const chatParamNames: Readonly<Record<string, string>> = {
@@ -53,11 +65,11 @@ const chatParamNames: Readonly<Record<string, string>> = {
 };
 
 /** The chat door is its own Fastify scope: every failure under it answers in OpenAI's envelope. */
-export function registerOpenAiChatDoor(app: FastifyInstance, gateway: Gateway): void {
+export function registerOpenAiChatDoor(app: FastifyInstance, gateway: OpenAiChatDoorDeps): void {
   app.register(async (door) => chatRoutes(door, gateway));
 }
 
-function chatRoutes(app: FastifyInstance, gateway: Gateway): void {
+function chatRoutes(app: FastifyInstance, gateway: OpenAiChatDoorDeps): void {
   app.setErrorHandler(errorHandlerFor(openAiErrorBody));
 
   app.get('/v1/models', async (request) => {
@@ -130,7 +142,7 @@ function chatRoutes(app: FastifyInstance, gateway: Gateway): void {
 }
 
 async function streamChat(
-  gateway: Gateway,
+  gateway: OpenAiChatDoorDeps,
   request: FastifyRequest,
   reply: FastifyReply,
   subCalls: SubCall[],

@@ -8,7 +8,7 @@ import {
   type LazyDataUrls,
   lazyDataUrlBlob,
   splitDataUrl,
-} from '../openai-common/data-urls.js';
+} from '../../canonical/data-urls.js';
 import type { ChatCompletionsBody, ChatContentPart, ChatMessage } from './schema.js';
 
 export interface ChatCanonicalRequest {

@@ -7,14 +7,14 @@ import { errorCatalogue } from '../../canonical/error-catalogue.js';
 import type { DispatchResult, DispatchStream } from '../../routing/dispatch.js';
 import { asGatewayError, shouldFailOver } from '../../routing/failover-policy.js';
 import { countImages } from '../../routing/response-outcome.js';
-import type { Gateway } from '../../server/gateway.js';
 import {
   type GenerationCall,
+  type GenerationDeps,
   openStream,
   prepareCall,
   recordCall,
   runUnary,
-} from '../../server/generation.js';
+} from '../../pipeline/generation.js';
 import type { UpstreamEvent } from '../../providers/types.js';
 import { renameParam } from './render-error.js';
 
@@ -33,7 +33,7 @@ export function subCallId(requestId: string, index: number, count: number): stri
  * is thrown once, with its field renamed to the door's own (`paramNames`).
  */
 export function prepareSubCalls(
-  gateway: Gateway,
+  gateway: GenerationDeps,
   base: Omit<GenerationCall, 'requestId'>,
   requestId: string,
   count: number,
@@ -57,7 +57,10 @@ export interface FanOutResult {
   failures: GatewayError[];
 }
 
-export async function runSubCalls(gateway: Gateway, subCalls: readonly SubCall[]): Promise<FanOutResult> {
+export async function runSubCalls(
+  gateway: GenerationDeps,
+  subCalls: readonly SubCall[],
+): Promise<FanOutResult> {
   const settled = await Promise.allSettled(
     subCalls.map((subCall) => runUnary(gateway, subCall.call, subCall.summary)),
   );
@@ -78,7 +81,7 @@ export interface OpenedSubStream {
 
 /** Opens every sub-call's stream; the ones that failed before their first event are logged and returned. */
 export async function openSubStreams(
-  gateway: Gateway,
+  gateway: GenerationDeps,
   subCalls: readonly SubCall[],
 ): Promise<{ opened: OpenedSubStream[]; failures: GatewayError[] }> {
   const settled = await Promise.allSettled(
@@ -110,7 +113,7 @@ export interface ConsumedStream {
  * even when the stream broke or the client left after them.
  */
 export async function consumeSubStream(
-  gateway: Gateway,
+  gateway: GenerationDeps,
   opened: OpenedSubStream,
   onEvent: (event: UpstreamEvent) => Promise<number>,
   finish?: (consumed: ConsumedStream) => Promise<number>,

@@ -3,7 +3,7 @@
 import { GatewayError } from '../../canonical/errors.js';
 import { errorCatalogue } from '../../canonical/error-catalogue.js';
 import type { GenerateContentRequest, Part } from '../../canonical/types.js';
-import { fetchImage } from '../../providers/fetch-image.js';
+import { fetchImage } from '../../http/fetch-image.js';
 
 const remoteUrl = /^https?:\/\//i;
 

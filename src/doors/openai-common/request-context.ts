@@ -1,16 +1,22 @@
 // What every OpenAI door request starts with: the Bearer client key and the catalog model it names
 // (id or alias; the catalog's recommended model when omitted; unknown → 404 with close ids).
 import type { ServerResponse } from 'node:http';
-import type { CatalogModel } from '../../catalog/catalog.js';
-import { RetiredModelError, type ServedModel } from '../../catalog/served-model.js';
+import type { CatalogModel, ModelCatalog } from '../../catalog/catalog.js';
+import { type ModelLifecycle, RetiredModelError, type ServedModel } from '../../catalog/served-model.js';
 import { errorCatalogue } from '../../canonical/error-catalogue.js';
-import { presentedKey } from '../../server/client-auth.js';
-import type { Gateway } from '../../server/gateway.js';
-import { setServedModelHeaders } from '../../server/served-model-headers.js';
+import { type ClientAuthenticator, presentedKey } from '../../pipeline/client-auth.js';
+import { setServedModelHeaders } from '../../pipeline/served-model-headers.js';
 import type { ClientKeyRecord } from '../../store/index.js';
 
+/** What an OpenAI door request needs to know its client and its model. */
+export interface OpenAiRequestDeps {
+  auth: ClientAuthenticator;
+  catalog: ModelCatalog;
+  lifecycle: ModelLifecycle;
+}
+
 export function authenticateBearer(
-  gateway: Gateway,
+  gateway: OpenAiRequestDeps,
   headers: Record<string, string | string[] | undefined>,
 ): Promise<ClientKeyRecord> {
   // Only the Authorization header counts here, whatever other key headers a client also sends.
@@ -21,7 +27,7 @@ export function authenticateBearer(
   return gateway.auth.authenticate(key);
 }
 
-export function resolveOpenAiModel(gateway: Gateway, name: string | undefined): CatalogModel {
+export function resolveOpenAiModel(gateway: OpenAiRequestDeps, name: string | undefined): CatalogModel {
   if (name === undefined) {
     const recommended = gateway.lifecycle.recommended();
     if (!recommended) throw errorCatalogue.MISSING_PARAMETER(`Missing required parameter: 'model'.`, 'model');
@@ -42,7 +48,7 @@ export function resolveOpenAiModel(gateway: Gateway, name: string | undefined): 
  * refused with a 410 naming it (`catalog.retired: reject`). The answer's headers say which.
  */
 export function serveOpenAiModel(
-  gateway: Gateway,
+  gateway: OpenAiRequestDeps,
   name: string | undefined,
   raw: ServerResponse,
 ): ServedModel {

@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayError } from '../../canonical/errors.js';
-import type { Gateway } from '../../server/gateway.js';
+import type { GenerationDeps } from '../../pipeline/generation.js';
 import { mostTellingFailure, type OpenedSubStream, openSubStreams, type SubCall } from './fan-out.js';
 
 export class SseWriter {
@@ -59,7 +59,7 @@ export interface SseReply {
  * most telling failure as an ordinary HTTP error. Otherwise takes over the reply as an SSE stream.
  */
 export async function openSseReply(
-  gateway: Gateway,
+  gateway: GenerationDeps,
   request: FastifyRequest,
   reply: FastifyReply,
   subCalls: readonly SubCall[],

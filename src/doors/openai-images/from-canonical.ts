@@ -6,7 +6,7 @@ import { imageUrlOf, withImageField } from '../../canonical/json-with-images.js'
 import type { GenerateContentResponse } from '../../canonical/types.js';
 import { isSafetyReason } from '../openai-chat/map-finish-reason.js';
 import type { ImagesBackground, ImagesOutputFormat } from './schema.js';
-import { reportedQuality } from './size-mapping.js';
+import { reportedQuality } from '../../canonical/openai-size-mapping.js';
 import type { ImagesOutputOptions } from './to-canonical.js';
 import { type EncodedImage, encodedImageOf, transcodeImage } from './transcode.js';
 import { type ImagesUsage, imagesUsageFromMetadata, sumImagesUsage } from './usage.js';

@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import busboy from 'busboy';
 import type { GatewayError } from '../../canonical/errors.js';
 import { errorCatalogue } from '../../canonical/error-catalogue.js';
-import { maxImagesPerEdit } from './schema.js';
+import { maxImagesPerEdit } from '../../canonical/openai-image-options.js';
 
 export interface UploadedImage {
   data: Buffer;

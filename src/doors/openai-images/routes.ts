@@ -1,6 +1,6 @@
 // HTTP routes of the OpenAI Images door: `POST /v1/images/generations` (JSON) and
 // `POST /v1/images/edits` (multipart or the JSON form), whole replies or `image_*` SSE events.
-import { requestBuffers } from '../../http/buffer-pool.js';
+import { type BufferPool, requestBuffers } from '../../http/buffer-pool.js';
 import { Transform } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayError } from '../../canonical/errors.js';
@@ -9,13 +9,14 @@ import { jsonWithImagesPieces } from '../../canonical/json-with-images.js';
 import type { ClientKeyRecord } from '../../store/index.js';
 import { countImages } from '../../routing/response-outcome.js';
 import { attachOpenAiImageOptions } from '../../canonical/openai-image-options.js';
-import { answerCounter, bodyArrivalGate } from '../../server/body-memory.js';
-import { abortWhenClientLeaves } from '../../server/client-gone.js';
-import { clientRequestOf } from '../../server/client-request-id.js';
-import type { Gateway } from '../../server/gateway.js';
-import { parseJsonBody } from '../../server/parse-json-body.js';
-import { pinnedChannelOf } from '../../server/pinned-channel.js';
-import { errorHandlerFor } from '../../server/render-error.js';
+import { answerCounter, bodyArrivalGate } from '../../pipeline/body-memory.js';
+import { abortWhenClientLeaves } from '../../pipeline/client-gone.js';
+import { clientRequestOf } from '../../pipeline/client-request-id.js';
+import type { BodyMemory } from '../../pipeline/body-memory.js';
+import type { GenerationDeps } from '../../pipeline/generation.js';
+import { parseJsonBody } from '../../http/parse-json-body.js';
+import { type PinnedChannelDeps, pinnedChannelOf } from '../../pipeline/pinned-channel.js';
+import { errorHandlerFor } from '../../pipeline/error-reply.js';
 import {
   consumeSubStream,
   mostTellingFailure,
@@ -25,8 +26,12 @@ import {
 } from '../openai-common/fan-out.js';
 import { inlineRemoteImages } from '../openai-common/inline-remote-images.js';
 import { openAiErrorBody } from '../openai-common/render-error.js';
-import { authenticateBearer, serveOpenAiModel } from '../openai-common/request-context.js';
-import { standInForEditDataUrls } from '../openai-common/data-urls.js';
+import {
+  authenticateBearer,
+  type OpenAiRequestDeps,
+  serveOpenAiModel,
+} from '../openai-common/request-context.js';
+import { standInForEditDataUrls } from '../../canonical/data-urls.js';
 import { sendJsonPieces } from '../openai-common/send-json-pieces.js';
 import { openSseReply, type SseWriter } from '../openai-common/sse-writer.js';
 import { type ImagesStreamKind, imagesResponseFromCanonical, noImageError } from './from-canonical.js';
@@ -44,6 +49,13 @@ import {
   jsonEditImagesToInputs,
   openAiImageOptionsFor,
 } from './to-canonical.js';
+
+/** What the Images door needs from the running gateway (src/server/assemble.ts builds it). */
+export interface OpenAiImagesDoorDeps extends GenerationDeps, OpenAiRequestDeps, PinnedChannelDeps {
+  bodyLimitBytes: number;
+  bodyMemory?: BodyMemory;
+  bufferPool?: BufferPool;
+}
 
 interface ImagesCall {
   kind: ImagesStreamKind;
@@ -71,11 +83,11 @@ function tooLarge(limit: number): GatewayError {
 }
 
 /** Streams the multipart body through busboy, counting bytes so the body limit holds without a Content-Length. */
-async function readMultipartEdit(gateway: Gateway, request: FastifyRequest) {
+async function readMultipartEdit(gateway: OpenAiImagesDoorDeps, request: FastifyRequest) {
   const limit = gateway.bodyLimitBytes;
   if (Number(request.headers['content-length'] ?? 0) > limit) throw tooLarge(limit);
   let total = 0;
-  // A body of unknown length is counted against the memory bound as it arrives (src/server/body-memory.ts).
+  // A body of unknown length is counted against the memory bound as it arrives (src/pipeline/body-memory.ts).
   const beforeMore = bodyArrivalGate(request.raw);
   const counter = new Transform({
     transform(chunk: Buffer, _encoding, done) {
@@ -96,11 +108,11 @@ async function readMultipartEdit(gateway: Gateway, request: FastifyRequest) {
 }
 
 /** The Images door is its own Fastify scope: every failure under it answers in OpenAI's envelope. */
-export function registerOpenAiImagesDoor(app: FastifyInstance, gateway: Gateway): void {
+export function registerOpenAiImagesDoor(app: FastifyInstance, gateway: OpenAiImagesDoorDeps): void {
   app.register(async (door) => imagesRoutes(door, gateway));
 }
 
-function imagesRoutes(app: FastifyInstance, gateway: Gateway): void {
+function imagesRoutes(app: FastifyInstance, gateway: OpenAiImagesDoorDeps): void {
   app.setErrorHandler(errorHandlerFor(openAiErrorBody));
 
   app.post('/v1/images/generations', async (request, reply) => {
@@ -162,7 +174,12 @@ function imagesRoutes(app: FastifyInstance, gateway: Gateway): void {
   });
 }
 
-async function answer(gateway: Gateway, request: FastifyRequest, reply: FastifyReply, images: ImagesCall) {
+async function answer(
+  gateway: OpenAiImagesDoorDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  images: ImagesCall,
+) {
   const { served: model, requested: requestedModel } = serveOpenAiModel(
     gateway,
     images.body.model,
@@ -228,7 +245,7 @@ async function answer(gateway: Gateway, request: FastifyRequest, reply: FastifyR
 }
 
 async function streamImages(
-  gateway: Gateway,
+  gateway: OpenAiImagesDoorDeps,
   request: FastifyRequest,
   reply: FastifyReply,
   subCalls: SubCall[],

@@ -4,9 +4,8 @@ import { z } from 'zod';
 import type { GatewayError } from '../../canonical/errors.js';
 import { errorCatalogue } from '../../canonical/error-catalogue.js';
 import { describeIssue, formatPath, issuePath } from '../../catalog/describe-issue.js';
-import { maxSizeSide, minSizeSide, parsePixelSize } from './size-mapping.js';
-
-export const maxImagesPerEdit = 16;
+import { maxImagesPerEdit } from '../../canonical/openai-image-options.js';
+import { maxSizeSide, minSizeSide, parsePixelSize } from '../../canonical/openai-size-mapping.js';
 
 /** `"3"` → 3 (multipart); numbers pass; anything else is left for zod to reject. */
 function integerField(minimum: number, maximum: number) {

@@ -2,7 +2,7 @@
 // gateway makes n parallel upstream calls) and the output options the reply must honour.
 import { encodedImageBlob, imageDataSlice } from '../../canonical/skip-image-strings.js';
 import { errorCatalogue } from '../../canonical/error-catalogue.js';
-import type { OpenAiImageOptions } from '../../canonical/openai-image-options.js';
+import { maskInstruction, type OpenAiImageOptions } from '../../canonical/openai-image-options.js';
 import type { GenerateContentRequest, Part } from '../../canonical/types.js';
 import type {
   ImagesBackground,
@@ -15,19 +15,15 @@ import {
   type CatalogLikeCapabilities,
   imageConfigForOpenAiSize,
   type OpenAiQuality,
-} from './size-mapping.js';
+} from '../../canonical/openai-size-mapping.js';
 import { imageMimeFromBytes } from '../../canonical/sniff-mime.js';
 import { isBase64Blob } from '../gemini/normalize-request.js';
 import {
   type LazyDataUrl,
   type LazyDataUrls,
+  decodeDataUrl,
   lazyDataUrlBlob,
-  splitDataUrl,
-} from '../openai-common/data-urls.js';
-
-/** Sent right before the mask image so any upstream understands what the extra image is. */
-export const maskInstruction =
-  'The next image is the edit mask for the first image: its fully transparent pixels mark the area to edit; keep everything else unchanged.';
+} from '../../canonical/data-urls.js';
 
 /**
  * An input image as bytes (multipart, a short data: URL), as the unread base64 of a large data URL
@@ -55,12 +51,6 @@ export interface ImagesCanonicalRequest {
   request: GenerateContentRequest;
   n: number;
   output: ImagesOutputOptions;
-}
-
-/** `data:image/png;base64,…` → bytes + declared type; undefined when not a base64 data URL. */
-export function decodeDataUrl(url: string): { data: Buffer; mimeType?: string } | undefined {
-  const split = splitDataUrl(url);
-  return split && { data: Buffer.from(split.base64, 'base64'), mimeType: split.mimeType };
 }
 
 /**

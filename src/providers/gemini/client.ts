@@ -18,7 +18,7 @@ import type { Provider, UpstreamEvent, UpstreamRelay, UpstreamResult, UpstreamTa
 import type { GeminiMethod, HttpRequestPlan } from './convert-request.js';
 import { upstreamErrorFromResponse, malformedUpstreamAnswer } from './errors.js';
 import { parseGeminiBody } from './parse-response.js';
-import { upstreamAgent } from '../upstream-agent.js';
+import { upstreamAgent } from '../../http/upstream-agent.js';
 
 export type PlanRequest = (
   target: UpstreamTarget,

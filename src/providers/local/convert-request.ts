@@ -4,7 +4,7 @@
 import { errorCatalogue } from '../../canonical/error-catalogue.js';
 import { imageMimeFromBytes } from '../../canonical/sniff-mime.js';
 import type { Content, GenerateContentRequest } from '../../canonical/types.js';
-import { maskInstruction } from '../../doors/openai-images/to-canonical.js';
+import { maskInstruction } from '../../canonical/openai-image-options.js';
 import { loadSharp } from '../../engine/load-sharp.js';
 import { maxInstructionCharacters } from '../../engine/parse-instruction.js';
 import type { EngineImage, EngineInput } from '../../engine/types.js';

@@ -6,15 +6,15 @@ import type { GatewayError } from '../../canonical/errors.js';
 import { errorCatalogue } from '../../canonical/error-catalogue.js';
 import { excessNestingOffset } from '../../canonical/json-nesting.js';
 import type { GenerateContentRequest } from '../../canonical/types.js';
-import { decodeDataUrl } from '../../doors/openai-images/to-canonical.js';
-import { fetchImage } from '../fetch-image.js';
+import { decodeDataUrl } from '../../canonical/data-urls.js';
+import { fetchImage } from '../../http/fetch-image.js';
 import { connectionError } from '../gemini/client.js';
 import { readServerSentEvents } from '../read-sse.js';
 import type { Provider, UpstreamEvent, UpstreamResult, UpstreamTarget } from '../types.js';
 import { convertRequestToOpenAiImages, type OpenAiImagesUpstreamRequest } from './convert-request.js';
 import { openAiErrorToGatewayError } from './errors.js';
 import { parseOpenAiImagesResponse, parseOpenAiImagesStreamEvent } from './parse-response.js';
-import { upstreamAgent } from '../upstream-agent.js';
+import { upstreamAgent } from '../../http/upstream-agent.js';
 
 export const OPENAI_API_URL = 'https://api.openai.com';
 

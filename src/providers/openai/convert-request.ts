@@ -3,12 +3,8 @@
 import type { OpenAiImageOptions } from '../../canonical/openai-image-options.js';
 import { errorCatalogue } from '../../canonical/error-catalogue.js';
 import type { Content, GenerateContentRequest, Part } from '../../canonical/types.js';
-import { maxImagesPerEdit } from '../../doors/openai-images/schema.js';
-import {
-  openAiQualityForImageSize,
-  openAiSizeForAspectRatio,
-} from '../../doors/openai-images/size-mapping.js';
-import { maskInstruction } from '../../doors/openai-images/to-canonical.js';
+import { maskInstruction, maxImagesPerEdit } from '../../canonical/openai-image-options.js';
+import { openAiQualityForImageSize, openAiSizeForAspectRatio } from '../../canonical/openai-size-mapping.js';
 
 /** OpenAI-only fields a client sent on an OpenAI door; they override what the canonical request implies. */
 /** OpenAI-only fields sent as they are (see src/canonical/openai-image-options.ts). */

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { request as undiciRequest } from 'undici';
 import { errorCatalogue } from '../../canonical/error-catalogue.js';
 import { rememberMintedToken, rememberSecrets } from '../../security/known-secrets.js';
-import { upstreamAgent } from '../upstream-agent.js';
+import { upstreamAgent } from '../../http/upstream-agent.js';
 
 export interface ServiceAccount {
   client_email: string;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseChatCompletionsBody } from '../../../src/doors/openai-chat/schema.js';
 import { chatRequestToCanonical } from '../../../src/doors/openai-chat/to-canonical.js';
-import { standInForChatDataUrls } from '../../../src/doors/openai-common/data-urls.js';
+import { standInForChatDataUrls } from '../../../src/canonical/data-urls.js';
 import { parseSkippingImageStrings } from '../../../src/canonical/skip-image-strings.js';
 import { jsonWithImagesPieces } from '../../../src/canonical/json-with-images.js';
 import { caught } from '../../helpers/errors.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseImagesEditsBody, parseImagesGenerationsBody } from '../../../src/doors/openai-images/schema.js';
-import type { CatalogLikeCapabilities } from '../../../src/doors/openai-images/size-mapping.js';
+import type { CatalogLikeCapabilities } from '../../../src/canonical/openai-size-mapping.js';
 import {
   type InputImage,
   imagesRequestToCanonical,
@@ -10,7 +10,7 @@ import {
 import { caught } from '../../helpers/errors.js';
 import { lazyImageSource, parseSkippingImageStrings } from '../../../src/canonical/skip-image-strings.js';
 import { jsonWithImagesPieces } from '../../../src/canonical/json-with-images.js';
-import { standInForEditDataUrls } from '../../../src/doors/openai-common/data-urls.js';
+import { standInForEditDataUrls } from '../../../src/canonical/data-urls.js';
 
 interface ImageSpec {
   kind: 'png' | 'jpeg';

@@ -8,7 +8,7 @@ import {
   openAiQualityForImageSize,
   openAiSizeForAspectRatio,
   reportedQuality,
-} from '../../../src/doors/openai-images/size-mapping.js';
+} from '../../src/canonical/openai-size-mapping.js';
 
 interface Fixture {
   models: Record<string, CatalogLikeCapabilities>;
@@ -17,7 +17,7 @@ interface Fixture {
 }
 
 const fixture: Fixture = JSON.parse(
-  readFileSync(new URL('../../fixtures/openai-images-size-mapping.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../fixtures/openai-images-size-mapping.json', import.meta.url), 'utf8'),
 );
 
 describe('OpenAI size and quality → Gemini imageConfig', () => {

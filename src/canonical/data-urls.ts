@@ -2,7 +2,7 @@
 // data URL as an unread byte range (src/canonical/skip-image-strings.ts); before the body is
 // validated, each is swapped for a short stand-in `data:<type>;base64,<marker>` that the schema can
 // read, and the door's to-canonical turns the stand-in back into an inline image over the same bytes.
-import { type LazySource, lazyImageBlob, lazyStringSource } from '../../canonical/skip-image-strings.js';
+import { type LazySource, lazyImageBlob, lazyStringSource } from './skip-image-strings.js';
 
 const dataUrlHeaderPattern = /^data:([^;,]+)?(;[^,]*)?$/;
 
@@ -17,6 +17,12 @@ export function splitDataUrl(url: string): { base64: string; mimeType?: string }
   const header = dataUrlHeaderPattern.exec(url.slice(0, comma));
   if (!header?.[2]?.includes('base64')) return undefined;
   return { base64: url.slice(comma + 1), mimeType: header[1] };
+}
+
+/** `data:image/png;base64,…` → bytes + declared type; undefined when not a base64 data URL. */
+export function decodeDataUrl(url: string): { data: Buffer; mimeType?: string } | undefined {
+  const split = splitDataUrl(url);
+  return split && { data: Buffer.from(split.base64, 'base64'), mimeType: split.mimeType };
 }
 
 export interface LazyDataUrl {

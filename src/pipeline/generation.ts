@@ -3,9 +3,10 @@
 // the request log row whatever happens.
 import type { ClientRequestRef } from '../billing/ledger.js';
 import { billableUsage } from '../billing/billable-usage.js';
-import type { BillingTicket } from '../billing/request-billing.js';
+import type { BillingTicket, RequestBilling } from '../billing/request-billing.js';
 import { imagesRequested } from '../billing/worst-case.js';
-import type { CatalogModel } from '../catalog/catalog.js';
+import type { CatalogModel, ModelCatalog } from '../catalog/catalog.js';
+import type { ModelLifecycle } from '../catalog/served-model.js';
 import type { RequestBuffers } from '../http/buffer-pool.js';
 import type { UpstreamRelay } from '../providers/types.js';
 import { summarizeRequest } from '../canonical/summarize.js';
@@ -14,6 +15,7 @@ import {
   type AttemptRecord,
   type CancelSignal,
   DispatchError,
+  type Dispatcher,
   type DispatchRequest,
   type DispatchResult,
   type DispatchStream,
@@ -22,8 +24,27 @@ import { asGatewayError } from '../routing/failover-policy.js';
 import { countImages } from '../routing/response-outcome.js';
 import { checkCapabilities, checkModelAccess } from '../routing/validate-request.js';
 import { inspectRequest } from '../security/inspect-request.js';
-import type { ClientKeyRecord, Door, RequestLogEntry } from '../store/index.js';
-import type { Gateway } from './gateway.js';
+import type { Logger } from '../security/logger.js';
+import type { ClientKeyRecord, Door, RequestLogEntry, RequestLogWriter } from '../store/index.js';
+import type { Counter, Histogram } from 'prom-client';
+
+/** The counters a finished call updates (src/server/metrics.ts registers them). */
+export interface RequestMetrics {
+  requests: Counter<'door' | 'model' | 'status'>;
+  requestDuration: Histogram<'door' | 'model'>;
+  imagesOut: Counter<'model'>;
+}
+
+/** What a generation call needs from the running gateway (src/server/assemble.ts builds it). */
+export interface GenerationDeps {
+  catalog: ModelCatalog;
+  lifecycle: ModelLifecycle;
+  dispatcher: Dispatcher;
+  billing: RequestBilling;
+  requestLog: RequestLogWriter;
+  logger: Logger;
+  metrics: RequestMetrics;
+}
 
 export interface GenerationCall {
   /** The gateway's own id (`<id>-<n>` for sub-call n of an OpenAI `n`): keys the log and ledger rows. */
@@ -39,7 +60,7 @@ export interface GenerationCall {
   request: GenerateContentRequest;
   payloadBytes: number;
   stream: boolean;
-  /** Aborts the call when the client leaves (src/server/client-gone.ts). */
+  /** Aborts the call when the client leaves (src/pipeline/client-gone.ts). */
   signal?: AbortSignal | CancelSignal;
   pinnedChannel?: string;
   startedAt: number;
@@ -54,7 +75,7 @@ export interface GenerationCall {
   countAnswerBytes?: (bytes: number) => void;
   /** The request's reused body buffers (src/http/buffer-pool.ts). */
   buffers?: RequestBuffers;
-  /** Takes a large upstream answer while it arrives (src/server/answer-relay.ts). */
+  /** Takes a large upstream answer while it arrives (src/pipeline/answer-relay.ts). */
   relay?: UpstreamRelay;
 }
 
@@ -78,7 +99,7 @@ export function summarizeFor(model: CatalogModel, request: GenerateContentReques
 }
 
 /** Validates access and capabilities; throws a GatewayError naming the field. */
-export function prepareCall(gateway: Gateway, call: GenerationCall): RequestSummary {
+export function prepareCall(gateway: GenerationDeps, call: GenerationCall): RequestSummary {
   checkModelAccess(
     { served: call.model, requested: call.requestedModel ?? call.model },
     call.client,
@@ -93,7 +114,11 @@ export function prepareCall(gateway: Gateway, call: GenerationCall): RequestSumm
 }
 
 /** Admission (rate, concurrency) and the durable worst-case hold, before any upstream call. */
-async function admitCall(gateway: Gateway, call: GenerationCall, summary: RequestSummary): Promise<void> {
+async function admitCall(
+  gateway: GenerationDeps,
+  call: GenerationCall,
+  summary: RequestSummary,
+): Promise<void> {
   try {
     call.billing = await gateway.billing.admit(call, summary, () =>
       logEntry(call, { status: 0, attempts: [], imagesOut: 0 }),
@@ -124,7 +149,7 @@ function dispatchInput(call: GenerationCall, summary: RequestSummary): DispatchR
  * is returned.
  */
 export async function runUnary(
-  gateway: Gateway,
+  gateway: GenerationDeps,
   call: GenerationCall,
   summary: RequestSummary,
 ): Promise<DispatchResult> {
@@ -154,7 +179,7 @@ export async function runUnary(
 
 /** Opens a stream; the door must call recordCall when it ends (settling from the last usage seen). */
 export async function openStream(
-  gateway: Gateway,
+  gateway: GenerationDeps,
   call: GenerationCall,
   summary: RequestSummary,
 ): Promise<DispatchStream> {
@@ -169,7 +194,7 @@ export async function openStream(
 
 /** Logs and settles a failed call; `imagesSent` images had reached the client before it failed. */
 export function recordFailure(
-  gateway: Gateway,
+  gateway: GenerationDeps,
   call: GenerationCall,
   error: unknown,
   imagesSent = 0,
@@ -191,7 +216,7 @@ export function recordFailure(
  * settle is logged, and its hold is released as interrupted on the next start).
  */
 export async function recordCall(
-  gateway: Gateway,
+  gateway: GenerationDeps,
   call: GenerationCall,
   reported: CallOutcome,
 ): Promise<void> {

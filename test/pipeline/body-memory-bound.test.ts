@@ -2,7 +2,7 @@
 // without waiting, 503 after the wait, and a client that leaves taking nothing with it.
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../src/canonical/errors.js';
-import { BodyMemory, ClientLeftError } from '../../src/server/body-memory.js';
+import { BodyMemory, ClientLeftError } from '../../src/pipeline/body-memory.js';
 
 describe('BodyMemory', () => {
   it('lets bodies in while they fit and queues the rest first come, first served', async () => {

@@ -2,9 +2,13 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { errorCatalogue } from '../canonical/error-catalogue.js';
-import type { Gateway } from './gateway.js';
 
-export function requireAdmin(gateway: Gateway, request: FastifyRequest): void {
+/** The admin key the gateway was started with (`IMAGEGATE_ADMIN_KEY`); absent: no admin API. */
+export interface AdminAuthDeps {
+  adminKey?: string;
+}
+
+export function requireAdmin(gateway: AdminAuthDeps, request: FastifyRequest): void {
   if (!gateway.adminKey) {
     throw errorCatalogue.ADMIN_DISABLED();
   }

@@ -1,9 +1,13 @@
 // Internal callers (retests) may pin a request to one channel; everyone else gets normal routing.
 import { timingSafeEqual } from 'node:crypto';
-import type { Gateway } from './gateway.js';
+
+/** The per-process secret a pinning caller presents (`x-imagegate-internal-token`). */
+export interface PinnedChannelDeps {
+  internalToken: string;
+}
 
 export function pinnedChannelOf(
-  gateway: Gateway,
+  gateway: PinnedChannelDeps,
   headers: Record<string, string | string[] | undefined>,
 ): string | undefined {
   const pin = headers['x-imagegate-pin-channel'];

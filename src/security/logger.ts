@@ -1,6 +1,6 @@
 // Structured JSON logs on stderr (stdout belongs to command output). Secrets are redacted by path.
 import pino, { type Logger } from 'pino';
-import { withoutKnownSecrets } from '../security/known-secrets.js';
+import { withoutKnownSecrets } from './known-secrets.js';
 
 export type { Logger };
 

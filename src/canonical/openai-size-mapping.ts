@@ -1,6 +1,6 @@
 // OpenAI `size`/`quality` ↔ Gemini `imageConfig.aspectRatio`/`imageSize`: the tables and the pure
 // nearest-value rules both directions use. See docs/openai-mapping.md for the rows.
-import type { ImageConfig } from '../../canonical/types.js';
+import type { ImageConfig } from './types.js';
 
 /** The slice of a catalog model's capabilities the size mapping reads (`ModelCapabilities` fits). */
 export interface CatalogLikeCapabilities {
