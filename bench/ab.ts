@@ -1,10 +1,14 @@
-// `npm run bench:ab -- --a=<ref> --b=<ref> [--rounds=3] [--rows=stream8MB,1KBx1,1KBx32,10MBx32,10MBx64]`:
-// imagegate built from two commits, A and B, served in interleaved rounds (A, B, A, B, …), each on a
-// fresh process against the fixed upstream. Each row reads the gateway's CPU time (utime + stime of
+// `npm run bench:ab -- --a=<ref> --b=<ref> [--rounds=3] [--rows=stream8MB,1KBx1,1KBx32,10MBx32,10MBx64]`
+// (or `--refs=<ref>,<ref>,…` for more sides): imagegate built from each commit (kept built under
+// $TMPDIR/imagegate-ab), served in interleaved rounds (A, B, A, B, …), each on a fresh process
+// against the fixed upstream. Each row reads the gateway's CPU time (utime + stime of
 // /proc/<pid>/stat, every thread) before and after, and prints CPU ms per request, req/s and peak RSS;
-// every answer is checked as bench/load.ts does. Ends with each row's median and min–max per side.
+// every answer is checked as bench/load.ts does (a round with a wrong answer is reported and left
+// out of the medians). Ends with each row's median and min–max per side.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { request } from 'undici';
 import { launchFixedUpstream, STATS_PATH, type UpstreamStats } from './fixed-upstream.js';
 import { type LoadPlan, runLoad } from './load.js';
@@ -61,13 +65,14 @@ function cpuMs(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks;
 }
 
-const sides = [
-  { name: 'A', ...imagegateSnapshot(option('a') ?? 'main') },
-  { name: 'B', ...imagegateSnapshot(option('b') ?? 'HEAD') },
-];
-process.stderr.write(
-  `A = ${sides[0].commit}, B = ${sides[1].commit}; ${rounds} rounds of ${rows.map((row) => row.id)}\n`,
-);
+const refs = option('refs')?.split(',') ?? [option('a') ?? 'main', option('b') ?? 'HEAD'];
+const cacheRoot = join(tmpdir(), 'imagegate-ab');
+const sides = refs.map((ref, index) => ({
+  name: String.fromCharCode(65 + index),
+  ...imagegateSnapshot(ref, cacheRoot),
+}));
+const sideNames = sides.map((side) => `${side.name} = ${side.commit}`).join(' · ');
+process.stderr.write(`${sideNames}; ${rounds} rounds of ${rows.map((row) => row.id)}\n`);
 
 const upstream = await launchFixedUpstream();
 const headers = { 'content-type': 'application/json', 'x-goog-api-key': IMAGEGATE_CLIENT_KEY };
@@ -126,7 +131,13 @@ async function runRound(directory: string): Promise<Map<string, Measure>> {
       }
       resetPeakRss(pid);
       const cpuBefore = cpuMs(pid);
-      const load = await checkedLoad({ ...target(row.size, row.stream), ...row });
+      let load: { checked: number; seconds: number };
+      try {
+        load = await checkedLoad({ ...target(row.size, row.stream), ...row });
+      } catch (error) {
+        process.stderr.write(`  ${row.id} FAILED: ${(error as Error).message.slice(0, 300)}\n`);
+        continue;
+      }
       results.set(row.id, {
         cpuMsPerRequest: (cpuMs(pid) - cpuBefore) / load.checked,
         requestsPerSecond: load.checked / load.seconds,
@@ -165,7 +176,7 @@ try {
 const spread = (values: number[], digits: number) =>
   `${median(values).toFixed(digits)} (${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)})`;
 const lines = [
-  `A/B ${new Date().toISOString().slice(0, 16)}Z · A = ${sides[0].commit} · B = ${sides[1].commit} · ${rounds} interleaved rounds · median (min–max)`,
+  `A/B ${new Date().toISOString().slice(0, 16)}Z · ${sideNames} · ${rounds} interleaved rounds · median (min–max)`,
   '',
   '| row | side | CPU ms/request | req/s | peak RSS MB | one-stream RSS growth MB |',
   '|---|---|---|---|---|---|',

@@ -128,10 +128,15 @@ export function useImagegateSnapshot(ref: string): string {
   return snapshot.commit;
 }
 
-/** A built snapshot of `ref` in a temp dir (as useImagegateSnapshot), for startImagegate's `directory`. */
-export function imagegateSnapshot(ref: string): { directory: string; commit: string } {
-  const directory = mkdtempSync(join(workRoot, 'imagegate-src-'));
+/**
+ * A built snapshot of `ref` (as useImagegateSnapshot) for startImagegate's `directory`: in a temp
+ * dir, or under `cacheRoot`, where a snapshot built before is reused.
+ */
+export function imagegateSnapshot(ref: string, cacheRoot?: string): { directory: string; commit: string } {
   const commit = execFileSync('git', ['rev-parse', '--short', ref], { encoding: 'utf8' }).trim();
+  const directory = cacheRoot ? join(cacheRoot, commit) : mkdtempSync(join(workRoot, 'imagegate-src-'));
+  if (cacheRoot && existsSync(join(directory, 'dist', 'build-stamp'))) return { directory, commit };
+  mkdirSync(directory, { recursive: true });
   execFileSync('sh', ['-c', `git archive ${commit} | tar -x -C "${directory}"`]);
   symlinkSync(resolve('node_modules'), join(directory, 'node_modules'));
   buildImagegate(directory);
