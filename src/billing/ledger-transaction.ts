@@ -78,12 +78,7 @@ export type LedgerGroupResults = Array<HoldResult | undefined>;
 export type LedgerOperation =
   | { kind: 'hold'; request: HoldRequest }
   | { kind: 'claim'; request: ClaimRequest }
-  | {
-      kind: 'settle';
-      request: SettleRequest;
-      /** The request as JSON, when the journal already serialised it (the writer thread reuses it). */
-      json?: string;
-    };
+  | { kind: 'settle'; request: SettleRequest };
 
 /** Writes a group in one transaction; all of it commits or none of it (the error is thrown). */
 export async function writeLedgerGroup(db: Database, group: LedgerOperation[]): Promise<LedgerGroupResults> {
