@@ -2,6 +2,8 @@
 // search, without parsing it: over a whole body or over an answer's head (imageStringBegun). src/canonical/skip-image-strings.ts parses around them.
 // Pure (no I/O).
 
+import { BytePieces } from './byte-pieces.js';
+
 /**
  * `"data"` holds inline base64 (Gemini); `"url"` (OpenAI chat) and `"image_url"` (OpenAI Images
  * edits, JSON form) may hold a base64 data URL.
@@ -41,7 +43,15 @@ interface JsonText {
   startsWith(prefix: string, at: number): boolean;
 }
 
-function jsonText(body: Buffer | string): JsonText {
+function jsonText(body: Buffer | string | BytePieces): JsonText {
+  if (body instanceof BytePieces) {
+    return {
+      indexOfKey: (key, from, end) => body.indexOfSequence(key.bytes, from, end),
+      indexOfByte: (byte, from, end) => body.indexOfByte(byte, from, end),
+      at: (index) => body.at(index),
+      startsWith: (prefix, at) => body.slice(at, at + prefix.length).toString('latin1') === prefix,
+    };
+  }
   if (typeof body === 'string') {
     const within = (found: number, length: number, end: number | undefined) =>
       end !== undefined && found + length > end ? -1 : found;
@@ -120,7 +130,7 @@ function* keyedStrings(body: JsonText, keys: readonly SkippedKey[]): Generator<K
  * Ranges (bytes of a Buffer, characters of a string) of long, escape-free string values of `"data"`
  * keys, and of `"url"` and `"image_url"` keys that hold a data URL, in order.
  */
-export function findImageStrings(source: Buffer | string): SkippedString[] {
+export function findImageStrings(source: Buffer | string | BytePieces): SkippedString[] {
   const body = jsonText(source);
   const found: SkippedString[] = [];
   for (const { key, start, end } of keyedStrings(body, skippedKeys)) {

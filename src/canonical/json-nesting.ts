@@ -2,6 +2,8 @@
 // JSON.parse takes seconds over megabytes of `[`, and every recursive walk after it (request
 // normalisation, JSON.stringify) overflows the stack on a deep enough nest. Pure.
 
+import { BytePieces } from './byte-pieces.js';
+
 /** Deepest nesting of objects and arrays accepted in any body or answer; real requests use under 10. */
 export const maxJsonNesting = 64;
 
@@ -12,7 +14,7 @@ const openBracket = 0x5b;
 const closeBrace = 0x7d;
 const closeBracket = 0x5d;
 
-/** The few operations the scan needs, over bytes or a string. */
+/** The few operations the scan needs, over bytes, a string or bytes in pieces. */
 interface ScannedText {
   length: number;
   at(index: number): number;
@@ -20,12 +22,19 @@ interface ScannedText {
   nextQuote(from: number): number;
 }
 
-function scannedText(text: Buffer | string): ScannedText {
+function scannedText(text: Buffer | string | BytePieces): ScannedText {
   if (typeof text === 'string') {
     return {
       length: text.length,
       at: (index) => text.charCodeAt(index),
       nextQuote: (from) => text.indexOf('"', from),
+    };
+  }
+  if (text instanceof BytePieces) {
+    return {
+      length: text.length,
+      at: (index) => text.at(index) ?? 0,
+      nextQuote: (from) => text.indexOfByte(quote, from),
     };
   }
   return { length: text.length, at: (index) => text[index], nextQuote: (from) => text.indexOf(quote, from) };
@@ -50,7 +59,10 @@ function stringEnd(text: ScannedText, opening: number): number {
  * deeper than `limit`. Brackets inside strings do not count; the text need not be valid JSON
  * (JSON.parse reports its other faults afterwards).
  */
-export function excessNestingOffset(body: Buffer | string, limit: number = maxJsonNesting): number {
+export function excessNestingOffset(
+  body: Buffer | string | BytePieces,
+  limit: number = maxJsonNesting,
+): number {
   const text = scannedText(body);
   let depth = 0;
   for (let index = 0; index < text.length; index += 1) {

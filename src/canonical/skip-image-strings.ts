@@ -3,6 +3,7 @@
 // that is parsed, and attached back as `data` properties decoded only when something reads them. A
 // gateway relaying the answer's own bytes then never decodes the image at all. Pure (no I/O).
 
+import { BytePieces } from './byte-pieces.js';
 import { findImageStrings, skippedNames } from './find-image-strings.js';
 
 const placeholderPrefix = '\u0000imagegate-image:';
@@ -114,9 +115,12 @@ export function copyImageData(from: object, to: Record<string, unknown>): boolea
 
 /**
  * JSON.parse of `body` with the image strings skipped and re-attached lazily. A string body is
- * never copied: a skipped value is read back as a slice of it.
+ * never copied: a skipped value is read back as a slice of it. Bytes in pieces (a streamed event
+ * as it arrived) are not joined: only the text around the images is, and an image is copied out
+ * of its pieces only if something asks for its bytes.
  */
-export function parseSkippingImageStrings(body: Buffer | string): unknown {
+export function parseSkippingImageStrings(body: Buffer | string | BytePieces): unknown {
+  if (body instanceof BytePieces) return parsePiecesSkippingImageStrings(body);
   const skipped = findImageStrings(body);
   if (skipped.length === 0) return JSON.parse(typeof body === 'string' ? body : body.toString('utf8'));
   let skeletonText: string;
@@ -156,6 +160,27 @@ export function parseSkippingImageStrings(body: Buffer | string): unknown {
   );
   reattach(skeleton, readers, 0);
   return skeleton;
+}
+
+function parsePiecesSkippingImageStrings(body: BytePieces): unknown {
+  const skipped = findImageStrings(body);
+  const skeleton: Buffer[] = [];
+  let last = 0;
+  skipped.forEach((range, index) => {
+    skeleton.push(...body.views(last, range.start), Buffer.from(placeholder(index)));
+    last = range.end;
+  });
+  skeleton.push(...body.views(last, body.length));
+  const value: unknown = JSON.parse(Buffer.concat(skeleton).toString('utf8'));
+  const readers = skipped.map(
+    (range): LazySource => ({
+      length: range.end - range.start,
+      read: (from, to) => body.slice(range.start + from, range.start + to).toString('utf8'),
+      bytes: () => body.slice(range.start, range.end),
+    }),
+  );
+  reattach(value, readers, 0);
+  return value;
 }
 
 function reattach(value: unknown, readers: LazySource[], depth: number): void {

@@ -2,8 +2,11 @@
 // CRLF, LF and CR line ends, comments, `data` lines joined by LF, `event` and `id` fields, no line
 // length cap). An upstream sends a whole image in one `data:` line of 10+ MB; string parsers decode
 // every chunk to text and rescan the growing line on every chunk, then the relay encodes it back to
-// bytes. Here each new chunk is scanned once, a line's chunks are joined once when it ends, and an
-// event's data stays bytes, parsed with its image strings skipped and relayed as they are.
+// bytes. Here each new chunk is scanned once and a line is kept as the chunks it arrived in: an
+// event's data is those pieces, parsed with its image strings skipped (src/canonical/byte-pieces.ts)
+// and relayed as they are, so the process holds one copy of the event.
+
+import { BytePieces } from '../canonical/byte-pieces.js';
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -16,13 +19,13 @@ export class ServerSentEvent {
   constructor(
     /** The event type; undefined when the stream named none (a "message"). */
     readonly event: string | undefined,
-    /** The data lines, LF between them. */
+    /** The data lines joined by LF, as the pieces of the chunks they arrived in. */
     readonly pieces: Buffer[],
     /** This event's own `id` field, if it had one. */
     readonly id: string | undefined,
   ) {}
 
-  /** The data as one buffer (a copy when it had several lines). */
+  /** The data as one buffer (a copy when it arrived in several chunks). */
   get bytes(): Buffer {
     return this.pieces.length === 1 ? this.pieces[0] : Buffer.concat(this.pieces);
   }
@@ -33,7 +36,7 @@ export class ServerSentEvent {
   }
 }
 
-/** Splits chunks into lines, each line the views of the chunks it spans. */
+/** Splits chunks into lines, each line the views of the chunks it spans (nothing is copied). */
 class LineSplitter {
   private parts: Buffer[] = [];
   /** The last chunk ended in CR: an LF starting the next one belongs to the same line end. */
@@ -97,7 +100,7 @@ export async function* readServerSentEvents(
       if (chunk.subarray(0, 3).equals(utf8Bom)) chunk = chunk.subarray(3);
     }
     for (const pieces of lines.push(chunk)) {
-      const line = pieces.length === 1 ? pieces[0] : Buffer.concat(pieces);
+      const line = new BytePieces(pieces);
       if (line.length === 0) {
         // A blank line dispatches the event, if it carried data.
         if (dataLines > 0) yield new ServerSentEvent(eventType, data, eventId);
@@ -107,18 +110,19 @@ export async function* readServerSentEvents(
         eventId = undefined;
         continue;
       }
-      if (line[0] === COLON) continue; // a comment
-      const colon = line.indexOf(COLON);
-      const name = line.toString('utf8', 0, colon < 0 ? line.length : colon);
+      if (line.at(0) === COLON) continue; // a comment
+      const colon = line.indexOfByte(COLON, 0);
+      const name =
+        colon < 0 ? line.slice(0, line.length).toString('utf8') : line.slice(0, colon).toString('utf8');
       let valueStart = colon < 0 ? line.length : colon + 1;
-      if (line[valueStart] === SPACE) valueStart += 1;
+      if (line.at(valueStart) === SPACE) valueStart += 1;
       if (name === 'data') {
         if (dataLines > 0) data.push(lineFeed);
-        data.push(line.subarray(valueStart));
+        data.push(...line.views(valueStart, line.length));
         dataLines += 1;
-      } else if (name === 'event') eventType = line.toString('utf8', valueStart);
+      } else if (name === 'event') eventType = line.slice(valueStart, line.length).toString('utf8');
       else if (name === 'id') {
-        const value = line.subarray(valueStart);
+        const value = line.slice(valueStart, line.length);
         if (!value.includes(0)) eventId = value.toString('utf8');
       }
       // `retry` and unknown fields are ignored, as the format says.

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { BytePieces } from '../../src/canonical/byte-pieces.js';
 import { excessNestingOffset } from '../../src/canonical/json-nesting.js';
 
 function nest(depth: number): string {
@@ -20,12 +21,14 @@ describe('excessNestingOffset', () => {
     expect(excessNestingOffset(`["\\\\\\\\",[[`, 2)).toBe(9);
   });
 
-  it('reads bytes and strings alike', () => {
+  it('reads bytes, strings and bytes in pieces alike', () => {
     const text = `{"a":[{"b":${nest(70)}}]}`;
     const bytes = Buffer.from(text);
+    const pieces = new BytePieces([bytes.subarray(0, 7), bytes.subarray(7, 20), bytes.subarray(20)]);
     const expected = excessNestingOffset(text, 64);
     expect(expected).toBeGreaterThan(0);
     expect(excessNestingOffset(bytes, 64)).toBe(expected);
+    expect(excessNestingOffset(pieces, 64)).toBe(expected);
   });
 
   it('stops at the first level too deep in 10 MB of open brackets, and scans long strings quickly', () => {

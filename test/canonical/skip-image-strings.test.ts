@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { BytePieces } from '../../src/canonical/byte-pieces.js';
 import { findImageStrings, imageStringBegun } from '../../src/canonical/find-image-strings.js';
 import { parseSkippingImageStrings } from '../../src/canonical/skip-image-strings.js';
 
@@ -131,22 +132,36 @@ describe('any mix of image strings and ordinary JSON', () => {
       ),
     );
     fc.assert(
-      fc.property(fc.array(member, { maxLength: 8 }), fc.boolean(), (members, pretty) => {
-        const value = { parts: members.map(([key, text]) => ({ [key]: text })) };
-        const text = JSON.stringify(value, null, pretty ? 2 : undefined);
-        const parsed = parseSkippingImageStrings(Buffer.from(text));
-        expect(JSON.parse(JSON.stringify(parsed))).toEqual(value);
-        const skipped = findImageStrings(Buffer.from(text)).map((range) =>
-          text.slice(range.start, range.end),
-        );
-        const images = members
-          .filter(
-            ([key, text]) =>
-              text.length >= 4096 && !/[\n"]/.test(text) && (key === 'data' || text.startsWith('data:')),
-          )
-          .map(([, text]) => text);
-        expect(skipped).toEqual(images);
-      }),
+      fc.property(
+        fc.array(member, { maxLength: 8 }),
+        fc.boolean(),
+        fc.array(fc.nat(), { maxLength: 12 }),
+        (members, pretty, cuts) => {
+          const value = { parts: members.map(([key, text]) => ({ [key]: text })) };
+          const text = JSON.stringify(value, null, pretty ? 2 : undefined);
+          const parsed = parseSkippingImageStrings(Buffer.from(text));
+          expect(JSON.parse(JSON.stringify(parsed))).toEqual(value);
+          const skipped = findImageStrings(Buffer.from(text)).map((range) =>
+            text.slice(range.start, range.end),
+          );
+          const images = members
+            .filter(
+              ([key, text]) =>
+                text.length >= 4096 && !/[\n"]/.test(text) && (key === 'data' || text.startsWith('data:')),
+            )
+            .map(([, text]) => text);
+          expect(skipped).toEqual(images);
+          // The same bytes in pieces cut anywhere (inside keys, quotes, images) read the same.
+          const bytes = Buffer.from(text);
+          const points = [...new Set(cuts.map((cut) => cut % (bytes.length + 1)))].sort((a, b) => a - b);
+          const pieces = [...points, bytes.length].map((point, index, all) =>
+            bytes.subarray(index === 0 ? 0 : all[index - 1], point),
+          );
+          const inPieces = new BytePieces(pieces);
+          expect(findImageStrings(inPieces)).toEqual(findImageStrings(bytes));
+          expect(JSON.parse(JSON.stringify(parseSkippingImageStrings(inPieces)))).toEqual(value);
+        },
+      ),
       { numRuns: 300 },
     );
   });

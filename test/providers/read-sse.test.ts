@@ -49,7 +49,7 @@ describe('readServerSentEvents', () => {
     ]);
   });
 
-  it('delivers a 12 MB data line arriving in 64 KiB chunks whole', async () => {
+  it('delivers a 12 MB data line arriving in 64 KiB chunks whole, as views of those chunks', async () => {
     const payload = Buffer.alloc(12 * 1024 * 1024, 'QUJD');
     const stream = Buffer.concat([
       Buffer.from('data: '),
@@ -63,6 +63,9 @@ describe('readServerSentEvents', () => {
     const events = [];
     for await (const event of readServerSentEvents(chunksOf(...chunks))) events.push(event);
     expect(events).toHaveLength(2);
+    // Not joined: the event is the chunks' own memory (one copy of it in the process).
+    expect(events[0].pieces.length).toBe(chunks.length);
+    expect(events[0].pieces.every((piece) => piece.buffer === stream.buffer)).toBe(true);
     expect(events[0].bytes.equals(payload)).toBe(true);
     expect(events[1].data).toBe('[DONE]');
   });

@@ -1,6 +1,7 @@
 // The one place that does I/O for Gemini-wire upstreams (AI Studio, Gemini-compatible, Vertex).
 import type { Readable } from 'node:stream';
 import { request as undiciRequest } from 'undici';
+import { BytePieces } from '../../canonical/byte-pieces.js';
 import { GatewayError } from '../../canonical/errors.js';
 import { begunImageStringStart } from '../../canonical/find-image-strings.js';
 import { jsonWithImagesPieces, piecesLength } from '../../canonical/json-with-images.js';
@@ -189,7 +190,7 @@ async function* streamEvents(
   let sawFinish = false;
   try {
     for await (const event of readServerSentEvents(body)) {
-      const data = event.bytes;
+      const data = new BytePieces(event.pieces);
       if (isBlank(data) || isDone(data)) continue;
       const response = parseGeminiBody(target.channelName, data);
       if (
@@ -209,14 +210,14 @@ async function* streamEvents(
 }
 
 /** Whether an event's data is only whitespace (looks at bytes up to the first other one). */
-function isBlank(data: Buffer): boolean {
+function isBlank(data: BytePieces): boolean {
   for (let index = 0; index < data.length; index += 1) {
-    const byte = data[index];
+    const byte = data.at(index);
     if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d) return false;
   }
   return true;
 }
 
-function isDone(data: Buffer): boolean {
-  return data.length === 6 && data.toString('latin1') === '[DONE]';
+function isDone(data: BytePieces): boolean {
+  return data.length === 6 && data.slice(0, 6).toString('latin1') === '[DONE]';
 }

@@ -1,11 +1,15 @@
 // Reads a Gemini-wire answer body: parsed response, or a classified error. Pure.
 import type { GenerateContentResponse } from '../../canonical/types.js';
 import { malformedUpstreamAnswer } from './errors.js';
+import { BytePieces } from '../../canonical/byte-pieces.js';
 import { largeJsonBytes } from '../../canonical/find-image-strings.js';
 import { excessNestingOffset, maxJsonNesting } from '../../canonical/json-nesting.js';
 import { parseSkippingImageStrings } from '../../canonical/skip-image-strings.js';
 
-export function parseGeminiBody(channelName: string, body: string | Buffer): GenerateContentResponse {
+export function parseGeminiBody(
+  channelName: string,
+  body: string | Buffer | BytePieces,
+): GenerateContentResponse {
   // A hostile or broken upstream's deep nest would stall JSON.parse and overflow every walk after it.
   if (excessNestingOffset(body) >= 0) {
     throw malformedUpstreamAnswer(
@@ -17,7 +21,12 @@ export function parseGeminiBody(channelName: string, body: string | Buffer): Gen
   try {
     // Large answers are parsed without running JSON.parse over their image strings, so the image is
     // not copied (see skip-image-strings.ts).
-    value = body.length > largeJsonBytes ? parseSkippingImageStrings(body) : JSON.parse(body.toString());
+    value =
+      body.length > largeJsonBytes
+        ? parseSkippingImageStrings(body)
+        : JSON.parse(
+            body instanceof BytePieces ? body.slice(0, body.length).toString('utf8') : body.toString(),
+          );
   } catch {
     // JSON.parse's message quotes the body: the upstream's words, so only its kind is told.
     const looksLikeHtml = /^\s*</.test(
