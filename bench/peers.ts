@@ -123,19 +123,30 @@ let imagegateDirectory = process.cwd();
  * of the ref into a temp dir that borrows this checkout's node_modules, built as `npm ci` builds it.
  */
 export function useImagegateSnapshot(ref: string): string {
-  const directory = mkdtempSync(join(workRoot, 'imagegate-src-'));
+  const snapshot = imagegateSnapshot(ref);
+  imagegateDirectory = snapshot.directory;
+  return snapshot.commit;
+}
+
+/**
+ * A built snapshot of `ref` (as useImagegateSnapshot) for startImagegate's `directory`: in a temp
+ * dir, or under `cacheRoot`, where a snapshot built before is reused.
+ */
+export function imagegateSnapshot(ref: string, cacheRoot?: string): { directory: string; commit: string } {
   const commit = execFileSync('git', ['rev-parse', '--short', ref], { encoding: 'utf8' }).trim();
+  const directory = cacheRoot ? join(cacheRoot, commit) : mkdtempSync(join(workRoot, 'imagegate-src-'));
+  if (cacheRoot && existsSync(join(directory, 'dist', 'build-stamp'))) return { directory, commit };
+  mkdirSync(directory, { recursive: true });
   execFileSync('sh', ['-c', `git archive ${commit} | tar -x -C "${directory}"`]);
   symlinkSync(resolve('node_modules'), join(directory, 'node_modules'));
-  imagegateDirectory = directory;
-  buildImagegate();
-  return commit;
+  buildImagegate(directory);
+  return { directory, commit };
 }
 
 /** Compiles the benched sources to dist/ as `npm ci` does, so the bench runs what users run. */
-export function buildImagegate(): void {
-  if (!existsSync(join(imagegateDirectory, 'scripts', 'build.js'))) return; // an older snapshot
-  execFileSync(process.execPath, ['scripts/build.js'], { cwd: imagegateDirectory, stdio: 'ignore' });
+export function buildImagegate(directory = imagegateDirectory): void {
+  if (!existsSync(join(directory, 'scripts', 'build.js'))) return; // an older snapshot
+  execFileSync(process.execPath, ['scripts/build.js'], { cwd: directory, stdio: 'ignore' });
 }
 
 /**
@@ -154,12 +165,14 @@ export function npmStartArguments(directory = imagegateDirectory): string[] {
 
 /**
  * `imagegate serve` as `npm start` runs it: default log level, SQLite in a fresh data dir, one
- * channel; `workers` sets `server.workers` (one process by default, as `npm start`).
+ * channel; `workers` sets `server.workers` (one process by default, as `npm start`); `directory` is
+ * the checkout to run (default: the benched one).
  */
 export async function startImagegate(
   upstreamOrigin: string,
-  options: { workers?: number } = {},
+  options: { workers?: number; directory?: string } = {},
 ): Promise<RunningProxy> {
+  const directory = options.directory ?? imagegateDirectory;
   const dataDir = mkdtempSync(join(workRoot, 'imagegate-'));
   mkdirSync(dataDir, { recursive: true });
   const configPath = join(dataDir, 'imagegate.yaml');
@@ -177,8 +190,8 @@ retest:
 ${options.workers === undefined ? '' : `server:\n  workers: ${options.workers}\n`}`,
   );
   const port = await freePort();
-  const service = startChild('imagegate', process.execPath, npmStartArguments(), {
-    cwd: imagegateDirectory,
+  const service = startChild('imagegate', process.execPath, npmStartArguments(directory), {
+    cwd: directory,
     env: {
       ...process.env,
       IMAGEGATE_PORT: String(port),

@@ -7,7 +7,6 @@ import {
   insertRequestLogEntries,
   type RequestLogEntry,
 } from '../store/index.js';
-import { insertShaped, runShaped } from '../store/shaped-statements.js';
 import type { EvidenceFinding } from './reconcile.js';
 
 type Database = Kysely<DatabaseSchema>;
@@ -79,12 +78,7 @@ export type LedgerGroupResults = Array<HoldResult | undefined>;
 export type LedgerOperation =
   | { kind: 'hold'; request: HoldRequest }
   | { kind: 'claim'; request: ClaimRequest }
-  | {
-      kind: 'settle';
-      request: SettleRequest;
-      /** The request as JSON, when the journal already serialised it (the writer thread reuses it). */
-      json?: string;
-    };
+  | { kind: 'settle'; request: SettleRequest };
 
 /** Writes a group in one transaction; all of it commits or none of it (the error is thrown). */
 export async function writeLedgerGroup(db: Database, group: LedgerOperation[]): Promise<LedgerGroupResults> {
@@ -131,22 +125,17 @@ async function claimClientRequestId(
   claim: ClaimRequest,
 ): Promise<ClaimOutcome> {
   const now = Date.now();
-  const inserted = await runShaped(
-    transaction,
-    'client_request_ids:claim',
-    [claim.keyId, claim.clientRequest.id, claim.clientRequest.requestId, now],
-    () =>
-      transaction
-        .insertInto('client_request_ids')
-        .values({
-          key_id: claim.keyId,
-          client_request_id: claim.clientRequest.id,
-          request_id: claim.clientRequest.requestId,
-          created_at: now,
-        })
-        .onConflict((conflict) => conflict.columns(['key_id', 'client_request_id']).doNothing())
-        .returning('request_id'),
-  );
+  const inserted = await transaction
+    .insertInto('client_request_ids')
+    .values({
+      key_id: claim.keyId,
+      client_request_id: claim.clientRequest.id,
+      request_id: claim.clientRequest.requestId,
+      created_at: now,
+    })
+    .onConflict((conflict) => conflict.columns(['key_id', 'client_request_id']).doNothing())
+    .returning('request_id')
+    .execute();
   if (inserted.length > 0) return 'claimed';
   const holder = await transaction
     .selectFrom('client_request_ids')
@@ -263,6 +252,9 @@ function ledgerColumns(request: { requestId: string; keyId: string }, row: Ledge
   };
 }
 
+// Well under SQLite's and PostgreSQL's bind-parameter limits (6 per row).
+const ledgerRowsPerStatement = 500;
+
 /**
  * Settles of keys without a spend limit (nothing was reserved, so there is no hold row to close):
  * the request log rows, keyed by request id, are the guard against charging a reused id twice;
@@ -293,17 +285,19 @@ async function applyDeferredSettles(
     }
     evidenceOf.push(request);
   }
-  await insertShaped(transaction, 'ledger', ledgerRows, (rows) =>
-    transaction.insertInto('ledger').values(rows),
-  );
+  for (let start = 0; start < ledgerRows.length; start += ledgerRowsPerStatement) {
+    await transaction
+      .insertInto('ledger')
+      .values(ledgerRows.slice(start, start + ledgerRowsPerStatement))
+      .execute();
+  }
   await insertEvidence(transaction, evidenceOf, now);
   for (const [keyId, spent] of spentByKey) {
-    await runShaped(transaction, 'client_keys:add_spent', [spent, keyId], () =>
-      transaction
-        .updateTable('client_keys')
-        .set((expression) => ({ spent_micros: expression('spent_micros', '+', spent) }))
-        .where('id', '=', keyId),
-    );
+    await transaction
+      .updateTable('client_keys')
+      .set((expression) => ({ spent_micros: expression('spent_micros', '+', spent) }))
+      .where('id', '=', keyId)
+      .execute();
   }
 }
 
@@ -380,10 +374,14 @@ async function insertEvidence(
       details: JSON.stringify(finding.details),
     })),
   );
-  await insertShaped(transaction, 'billing_evidence', rows, (chunk) =>
-    transaction
+  // 13 parameters a row: well under SQLite's and PostgreSQL's bind-parameter limits.
+  for (let start = 0; start < rows.length; start += evidenceRowsPerStatement) {
+    await transaction
       .insertInto('billing_evidence')
-      .values(chunk)
-      .onConflict((conflict) => conflict.column('id').doNothing()),
-  );
+      .values(rows.slice(start, start + evidenceRowsPerStatement))
+      .onConflict((conflict) => conflict.column('id').doNothing())
+      .execute();
+  }
 }
+
+const evidenceRowsPerStatement = 200;

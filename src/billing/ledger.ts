@@ -44,8 +44,6 @@ export interface LedgerOptions {
   settleBatchMs?: number;
   /** A batch of journaled settles that failed to commit (its journal file is kept for recovery). */
   onJournaledFailure?: (error: unknown, settles: number) => void;
-  /** Commits a group elsewhere (src/billing/ledger-thread.ts); default: writeLedgerGroup on `db`. */
-  writeGroup?: (group: LedgerOperation[]) => Promise<LedgerGroupResults>;
 }
 
 export class Ledger {
@@ -55,20 +53,21 @@ export class Ledger {
   private readonly journal: SettleJournal | undefined;
   private readonly settleBatchMs: number;
   private readonly onJournaledFailure: (error: unknown, settles: number) => void;
-  private readonly writeGroup: (group: LedgerOperation[]) => Promise<LedgerGroupResults>;
   private queue: QueuedOperation[] = [];
   private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
   private writing: Promise<void> | undefined;
 
-  constructor(db: Kysely<DatabaseSchema>, options: LedgerOptions = {}) {
+  constructor(
+    private readonly db: Kysely<DatabaseSchema>,
+    options: LedgerOptions = {},
+  ) {
     this.groupCommitMs = options.groupCommitMs ?? 0;
     this.maxGroup = options.maxGroup ?? 256;
     this.owner = options.owner;
     this.journal = options.journal;
     this.settleBatchMs = options.settleBatchMs ?? 20;
     this.onJournaledFailure = options.onJournaledFailure ?? (() => {});
-    this.writeGroup = options.writeGroup ?? ((group) => writeLedgerGroup(db, group));
   }
 
   /** Durably places a hold, or says why not (spend limit, reused request id). */
@@ -105,15 +104,9 @@ export class Ledger {
   settle(request: SettleRequest): Promise<void> {
     assertMicros(request.chargedMicros);
     if (this.journal) {
-      let json: string | undefined;
-      try {
-        json = JSON.stringify(request);
-      } catch {
-        // not serialisable: append rejects below, and the batch commit alone makes it durable
-      }
-      const journaled = this.journal.append(request, json);
+      const journaled = this.journal.append(request);
       const committed = new Promise<void>((resolve, reject) =>
-        this.enqueue({ kind: 'settle', request, json, resolve: () => resolve(), reject }, this.settleBatchMs),
+        this.enqueue({ kind: 'settle', request, resolve: () => resolve(), reject }, this.settleBatchMs),
       );
       committed.catch(() => {}); // a failed batch is reported through onJournaledFailure
       // Not journaled (a full disk, say): durable only once its batch commits.
@@ -170,7 +163,7 @@ export class Ledger {
       const group = this.queue.splice(0, this.maxGroup);
       let results: LedgerGroupResults;
       try {
-        results = await this.writeGroup(group);
+        results = await writeLedgerGroup(this.db, group);
       } catch (error) {
         if (group.length === 1) this.fail(group, error);
         else await this.writeEachAlone(group);
@@ -189,7 +182,7 @@ export class Ledger {
   private async writeEachAlone(group: QueuedOperation[]): Promise<void> {
     for (const operation of group) {
       try {
-        const [result] = await this.writeGroup([operation]);
+        const [result] = await writeLedgerGroup(this.db, [operation]);
         operation.resolve(result);
       } catch (error) {
         this.fail([operation], error);

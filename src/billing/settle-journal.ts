@@ -53,12 +53,11 @@ export class SettleJournal {
 
   /**
    * Resolves once the settle is written to the OS (as safe against a process crash as a commit).
-   * The settles of one event-loop turn share one write() at its end. `json` is the request
-   * already serialised, if the caller has it.
+   * The settles of one event-loop turn share one write() at its end.
    */
-  append(request: SettleRequest, json?: string): Promise<void> {
+  append(request: SettleRequest): Promise<void> {
     try {
-      this.lines.push(`${json ?? JSON.stringify(request)}\n`);
+      this.lines.push(`${JSON.stringify(request)}\n`);
     } catch (error) {
       return Promise.reject(error); // not journaled; the ledger still commits it with its batch
     }

@@ -1,6 +1,5 @@
 // Finds the base64 image strings of a JSON text (their `"data"` / data-URL `"url"` values) by byte
-// search, without parsing it: over a whole body, over a body while it arrives (ImageStringWatch), or
-// over an answer's head (imageStringBegun). src/canonical/skip-image-strings.ts parses around them.
+// search, without parsing it: over a whole body or over an answer's head (imageStringBegun). src/canonical/skip-image-strings.ts parses around them.
 // Pure (no I/O).
 
 import { BytePieces } from './byte-pieces.js';
@@ -110,11 +109,7 @@ interface KeyedString {
  * The string values of `keys`, in order, up to the first one still open. One pass: the text after a
  * found key resumes after its value, so no search runs through an image string but the one for its end.
  */
-function* keyedStrings(
-  body: JsonText,
-  keys: readonly SkippedKey[],
-  knownEnds?: ReadonlyMap<number, number>,
-): Generator<KeyedString> {
+function* keyedStrings(body: JsonText, keys: readonly SkippedKey[]): Generator<KeyedString> {
   let from = 0;
   for (;;) {
     const next = nextKey(body, from, keys);
@@ -124,7 +119,7 @@ function* keyedStrings(
       from = value.resume;
       continue;
     }
-    const end = knownEnds?.get(value.start) ?? body.indexOfByte(quote, value.start);
+    const end = body.indexOfByte(quote, value.start);
     yield { ...next, start: value.start, end };
     if (end < 0) return;
     from = end + 1;
@@ -137,77 +132,18 @@ function* keyedStrings(
  */
 export function findImageStrings(source: Buffer | string | BytePieces): SkippedString[] {
   const body = jsonText(source);
-  // Strings already found whole and escape-free while the body arrived (ImageStringWatch).
-  const knownEnds = Buffer.isBuffer(source) ? scannedWhileArriving.get(source) : undefined;
   const found: SkippedString[] = [];
-  for (const { key, start, end } of keyedStrings(body, skippedKeys, knownEnds)) {
+  for (const { key, start, end } of keyedStrings(body, skippedKeys)) {
     if (end < 0) break;
     // base64 never contains a backslash; a string that does is ordinary JSON text, parsed normally.
     if (
       end - start >= minimumSkippedLength &&
       (key.prefix === undefined || body.startsWith(key.prefix, start)) &&
-      (knownEnds?.get(start) === end || body.indexOfByte(backslash, start, end) < 0)
+      body.indexOfByte(backslash, start, end) < 0
     )
       found.push({ start, end });
   }
   return found;
-}
-
-/** Per body buffer: where its escape-free keyed strings end, by where they start. */
-const scannedWhileArriving = new WeakMap<Buffer, Map<number, number>>();
-const longestKeyBytes = Math.max(...skippedKeys.map((key) => key.bytes.length));
-
-/**
- * Follows a JSON body while it is read into its one buffer (collectBody's onProgress) and finds,
- * chunk by chunk, where each keyed string ends and whether it holds an escape: the same scans
- * findImageStrings runs over the whole body, done while the next chunk is awaited instead of after
- * the last one. findImageStrings of that buffer then takes the ends found and scans no image again.
- */
-export class ImageStringWatch {
-  private searchFrom = 0;
-  private open: { start: number; scanned: number; escaped: boolean } | undefined;
-  private ends: Map<number, number> | undefined;
-
-  readonly progress = (whole: Buffer, received: number): void => {
-    if (!this.ends) {
-      this.ends = new Map();
-      scannedWhileArriving.set(whole, this.ends);
-    }
-    const body = jsonText(whole.subarray(0, received));
-    for (;;) {
-      if (!this.open) {
-        const next = nextKey(body, this.searchFrom, skippedKeys);
-        if (!next) {
-          // A key may be split at the end: search its last bytes again with the next chunk.
-          this.searchFrom = Math.max(this.searchFrom, received - longestKeyBytes);
-          return;
-        }
-        const value = stringValueAfter(body, next.at + next.key.bytes.length);
-        const reached = 'start' in value ? value.start : value.resume;
-        if (reached >= received) {
-          this.searchFrom = next.at; // the value has not arrived yet
-          return;
-        }
-        if ('resume' in value) {
-          this.searchFrom = value.resume;
-          continue;
-        }
-        this.open = { start: value.start, scanned: value.start, escaped: false };
-      }
-      const open = this.open;
-      const end = body.indexOfByte(quote, open.scanned);
-      if (!open.escaped && body.indexOfByte(backslash, open.scanned, end < 0 ? received : end) >= 0) {
-        open.escaped = true;
-      }
-      if (end < 0) {
-        open.scanned = received;
-        return;
-      }
-      if (!open.escaped) this.ends.set(open.start, end);
-      this.searchFrom = end + 1;
-      this.open = undefined;
-    }
-  };
 }
 
 const inlineDataKeys = [Buffer.from('"inlineData"'), Buffer.from('"inline_data"')];

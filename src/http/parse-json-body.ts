@@ -3,7 +3,6 @@ import { errorCatalogue } from '../canonical/error-catalogue.js';
 import { largeJsonBytes } from '../canonical/find-image-strings.js';
 import { excessNestingOffset, maxJsonNesting } from '../canonical/json-nesting.js';
 import { parseSkippingImageStrings } from '../canonical/skip-image-strings.js';
-import { jsonErrorPosition } from './json-error-position.js';
 
 export function parseJsonBody(body: unknown): unknown {
   if (body === undefined || body === null) {
@@ -33,7 +32,7 @@ export function parseJsonBody(body: unknown): unknown {
   } catch (error) {
     const message = (error as Error).message.replace(/, ".*" is not valid JSON$/s, '');
     const match = /position (\d+)/.exec(message);
-    const position = match ? Number(match[1]) : jsonErrorPosition(text);
+    const position = match ? Number(match[1]) : syntaxErrorPosition(text, message);
     const before = text.slice(0, position);
     const line = before.split('\n').length;
     const column = position - before.lastIndexOf('\n');
@@ -41,4 +40,33 @@ export function parseJsonBody(body: unknown): unknown {
       `Invalid JSON payload received. ${message.replace(/\s*in JSON at position \d+.*$/, '')} at position ${position} (line ${line}, column ${column}).`,
     );
   }
+}
+
+/**
+ * Where JSON.parse stopped, for its messages that name no position: "Unexpected end of JSON input"
+ * is at the end; "Unexpected token …" is at the first character no valid JSON text continues with.
+ * Every shorter prefix is then valid or merely unfinished, every longer one fails before its end,
+ * so JSON.parse over prefixes finds it by bisection. Runs only after a parse failed.
+ */
+function syntaxErrorPosition(text: string, message: string): number {
+  if (message.startsWith('Unexpected end of JSON input')) return text.length;
+  const failsBeforeEnd = (length: number): boolean => {
+    try {
+      JSON.parse(text.slice(0, length));
+      return false;
+    } catch (error) {
+      const reason = (error as Error).message;
+      if (reason.startsWith('Unexpected end of JSON input')) return false;
+      const at = /position (\d+)/.exec(reason);
+      return at === null || Number(at[1]) < length;
+    }
+  };
+  let valid = 0; // the longest prefix known not to fail before its end
+  let failing = text.length; // the shortest prefix known to fail before its end
+  while (failing - valid > 1) {
+    const middle = Math.floor((valid + failing) / 2);
+    if (failsBeforeEnd(middle)) failing = middle;
+    else valid = middle;
+  }
+  return failing - 1;
 }

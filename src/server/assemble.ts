@@ -10,7 +10,6 @@ import { BufferPool } from '../http/buffer-pool.js';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Ledger } from '../billing/ledger.js';
-import { startLedgerThread } from '../billing/ledger-thread.js';
 import { newHoldOwner } from '../billing/hold-owner.js';
 import { releaseOpenHolds, startHoldSweeper } from '../billing/recover-holds.js';
 import { type ReplayResult, SettleJournal } from '../billing/settle-journal.js';
@@ -186,15 +185,8 @@ export async function createGateway(
   const requestLog = new RequestLogWriter(database.db, {
     onError: (error, lostRows) => logger.error({ err: error, lostRows }, 'request log write failed'),
   });
-  // Embedded SQLite: the ledger's commits run on a writer thread with its own connection.
-  const ledgerThread = database.file
-    ? startLedgerThread(database.file, database.db, (error) =>
-        logger.error({ err: error }, 'ledger writer thread stopped; commits continue on the event loop'),
-      )
-    : undefined;
   const billing = new RequestBilling({
     ledger: new Ledger(database.db, {
-      writeGroup: ledgerThread?.write,
       owner: holdOwner,
       journal: journalDir ? new SettleJournal(journalDir, holdOwner) : undefined,
       settleBatchMs: config.billing.settleBatchMs,
@@ -294,7 +286,6 @@ export async function createGateway(
       await gateway.retests?.stop();
       await app.close();
       await billing.closeAll();
-      await ledgerThread?.close();
       await requestLog.close();
       await sharedState.close();
       await channelStates.close();

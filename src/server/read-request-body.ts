@@ -3,7 +3,6 @@
 import { errorCodes } from 'fastify';
 import { BodyTooLargeError, collectBody } from '../http/collect-body.js';
 import { GatewayError } from '../canonical/errors.js';
-import { ImageStringWatch, largeJsonBytes } from '../canonical/find-image-strings.js';
 
 export async function readRequestBody(
   payload: AsyncIterable<Uint8Array>,
@@ -12,15 +11,12 @@ export async function readRequestBody(
   allocate?: (size: number) => Buffer,
   beforeMore?: (received: number) => Promise<void> | undefined,
 ): Promise<Buffer> {
-  // A large body carries images: their strings are found while it arrives (ImageStringWatch).
-  const onProgress = Number(contentLength) > largeJsonBytes ? new ImageStringWatch().progress : undefined;
   let body: Buffer;
   try {
     body = await collectBody(payload, {
       declaredLength: contentLength,
       limit,
       allocate,
-      onProgress,
       beforeMore,
     });
   } catch (error) {

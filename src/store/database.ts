@@ -50,8 +50,7 @@ function openSqlite(file: string): StoreDatabase {
   const inMemory = file === ':memory:';
   if (!inMemory) mkdirSync(dirname(resolve(file)), { recursive: true });
   const database = new BetterSqlite3(file);
-  // WAL lets readers (CLI `usage`, status page) and the ledger's writer thread
-  // (src/billing/ledger-thread.ts) work beside the gateway's connection.
+  // WAL lets readers (CLI `usage`, status page) run while the gateway writes.
   if (!inMemory) database.pragma('journal_mode = WAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('synchronous = NORMAL');
@@ -71,39 +70,18 @@ function openSqlite(file: string): StoreDatabase {
 }
 
 /**
- * A second connection to a gateway's SQLite file (WAL already on) for a thread that only writes.
- * Its transactions begin IMMEDIATE: they take the write lock first, waiting for it under the busy
- * timeout, so a group that reads before it writes never fails because another connection wrote in
- * between (a deferred transaction gets SQLITE_BUSY at once on that upgrade, with no wait).
- */
-export function openSqliteWriter(file: string): Kysely<DatabaseSchema> {
-  const database = new BetterSqlite3(file);
-  database.pragma('busy_timeout = 5000');
-  database.pragma('synchronous = NORMAL');
-  database.pragma('wal_autocheckpoint = 0'); // the gateway's checkpointer thread runs them
-  return new Kysely<DatabaseSchema>({
-    dialect: new SqliteDialect({ database: withStatementCache(database, { beginImmediate: true }) }),
-  });
-}
-
-/**
  * Kysely prepares every query anew; better-sqlite3 statements are reusable, and preparing costs
  * more than running the small statements of the hot path. Queries are few and fixed (parameters
  * are bound, never inlined), so a bounded cache by SQL text holds them all.
  */
-function withStatementCache(
-  database: BetterSqlite3.Database,
-  options: { limit?: number; beginImmediate?: boolean } = {},
-) {
-  const limit = options.limit ?? 512;
+function withStatementCache(database: BetterSqlite3.Database, limit = 512) {
   const statements = new Map<string, BetterSqlite3.Statement>();
   return {
     close: () => database.close(),
     prepare(sql: string) {
       let statement = statements.get(sql);
       if (!statement) {
-        // Kysely's SQLite driver opens every transaction with a plain `begin`.
-        statement = database.prepare(options.beginImmediate && sql === 'begin' ? 'begin immediate' : sql);
+        statement = database.prepare(sql);
         if (statements.size >= limit) statements.clear();
         statements.set(sql, statement);
       }

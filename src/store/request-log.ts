@@ -3,7 +3,6 @@
 
 import type { Insertable, Kysely, Selectable, Transaction } from 'kysely';
 import type { DatabaseSchema, Door, RequestAttemptsTable, RequestLogTable } from './schema.js';
-import { insertShaped } from './shaped-statements.js';
 
 type Database = Kysely<DatabaseSchema>;
 
@@ -164,6 +163,9 @@ export async function insertRequestLogNow(db: Database, entry: RequestLogEntry):
   await db.transaction().execute((transaction) => insertEntries(transaction, [entry]));
 }
 
+// Well under SQLite's 32,766 and PostgreSQL's 65,535 bind parameters per statement.
+const rowsPerStatement = 500;
+
 /**
  * Inserts log rows (a repeated request id is ignored) and their attempts inside a caller's
  * transaction (billing writes the log row with its settle); returns the ids of the rows inserted.
@@ -174,20 +176,24 @@ export async function insertEntries(
 ): Promise<Set<string>> {
   const logRows = entries.map(toLogColumns);
   const attemptRows = entries.flatMap(toAttemptColumns);
-  const inserted = await insertShaped(transaction, 'request_log', logRows, (rows) =>
-    transaction
+  const inserted = new Set<string>();
+  for (let start = 0; start < logRows.length; start += rowsPerStatement) {
+    const rows = await transaction
       .insertInto('request_log')
-      .values(rows)
+      .values(logRows.slice(start, start + rowsPerStatement))
       .onConflict((conflict) => conflict.column('id').doNothing())
-      .returning('id'),
-  );
-  await insertShaped(transaction, 'request_attempts', attemptRows, (rows) =>
-    transaction
+      .returning('id')
+      .execute();
+    for (const row of rows) inserted.add(row.id);
+  }
+  for (let start = 0; start < attemptRows.length; start += rowsPerStatement) {
+    await transaction
       .insertInto('request_attempts')
-      .values(rows)
-      .onConflict((conflict) => conflict.columns(['request_id', 'attempt_no']).doNothing()),
-  );
-  return new Set(inserted.map((row) => row.id));
+      .values(attemptRows.slice(start, start + rowsPerStatement))
+      .onConflict((conflict) => conflict.columns(['request_id', 'attempt_no']).doNothing())
+      .execute();
+  }
+  return inserted;
 }
 
 function toLogColumns(entry: RequestLogEntry): Insertable<RequestLogTable> {

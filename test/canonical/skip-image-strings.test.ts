@@ -2,11 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BytePieces } from '../../src/canonical/byte-pieces.js';
-import {
-  findImageStrings,
-  ImageStringWatch,
-  imageStringBegun,
-} from '../../src/canonical/find-image-strings.js';
+import { findImageStrings, imageStringBegun } from '../../src/canonical/find-image-strings.js';
 import { parseSkippingImageStrings } from '../../src/canonical/skip-image-strings.js';
 
 const image = randomBytes(60_000).toString('base64');
@@ -164,61 +160,10 @@ describe('any mix of image strings and ordinary JSON', () => {
           const inPieces = new BytePieces(pieces);
           expect(findImageStrings(inPieces)).toEqual(findImageStrings(bytes));
           expect(JSON.parse(JSON.stringify(parseSkippingImageStrings(inPieces)))).toEqual(value);
-          // The same bytes arriving in those chunks through a watch: the same strings, the same value.
-          const arrived = arriveInChunks(bytes, points);
-          expect(findImageStrings(arrived)).toEqual(findImageStrings(bytes));
-          expect(JSON.parse(JSON.stringify(parseSkippingImageStrings(arrived)))).toEqual(value);
         },
       ),
       { numRuns: 300 },
     );
-  });
-});
-
-/** Copies `bytes` into a new buffer chunk by chunk (ending at `points`), as collectBody does, through a watch. */
-function arriveInChunks(bytes: Buffer, points: number[]): Buffer {
-  const whole = Buffer.alloc(bytes.length);
-  const watch = new ImageStringWatch();
-  let received = 0;
-  for (const point of [...points, bytes.length]) {
-    if (point <= received) continue;
-    bytes.copy(whole, received, received, point);
-    received = point;
-    watch.progress(whole, received);
-  }
-  return whole;
-}
-
-describe('ImageStringWatch (image strings found while a body arrives)', () => {
-  const base64 = 'QUJD'.repeat(5_000);
-  const body = Buffer.from(
-    JSON.stringify({
-      contents: [{ parts: [{ text: 'edit' }, { inlineData: { mimeType: 'image/png', data: base64 } }] }],
-    }),
-  );
-
-  it('hands the parse the ends it found, so the image is not scanned again', () => {
-    const start = body.indexOf(base64);
-    const arrived = arriveInChunks(body, [10, 100, start + 3, start + 7_000, start + 15_000]);
-    expect(findImageStrings(arrived)).toEqual([{ start, end: start + base64.length }]);
-    // Proof that no scan ran: a backslash put inside the image afterwards is not seen, where a
-    // body read without a watch is scanned and the string is parsed as ordinary text.
-    arrived[start + 10_000] = 0x5c;
-    const unwatched = Buffer.from(arrived);
-    expect(findImageStrings(arrived)).toEqual([{ start, end: start + base64.length }]);
-    expect(findImageStrings(unwatched)).toEqual([]);
-  });
-
-  it('records nothing for a string with an escape, which the parse then reads as text', () => {
-    const escaped = Buffer.from(
-      JSON.stringify({ parts: [{ inlineData: { data: `${base64}\n${base64}` } }] }),
-    );
-    const arrived = arriveInChunks(escaped, [50, 5_000, 25_000]);
-    expect(findImageStrings(arrived)).toEqual([]);
-    expect(
-      (parseSkippingImageStrings(arrived) as { parts: [{ inlineData: { data: string } }] }).parts[0]
-        .inlineData.data,
-    ).toBe(`${base64}\n${base64}`);
   });
 });
 

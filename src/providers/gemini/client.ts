@@ -4,11 +4,7 @@ import { request as undiciRequest } from 'undici';
 import { BytePieces } from '../../canonical/byte-pieces.js';
 import { GatewayError } from '../../canonical/errors.js';
 import { errorCatalogue } from '../../canonical/error-catalogue.js';
-import {
-  begunImageStringStart,
-  ImageStringWatch,
-  largeJsonBytes,
-} from '../../canonical/find-image-strings.js';
+import { begunImageStringStart } from '../../canonical/find-image-strings.js';
 import { jsonWithImagesPieces, piecesLength } from '../../canonical/json-with-images.js';
 import { collectBody, countedBodies } from '../../http/collect-body.js';
 import { countedBodyBytes } from '../../security/limits.js';
@@ -75,20 +71,11 @@ async function readBody(
   if (counted) target.countAnswerBytes?.(Number(declaredLength));
   const relaying =
     relay && Number(declaredLength) >= countedBodyBytes ? relayOnceImageBegins(relay, target) : undefined;
-  // A large answer's image strings are found while it arrives (ImageStringWatch), not after.
-  const watch = Number(declaredLength) > largeJsonBytes ? new ImageStringWatch().progress : undefined;
-  const onProgress =
-    watch && relaying
-      ? (whole: Buffer, received: number) => {
-          watch(whole, received);
-          relaying(whole, received);
-        }
-      : (watch ?? relaying);
   try {
     const body = await collectBody(answer.body, {
       declaredLength,
       allocate: target.allocateAnswer,
-      onProgress,
+      onProgress: relaying,
     });
     if (counted) countedBodies.add(body);
     return body;
