@@ -328,19 +328,7 @@ export const errorCatalogue = {
 };
 
 /** What an upstream said about a failure, classified (src/providers/upstream-error.ts words it). */
-export interface UpstreamAnswer {
-  errorClass: ErrorClass;
-  httpStatus: number;
-  message: string;
-  /** Gemini status as the upstream sent it, when it has Google's shape. */
-  status?: string;
-  param?: string;
-  /** The upstream's own code (see `upstreamCode`) or the gateway's `upstream_<class>`. */
-  code?: ErrorCode;
-  retryAfterSeconds?: number;
-  details?: unknown[];
-  cause?: unknown;
-}
+export type UpstreamAnswer = Omit<GatewayErrorOptions, 'gatewayBusy'>;
 
 /**
  * An upstream's failure, built from its status and class: the one catalogue entry whose class and

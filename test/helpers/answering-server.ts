@@ -1,7 +1,7 @@
 // A loopback HTTP server that answers every request with what a test's handler writes, and keeps the
 // URLs it was asked for: for clients whose answers a test must shape byte by byte (hostile upstreams).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './loopback-server.js';
 
 export interface AnsweringServer {
   url: string;
@@ -20,17 +20,7 @@ export async function startAnsweringServer(
     request.resume();
     answer(request, response, url);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { ...(await listenOnLoopback(server)), requests };
 }
 
 /** Writes `value` as a JSON answer with the given status. */

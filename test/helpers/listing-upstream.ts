@@ -2,7 +2,7 @@
 // /v1beta/models` by `pageToken`; the upstream-sim pages only by the caller's pageSize). Every other
 // request is passed to the upstream-sim behind it, which does the images.
 import { createServer, type IncomingMessage, request as httpRequest, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './loopback-server.js';
 
 export interface ListedRequest {
   path: string;
@@ -66,16 +66,7 @@ export async function startListingUpstream(options: ListingUpstreamOptions = {})
     forwarded.on('error', () => response.destroy());
     request.pipe(forwarded);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return Object.assign(upstream, {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  });
+  return Object.assign(upstream, await listenOnLoopback(server));
 }
 
 /** A Gemini Model list entry as Google writes it (WIRE.md §4). */

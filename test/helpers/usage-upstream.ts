@@ -1,7 +1,7 @@
 // A Gemini-wire upstream on loopback that answers every call with one image and whatever
 // usageMetadata the test sets: upstream usage is upstream text, so tests feed it hostile numbers.
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './loopback-server.js';
 
 export interface UsageUpstream {
   url: string;
@@ -33,15 +33,10 @@ export async function startUsageUpstream(imageBase64: string, modelVersion?: str
       );
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    ...(await listenOnLoopback(server)),
     setUsage: (next) => {
       usage = next;
-    },
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
     },
   };
 }
