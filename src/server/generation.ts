@@ -6,11 +6,11 @@ import { billableUsage } from '../billing/billable-usage.js';
 import type { BillingTicket } from '../billing/request-billing.js';
 import { imagesRequested } from '../billing/worst-case.js';
 import type { CatalogModel } from '../catalog/catalog.js';
-import type { RequestBuffers } from '../http/buffer-pool.js';
 import type { UpstreamRelay } from '../providers/types.js';
 import { summarizeRequest } from '../canonical/summarize.js';
 import type { GenerateContentRequest, RequestSummary, UsageMetadata } from '../canonical/types.js';
 import {
+  type AttemptMemory,
   type AttemptRecord,
   type CancelSignal,
   DispatchError,
@@ -50,10 +50,8 @@ export interface GenerationCall {
    * renamed, nothing rewritten): a native upstream then receives them without re-serialising.
    */
   rawBody?: Buffer;
-  /** See UpstreamTarget.countAnswerBytes (the door releases the bytes when its response is done). */
-  countAnswerBytes?: (bytes: number) => void;
-  /** The request's reused body buffers (src/http/buffer-pool.ts). */
-  buffers?: RequestBuffers;
+  /** The request's share of the memory bound and its reused buffers (src/server/memory-accounting.ts). */
+  memory?: AttemptMemory;
   /** Takes a large upstream answer while it arrives (src/server/answer-relay.ts). */
   relay?: UpstreamRelay;
 }
@@ -113,8 +111,7 @@ function dispatchInput(call: GenerationCall, summary: RequestSummary): DispatchR
     pinnedChannel: call.pinnedChannel,
     signal: call.signal,
     rawRequestBody: call.rawBody,
-    countAnswerBytes: call.countAnswerBytes,
-    buffers: call.buffers,
+    memory: call.memory,
     relay: call.stream ? undefined : call.relay,
   };
 }

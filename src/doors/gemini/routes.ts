@@ -1,8 +1,6 @@
 // HTTP routes of the Gemini native door (v1beta): generateContent, streamGenerateContent, countTokens,
 // and the models resources. Translation and rules live elsewhere; this file only speaks HTTP.
-import { answerCounter } from '../../server/body-memory.js';
 import { AnswerRelay, answerReadWhole } from '../../server/answer-relay.js';
-import { requestBuffers } from '../../http/buffer-pool.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CatalogModel } from '../../catalog/catalog.js';
 import { RetiredModelError, type ServedModel } from '../../catalog/served-model.js';
@@ -113,8 +111,7 @@ export function registerGeminiDoor(app: FastifyInstance, gateway: Gateway): void
       stream: action === 'streamGenerateContent',
       signal: abortWhenClientLeaves(reply),
       rawBody: !renamed && Buffer.isBuffer(request.body) ? request.body : undefined,
-      countAnswerBytes: answerCounter(gateway.bodyMemory, reply),
-      buffers: requestBuffers(gateway.bufferPool, reply.raw),
+      memory: request.memory,
       pinnedChannel: pinnedChannelOf(gateway, request.headers),
       startedAt: performance.now(),
     };

@@ -1,12 +1,10 @@
 // HTTP routes of the OpenAI chat door for image models: `POST /v1/chat/completions` (whole or
 // `chat.completion.chunk` SSE), and `GET /v1/models` / `GET /v1/models/{id}` in OpenAI's list shape.
 import { jsonWithImagesPieces } from '../../canonical/json-with-images.js';
-import { requestBuffers } from '../../http/buffer-pool.js';
 import { countImages } from '../../routing/response-outcome.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayError } from '../../canonical/errors.js';
 import type { UsageMetadata } from '../../canonical/types.js';
-import { answerCounter } from '../../server/body-memory.js';
 import { abortWhenClientLeaves } from '../../server/client-gone.js';
 import { clientRequestOf } from '../../server/client-request-id.js';
 import type { Gateway } from '../../server/gateway.js';
@@ -96,8 +94,7 @@ export function registerOpenAiChatDoor(app: FastifyInstance, gateway: Gateway): 
         stream: canonical.stream,
         signal: clientGone,
         // A large answer is counted against the memory bound as it is read (it leaves as views of it).
-        countAnswerBytes: answerCounter(gateway.bodyMemory, reply),
-        buffers: requestBuffers(gateway.bufferPool, reply.raw),
+        memory: request.memory,
         pinnedChannel: pinnedChannelOf(gateway, request.headers),
         startedAt: performance.now(),
       },

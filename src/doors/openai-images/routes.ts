@@ -1,6 +1,5 @@
 // HTTP routes of the OpenAI Images door: `POST /v1/images/generations` (JSON) and
 // `POST /v1/images/edits` (multipart or the JSON form), whole replies or `image_*` SSE events.
-import { requestBuffers } from '../../http/buffer-pool.js';
 import { Transform } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError } from '../../canonical/errors.js';
@@ -8,7 +7,6 @@ import { jsonWithImagesPieces } from '../../canonical/json-with-images.js';
 import type { ClientKeyRecord } from '../../store/index.js';
 import { countImages } from '../../routing/response-outcome.js';
 import { attachOpenAiImageOptions } from '../../canonical/openai-image-options.js';
-import { answerCounter, bodyArrivalGate } from '../../server/body-memory.js';
 import { abortWhenClientLeaves } from '../../server/client-gone.js';
 import { clientRequestOf } from '../../server/client-request-id.js';
 import type { Gateway } from '../../server/gateway.js';
@@ -77,8 +75,8 @@ async function readMultipartEdit(gateway: Gateway, request: FastifyRequest) {
   const limit = gateway.bodyLimitBytes;
   if (Number(request.headers['content-length'] ?? 0) > limit) throw tooLarge(limit);
   let total = 0;
-  // A body of unknown length is counted against the memory bound as it arrives (src/server/body-memory.ts).
-  const beforeMore = bodyArrivalGate(request.raw);
+  // A body of unknown length is counted against the memory bound as it arrives (src/server/memory-accounting.ts).
+  const beforeMore = request.memory.arrivalGate;
   const counter = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       total += chunk.length;
@@ -192,8 +190,7 @@ async function answer(gateway: Gateway, request: FastifyRequest, reply: FastifyR
       stream: streaming,
       signal: clientGone,
       // A large answer is counted against the memory bound as it is read (it leaves as views of it).
-      countAnswerBytes: answerCounter(gateway.bodyMemory, reply),
-      buffers: requestBuffers(gateway.bufferPool, reply.raw),
+      memory: request.memory,
       pinnedChannel: pinnedChannelOf(gateway, request.headers),
       startedAt: performance.now(),
     },
