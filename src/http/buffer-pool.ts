@@ -7,8 +7,6 @@
 // handed whole to the operating system and no upstream write may still read it, and going back
 // detaches its memory from every view made of it (lazily attached image strings, Buffer slices): a
 // late reader sees an empty buffer, never the bytes of the request that uses the memory next.
-import type { IncomingMessage, ServerResponse } from 'node:http';
-
 const MiB = 1 << 20;
 
 export interface BufferPoolOptions {
@@ -76,7 +74,8 @@ export class BufferPool {
  * the operating system whole ('finish', then 'close') and every upstream attempt that was sent views
  * of them ended cleanly (its answer read in full). A client that left early, a failed or streamed
  * attempt (whose socket may still be writing the request body): the buffers are left to the
- * collector instead, as any buffer would be.
+ * collector instead, as any buffer would be. Whoever watches the response reports its end
+ * (src/pipeline/memory-accounting.ts).
  */
 export class RequestBuffers {
   private readonly buffers: Buffer[] = [];
@@ -84,35 +83,20 @@ export class RequestBuffers {
   private reusable = true;
   private finished = false;
   private closed = false;
-  private watching = false;
 
-  constructor(
-    private readonly pool: BufferPool,
-    private readonly response: ServerResponse,
-  ) {}
+  constructor(private readonly pool: BufferPool) {}
 
   /** A buffer for a body of `size` bytes that lives as long as this request. */
   readonly take = (size: number): Buffer => {
     const buffer = this.pool.take(size);
-    if (size < this.pool.options.minBytes) return buffer;
-    // Most requests never hold a large buffer: the response is watched from the first one on.
-    if (!this.watching) this.watchResponse();
     // After the response closed nothing gives buffers back: this one is the collector's.
-    if (!this.closed) this.buffers.push(buffer);
+    if (size >= this.pool.options.minBytes && !this.closed) this.buffers.push(buffer);
     return buffer;
   };
 
-  private watchResponse(): void {
-    this.watching = true;
-    this.closed = this.response.closed;
-    this.finished = this.response.writableFinished;
-    this.response.once('finish', () => {
-      this.finished = true;
-    });
-    this.response.once('close', () => {
-      this.closed = true;
-      this.settle();
-    });
+  /** Whether `size` bytes are taken from the pool (and held until the response is over). */
+  pools(size: number): boolean {
+    return size >= this.pool.options.minBytes;
   }
 
   /**
@@ -131,48 +115,18 @@ export class RequestBuffers {
     };
   }
 
+  /** The response is over: `finished` when it was handed whole to the operating system first. */
+  responseClosed(finished: boolean): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.finished = finished;
+    this.settle();
+  }
+
   private settle(): void {
     if (!this.closed || this.loans > 0) return;
     const buffers = this.buffers.splice(0);
     if (!this.finished || !this.reusable) return;
     for (const buffer of buffers) this.pool.giveBack(buffer);
   }
-}
-
-const byResponse = new WeakMap<ServerResponse, RequestBuffers>();
-const byRequest = new WeakMap<IncomingMessage, RequestBuffers>();
-
-/** Before a large body is read: the request's buffers, found again by requestBuffersOf. */
-export function bufferRequestBody(
-  pool: BufferPool,
-  request: IncomingMessage,
-  response: ServerResponse,
-): RequestBuffers {
-  const buffers = requestBuffers(pool, response);
-  byRequest.set(request, buffers);
-  return buffers;
-}
-
-/** The request's buffers, made on first use (none without a pool). */
-export function requestBuffers(pool: BufferPool, response: ServerResponse): RequestBuffers;
-export function requestBuffers(
-  pool: BufferPool | undefined,
-  response: ServerResponse,
-): RequestBuffers | undefined;
-export function requestBuffers(
-  pool: BufferPool | undefined,
-  response: ServerResponse,
-): RequestBuffers | undefined {
-  if (!pool) return undefined;
-  let buffers = byResponse.get(response);
-  if (!buffers) {
-    buffers = new RequestBuffers(pool, response);
-    byResponse.set(response, buffers);
-  }
-  return buffers;
-}
-
-/** The buffers made for this request before its body is read (see requestBuffers), if any. */
-export function requestBuffersOf(request: IncomingMessage): RequestBuffers | undefined {
-  return byRequest.get(request);
 }

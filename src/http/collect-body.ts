@@ -5,9 +5,6 @@
 
 import { finished, Readable } from 'node:stream';
 
-/** Bodies already counted against the memory bound when they were read (not to be counted again). */
-export const countedBodies = new WeakSet<Buffer>();
-
 export class BodyTooLargeError extends Error {
   constructor(readonly limit: number) {
     super(`body is larger than ${limit} bytes`);

@@ -7,11 +7,11 @@ import type { BillingTicket, RequestBilling } from '../billing/request-billing.j
 import { imagesRequested } from '../billing/worst-case.js';
 import type { CatalogModel, ModelCatalog } from '../catalog/catalog.js';
 import type { ModelLifecycle } from '../catalog/served-model.js';
-import type { RequestBuffers } from '../http/buffer-pool.js';
 import type { UpstreamRelay } from '../providers/types.js';
 import { summarizeRequest } from '../canonical/summarize.js';
 import type { GenerateContentRequest, RequestSummary, UsageMetadata } from '../canonical/types.js';
 import {
+  type AttemptMemory,
   type AttemptRecord,
   type CancelSignal,
   DispatchError,
@@ -71,10 +71,8 @@ export interface GenerationCall {
    * renamed, nothing rewritten): a native upstream then receives them without re-serialising.
    */
   rawBody?: Buffer;
-  /** See UpstreamTarget.countAnswerBytes (the door releases the bytes when its response is done). */
-  countAnswerBytes?: (bytes: number) => void;
-  /** The request's reused body buffers (src/http/buffer-pool.ts). */
-  buffers?: RequestBuffers;
+  /** The request's share of the memory bound and its reused buffers (src/pipeline/memory-accounting.ts). */
+  memory?: AttemptMemory;
   /** Takes a large upstream answer while it arrives (src/pipeline/answer-relay.ts). */
   relay?: UpstreamRelay;
 }
@@ -138,8 +136,7 @@ function dispatchInput(call: GenerationCall, summary: RequestSummary): DispatchR
     pinnedChannel: call.pinnedChannel,
     signal: call.signal,
     rawRequestBody: call.rawBody,
-    countAnswerBytes: call.countAnswerBytes,
-    buffers: call.buffers,
+    memory: call.memory,
     relay: call.stream ? undefined : call.relay,
   };
 }

@@ -13,12 +13,20 @@ export interface UpstreamTarget {
   signal: AbortSignal;
   /** The client's exact JSON bytes when they equal the canonical request (native upstreams may send them). */
   rawRequestBody?: Buffer;
-  /** Called with the size of a large answer before it is read, so it counts against the memory bound. */
-  countAnswerBytes?: (bytes: number) => void;
-  /** Where an answer of declared length is read into (the request's reused buffers). */
-  allocateAnswer?: (size: number) => Buffer;
+  /** The request's share of the gateway's memory: where a large answer is read into and counted. */
+  memory?: UpstreamMemory;
   /** Takes a large answer while it arrives, once it shows an image (src/pipeline/answer-relay.ts). */
   relay?: UpstreamRelay;
+}
+
+/** What an upstream call may do with its request's memory (src/pipeline/memory-accounting.ts). */
+export interface UpstreamMemory {
+  /** Counts a large answer of `bytes` against the memory bound before it is read. */
+  countAnswer(bytes: number): void;
+  /** Where an answer of declared length is read into: a reused buffer when it is large (detachable). */
+  readonly take: (size: number) => Buffer;
+  /** The answer counted by countAnswer, once read: it is not counted again on its way out. */
+  counted(answer: Buffer): void;
 }
 
 /** A door's offer to send an answer on while it is read; once begun, the attempt cannot fail over. */

@@ -2,8 +2,7 @@
 // per-attempt timeouts and an overall deadline. Records every attempt for logs, metrics and health.
 import { GatewayError } from '../canonical/errors.js';
 import type { GenerateContentRequest, GenerateContentResponse } from '../canonical/types.js';
-import type { RequestBuffers } from '../http/buffer-pool.js';
-import type { UpstreamEvent, UpstreamRelay } from '../providers/types.js';
+import type { UpstreamEvent, UpstreamMemory, UpstreamRelay } from '../providers/types.js';
 import { type RouteChannel, upstreamModelName } from './channel.js';
 import type { CircuitBreakers } from './circuit-breaker.js';
 import {
@@ -45,12 +44,19 @@ export interface DispatchRequest {
   signal?: AbortSignal | CancelSignal;
   /** The request's JSON bytes as the client sent them, when they equal `request` (see GenerationCall). */
   rawRequestBody?: Buffer;
-  /** See UpstreamTarget.countAnswerBytes. */
-  countAnswerBytes?: (bytes: number) => void;
-  /** The request's reused buffers: answers are read into them, and each attempt borrows them. */
-  buffers?: RequestBuffers;
+  /** The request's memory: answers are read into its buffers, and each attempt borrows them. */
+  memory?: AttemptMemory;
   /** Takes a large answer while it arrives (unary calls only); once it has begun, no failover. */
   relay?: UpstreamRelay;
+}
+
+/** A request's memory as the dispatcher sees it (src/pipeline/memory-accounting.ts). */
+export interface AttemptMemory extends UpstreamMemory {
+  /**
+   * Marks the request's buffers as lent to an upstream attempt. Call the returned function once when
+   * it is over: `true` if its answer was read in full (so the upstream read all it was sent).
+   */
+  lend(): (readInFull: boolean) => void;
 }
 
 export interface DispatchResult {
@@ -231,8 +237,7 @@ export class Dispatcher {
       options: slot.channel.options,
       signal,
       rawRequestBody: input.rawRequestBody,
-      countAnswerBytes: input.countAnswerBytes,
-      allocateAnswer: input.buffers?.take,
+      memory: input.memory,
       relay: input.relay,
     };
   }
@@ -285,7 +290,7 @@ export class Dispatcher {
         const probing = circuits.beginAttempt(channel.name, input.modelId);
         // The request's buffers may be sent upstream: they are reused only after attempts that read
         // a whole answer (a stream, a failure or an abort may leave a write in flight).
-        const giveBuffersBack = input.buffers?.lend();
+        const giveBuffersBack = input.memory?.lend();
         try {
           const value = await attempt({ channel, apiKey }, signal, attempts);
           giveBuffersBack?.(signalLifetime === 'when-settled');

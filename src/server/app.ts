@@ -3,27 +3,19 @@ import type { IncomingMessage } from 'node:http';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
-  type FastifyReply,
   type FastifyRequest,
   LogController,
 } from 'fastify';
 import { errorCatalogue } from '../canonical/error-catalogue.js';
-import { bufferRequestBody, requestBuffersOf } from '../http/buffer-pool.js';
-import { countedBodies } from '../http/collect-body.js';
 import { readRequestBody } from './read-request-body.js';
 import { requireAdmin } from '../security/admin-auth.js';
-import {
-  bodyArrivalGate,
-  countAnswer,
-  reserveAsBodyArrives,
-  reserveForRequest,
-} from '../pipeline/body-memory.js';
+import { memoryAccountingPlugin } from '../pipeline/memory-accounting.js';
 import { authenticate as authenticateGeminiClient, registerGeminiDoor } from '../doors/gemini/routes.js';
 import { authenticateBearer } from '../doors/openai-common/request-context.js';
 import { registerWebRoutes } from '../web/register.js';
 import { registerOpenAiChatDoor } from '../doors/openai-chat/routes.js';
 import { registerOpenAiImagesDoor } from '../doors/openai-images/routes.js';
-import { countedBodyBytes, defaultServerTimeouts } from '../security/limits.js';
+import { defaultServerTimeouts } from '../security/limits.js';
 import type { Gateway } from './gateway.js';
 import { registerAdminChannelRoutes } from './admin-channels.js';
 import { registerAdminModelSyncRoutes } from './admin-model-sync.js';
@@ -86,6 +78,12 @@ export function buildApp(gateway: Gateway): FastifyInstance {
   // No child logger per request (pino builds one for every call otherwise): the lines that concern a
   // request carry its id themselves.
   app.setChildLoggerFactory((logger) => logger);
+  // Each request's share of the body-memory bound and its reused buffers: request.memory.
+  app.register(memoryAccountingPlugin, {
+    bound: gateway.bodyMemory,
+    pool: gateway.bufferPool,
+    bodyLimitBytes: gateway.bodyLimitBytes,
+  });
 
   // Bodies stay raw Buffers: each door parses them once and renders its own errors.
   app.removeAllContentTypeParsers();
@@ -96,8 +94,8 @@ export function buildApp(gateway: Gateway): FastifyInstance {
         payload,
         request.headers['content-length'],
         gateway.bodyLimitBytes,
-        requestBuffersOf(request.raw)?.take,
-        bodyArrivalGate(request.raw),
+        request.memory.take,
+        request.memory.arrivalGate,
       ),
   );
   // multipart bodies are streamed by the door that accepts them.
@@ -117,34 +115,16 @@ export function buildApp(gateway: Gateway): FastifyInstance {
     } catch (error) {
       return done(error as Error);
     }
-    if (authenticated) authenticated.then(() => admitBody(request, reply, done), done);
-    else admitBody(request, reply, done);
+    if (authenticated) authenticated.then(() => admitBody(request, done), done);
+    else admitBody(request, done);
   });
   /** Counts a known client's body against the memory bound: sized ones before they are read, others as they arrive. */
-  const admitBody = (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => {
-    const memory = gateway.bodyMemory;
-    const declared = request.headers['content-length'];
-    if (declared === undefined) {
-      if (memory) reserveAsBodyArrives(memory, request.raw, reply.raw, countedBodyBytes);
-      return done();
-    }
-    const bodyBytes = Number(declared);
-    if (!(bodyBytes >= countedBodyBytes) || bodyBytes > gateway.bodyLimitBytes) return done();
-    // A large body is read into a reused buffer (src/http/buffer-pool.ts).
-    if (gateway.bufferPool) bufferRequestBody(gateway.bufferPool, request.raw, reply.raw);
-    if (!memory) return done();
-    // It waits here, before the body is read, while large bodies in flight fill the memory bound.
-    reserveForRequest(memory, reply.raw, bodyBytes).then(() => done(), done);
+  const admitBody = (request: FastifyRequest, done: (error?: Error) => void) => {
+    // A large body waits here, before it is read, while large bodies in flight fill the memory bound.
+    const admitted = request.memory.admitBody(request.headers['content-length']);
+    if (admitted) admitted.then(() => done(), done);
+    else done();
   };
-  app.addHook('onSend', (_request, reply, payload, done) => {
-    // A large answer is in memory until the client has read it: new large bodies wait for it too.
-    const bytes =
-      typeof payload === 'string' || (Buffer.isBuffer(payload) && !countedBodies.has(payload))
-        ? payload.length
-        : 0;
-    if (gateway.bodyMemory && bytes >= countedBodyBytes) countAnswer(gateway.bodyMemory, reply.raw, bytes);
-    done(null, payload);
-  });
   app.addHook('onResponse', (request, reply, done) => {
     request.log.info(
       {

@@ -1,8 +1,6 @@
 // HTTP routes of the Gemini native door (v1beta): generateContent, streamGenerateContent, countTokens,
 // and the models resources. Translation and rules live elsewhere; this file only speaks HTTP.
-import { answerCounter } from '../../pipeline/body-memory.js';
 import { AnswerRelay, answerReadWhole } from '../../pipeline/answer-relay.js';
-import { type BufferPool, requestBuffers } from '../../http/buffer-pool.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CatalogModel } from '../../catalog/catalog.js';
 import { RetiredModelError, type ServedModel } from '../../catalog/served-model.js';
@@ -12,7 +10,6 @@ import { microsToUsd } from '../../billing/usage-report.js';
 import { asGatewayError } from '../../routing/failover-policy.js';
 import { countImages } from '../../routing/response-outcome.js';
 import { type ClientAuthenticator, presentedKey } from '../../pipeline/client-auth.js';
-import type { BodyMemory } from '../../pipeline/body-memory.js';
 import type { RouteChannel } from '../../routing/channel.js';
 import type { RoutePresenceView } from '../../health/route-presence.js';
 import {
@@ -45,8 +42,6 @@ export interface GeminiDoorDeps extends GenerationDeps, PinnedChannelDeps {
   auth: ClientAuthenticator;
   channels: RouteChannel[];
   routePresence: RoutePresenceView;
-  bodyMemory?: BodyMemory;
-  bufferPool?: BufferPool;
 }
 
 export async function authenticate(gateway: GeminiDoorDeps, request: FastifyRequest) {
@@ -142,8 +137,7 @@ function geminiRoutes(app: FastifyInstance, gateway: GeminiDoorDeps): void {
       stream: action === 'streamGenerateContent',
       signal: abortWhenClientLeaves(reply),
       rawBody: !renamed && Buffer.isBuffer(request.body) ? request.body : undefined,
-      countAnswerBytes: answerCounter(gateway.bodyMemory, reply),
-      buffers: requestBuffers(gateway.bufferPool, reply.raw),
+      memory: request.memory,
       pinnedChannel: pinnedChannelOf(gateway, request.headers),
       startedAt: performance.now(),
     };

@@ -1,15 +1,12 @@
 // HTTP routes of the OpenAI chat door for image models: `POST /v1/chat/completions` (whole or
 // `chat.completion.chunk` SSE), and `GET /v1/models` / `GET /v1/models/{id}` in OpenAI's list shape.
 import { jsonWithImagesPieces } from '../../canonical/json-with-images.js';
-import { type BufferPool, requestBuffers } from '../../http/buffer-pool.js';
 import { countImages } from '../../routing/response-outcome.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayError } from '../../canonical/errors.js';
 import type { UsageMetadata } from '../../canonical/types.js';
-import { answerCounter } from '../../pipeline/body-memory.js';
 import { abortWhenClientLeaves } from '../../pipeline/client-gone.js';
 import { clientRequestOf } from '../../pipeline/client-request-id.js';
-import type { BodyMemory } from '../../pipeline/body-memory.js';
 import type { GenerationDeps } from '../../pipeline/generation.js';
 import type { RouteChannel } from '../../routing/channel.js';
 import type { RoutePresenceView } from '../../health/route-presence.js';
@@ -52,8 +49,6 @@ import { chatRequestToCanonical } from './to-canonical.js';
 export interface OpenAiChatDoorDeps extends GenerationDeps, OpenAiRequestDeps, PinnedChannelDeps {
   channels: RouteChannel[];
   routePresence: RoutePresenceView;
-  bodyMemory?: BodyMemory;
-  bufferPool?: BufferPool;
 }
 
 /** Canonical field paths the capability checks report → the chat body's own names. */
@@ -113,8 +108,7 @@ function chatRoutes(app: FastifyInstance, gateway: OpenAiChatDoorDeps): void {
         stream: canonical.stream,
         signal: clientGone,
         // A large answer is counted against the memory bound as it is read (it leaves as views of it).
-        countAnswerBytes: answerCounter(gateway.bodyMemory, reply),
-        buffers: requestBuffers(gateway.bufferPool, reply.raw),
+        memory: request.memory,
         pinnedChannel: pinnedChannelOf(gateway, request.headers),
         startedAt: performance.now(),
       },

@@ -1,6 +1,5 @@
 // HTTP routes of the OpenAI Images door: `POST /v1/images/generations` (JSON) and
 // `POST /v1/images/edits` (multipart or the JSON form), whole replies or `image_*` SSE events.
-import { type BufferPool, requestBuffers } from '../../http/buffer-pool.js';
 import { Transform } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayError } from '../../canonical/errors.js';
@@ -9,10 +8,8 @@ import { jsonWithImagesPieces } from '../../canonical/json-with-images.js';
 import type { ClientKeyRecord } from '../../store/index.js';
 import { countImages } from '../../routing/response-outcome.js';
 import { attachOpenAiImageOptions } from '../../canonical/openai-image-options.js';
-import { answerCounter, bodyArrivalGate } from '../../pipeline/body-memory.js';
 import { abortWhenClientLeaves } from '../../pipeline/client-gone.js';
 import { clientRequestOf } from '../../pipeline/client-request-id.js';
-import type { BodyMemory } from '../../pipeline/body-memory.js';
 import type { GenerationDeps } from '../../pipeline/generation.js';
 import { parseJsonBody } from '../../http/parse-json-body.js';
 import { type PinnedChannelDeps, pinnedChannelOf } from '../../pipeline/pinned-channel.js';
@@ -53,8 +50,6 @@ import {
 /** What the Images door needs from the running gateway (src/server/assemble.ts builds it). */
 export interface OpenAiImagesDoorDeps extends GenerationDeps, OpenAiRequestDeps, PinnedChannelDeps {
   bodyLimitBytes: number;
-  bodyMemory?: BodyMemory;
-  bufferPool?: BufferPool;
 }
 
 interface ImagesCall {
@@ -87,8 +82,8 @@ async function readMultipartEdit(gateway: OpenAiImagesDoorDeps, request: Fastify
   const limit = gateway.bodyLimitBytes;
   if (Number(request.headers['content-length'] ?? 0) > limit) throw tooLarge(limit);
   let total = 0;
-  // A body of unknown length is counted against the memory bound as it arrives (src/pipeline/body-memory.ts).
-  const beforeMore = bodyArrivalGate(request.raw);
+  // A body of unknown length is counted against the memory bound as it arrives (src/pipeline/memory-accounting.ts).
+  const beforeMore = request.memory.arrivalGate;
   const counter = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       total += chunk.length;
@@ -206,8 +201,7 @@ async function answer(
       stream: streaming,
       signal: clientGone,
       // A large answer is counted against the memory bound as it is read (it leaves as views of it).
-      countAnswerBytes: answerCounter(gateway.bodyMemory, reply),
-      buffers: requestBuffers(gateway.bufferPool, reply.raw),
+      memory: request.memory,
       pinnedChannel: pinnedChannelOf(gateway, request.headers),
       startedAt: performance.now(),
     },

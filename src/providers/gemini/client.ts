@@ -6,7 +6,7 @@ import { GatewayError } from '../../canonical/errors.js';
 import { errorCatalogue } from '../../canonical/error-catalogue.js';
 import { begunImageStringStart } from '../../canonical/find-image-strings.js';
 import { jsonWithImagesPieces, piecesLength } from '../../canonical/json-with-images.js';
-import { collectBody, countedBodies } from '../../http/collect-body.js';
+import { collectBody } from '../../http/collect-body.js';
 import { countedBodyBytes } from '../../security/limits.js';
 import type { GenerateContentRequest } from '../../canonical/types.js';
 import { readServerSentEvents } from '../read-sse.js';
@@ -67,17 +67,17 @@ async function readBody(
   relay?: UpstreamRelay,
 ): Promise<Buffer> {
   const declaredLength = headerValue(answer.headers['content-length']);
-  const counted = Number(declaredLength) >= countedBodyBytes && target.countAnswerBytes !== undefined;
-  if (counted) target.countAnswerBytes?.(Number(declaredLength));
+  const counted = Number(declaredLength) >= countedBodyBytes && target.memory !== undefined;
+  if (counted) target.memory?.countAnswer(Number(declaredLength));
   const relaying =
     relay && Number(declaredLength) >= countedBodyBytes ? relayOnceImageBegins(relay, target) : undefined;
   try {
     const body = await collectBody(answer.body, {
       declaredLength,
-      allocate: target.allocateAnswer,
+      allocate: target.memory?.take,
       onProgress: relaying,
     });
-    if (counted) countedBodies.add(body);
+    if (counted) target.memory?.counted(body);
     return body;
   } catch (error) {
     throw connectionError(target.channelName, error, target.signal);
