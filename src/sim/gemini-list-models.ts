@@ -1,6 +1,7 @@
 // Gemini's `GET /v1beta/models` (paged by pageSize/pageToken) and `GET /v1beta/models/{id}`, over
 // the ids the model list serves, in the Model resource shape of WIRE.md §4.
 
+import { geminiModelResource as modelResource } from '../canonical/gemini-model-resource.js';
 import * as errors from './gemini-errors.js';
 import type { SimModel } from './model-families.js';
 import type { ModelList } from './model-list.js';
@@ -10,22 +11,12 @@ const maximumPageSize = 1000;
 
 /** One Model resource, as Google's list and get answer it (capture of 2026-06-12). */
 export function geminiModelResource(model: SimModel): Record<string, unknown> {
-  const resource: Record<string, unknown> = {
-    name: `models/${model.name}`,
-    version: model.version,
-    displayName: model.displayName,
-    description: model.description,
-    inputTokenLimit: model.inputTokenLimit,
-    outputTokenLimit: model.outputTokenLimit,
-    // streamGenerateContent is served but, as in Google's answers, never listed.
-    supportedGenerationMethods: ['generateContent', 'countTokens', 'batchGenerateContent'],
-    temperature: 1,
-    topP: 0.95,
-    topK: 64,
-    maxTemperature: 1,
-  };
-  if (model.thinking) resource.thinking = true;
-  return resource;
+  // streamGenerateContent is served but, as in Google's answers, never listed.
+  return modelResource({ ...model, id: model.name }, [
+    'generateContent',
+    'countTokens',
+    'batchGenerateContent',
+  ]);
 }
 
 /**

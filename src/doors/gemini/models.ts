@@ -1,23 +1,13 @@
 // The Gemini `models` resources: one catalog entry in Google's Model shape, and paged lists. Pure.
 import type { CatalogModel } from '../../catalog/catalog.js';
 import { errorCatalogue } from '../../canonical/error-catalogue.js';
+import { geminiModelResource as modelResource } from '../../canonical/gemini-model-resource.js';
+
+/** The methods the gateway serves for every model (streamGenerateContent too, unlisted as Google does). */
+const servedMethods = ['generateContent', 'countTokens'];
 
 export function geminiModelResource(model: CatalogModel): Record<string, unknown> {
-  const resource: Record<string, unknown> = {
-    name: `models/${model.id}`,
-    version: model.version,
-    displayName: model.displayName,
-    description: model.description,
-    inputTokenLimit: model.inputTokenLimit,
-    outputTokenLimit: model.outputTokenLimit,
-    supportedGenerationMethods: ['generateContent', 'countTokens'],
-    temperature: 1,
-    topP: 0.95,
-    topK: 64,
-    maxTemperature: 1,
-  };
-  if (model.thinking) resource.thinking = true;
-  return resource;
+  return modelResource(model, servedMethods);
 }
 
 export function decodePageToken(token: string | undefined): number {
