@@ -2,7 +2,7 @@
 // images/generations JSON or images/edits multipart, over undici; replies and SSE events → canonical.
 import { openAiImageOptionsOf } from '../../canonical/openai-image-options.js';
 import { FormData as UndiciFormData, request as undiciRequest } from 'undici';
-import type { GatewayError } from '../../canonical/errors.js';
+import { GatewayError } from '../../canonical/errors.js';
 import { errorCatalogue } from '../../canonical/error-catalogue.js';
 import { excessNestingOffset } from '../../canonical/json-nesting.js';
 import type { GenerateContentRequest } from '../../canonical/types.js';
@@ -97,8 +97,19 @@ async function urlToBase64(url: string, target: UpstreamTarget): Promise<string>
   } catch {
     // No usable base URL: trust nothing.
   }
-  const image = await fetchImage(url, { trustedHosts, signal: target.signal });
-  return image.data.toString('base64');
+  try {
+    const image = await fetchImage(url, { trustedHosts, signal: target.signal });
+    return image.data.toString('base64');
+  } catch (error) {
+    // The URL is the upstream's, not the caller's: a refusal (private host, not http(s), too large)
+    // is the route's fault and fails over, in the gateway's words, never as the caller's 400.
+    if (error instanceof GatewayError && error.errorClass === 'bad_request') {
+      throw errorCatalogue.UPSTREAM_BAD_ANSWER(
+        'The upstream answered with an image URL the gateway does not fetch (not http(s), a private address, or too large).',
+      );
+    }
+    throw error;
+  }
 }
 
 /** Replaces `url` with `b64_json` on each `data[]` item (or on a stream event) that lacks bytes. */

@@ -19,6 +19,8 @@ import {
   splitAt,
   startRecordingUpstream,
 } from '../../helpers/recording-upstream.js';
+import { GatewayError } from '../../../src/canonical/errors.js';
+import { shouldFailOver } from '../../../src/routing/failover-policy.js';
 import { caughtFrom, expectCaseError, type WireCase } from '../../helpers/wire-case.js';
 
 const channelKey = 'openai-fixture-channel-key-4711';
@@ -145,6 +147,30 @@ describe('OpenAI provider, a recorded reply that gives a hosted URL instead of b
     expect(JSON.stringify(upstream.requests[1].headers)).not.toContain(channelKey);
     expect(result.response).toEqual(wireCase.expectedResponse);
     expect(summarizeAnswer(result.response)).toEqual(wireCase.expected);
+  });
+});
+
+describe('OpenAI provider, a reply whose hosted URL the gateway refuses to fetch', () => {
+  it('fails the route (502, fails over), never the caller with a 400', async () => {
+    const wireCase = readFixture<HostedImageCase>('openai-generate-url.json');
+    upstream = await startRecordingUpstream(() => ({
+      ...wireCase.answer,
+      // A private address that is not the channel's own host, as a hostile upstream might name.
+      body: Buffer.from(
+        JSON.stringify(wireCase.answer.body).replaceAll('{upstream}', 'http://10.20.30.40:8080'),
+      ),
+    }));
+
+    const failure = await caughtFrom(provider.generate(requestOf(wireCase), target(wireCase.model)));
+
+    expect(failure).toBeInstanceOf(GatewayError);
+    const error = failure as GatewayError;
+    expect(error.errorClass).toBe('upstream_bug');
+    expect(error.httpStatus).toBe(502);
+    expect(shouldFailOver(error)).toBe(true);
+    expect(error.message).not.toContain('10.20.30.40');
+    // Nothing was fetched from the named host: the only request is the generation call.
+    expect(upstream.requests.map((request) => request.method)).toEqual(['POST']);
   });
 });
 
