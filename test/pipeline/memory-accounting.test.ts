@@ -196,6 +196,19 @@ async function until<T>(read: () => T, done: (value: T) => boolean): Promise<T> 
   return read();
 }
 
+/** The bytes `bound` holds once a request has taken room (waits up to 5 s). */
+const heldOnceTaken = (bound: BodyMemory) =>
+  until(
+    () => bound.held,
+    (held) => held > 0,
+  );
+/** The bytes `bound` holds once every request gave its room back (waits up to 5 s). */
+const heldOnceFreed = (bound: BodyMemory) =>
+  until(
+    () => bound.held,
+    (held) => held === 0,
+  );
+
 describe('the memory-accounting plugin', () => {
   let app: FastifyInstance | undefined;
   afterEach(async () => {
@@ -210,20 +223,10 @@ describe('the memory-accounting plugin', () => {
     app = started.app;
     const release = started.hold('first');
     const answer = post(started.port, '/check', Buffer.alloc(2 * MiB, 1), 'first');
-    expect(
-      await until(
-        () => bound.held,
-        (held) => held > 0,
-      ),
-    ).toBe(4 * MiB);
+    expect(await heldOnceTaken(bound)).toBe(4 * MiB);
     release();
     expect(await (await answer).text()).toBe('intact');
-    expect(
-      await until(
-        () => bound.held,
-        (held) => held === 0,
-      ),
-    ).toBe(0);
+    expect(await heldOnceFreed(bound)).toBe(0);
     expect(
       await until(
         () => buffers.idleBytes,
@@ -243,19 +246,9 @@ describe('the memory-accounting plugin', () => {
       `POST /check HTTP/1.1\r\nhost: test\r\ncontent-type: application/octet-stream\r\ncontent-length: ${2 * MiB}\r\n\r\n`,
     );
     socket.write(Buffer.alloc(MiB, 1));
-    expect(
-      await until(
-        () => bound.held,
-        (held) => held > 0,
-      ),
-    ).toBe(4 * MiB);
+    expect(await heldOnceTaken(bound)).toBe(4 * MiB);
     socket.destroy();
-    expect(
-      await until(
-        () => bound.held,
-        (held) => held === 0,
-      ),
-    ).toBe(0);
+    expect(await heldOnceFreed(bound)).toBe(0);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(buffers.idleBytes).toBe(0);
     expect(buffers.counts.taken).toBe(1);
@@ -270,10 +263,7 @@ describe('the memory-accounting plugin', () => {
     app = started.app;
     const release = started.hold('first');
     const first = post(started.port, '/check', Buffer.alloc(2 * MiB, 1), 'first');
-    await until(
-      () => bound.held,
-      (held) => held > 0,
-    );
+    await heldOnceTaken(bound);
     const socket = connect(started.port, '127.0.0.1');
     socket.on('error', () => {});
     socket.write(
@@ -295,12 +285,7 @@ describe('the memory-accounting plugin', () => {
     expect(bound.held).toBe(4 * MiB);
     release();
     expect(await (await first).text()).toBe('intact');
-    expect(
-      await until(
-        () => bound.held,
-        (held) => held === 0,
-      ),
-    ).toBe(0);
+    expect(await heldOnceFreed(bound)).toBe(0);
   });
 
   it('never hands a buffer in use to another request, and reuses it once its response is over', async () => {
@@ -336,12 +321,7 @@ describe('the memory-accounting plugin', () => {
     const started = await appWith({ bound, pool: buffers, bodyLimitBytes: 4 * MiB });
     app = started.app;
     expect((await post(started.port, '/fail', Buffer.alloc(2 * MiB, 1))).status).toBe(500);
-    expect(
-      await until(
-        () => bound.held,
-        (held) => held === 0,
-      ),
-    ).toBe(0);
+    expect(await heldOnceFreed(bound)).toBe(0);
     // The error answer was finished: the buffer is whole and goes back for the next request.
     expect(
       await until(
@@ -360,21 +340,13 @@ describe('the memory-accounting plugin', () => {
     app = started.app;
     const release = started.hold('first');
     const first = post(started.port, '/check', Buffer.alloc(2 * MiB, 1), 'first');
-    await until(
-      () => bound.held,
-      (held) => held > 0,
-    );
+    await heldOnceTaken(bound);
     expect((await post(started.port, '/check', Buffer.alloc(2 * MiB, 1))).status).toBe(503);
     expect(bound.held).toBe(4 * MiB);
     expect(bound.waiting).toBe(0);
     release();
     await first;
-    expect(
-      await until(
-        () => bound.held,
-        (held) => held === 0,
-      ),
-    ).toBe(0);
+    expect(await heldOnceFreed(bound)).toBe(0);
   });
 
   it('counts a body of unknown length in steps as it arrives, and gives it back when its client leaves', async () => {
@@ -396,12 +368,7 @@ describe('the memory-accounting plugin', () => {
       ),
     ).toBe(6 * MiB);
     socket.destroy();
-    expect(
-      await until(
-        () => bound.held,
-        (held) => held === 0,
-      ),
-    ).toBe(0);
+    expect(await heldOnceFreed(bound)).toBe(0);
   });
 
   it('counts a large answer on its way out until the response is over', async () => {
@@ -414,18 +381,8 @@ describe('the memory-accounting plugin', () => {
       'POST /answer HTTP/1.1\r\nhost: test\r\ncontent-type: application/octet-stream\r\ncontent-length: 1\r\n\r\nx',
     );
     socket.pause();
-    expect(
-      await until(
-        () => bound.held,
-        (held) => held > 0,
-      ),
-    ).toBe(16 * MiB);
+    expect(await heldOnceTaken(bound)).toBe(16 * MiB);
     socket.destroy();
-    expect(
-      await until(
-        () => bound.held,
-        (held) => held === 0,
-      ),
-    ).toBe(0);
+    expect(await heldOnceFreed(bound)).toBe(0);
   });
 });
