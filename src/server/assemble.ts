@@ -75,7 +75,13 @@ export interface RunningGateway {
 
 export async function createGateway(
   config: GatewayConfig,
-  options: { logger?: Logger; database?: StoreDatabase; cluster?: ClusterMember } = {},
+  options: {
+    logger?: Logger;
+    database?: StoreDatabase;
+    cluster?: ClusterMember;
+    /** The clock circuit breakers and key rests read (tests move it instead of sleeping). */
+    now?: () => number;
+  } = {},
 ): Promise<RunningGateway> {
   const { cluster } = options;
   const logger = options.logger ?? createLogger();
@@ -120,8 +126,8 @@ export async function createGateway(
   const metrics = createMetrics(bodyMemory);
   if (cluster) shareMetrics(metrics.registry);
   const channels = config.channels.map(routeChannel);
-  const circuits = new CircuitBreakers(config.routing.circuit);
-  const keys = new KeyPool();
+  const circuits = new CircuitBreakers({ ...config.routing.circuit, now: options.now });
+  const keys = new KeyPool(options.now);
   // Admission, circuits and the retest lock shared with the deployment's other processes, if any.
   const sharedState = await createSharedState(config, { logger, circuits, primary: cluster?.link });
   const channelStates = new ChannelStateRecorder(

@@ -5,7 +5,9 @@ import { startUpstreamSim, type UpstreamSim } from '../../src/sim/index.js';
 import { simChannelYaml, startTestGateway, type TestGateway } from '../helpers/start-gateway.js';
 
 const model = 'gemini-3.1-flash-image';
-const openMs = 300;
+const openMs = 60_000;
+/** The gateway's circuits read this clock: the test moves it past an open period instead of sleeping. */
+let clockAheadMs = 0;
 let imageless: UpstreamSim;
 let gateway: TestGateway;
 
@@ -18,6 +20,7 @@ ${simChannelYaml('imageless', imageless.url, [model])}routing:
 retest:
   enabled: false
 `,
+    now: () => Date.now() + clockAheadMs,
   });
 });
 afterAll(async () => {
@@ -43,7 +46,7 @@ describe('a half-open probe without an image', () => {
     const first = await ask(['IMAGE']);
     expect(first.status).toBe(200); // the honest no-image answer, as the Gemini door returns it
     expect(circuitState()).not.toBe('closed');
-    await new Promise((resolve) => setTimeout(resolve, openMs + 100));
+    clockAheadMs += openMs + 100;
     expect(circuitState()).toBe('half_open');
     const probe = await ask(['TEXT']);
     expect(probe.status).toBe(200);
@@ -52,7 +55,7 @@ describe('a half-open probe without an image', () => {
 
   it('closes it once an image comes back', async () => {
     imageless.setFaults([]);
-    await new Promise((resolve) => setTimeout(resolve, openMs + 100));
+    clockAheadMs += openMs + 100;
     const answer = await ask(['IMAGE']);
     expect(answer.status).toBe(200);
     expect(circuitState()).toBe('closed');

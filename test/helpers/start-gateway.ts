@@ -23,7 +23,7 @@ export interface TestGateway {
 }
 
 export async function startTestGateway(
-  options: { configYaml?: string; env?: Record<string, string> } = {},
+  options: { configYaml?: string; env?: Record<string, string>; now?: () => number } = {},
 ): Promise<TestGateway> {
   const dataDir = mkdtempSync(join(tmpdir(), 'imagegate-test-'));
   const env: Record<string, string> = {
@@ -40,6 +40,7 @@ export async function startTestGateway(
   const config = loadConfig({ env });
   const running = await createGateway(config, {
     logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
+    now: options.now,
   });
   const url = await running.app.listen({ port: 0, host: '127.0.0.1' });
   return {
