@@ -38,23 +38,41 @@ async function startCountingUpstream(delayMs: number, answerImage?: Buffer) {
     ],
     usageMetadata: { promptTokenCount: 10, candidatesTokenCount: 1290, totalTokenCount: 1300 },
   });
-  const state = { inFlight: 0, maxInFlight: 0, served: 0 };
+  /**
+   * `holdUntilInFlight`: answers wait until that many requests were in flight at once (or 5 s), so a
+   * test of concurrency does not hang on how quickly a busy machine sends them.
+   */
+  const state = { inFlight: 0, maxInFlight: 0, served: 0, holdUntilInFlight: 0 };
+  let held: Array<() => void> = [];
   const server: Server = createServer((request, response) => {
     state.inFlight += 1;
     state.maxInFlight = Math.max(state.maxInFlight, state.inFlight);
+    if (state.maxInFlight >= state.holdUntilInFlight) {
+      for (const release of held) release();
+      held = [];
+    }
     request.resume();
-    request.on('end', () =>
-      setTimeout(() => {
-        state.inFlight -= 1;
-        state.served += 1;
-        response
-          .writeHead(200, {
-            'content-type': 'application/json; charset=UTF-8',
-            'content-length': Buffer.byteLength(answer),
-          })
-          .end(answer);
-      }, delayMs),
-    );
+    const answerNow = () => {
+      state.inFlight -= 1;
+      state.served += 1;
+      response
+        .writeHead(200, {
+          'content-type': 'application/json; charset=UTF-8',
+          'content-length': Buffer.byteLength(answer),
+        })
+        .end(answer);
+    };
+    request.on('end', () => {
+      if (state.maxInFlight >= state.holdUntilInFlight) {
+        setTimeout(answerNow, delayMs);
+        return;
+      }
+      const fallback = setTimeout(answerNow, 5000);
+      held.push(() => {
+        clearTimeout(fallback);
+        setTimeout(answerNow, delayMs);
+      });
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
@@ -130,7 +148,10 @@ retest: { enabled: false }
   it('lets them all in at once under the default bound', async () => {
     const gateway = await gatewayWith('{}');
     upstream.state.maxInFlight = 0;
-    const answers = await Promise.all(Array.from({ length: 4 }, () => post(gateway)));
+    upstream.state.holdUntilInFlight = 4;
+    const answers = await Promise.all(Array.from({ length: 4 }, () => post(gateway))).finally(() => {
+      upstream.state.holdUntilInFlight = 0;
+    });
     expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200]);
     expect(upstream.state.maxInFlight).toBe(4);
   });
