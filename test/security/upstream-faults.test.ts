@@ -26,7 +26,7 @@ beforeAll(async () => {
   healthy = await startUpstreamSim();
   gateway = await startTestGateway({
     configYaml: `channels:
-${simChannelYaml('faulty', faulty.url, [model], '    priority: 2\n    timeoutMs: 1500\n')}${simChannelYaml('healthy', healthy.url, [model], '    priority: 1\n')}
+${simChannelYaml('faulty', faulty.url, [model], '    priority: 2\n    timeoutMs: 4000\n')}${simChannelYaml('healthy', healthy.url, [model], '    priority: 1\n')}
 routing:
   circuit: { failureThreshold: 1000, openMs: 1000 }
 `,
