@@ -60,6 +60,29 @@ export function upstreamErrorFromResponse(
   } catch {
     parsed = undefined;
   }
+  return upstreamErrorFromBody(httpStatus, parsed, retryAfterHeader, channelName);
+}
+
+/**
+ * An error object inside a 200 answer or a stream event (`{"error":{"code":429,…}}`): classified by
+ * its own code as if it had come as that HTTP status, so an in-band 429 rests the key and an in-band
+ * 503 counts as the route overloaded. Without a usable code (400–599) it is a malformed answer.
+ */
+export function inBandUpstreamError(body: Record<string, unknown>, channelName: string): GatewayError {
+  const error = body.error;
+  const code = error !== null && typeof error === 'object' ? (error as { code?: unknown }).code : undefined;
+  if (typeof code !== 'number' || !Number.isInteger(code) || code < 400 || code > 599) {
+    return malformedUpstreamAnswer(channelName, 'an error object inside a 200 answer');
+  }
+  return upstreamErrorFromBody(code, body as GoogleErrorBody, undefined, channelName);
+}
+
+function upstreamErrorFromBody(
+  httpStatus: number,
+  parsed: GoogleErrorBody | undefined,
+  retryAfterHeader: string | undefined,
+  channelName: string,
+): GatewayError {
   const error =
     parsed && typeof parsed.error === 'object' && parsed.error !== null ? parsed.error : undefined;
   const upstreamMessage = typeof error?.message === 'string' ? error.message : '';

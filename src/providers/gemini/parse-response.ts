@@ -1,6 +1,6 @@
 // Reads a Gemini-wire answer body: parsed response, or a classified error. Pure.
 import type { GenerateContentResponse } from '../../canonical/types.js';
-import { malformedUpstreamAnswer } from './errors.js';
+import { inBandUpstreamError, malformedUpstreamAnswer } from './errors.js';
 import { BytePieces } from '../../canonical/byte-pieces.js';
 import { largeJsonBytes } from '../../canonical/find-image-strings.js';
 import { excessNestingOffset, maxJsonNesting } from '../../canonical/json-nesting.js';
@@ -38,7 +38,7 @@ export function parseGeminiBody(
     throw malformedUpstreamAnswer(channelName, 'expected a JSON object');
   }
   const record = value as Record<string, unknown>;
-  if (record.error) throw malformedUpstreamAnswer(channelName, 'an error object inside a 200 answer');
+  if (record.error) throw inBandUpstreamError(record, channelName);
   const problem = shapeProblem(record);
   if (problem) throw malformedUpstreamAnswer(channelName, problem);
   return record as GenerateContentResponse;
