@@ -2,6 +2,7 @@
 // round-robin client over several of them (a stand-in for the load balancer).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -82,6 +83,19 @@ async function stopProcess(child: ChildProcess, timeoutMs: number): Promise<numb
 }
 
 /** Sends each request to the next replica in turn, as a round-robin load balancer would. */
+/**
+ * Starts two replicas of one deployment, one after the other so the first runs the migrations alone,
+ * each with a data dir of its own under `dataDir`; each is pushed to `into` once it has started, so
+ * the caller stops whichever did start.
+ */
+export async function startTwoReplicas(
+  options: Omit<ReplicaOptions, 'dataDir'>,
+  dataDir: string,
+  into: Replica[],
+): Promise<void> {
+  for (const name of ['a', 'b']) into.push(await startReplica({ ...options, dataDir: join(dataDir, name) }));
+}
+
 export class RoundRobin {
   private next = 0;
 

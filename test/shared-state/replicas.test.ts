@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startUpstreamSim, type UpstreamSim } from '../../src/sim/index.js';
 import { createClientKey, openDatabase, type StoreDatabase } from '../../src/store/index.js';
-import { type Replica, RoundRobin, startReplica } from './replica-process.js';
+import { type Replica, RoundRobin, startTwoReplicas } from './replica-process.js';
 import {
   createScratchSpace,
   describeWithServices,
@@ -59,9 +59,7 @@ retest:
       bootstrapKey,
       configPath,
     };
-    // One after the other, so the first runs the migrations alone.
-    replicas.push(await startReplica({ ...options, dataDir: join(dataDir, 'a') }));
-    replicas.push(await startReplica({ ...options, dataDir: join(dataDir, 'b') }));
+    await startTwoReplicas(options, dataDir, replicas);
     balancer = new RoundRobin(replicas);
   }, 180_000);
 
