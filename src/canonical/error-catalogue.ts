@@ -230,6 +230,8 @@ export const errorCatalogue = {
     { errorClass: 'not_found', httpStatus: 410, code: 'model_retired', param: 'model' },
     words,
   ),
+  /** A stored response or interaction that is absent, expired, deleted or another key's. */
+  STORED_TURN_NOT_FOUND: named({ errorClass: 'not_found', httpStatus: 404 }, wordsAbout),
   KEY_NOT_FOUND: named(
     { errorClass: 'not_found', httpStatus: 404, code: 'key_not_found', param: 'id' },
     (idOrName: string) => `No client key with id or name "${idOrName}". GET /admin/keys lists them.`,

@@ -8,7 +8,7 @@ import type { Generated } from 'kysely';
 export type Flag = number;
 
 /** Which client protocol a request came through. */
-export type Door = 'gemini' | 'openai-images' | 'openai-chat';
+export type Door = 'gemini' | 'openai-images' | 'openai-chat' | 'openai-responses';
 
 export type LedgerKind = 'hold' | 'settle' | 'release' | 'refund';
 

@@ -22,7 +22,7 @@ const booleanField = z.preprocess((value) => {
   return value;
 }, z.boolean());
 
-const sizeField = z.string().refine(
+export const sizeField = z.string().refine(
   (value) => {
     if (value === 'auto') return true;
     const size = parsePixelSize(value);

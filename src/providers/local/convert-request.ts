@@ -1,4 +1,5 @@
-// Canonical (Gemini-shaped) request → engine input: the last user turn's text and images, and imageConfig.
+// Canonical (Gemini-shaped) request → engine input: the last user turn's text and images (else the
+// conversation's most recent image), and imageConfig.
 // Images that are not decodable are rejected with a 400 naming the exact part.
 
 import { errorCatalogue } from '../../canonical/error-catalogue.js';
@@ -22,6 +23,26 @@ function lastUserContent(request: GenerateContentRequest): { content: Content; i
     'contents must include a user turn with the instruction (role "user").',
     'contents',
   );
+}
+
+/** The last non-thought inline image before turn `before` (an earlier answer's or input's). */
+function mostRecentImage(
+  contents: readonly Content[],
+  before: number,
+): { data: string; param: string } | undefined {
+  for (let index = before - 1; index >= 0; index -= 1) {
+    const parts = contents[index].parts ?? [];
+    for (let partIndex = parts.length - 1; partIndex >= 0; partIndex -= 1) {
+      const part = parts[partIndex];
+      if (part.thought === true || !part.inlineData) continue;
+      if (partIndex > 0 && parts[partIndex - 1].text === maskInstruction) continue;
+      return {
+        data: String(part.inlineData.data ?? ''),
+        param: `contents[${index}].parts[${partIndex}].inlineData.data`,
+      };
+    }
+  }
+  return undefined;
 }
 
 async function decodeInlineImage(data: string, param: string): Promise<EngineImage> {
@@ -85,6 +106,11 @@ export async function toEngineInput(request: GenerateContentRequest): Promise<En
       `The instruction is ${instruction.length} characters long; local-image-edit reads at most ${maxInstructionCharacters}. Send a shorter instruction.`,
       `contents[${index}].parts`,
     );
+  }
+  // A turn without an image of its own continues the conversation: it edits the most recent image.
+  if (inlineImages.length === 0) {
+    const earlier = mostRecentImage(request.contents ?? [], index);
+    if (earlier) inlineImages.push(earlier);
   }
   const images: EngineImage[] = [];
   for (const image of inlineImages) images.push(await decodeInlineImage(image.data, image.param));

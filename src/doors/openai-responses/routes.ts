@@ -1,0 +1,339 @@
+// HTTP routes of the OpenAI Responses door: `POST /v1/responses` (whole or SSE events) with the
+// `image_generation` tool, and `GET` / `DELETE /v1/responses/{id}` for stored responses.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { errorCatalogue } from '../../canonical/error-catalogue.js';
+import type { GatewayError } from '../../canonical/errors.js';
+import { jsonWithImagesPieces } from '../../canonical/json-with-images.js';
+import type { GenerateContentResponse } from '../../canonical/types.js';
+import type { ServedModel } from '../../catalog/served-model.js';
+import { parseJsonBody } from '../../http/parse-json-body.js';
+import { abortWhenClientLeaves } from '../../pipeline/client-gone.js';
+import { clientRequestOf } from '../../pipeline/client-request-id.js';
+import { errorHandlerFor } from '../../pipeline/error-reply.js';
+import type { GenerationDeps } from '../../pipeline/generation.js';
+import { type PinnedChannelDeps, pinnedChannelOf } from '../../pipeline/pinned-channel.js';
+import type { ClientKeyRecord } from '../../store/index.js';
+import {
+  consumeSubStream,
+  mostTellingFailure,
+  prepareSubCalls,
+  runSubCalls,
+} from '../openai-common/fan-out.js';
+import { inlineRemoteImages } from '../openai-common/inline-remote-images.js';
+import { openAiErrorBody } from '../openai-common/render-error.js';
+import { authenticateBearer, type OpenAiRequestDeps } from '../openai-common/request-context.js';
+import { sendJsonPieces } from '../openai-common/send-json-pieces.js';
+import { openSseReply } from '../openai-common/sse-writer.js';
+import { collectGeneratedImages, noImageError } from '../openai-images/from-canonical.js';
+import { transcodeImage } from '../openai-images/transcode.js';
+import { historyOf } from './conversation.js';
+import {
+  answerText,
+  completedImageCall,
+  completedResponse,
+  itemId,
+  messageItem,
+  type OutputItem,
+  type ResponseMeta,
+  type ResponseObject,
+} from './from-canonical.js';
+import { chooseImageModel, type ResponsesModelDeps } from './image-model.js';
+import { parseResponsesBody, type ResponsesBody } from './schema.js';
+import { ResponsesStreamAssembler } from './stream-reply.js';
+import {
+  type ImageToolAt,
+  type ResponsesCanonicalRequest,
+  responsesRequestToCanonical,
+} from './to-canonical.js';
+
+/** A stored turn as the conversation store keeps it (src/store/conversations.ts). */
+export interface StoredResponse {
+  id: string;
+  door: 'openai-responses';
+  keyId: string;
+  previousId: string | null;
+  model: string;
+  createdAt: number;
+  expiresAt: number;
+  input: string;
+  body: string;
+}
+
+/** The conversation store as this door uses it. */
+export interface ResponseStore {
+  save(turn: StoredResponse): Promise<void>;
+  get(door: 'openai-responses', id: string, keyId: string, now: number): Promise<StoredResponse | undefined>;
+  delete(door: 'openai-responses', id: string, keyId: string): Promise<boolean>;
+  chain(
+    door: 'openai-responses',
+    id: string,
+    keyId: string,
+    now: number,
+    maxTurns: number,
+  ): Promise<StoredResponse[] | undefined>;
+}
+
+/** What the Responses door needs from the running gateway (src/server/assemble.ts builds it). */
+export interface OpenAiResponsesDoorDeps
+  extends GenerationDeps,
+    OpenAiRequestDeps,
+    PinnedChannelDeps,
+    ResponsesModelDeps {
+  conversations: ResponseStore;
+  conversationSettings: { retentionDays: number; maxTurns: number };
+}
+
+const door = 'openai-responses';
+const dayMs = 24 * 60 * 60 * 1000;
+
+export function registerOpenAiResponsesDoor(app: FastifyInstance, gateway: OpenAiResponsesDoorDeps): void {
+  app.register(async (scope) => responsesRoutes(scope, gateway));
+}
+
+function notFound(id: string, param?: string): GatewayError {
+  return errorCatalogue.STORED_TURN_NOT_FOUND(
+    `Response with id '${id}' not found. Stored responses are kept for a limited time and only the key that made one can read or continue it.`,
+    param,
+  );
+}
+
+function responseIdOf(request: FastifyRequest): string {
+  return (request.params as { id: string }).id;
+}
+
+function responsesRoutes(app: FastifyInstance, gateway: OpenAiResponsesDoorDeps): void {
+  app.setErrorHandler(errorHandlerFor(openAiErrorBody));
+
+  app.get('/v1/responses/:id', async (request, reply) => {
+    const client = await authenticateBearer(gateway, request.headers);
+    const id = responseIdOf(request);
+    const stored = await gateway.conversations.get(door, id, client.id, Date.now());
+    if (!stored) throw notFound(id);
+    return reply.type('application/json; charset=utf-8').send(stored.body);
+  });
+
+  app.delete('/v1/responses/:id', async (request) => {
+    const client = await authenticateBearer(gateway, request.headers);
+    const id = responseIdOf(request);
+    if (!(await gateway.conversations.delete(door, id, client.id))) throw notFound(id);
+    return { id, object: 'response', deleted: true };
+  });
+
+  app.post('/v1/responses', async (request, reply) => {
+    const client = await authenticateBearer(gateway, request.headers);
+    const body = parseResponsesBody(parseJsonBody(request.body));
+    refuseUnsupported(body);
+    const choice = chooseImageModel(gateway, body, reply.raw);
+    const history = await historyFor(gateway, body, client);
+    const stream = body.stream === true;
+    const canonical = responsesRequestToCanonical(body, {
+      history,
+      ...(choice.tool ? { tool: choice.tool } : {}),
+      model: choice.served.served,
+      stream,
+    });
+    const clientGone = abortWhenClientLeaves(reply);
+    canonical.request = await inlineRemoteImages(canonical.request, canonical.paramOf);
+    const [subCall] = prepareSubCalls(
+      gateway,
+      {
+        clientRequest: clientRequestOf(request.headers, request.id),
+        door,
+        client,
+        model: choice.served.served,
+        requestedModel: choice.served.requested,
+        request: canonical.request,
+        payloadBytes: Buffer.isBuffer(request.body) ? request.body.length : 0,
+        stream,
+        signal: clientGone,
+        memory: request.memory,
+        pinnedChannel: pinnedChannelOf(gateway, request.headers),
+        startedAt: performance.now(),
+      },
+      request.id,
+      1,
+      paramNames(choice.tool),
+    );
+    const meta: ResponseMeta = {
+      id: `resp_${request.id.replaceAll('-', '')}`,
+      createdAt: Math.floor(Date.now() / 1000),
+      model: choice.served.served.id,
+      body,
+      store: body.store !== false,
+    };
+    const turn: TurnContext = { gateway, client, meta, canonical };
+    if (stream) return streamResponse(turn, request, reply, subCall);
+    const { succeeded, failures } = await runSubCalls(gateway, [subCall]);
+    const [result] = succeeded;
+    if (!result) throw mostTellingFailure(failures);
+    const output = await outputItems(turn, [result.response]);
+    const response = completedResponse(
+      meta,
+      output,
+      result.response.usageMetadata,
+      canonical.image !== undefined,
+    );
+    const pieces = jsonWithImagesPieces(response);
+    await remember(turn, pieces);
+    reply.header('x-imagegate-channel', result.channel);
+    return sendJsonPieces(reply, pieces);
+  });
+}
+
+interface TurnContext {
+  gateway: OpenAiResponsesDoorDeps;
+  client: ClientKeyRecord;
+  meta: ResponseMeta;
+  canonical: ResponsesCanonicalRequest;
+}
+
+/** Request fields the image gateway cannot honour: a 400 naming them rather than a silent drop. */
+function refuseUnsupported(body: ResponsesBody): void {
+  if (body.background === true) {
+    throw errorCatalogue.UNSUPPORTED_VALUE(
+      `Background mode is not supported by this gateway; leave 'background' out and wait for the answer (or stream it).`,
+      'background',
+    );
+  }
+  if (body.conversation !== undefined && body.conversation !== null) {
+    throw errorCatalogue.UNSUPPORTED_VALUE(
+      `Conversations objects are not supported by this gateway; continue a response with 'previous_response_id'.`,
+      'conversation',
+    );
+  }
+}
+
+/** The stored conversation a `previous_response_id` continues (this key's own, unexpired). */
+async function historyFor(gateway: OpenAiResponsesDoorDeps, body: ResponsesBody, client: ClientKeyRecord) {
+  const previous = body.previous_response_id;
+  if (!previous) return [];
+  const turns = await gateway.conversations.chain(
+    door,
+    previous,
+    client.id,
+    Date.now(),
+    gateway.conversationSettings.maxTurns,
+  );
+  if (!turns) throw notFound(previous, 'previous_response_id');
+  return historyOf(turns);
+}
+
+/** Canonical field paths the capability checks report → this door's own names. */
+function paramNames(tool: ImageToolAt | undefined): Readonly<Record<string, string>> {
+  const size = tool ? `tools[${tool.index}].size` : 'tools';
+  return {
+    'generationConfig.imageConfig.aspectRatio': size,
+    'generationConfig.imageConfig.imageSize': tool?.tool.size ? size : `tools[${tool?.index ?? 0}].quality`,
+    'generationConfig.candidateCount': 'input',
+    contents: 'input',
+  };
+}
+
+/** Whether the conversation held an image for the tool to edit. */
+function editsAnImage(canonical: ResponsesCanonicalRequest): boolean {
+  return canonical.request.contents.some((content) =>
+    (content.parts ?? []).some((part) => part.inlineData !== undefined && part.thought !== true),
+  );
+}
+
+/** Images (in the tool's format) and text of the answers → output items; no image where one was required → error. */
+async function outputItems(
+  turn: TurnContext,
+  responses: readonly GenerateContentResponse[],
+): Promise<OutputItem[]> {
+  const { canonical, meta } = turn;
+  const output: OutputItem[] = [];
+  const image = canonical.image;
+  if (image) {
+    const finals = collectGeneratedImages(responses);
+    if (finals.length === 0 && canonical.imageRequired) throw noImageError(responses);
+    for (const [index, final] of finals.entries()) {
+      const encoded = await transcodeImage(final, image.format, image.compression);
+      output.push(
+        completedImageCall(
+          itemId('ig', meta.id, index),
+          encoded,
+          image,
+          canonical.prompt,
+          editsAnImage(canonical),
+        ),
+      );
+    }
+  }
+  const text = answerText(responses);
+  if (text) output.push(messageItem(itemId('msg', meta.id, output.length), text));
+  return output;
+}
+
+/** Keeps a completed response for GET and later turns, unless the client said `store: false`. */
+async function remember(turn: TurnContext, pieces: readonly Buffer[]): Promise<void> {
+  const { gateway, meta, client, canonical } = turn;
+  if (!meta.store) return;
+  const now = Date.now();
+  await gateway.conversations.save({
+    id: meta.id,
+    door,
+    keyId: client.id,
+    previousId: meta.body.previous_response_id ?? null,
+    model: meta.model,
+    createdAt: now,
+    expiresAt: now + gateway.conversationSettings.retentionDays * dayMs,
+    input: JSON.stringify(canonical.turnInput),
+    body: Buffer.concat(pieces).toString('utf8'),
+  });
+}
+
+async function streamResponse(
+  turn: TurnContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  subCall: Parameters<typeof consumeSubStream>[1]['subCall'],
+) {
+  const { gateway, canonical, meta } = turn;
+  const { writer, opened, close } = await openSseReply(gateway, request, reply, [subCall]);
+  const assembler = new ResponsesStreamAssembler(meta, {
+    ...(canonical.image ? { image: canonical.image } : {}),
+    prompt: canonical.prompt,
+    edited: editsAnImage(canonical),
+  });
+  let completed: ResponseObject | undefined;
+  let failure: GatewayError | undefined;
+  const writeFrames = async (frames: readonly Buffer[][]): Promise<number> => {
+    for (const frame of frames) await writer.write(frame);
+    return writer.isOpen ? frames.length : 0;
+  };
+  try {
+    await writeFrames(assembler.start());
+    const consumed = await consumeSubStream(
+      gateway,
+      opened[0],
+      async (event) => {
+        const frames = await assembler.onEvent(event.response);
+        return (await writeFrames(frames)) > 0 ? frames.length : 0;
+      },
+      // The final image goes out before the call is settled, so the settle counts it.
+      async (ended) => {
+        if (ended.error) return 0;
+        if (assembler.finalImageCount === 0 && canonical.imageRequired) {
+          failure = noImageError([]);
+          return 0;
+        }
+        const { frames, response } = await assembler.finish(ended.usage);
+        completed = response;
+        const open = writer.isOpen;
+        await writeFrames(frames);
+        return open ? assembler.finalImageCount : 0;
+      },
+    );
+    failure ??= consumed.error;
+    if (failure) {
+      await writeFrames(assembler.failed(openAiErrorBody(failure).error));
+    } else if (completed) {
+      await remember(turn, jsonWithImagesPieces(completed));
+    }
+  } finally {
+    close();
+  }
+}
+
+export type { ServedModel };
