@@ -327,6 +327,11 @@ export const errorCatalogue = {
     cause,
   })),
   NO_CALL_MADE: named({ errorClass: 'internal', httpStatus: 500 }, () => 'No call was made.'),
+  /** The gateway makes every turn id; one stored twice is its own bug, never the caller's. */
+  CONVERSATION_TURN_EXISTS: named(
+    { errorClass: 'internal', httpStatus: 500, code: 'internal_error' },
+    (door: string, id: string) => `Conversation turn "${id}" of door ${door} is already stored.`,
+  ),
 };
 
 /** What an upstream said about a failure, classified (src/providers/upstream-error.ts words it). */

@@ -191,5 +191,6 @@ function loadConfigWith(options: LoadConfigOptions, secrets: Set<string>): Gatew
     retest: file.retest,
     catalogPolicy: file.catalog,
     billing: file.billing,
+    conversations: file.conversations,
   };
 }

@@ -15,6 +15,8 @@ export const maxTimerMs = 2_147_483_647;
 const timerMs = positiveInteger.max(maxTimerMs);
 /** A hold above 10× the worst case is a typo; an unbounded one overflows the ledger's integers. */
 export const maxHeldMultiplier = 10;
+/** Stored conversation turns live at most this long (`conversations.retentionDays`). */
+export const maxRetentionDays = 36_500;
 const port = z.number().int().min(0).max(65535);
 /** Gateway processes on this node (`auto`: one per core); see src/cluster/. */
 export const maxWorkers = 64;
@@ -119,6 +121,13 @@ export const configFileSchema = z.strictObject({
       driftThreshold: z.number().nonnegative().default(0.05),
       heldMultiplier: z.number().min(1).max(maxHeldMultiplier).default(1),
       settleBatchMs: z.number().int().min(0).max(60_000).default(20),
+    })
+    .prefault({}),
+  conversations: z
+    .strictObject({
+      /** A century at most: beyond it an expiry is a typo, not a policy. */
+      retentionDays: positiveInteger.max(maxRetentionDays).default(30),
+      maxTurns: positiveInteger.default(50),
     })
     .prefault({}),
 });

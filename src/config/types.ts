@@ -119,6 +119,13 @@ export interface BillingConfig {
   settleBatchMs: number;
 }
 
+export interface ConversationsConfig {
+  /** How long a stored turn (OpenAI Responses, Gemini Interactions) stays readable and continuable. */
+  retentionDays: number;
+  /** The most turns a continued conversation sends upstream (the newest kept). */
+  maxTurns: number;
+}
+
 export interface GatewayConfig {
   /** The file read, if any. */
   configPath?: string;
@@ -134,6 +141,8 @@ export interface GatewayConfig {
   /** Lifecycle policy and upstream discovery for the catalog. */
   catalogPolicy: CatalogPolicyConfig;
   billing: BillingConfig;
+  /** Stored conversations of the doors that keep them. */
+  conversations: ConversationsConfig;
 }
 
 /** The upstream model name a channel calls for a public model id. */

@@ -26,12 +26,14 @@ import { pixelMemory } from '../engine/pixel-memory.js';
 import { Dispatcher } from '../routing/dispatch.js';
 import { KeyPool } from '../routing/key-pool.js';
 import {
+  ConversationStore,
   createClientKey,
   listClientKeys,
   migrateToLatest,
   openDatabase,
   RequestLogWriter,
   type StoreDatabase,
+  startConversationPurge,
 } from '../store/index.js';
 import { latestRetestVerdicts } from '../store/retest-results.js';
 import { buildApp } from './app.js';
@@ -207,6 +209,14 @@ export async function createGateway(
     watchdogMs: config.routing.deadlineMs + 60_000,
     onError: (error, requestId) => logger.error({ err: error, requestId }, 'billing write failed'),
   });
+  const conversations = new ConversationStore(database.db);
+  // Every process purges (a delete by expiry is idempotent); the first run does not hold up start.
+  const stopConversationPurge = startConversationPurge(conversations, {
+    onResult: (removed, error) => {
+      if (error) logger.error({ err: error }, 'conversation purge failed');
+      else if (removed > 0) logger.info({ removed }, 'purged expired conversation turns');
+    },
+  });
   const lifecycle = new ModelLifecycle(config.catalog, config.catalogPolicy.retired);
   lifecycle.useFacts(routePresence);
   const gateway: Gateway = {
@@ -232,6 +242,8 @@ export async function createGateway(
     database,
     requestLog,
     billing,
+    conversations,
+    conversationPolicy: config.conversations,
     metrics,
     logger,
     adminKey: config.auth.adminKey,
@@ -295,6 +307,7 @@ export async function createGateway(
       await requestLog.close();
       await sharedState.close();
       await channelStates.close();
+      await stopConversationPurge();
       await database.close();
     },
   };

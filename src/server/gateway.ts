@@ -10,7 +10,8 @@ import type { Dispatcher } from '../routing/dispatch.js';
 import type { KeyPool } from '../routing/key-pool.js';
 import type { SharedState } from '../shared-state/shared-state.js';
 import type { ServerTimeouts } from '../security/limits.js';
-import type { RequestLogWriter, StoreDatabase } from '../store/index.js';
+import type { ConversationsConfig } from '../config/index.js';
+import type { ConversationStore, RequestLogWriter, StoreDatabase } from '../store/index.js';
 import type { RetestService } from '../health/retest-service.js';
 import type { RouteDemotions } from '../health/route-demotions.js';
 import type { RoutePresenceView } from '../health/route-presence.js';
@@ -44,6 +45,10 @@ export interface Gateway {
   requestLog: RequestLogWriter;
   /** Admission, holds, settles and reconciliation for every door (src/billing/). */
   billing: RequestBilling;
+  /** Stored turns of the doors that keep conversations (OpenAI Responses, Gemini Interactions). */
+  conversations: ConversationStore;
+  /** How long a stored turn lives and how many turns a continued conversation carries. */
+  conversationPolicy: ConversationsConfig;
   metrics: GatewayMetrics;
   logger: Logger;
   adminKey?: string;

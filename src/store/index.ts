@@ -37,4 +37,6 @@ export {
   RequestLogWriter,
   type RequestLogWriterOptions,
 } from './request-log.js';
+export { ConversationStore, expiryAfter, type StoredTurn } from './conversations.js';
+export { type ConversationPurgeOptions, startConversationPurge } from './conversation-purge.js';
 export { type UsageSummaryQuery, type UsageSummaryRow, usageSummary } from './usage.js';

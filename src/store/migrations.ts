@@ -278,6 +278,35 @@ const routePresence: Migration = {
   },
 };
 
+/**
+ * Stored conversation turns of the doors that keep conversations (OpenAI Responses, Gemini
+ * Interactions): one row per answered turn, readable by the client key that made it until it expires.
+ */
+const conversationTurns: Migration = {
+  async up(db: UntypedDatabase) {
+    await db.schema
+      .createTable('conversation_turns')
+      .ifNotExists()
+      .addColumn('door', 'text', (column) => column.notNull())
+      .addColumn('id', 'text', (column) => column.notNull())
+      .addColumn('key_id', 'text', (column) => column.notNull())
+      .addColumn('previous_id', 'text')
+      .addColumn('model', 'text', (column) => column.notNull())
+      .addColumn('created_at', 'bigint', (column) => column.notNull())
+      .addColumn('expires_at', 'bigint', (column) => column.notNull())
+      .addColumn('input', 'text', (column) => column.notNull())
+      .addColumn('body', 'text', (column) => column.notNull())
+      .addPrimaryKeyConstraint('conversation_turns_pk', ['door', 'id'])
+      .execute();
+    // The hourly purge deletes by expiry.
+    await createIndex(db, 'conversation_turns_expires_idx', 'conversation_turns', ['expires_at']);
+  },
+
+  async down(db: UntypedDatabase) {
+    await db.schema.dropTable('conversation_turns').ifExists().execute();
+  },
+};
+
 /** Every migration, keyed by a name that sorts in the order they must run. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_initial_schema': initialSchema,
@@ -285,6 +314,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0003_hold_owner': holdOwner,
   '0004_client_request_ids': clientRequestIds,
   '0005_route_presence': routePresence,
+  '0006_conversation_turns': conversationTurns,
 };
 
 /** Brings the schema up to date; safe to call on every start and from several replicas at once. */

@@ -10,6 +10,9 @@ export type Flag = number;
 /** Which client protocol a request came through. */
 export type Door = 'gemini' | 'openai-images' | 'openai-chat' | 'openai-responses';
 
+/** A door that keeps conversations: each answered turn may be stored and continued from. */
+export type ConversationDoor = 'openai-responses' | 'gemini-interactions';
+
 export type LedgerKind = 'hold' | 'settle' | 'release' | 'refund';
 
 export type HoldState = 'open' | 'settled' | 'released';
@@ -194,6 +197,26 @@ export interface RouteGoneTable {
   updated_at: number;
 }
 
+/** One answered turn of a stored conversation; (door, id) is unique. */
+export interface ConversationTurnsTable {
+  door: ConversationDoor;
+  /** The door's id of the turn (`resp_…`, an interaction id). */
+  id: string;
+  /** The client key that made it; only that key reads, continues or deletes it. */
+  key_id: string;
+  /** The turn it continues, or null for the first turn. */
+  previous_id: string | null;
+  /** The served catalog model id. */
+  model: string;
+  created_at: number;
+  /** Unreadable from this time on; the purge deletes it. */
+  expires_at: number;
+  /** JSON: the turn's input as canonical Content[] (the door writes and reads it). */
+  input: string;
+  /** JSON: the door's object as answered (the door writes and reads it). */
+  body: string;
+}
+
 export interface DatabaseSchema {
   client_keys: ClientKeysTable;
   request_log: RequestLogTable;
@@ -206,4 +229,5 @@ export interface DatabaseSchema {
   client_request_ids: ClientRequestIdsTable;
   upstream_models: UpstreamModelsTable;
   route_gone: RouteGoneTable;
+  conversation_turns: ConversationTurnsTable;
 }

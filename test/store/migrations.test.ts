@@ -5,6 +5,7 @@ import { describeEachBackend } from './backends.js';
 const tables = [
   'channel_state',
   'client_keys',
+  'conversation_turns',
   'holds',
   'ledger',
   'request_attempts',
