@@ -14,6 +14,7 @@ import { authenticate as authenticateGeminiClient, registerGeminiDoor } from '..
 import { authenticateBearer } from '../doors/openai-common/request-context.js';
 import { registerWebRoutes } from '../web/register.js';
 import { registerOpenAiChatDoor } from '../doors/openai-chat/routes.js';
+import { registerOpenAiResponsesDoor } from '../doors/openai-responses/routes.js';
 import { registerOpenAiImagesDoor } from '../doors/openai-images/routes.js';
 import { defaultServerTimeouts } from '../security/limits.js';
 import type { Gateway } from './gateway.js';
@@ -147,6 +148,7 @@ export function buildApp(gateway: Gateway): FastifyInstance {
   registerGeminiDoor(app, gateway);
   registerOpenAiImagesDoor(app, gateway);
   registerOpenAiChatDoor(app, gateway);
+  registerOpenAiResponsesDoor(app, gateway);
   registerAdminChannelRoutes(app, gateway);
   registerAdminModelSyncRoutes(app, gateway);
   registerAdminRoutes(app, gateway);

@@ -13,6 +13,7 @@ import { errorHandlerFor } from '../../pipeline/error-reply.js';
 import type { GenerationDeps } from '../../pipeline/generation.js';
 import { type PinnedChannelDeps, pinnedChannelOf } from '../../pipeline/pinned-channel.js';
 import type { ClientKeyRecord } from '../../store/index.js';
+import { type ConversationStore, expiryAfter } from '../../store/conversations.js';
 import {
   consumeSubStream,
   mostTellingFailure,
@@ -46,32 +47,8 @@ import {
   responsesRequestToCanonical,
 } from './to-canonical.js';
 
-/** A stored turn as the conversation store keeps it (src/store/conversations.ts). */
-export interface StoredResponse {
-  id: string;
-  door: 'openai-responses';
-  keyId: string;
-  previousId: string | null;
-  model: string;
-  createdAt: number;
-  expiresAt: number;
-  input: string;
-  body: string;
-}
-
 /** The conversation store as this door uses it. */
-export interface ResponseStore {
-  save(turn: StoredResponse): Promise<void>;
-  get(door: 'openai-responses', id: string, keyId: string, now: number): Promise<StoredResponse | undefined>;
-  delete(door: 'openai-responses', id: string, keyId: string): Promise<boolean>;
-  chain(
-    door: 'openai-responses',
-    id: string,
-    keyId: string,
-    now: number,
-    maxTurns: number,
-  ): Promise<StoredResponse[] | undefined>;
-}
+export type ResponseStore = Pick<ConversationStore, 'save' | 'get' | 'delete' | 'chain'>;
 
 /** What the Responses door needs from the running gateway (src/server/assemble.ts builds it). */
 export interface OpenAiResponsesDoorDeps
@@ -80,11 +57,10 @@ export interface OpenAiResponsesDoorDeps
     PinnedChannelDeps,
     ResponsesModelDeps {
   conversations: ResponseStore;
-  conversationSettings: { retentionDays: number; maxTurns: number };
+  conversationPolicy: { retentionDays: number; maxTurns: number };
 }
 
 const door = 'openai-responses';
-const dayMs = 24 * 60 * 60 * 1000;
 
 export function registerOpenAiResponsesDoor(app: FastifyInstance, gateway: OpenAiResponsesDoorDeps): void {
   app.register(async (scope) => responsesRoutes(scope, gateway));
@@ -115,7 +91,9 @@ function responsesRoutes(app: FastifyInstance, gateway: OpenAiResponsesDoorDeps)
   app.delete('/v1/responses/:id', async (request) => {
     const client = await authenticateBearer(gateway, request.headers);
     const id = responseIdOf(request);
-    if (!(await gateway.conversations.delete(door, id, client.id))) throw notFound(id);
+    // An expired turn not yet purged is as gone as a deleted one.
+    const stored = await gateway.conversations.get(door, id, client.id, Date.now());
+    if (!stored || !(await gateway.conversations.delete(door, id, client.id))) throw notFound(id);
     return { id, object: 'response', deleted: true };
   });
 
@@ -212,7 +190,7 @@ async function historyFor(gateway: OpenAiResponsesDoorDeps, body: ResponsesBody,
     previous,
     client.id,
     Date.now(),
-    gateway.conversationSettings.maxTurns,
+    gateway.conversationPolicy.maxTurns,
   );
   if (!turns) throw notFound(previous, 'previous_response_id');
   return historyOf(turns);
@@ -277,7 +255,7 @@ async function remember(turn: TurnContext, pieces: readonly Buffer[]): Promise<v
     previousId: meta.body.previous_response_id ?? null,
     model: meta.model,
     createdAt: now,
-    expiresAt: now + gateway.conversationSettings.retentionDays * dayMs,
+    expiresAt: expiryAfter(now, gateway.conversationPolicy.retentionDays),
     input: JSON.stringify(canonical.turnInput),
     body: Buffer.concat(pieces).toString('utf8'),
   });
