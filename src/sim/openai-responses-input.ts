@@ -70,7 +70,7 @@ const mimeTypeBySignature: [number[], string][] = [
 ];
 
 /** The type of base64 image bytes that arrive without one (an earlier call's `result`). */
-export function imageFromBase64(base64: string): EngineImage {
+function imageFromBase64(base64: string): EngineImage {
   const data = Buffer.from(base64, 'base64');
   const match = mimeTypeBySignature.find(([signature]) =>
     signature.every((byte, index) => data[index] === byte),

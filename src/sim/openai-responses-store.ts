@@ -12,11 +12,21 @@ export interface StoredResponse {
   conversation: ConversationItem[];
 }
 
+/** Each stored response holds its images; a bench run of thousands of calls must not grow without end. */
+export const defaultStoredResponses = 1000;
+
 export class ResponseStore {
   private readonly responses = new Map<string, StoredResponse>();
 
+  constructor(private readonly capacity = defaultStoredResponses) {}
+
+  /** Keeps the response; past `capacity`, the oldest one is forgotten (a later GET answers 404). */
   put(id: string, stored: StoredResponse): void {
     this.responses.set(id, stored);
+    if (this.responses.size > this.capacity) {
+      const oldest = this.responses.keys().next().value;
+      if (oldest !== undefined) this.responses.delete(oldest);
+    }
   }
 
   /** The stored response when `owner` made it; undefined for an unknown id or another key. */
