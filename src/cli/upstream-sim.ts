@@ -119,7 +119,8 @@ export function registerUpstreamSimCommand(program: Command): void {
 Routes: /v1beta/models/{m}:generateContent|:streamGenerateContent|:countTokens, GET /v1beta/models
 (pageSize, pageToken), GET /v1beta/models/{m},
 Vertex /v1/projects/{p}/locations/{l}/publishers/google/models/{m}:generateContent,
-/v1/images/generations, /v1/images/edits, /v1/chat/completions, GET /v1/models, GET /v1/models/{m}.
+/v1/images/generations, /v1/images/edits, /v1/responses (GET/DELETE /v1/responses/{id}),
+/v1/chat/completions, GET /v1/models, GET /v1/models/{m}.
 Header x-sim-image-bytes: N pads the answer's PNG to about N bytes.
 
 Model list: by default the providers' image models as of ${defaultModelListDate}, GA ids only

@@ -10,6 +10,7 @@ import { readBody, send } from './http-io.js';
 import { type ModelList, type ModelListOverrides, type ModelListSpec, buildModelList } from './model-list.js';
 import { handleOpenAiRoute, sendOpenAiError } from './openai-routes.js';
 import { routeNotFound } from './openai-errors.js';
+import { ResponseStore } from './openai-responses-store.js';
 import { parseBody, recordedBody } from './parsed-body.js';
 import { type RecordedRequest, RequestRecorder, modelNamedBy } from './recorder.js';
 import type { SimCall, SimContext } from './sim-context.js';
@@ -71,7 +72,7 @@ export interface UpstreamSim {
   readonly models: ModelList;
   /** Serves another model list from the next request on (as the `models` option reads it). */
   setModels(spec: ModelListSpec, overrides?: ModelListOverrides): void;
-  /** Forgets received requests and hosted files and restarts the fault sampler. */
+  /** Forgets received requests, hosted files and stored responses, and restarts the fault sampler. */
   reset(): void;
   close(): Promise<void>;
 }
@@ -136,6 +137,7 @@ export async function startUpstreamSim(options: UpstreamSimOptions = {}): Promis
     log,
     imageBytes: options.imageBytes,
     faultKeys: options.faultKeys ? new Set(options.faultKeys) : undefined,
+    responses: new ResponseStore(),
   };
   const sockets = new Set<Socket>();
   const server = createServer((request, response) => {
@@ -183,6 +185,7 @@ export async function startUpstreamSim(options: UpstreamSimOptions = {}): Promis
     reset() {
       recorder.clear();
       context.hostedFiles.clear();
+      context.responses.clear();
       context.faults.restart();
     },
     close() {

@@ -118,3 +118,18 @@ export function imageGenerationFailed(reason: string): OpenAiError {
     'image_generation_failed',
   );
 }
+
+/** `GET`/`DELETE /v1/responses/{id}` for an id this key never stored (or another key did). */
+export function responseNotFound(id: string): OpenAiError {
+  return openAiError(404, `Response with id '${id}' not found.`, 'invalid_request_error', null, null);
+}
+
+export function previousResponseNotFound(id: string): OpenAiError {
+  return openAiError(
+    400,
+    `Previous response with id '${id}' not found.`,
+    'invalid_request_error',
+    'previous_response_id',
+    'previous_response_not_found',
+  );
+}

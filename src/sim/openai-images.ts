@@ -24,19 +24,25 @@ interface ImageAnswer {
   created: number;
 }
 
-function encode(png: Buffer, format: ImageParams['outputFormat']): Promise<Buffer> {
+/** `compression` (0–100, the API's `output_compression`) sets jpeg and webp quality. */
+export function encode(
+  png: Buffer,
+  format: ImageParams['outputFormat'],
+  compression?: number,
+): Promise<Buffer> {
   if (format === 'png') return Promise.resolve(png);
-  return format === 'jpeg' ? sharp(png).jpeg().toBuffer() : sharp(png).webp().toBuffer();
+  const options = compression === undefined ? {} : { quality: Math.max(1, compression) };
+  return format === 'jpeg' ? sharp(png).jpeg(options).toBuffer() : sharp(png).webp(options).toBuffer();
 }
 
-function resolvedSize(requested: string, width: number, height: number): string {
+export function resolvedSize(requested: string, width: number, height: number): string {
   if (requested !== 'auto') return requested;
   if (width > height) return '1536x1024';
   return width < height ? '1024x1536' : '1024x1024';
 }
 
 /** gpt-image answers at exactly the named size; the engine works from a long side, so resize. */
-async function exactSize(png: Buffer, size: string): Promise<Buffer> {
+export async function exactSize(png: Buffer, size: string): Promise<Buffer> {
   const [width, height] = size.split('x').map(Number);
   const metadata = await sharp(png).metadata();
   if (metadata.width === width && metadata.height === height) return png;
@@ -101,7 +107,7 @@ function dataEntry(
   return { b64_json: image.toString('base64') };
 }
 
-const openAiHeaders = { 'openai-version': '2020-10-01', 'openai-processing-ms': '1' };
+export const openAiHeaders = { 'openai-version': '2020-10-01', 'openai-processing-ms': '1' };
 
 export function sendImagesJson(
   response: ServerResponse,

@@ -1,56 +1,25 @@
-// The OpenAI-compatible routes (Images generations/edits, OpenRouter-style chat, model list and
-// retrieve): bearer auth, the model check, faults, then the engine-backed answer in OpenAI's envelopes.
+// The OpenAI-compatible routes (Images generations/edits, Responses, OpenRouter-style chat, model list
+// and retrieve): bearer auth, the model check, faults, then the engine-backed answer in OpenAI's envelopes.
 
-import type { ServerResponse } from 'node:http';
-import type { ActiveFaults } from './faults.js';
-import { bearerToken, delay, resetConnection, send, simImageBytes, writeForever } from './http-io.js';
+import { bearerToken, delay, send, simImageBytes } from './http-io.js';
 import { answerChat, readChatCall, sendChat } from './openai-chat.js';
 import * as errors from './openai-errors.js';
 import { readImageParams } from './openai-image-params.js';
 import { answerImages, sendImagesJson, sendImagesStream } from './openai-images.js';
 import { openAiModelList, openAiModelObject } from './openai-list-models.js';
+import { createResponse, deleteResponse, responseIdIn, retrieveResponse } from './openai-responses.js';
+import { sendFailure, sendOpenAiError } from './openai-send.js';
 import type { ParsedBody } from './parsed-body.js';
 import { isRecord } from './normalize-request.js';
 import { drawFaults, type SimCall, type SimContext } from './sim-context.js';
 
-export function sendOpenAiError(response: ServerResponse, error: errors.OpenAiError): void {
-  send(response, error.httpStatus, 'application/json', JSON.stringify(error.body, null, 2), error.headers);
-}
+export { sendOpenAiError } from './openai-send.js';
 
 function authError(context: SimContext, call: SimCall): errors.OpenAiError | undefined {
   const token = bearerToken(call.request);
   if (!token) return errors.missingApiKey();
   if (context.apiKey !== undefined && token !== context.apiKey) return errors.incorrectApiKey(token);
   return undefined;
-}
-
-/** Applies the faults that replace the answer; returns true when the response is taken care of. */
-function sendFailure(
-  response: ServerResponse,
-  faults: ActiveFaults,
-  model: string,
-  streaming: boolean,
-): boolean {
-  if (faults.has('reset')) resetConnection(response);
-  else if (faults.has('503')) sendOpenAiError(response, errors.overloaded());
-  else if (faults.has('500')) sendOpenAiError(response, errors.serverError());
-  else if (faults.has('429')) sendOpenAiError(response, errors.rateLimited(model));
-  else if (faults.has('html-error')) send(response, 200, 'text/html', '<html>Bad Gateway</html>');
-  else if (faults.has('invalid-json')) {
-    const broken = '{"created": 1713833628, "data": [{"b64_json": ]';
-    send(
-      response,
-      200,
-      streaming ? 'text/event-stream' : 'application/json',
-      streaming ? `data: ${broken}\n\n` : broken,
-    );
-  } else if (faults.has('endless-stream')) {
-    response.writeHead(200, {
-      'Content-Type': streaming ? 'text/event-stream; charset=utf-8' : 'application/json',
-    });
-    writeForever(response, streaming ? ': keepalive\n\n' : '\n', 200);
-  } else return false;
-  return true;
 }
 
 /** The `model` an Images call names (JSON or multipart); the first listed id when it names none. */
@@ -99,6 +68,7 @@ const routes: Record<string, (context: SimContext, call: SimCall) => Promise<voi
   'POST /v1/images/generations': (context, call) => serveImages(context, call, false),
   'POST /v1/images/edits': (context, call) => serveImages(context, call, true),
   'POST /v1/chat/completions': serveChat,
+  'POST /v1/responses': createResponse,
   'GET /v1/models': async (context, call) => sendJson(call, openAiModelList(context.models)),
 };
 
@@ -122,6 +92,10 @@ function findRoute(method: string | undefined, path: string) {
   if (exact) return exact;
   // Gemini's `/v1/models/{id}:generateContent` compatibility path is not OpenAI's retrieve.
   if (method === 'GET' && path.startsWith(retrievePrefix) && !path.includes(':')) return retrieveModel;
+  if (responseIdIn(path) !== undefined) {
+    if (method === 'GET') return retrieveResponse;
+    if (method === 'DELETE') return deleteResponse;
+  }
   return undefined;
 }
 

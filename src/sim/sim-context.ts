@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ActiveFaults, type FaultPlan, noFaults } from './faults.js';
 import type { HostedFiles } from './hosted-files.js';
 import type { ModelList } from './model-list.js';
+import type { ResponseStore } from './openai-responses-store.js';
 import type { ParsedBody } from './parsed-body.js';
 
 export interface SimContext {
@@ -18,6 +19,8 @@ export interface SimContext {
   imageBytes?: number;
   /** When set, faults hit only requests made with one of these keys (others are served normally). */
   faultKeys?: ReadonlySet<string>;
+  /** Responses API objects kept for GET, DELETE and previous_response_id. */
+  responses: ResponseStore;
 }
 
 /** Draws this request's faults, honouring `faultKeys`. */
