@@ -129,7 +129,43 @@ describe('previous_response_id', () => {
   });
 });
 
+describe('previous_response_id on a gpt-image model via upstream-sim', () => {
+  it('edits the first turn’s output', async () => {
+    const first = await client().responses.create({
+      model: 'gpt-image-2',
+      input: editInput('Change the background to blue'),
+      tools: [{ type: 'image_generation' }],
+    });
+    const second = await client().responses.create({
+      model: 'gpt-image-2',
+      previous_response_id: first.id,
+      input: 'Now make it grayscale',
+      tools: [{ type: 'image_generation' }],
+    });
+    const { r, g, b } = await pixelAt(decoded(imageCalls(second)[0].result), 4, 4);
+    expect(Math.abs(r - b)).toBeLessThan(3);
+    expect(r).toBeLessThan(200);
+    expect(g).toBeLessThan(200);
+  });
+});
+
 describe('responses.stream', () => {
+  it('sends partial images from a gpt-image route before the final image', async () => {
+    const stream = client().responses.stream({
+      model: 'gpt-image-2',
+      input: editInput('Change the background to blue'),
+      tools: [{ type: 'image_generation', partial_images: 2 }],
+    });
+    const partials: number[] = [];
+    for await (const event of stream) {
+      if (event.type === 'response.image_generation_call.partial_image')
+        partials.push(event.partial_image_index);
+    }
+    expect(partials).toEqual([0, 1]);
+    const final = await stream.finalResponse();
+    expect(isBlue(await pixelAt(decoded(imageCalls(final)[0].result), 4, 4))).toBe(true);
+  });
+
   it('yields the documented events in order with rising sequence numbers', async () => {
     const stream = client().responses.stream({
       model: 'gemini-3.1-flash-image',

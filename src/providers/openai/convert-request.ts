@@ -52,14 +52,28 @@ function isImagePart(part: Part): boolean {
   return part.thought !== true && (part.inlineData !== undefined || part.fileData !== undefined);
 }
 
-/** Text of the system instruction and every user turn; images of every turn; the door's mask. */
+/** The index of the last model turn that holds an image (an earlier answer), or -1. */
+function lastAnswerImageTurn(contents: readonly Content[]): number {
+  for (let index = contents.length - 1; index >= 0; index -= 1) {
+    const content = contents[index];
+    if (content.role === 'model' && (content.parts ?? []).some(isImagePart)) return index;
+  }
+  return -1;
+}
+
+/**
+ * The system instruction, the door's mask, and the user turns' text and images from the most recent
+ * answer image on: a continued conversation asks for the next edit of that image (the instructions
+ * before it are already in it). Without an answer image, every turn counts.
+ */
 function collectInput(request: GenerateContentRequest): CollectedInput {
   const texts: string[] = [];
   const images: Part[] = [];
   let mask: Part | undefined;
   const systemText = (request.systemInstruction?.parts ?? []).map((part) => part.text ?? '').join('');
   if (systemText.trim()) texts.push(systemText.trim());
-  request.contents.forEach((content: Content) => {
+  const firstImageTurn = Math.max(0, lastAnswerImageTurn(request.contents));
+  request.contents.forEach((content: Content, contentIndex) => {
     const parts = content.parts ?? [];
     for (let index = 0; index < parts.length; index += 1) {
       const part = parts[index];
@@ -67,8 +81,13 @@ function collectInput(request: GenerateContentRequest): CollectedInput {
         mask = parts[index + 1];
         index += 1;
       } else if (isImagePart(part)) {
-        images.push(part);
-      } else if (part.text && part.thought !== true && content.role !== 'model') {
+        if (contentIndex >= firstImageTurn) images.push(part);
+      } else if (
+        part.text &&
+        part.thought !== true &&
+        content.role !== 'model' &&
+        contentIndex >= firstImageTurn
+      ) {
         texts.push(part.text);
       }
     }

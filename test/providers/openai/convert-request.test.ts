@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../../src/canonical/errors.js';
 import type { GenerateContentRequest } from '../../../src/canonical/types.js';
@@ -80,8 +81,36 @@ describe('canonical request → OpenAI Images upstream request', () => {
       { model: 'gpt-image-2' },
     );
     if (converted.kind !== 'multipart') throw new Error('expected multipart');
-    expect(converted.fields).toContainEqual(['prompt', 'draw\n\nnow blue']);
+    // The answer image already holds "draw": the next edit is asked of it alone.
+    expect(converted.fields).toContainEqual(['prompt', 'now blue']);
     expect(converted.files).toHaveLength(1);
+  });
+
+  it('continues a conversation from the most recent answer image, not the images it replaced', async () => {
+    const answer = (
+      await sharp({ create: { width: 8, height: 8, channels: 3, background: '#00f' } })
+        .png()
+        .toBuffer()
+    ).toString('base64');
+    const converted = convertRequestToOpenAiImages(
+      {
+        contents: [
+          {
+            role: 'user',
+            parts: [
+              { text: 'Change the background to blue' },
+              { inlineData: { mimeType: 'image/png', data: fixture.png } },
+            ],
+          },
+          { role: 'model', parts: [{ inlineData: { mimeType: 'image/png', data: answer } }] },
+          { role: 'user', parts: [{ text: 'Now make it grayscale' }] },
+        ],
+      },
+      { model: 'gpt-image-2' },
+    );
+    if (converted.kind !== 'multipart') throw new Error('expected multipart');
+    expect(converted.files.map((file) => file.data.toString('base64'))).toEqual([answer]);
+    expect(converted.fields).toContainEqual(['prompt', 'Now make it grayscale']);
   });
 
   it('rejects a request without text, naming contents', () => {
