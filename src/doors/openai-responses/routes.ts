@@ -248,17 +248,23 @@ async function remember(turn: TurnContext, pieces: readonly Buffer[]): Promise<v
   const { gateway, meta, client, canonical } = turn;
   if (!meta.store) return;
   const now = Date.now();
-  await gateway.conversations.save({
-    id: meta.id,
-    door,
-    keyId: client.id,
-    previousId: meta.body.previous_response_id ?? null,
-    model: meta.model,
-    createdAt: now,
-    expiresAt: expiryAfter(now, gateway.conversationPolicy.retentionDays),
-    input: JSON.stringify(canonical.turnInput),
-    body: Buffer.concat(pieces).toString('utf8'),
-  });
+  // The answer is paid for and goes out either way; a turn that could not be kept is only not
+  // retrievable later (GET and previous_response_id answer 404 for it).
+  try {
+    await gateway.conversations.save({
+      id: meta.id,
+      door,
+      keyId: client.id,
+      previousId: meta.body.previous_response_id ?? null,
+      model: meta.model,
+      createdAt: now,
+      expiresAt: expiryAfter(now, gateway.conversationPolicy.retentionDays),
+      input: JSON.stringify(canonical.turnInput),
+      body: Buffer.concat(pieces).toString('utf8'),
+    });
+  } catch (error) {
+    gateway.logger.error({ err: error, responseId: meta.id }, 'could not store the response');
+  }
 }
 
 async function streamResponse(
