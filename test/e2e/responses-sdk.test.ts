@@ -114,6 +114,16 @@ describe('previous_response_id', () => {
 
     const stored = await client().responses.retrieve(first.id);
     expect(stored.id).toBe(first.id);
+    // The second turn's input, as the SDK pages it: one user message with the instruction.
+    const items = [];
+    for await (const item of client().responses.inputItems.list(second.id)) items.push(item);
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({ type: 'message', role: 'user' });
+    const firstItems = [];
+    for await (const item of client().responses.inputItems.list(first.id, { order: 'asc', limit: 1 }))
+      firstItems.push(item);
+    expect(firstItems).toHaveLength(1);
+    expect(JSON.stringify(firstItems[0])).toContain('input_image');
     await expect(client(otherKey).responses.retrieve(first.id)).rejects.toMatchObject({ status: 404 });
     await expect(
       client(otherKey).responses.create({

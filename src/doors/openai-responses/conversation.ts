@@ -47,3 +47,75 @@ export function historyOf(turns: readonly StoredResponseTurn[]): Content[] {
   }
   return history;
 }
+
+export interface InputItemsPage {
+  object: 'list';
+  data: Record<string, unknown>[];
+  first_id: string | null;
+  last_id: string | null;
+  has_more: boolean;
+}
+
+/** One stored input turn → the Responses items it was (`GET /v1/responses/{id}/input_items`). */
+function itemsOf(
+  content: Content,
+  idOf: (index: number) => string,
+  start: number,
+): Record<string, unknown>[] {
+  const parts = content.parts ?? [];
+  if (content.role === 'model') {
+    return parts.map((part, index) =>
+      part.inlineData
+        ? {
+            id: idOf(start + index),
+            type: 'image_generation_call',
+            status: 'completed',
+            result: String(part.inlineData.data ?? ''),
+          }
+        : {
+            id: idOf(start + index),
+            type: 'message',
+            role: 'assistant',
+            status: 'completed',
+            content: [{ type: 'output_text', text: part.text ?? '', annotations: [] }],
+          },
+    );
+  }
+  const pieces = parts.map((part) =>
+    part.inlineData
+      ? {
+          type: 'input_image',
+          image_url: `data:${part.inlineData.mimeType};base64,${String(part.inlineData.data ?? '')}`,
+          detail: 'auto',
+          file_id: null,
+        }
+      : { type: 'input_text', text: part.text ?? '' },
+  );
+  return [{ id: idOf(start), type: 'message', role: 'user', status: 'completed', content: pieces }];
+}
+
+/**
+ * The input items of a stored turn, paged as OpenAI pages them: `order` (default `desc`, newest
+ * first), `after` an item id, `limit` 1..100 (default 20).
+ */
+export function inputItemsPage(
+  turn: { id: string; input: string },
+  query: { order?: string; after?: string; limit?: number },
+): InputItemsPage {
+  const hex = turn.id.startsWith('resp_') ? turn.id.slice('resp_'.length) : turn.id;
+  const idOf = (index: number) => `msg_${hex}i${index.toString(16).padStart(2, '0')}`;
+  const items: Record<string, unknown>[] = [];
+  for (const content of JSON.parse(turn.input) as Content[])
+    items.push(...itemsOf(content, idOf, items.length));
+  if (query.order !== 'asc') items.reverse();
+  const afterIndex = query.after === undefined ? -1 : items.findIndex((item) => item.id === query.after);
+  const limit = query.limit ?? 20;
+  const data = items.slice(afterIndex + 1, afterIndex + 1 + limit);
+  return {
+    object: 'list',
+    data,
+    first_id: (data[0]?.id as string | undefined) ?? null,
+    last_id: (data.at(-1)?.id as string | undefined) ?? null,
+    has_more: afterIndex + 1 + limit < items.length,
+  };
+}

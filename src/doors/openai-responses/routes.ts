@@ -27,7 +27,7 @@ import { sendJsonPieces } from '../openai-common/send-json-pieces.js';
 import { openSseReply } from '../openai-common/sse-writer.js';
 import { collectGeneratedImages, noImageError } from '../openai-images/from-canonical.js';
 import { transcodeImage } from '../openai-images/transcode.js';
-import { historyOf } from './conversation.js';
+import { historyOf, inputItemsPage } from './conversation.js';
 import {
   answerText,
   completedImageCall,
@@ -39,7 +39,7 @@ import {
   type ResponseObject,
 } from './from-canonical.js';
 import { chooseImageModel, type ResponsesModelDeps } from './image-model.js';
-import { parseResponsesBody, type ResponsesBody } from './schema.js';
+import { parseInputItemsQuery, parseResponsesBody, type ResponsesBody } from './schema.js';
 import { ResponsesStreamAssembler } from './stream-reply.js';
 import {
   type ImageToolAt,
@@ -86,6 +86,15 @@ function responsesRoutes(app: FastifyInstance, gateway: OpenAiResponsesDoorDeps)
     const stored = await gateway.conversations.get(door, id, client.id, Date.now());
     if (!stored) throw notFound(id);
     return reply.type('application/json; charset=utf-8').send(stored.body);
+  });
+
+  app.get('/v1/responses/:id/input_items', async (request) => {
+    const client = await authenticateBearer(gateway, request.headers);
+    const id = responseIdOf(request);
+    const query = parseInputItemsQuery(request.query);
+    const stored = await gateway.conversations.get(door, id, client.id, Date.now());
+    if (!stored) throw notFound(id);
+    return inputItemsPage(stored, query);
   });
 
   app.delete('/v1/responses/:id', async (request) => {

@@ -111,3 +111,14 @@ export function parseImageGenerationTool(input: unknown, index: number): ImageGe
   const issues = result.error.issues.map((issue) => ({ ...issue, path: ['tools', index, ...issue.path] }));
   throw issueToBadRequest(new z.ZodError(issues));
 }
+
+/** `GET /v1/responses/{id}/input_items` query: the cursor page OpenAI documents. */
+const inputItemsQuerySchema = z.looseObject({
+  order: z.enum(['asc', 'desc']).optional(),
+  after: z.string().min(1).optional(),
+  limit: z.coerce.number().int().min(1).max(100).optional(),
+});
+
+export function parseInputItemsQuery(input: unknown): z.infer<typeof inputItemsQuerySchema> {
+  return parseOrThrow(inputItemsQuerySchema, input ?? {});
+}
