@@ -1,7 +1,7 @@
 // `imagegate retest`: start the gateway in-process on a loopback port with the configured database,
 // run the semantic retests through the front doors, store and print the results.
 import type { Command } from 'commander';
-import { isRetestDoor, type RetestDoor } from '../health/retest-outcome.js';
+import { allRetestDoors, isRetestDoor, type RetestDoor } from '../health/retest-outcome.js';
 import { RetestFilterError } from '../health/retest-plan.js';
 import { type RetestResult, summarizeRun } from '../health/retest-runner.js';
 import type { RetestService } from '../health/retest-service.js';
@@ -45,11 +45,7 @@ export function registerRetestCommand(program: Command): void {
     .description('run the semantic retest (blue background, square kept) on every routed model now')
     .option('--model <id>', 'only this model (id or alias)')
     .option('--channel <name>', 'only this channel')
-    .option(
-      '--door <door>',
-      'only this front door: gemini, openai-images, openai-chat (repeatable)',
-      collectDoor,
-    )
+    .option('--door <door>', `only this front door: ${allRetestDoors.join(', ')} (repeatable)`, collectDoor)
     .option('--config <file>', 'config file (env IMAGEGATE_CONFIG)')
     .option('--json', 'print the results as JSON')
     .addHelpText(
@@ -60,13 +56,12 @@ Exit code: 0 when every retest passed, 1 when any failed, 2 for usage or configu
 Examples:
   $ imagegate retest
   $ imagegate retest --model nano-banana-2 --channel google-main --door gemini
+  $ imagegate retest --model local-image-edit --door openai-responses
   $ imagegate retest --json > retest.json`,
     )
     .action(async (flags: RetestFlags) => {
       const doors = flags.door?.map((door) =>
-        isRetestDoor(door)
-          ? door
-          : usageError(`unknown door "${door}"; use gemini, openai-images or openai-chat`),
+        isRetestDoor(door) ? door : usageError(`unknown door "${door}"; use ${allRetestDoors.join(', ')}`),
       );
       const config = loadConfigOrExit(flags);
       const running = await createGateway(config, {

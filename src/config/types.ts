@@ -97,7 +97,7 @@ export interface RetestConfig {
    */
   verdictReloadSeconds: number;
   /** Front doors each retest goes through. */
-  doors: Array<'gemini' | 'openai-images' | 'openai-chat'>;
+  doors: Array<'gemini' | 'openai-images' | 'openai-chat' | 'openai-responses'>;
 }
 
 export interface CatalogPolicyConfig {

@@ -43,6 +43,27 @@ export function buildDoorRequest(door: RetestDoor, model: string, inputPng: Buff
           ],
         }),
       };
+    case 'openai-responses':
+      // `store: false`: a retest answer is never continued, so the gateway keeps nothing of it.
+      return {
+        path: '/v1/responses',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          model,
+          input: [
+            {
+              role: 'user',
+              content: [
+                { type: 'input_text', text: RETEST_INSTRUCTION },
+                { type: 'input_image', image_url: `data:image/png;base64,${base64}` },
+              ],
+            },
+          ],
+          tools: [{ type: 'image_generation', action: 'edit' }],
+          tool_choice: 'required',
+          store: false,
+        }),
+      };
   }
 }
 
@@ -80,6 +101,13 @@ export function imageFromDoorAnswer(door: RetestDoor, body: unknown): Buffer | u
   if (door === 'openai-images') {
     const first = record(list(root.data)[0]);
     return typeof first?.b64_json === 'string' ? Buffer.from(first.b64_json, 'base64') : undefined;
+  }
+  if (door === 'openai-responses') {
+    // A failed or unfinished call carries no `result`; the first finished one holds the image.
+    const call = list(root.output)
+      .map(record)
+      .find((item) => item?.type === 'image_generation_call' && item.status === 'completed');
+    return typeof call?.result === 'string' ? Buffer.from(call.result, 'base64') : undefined;
   }
   for (const choice of list(root.choices)) {
     for (const image of list(record(record(choice)?.message)?.images)) {

@@ -1,8 +1,13 @@
 // The retest outcome vocabulary and how an HTTP failure becomes an outcome. Pure.
 
-export type RetestDoor = 'gemini' | 'openai-images' | 'openai-chat';
+export type RetestDoor = 'gemini' | 'openai-images' | 'openai-chat' | 'openai-responses';
 
-export const allRetestDoors: readonly RetestDoor[] = ['gemini', 'openai-images', 'openai-chat'];
+export const allRetestDoors: readonly RetestDoor[] = [
+  'gemini',
+  'openai-images',
+  'openai-chat',
+  'openai-responses',
+];
 
 /** `pass`, `no_image`, `semantic_fail`, `timeout`, or `error:<class>` (e.g. `error:overloaded`). */
 export type RetestOutcome = 'pass' | 'no_image' | 'semantic_fail' | 'timeout' | `error:${string}`;

@@ -307,6 +307,7 @@ export function routeLabel(route: Pick<StatusRoute, 'channel' | 'door'>): string
     gemini: 'Gemini native',
     'openai-images': 'OpenAI Images',
     'openai-chat': 'OpenAI chat',
+    'openai-responses': 'OpenAI Responses',
   };
   return `${route.channel} via ${doorNames[route.door]}`;
 }

@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { excessNestingOffset, maxJsonNesting } from '../canonical/json-nesting.js';
 import { RetestBusyError, type RetestService } from '../health/retest-service.js';
-import { isRetestDoor } from '../health/retest-outcome.js';
+import { allRetestDoors, isRetestDoor } from '../health/retest-outcome.js';
 import { RetestFilterError } from '../health/retest-plan.js';
 import { type AdminAuthDeps, requireAdmin } from '../security/admin-auth.js';
 
@@ -35,9 +35,7 @@ export function registerRetestAdminRoute(app: FastifyInstance, gateway: RetestAd
       const doors = Array.isArray(body.doors) ? body.doors.map(String) : undefined;
       const unknownDoor = doors?.find((door) => !isRetestDoor(door));
       if (unknownDoor)
-        throw new RetestFilterError(
-          `unknown door "${unknownDoor}"; use gemini, openai-images or openai-chat`,
-        );
+        throw new RetestFilterError(`unknown door "${unknownDoor}"; use ${allRetestDoors.join(', ')}`);
       const results = await gateway.retests.run({
         model: typeof body.model === 'string' ? body.model : undefined,
         channel: typeof body.channel === 'string' ? body.channel : undefined,

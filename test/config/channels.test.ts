@@ -111,5 +111,11 @@ describe('channels from the config file', () => {
     });
     expect(config.billing).toEqual({ driftThreshold: 0.05, heldMultiplier: 1.5, settleBatchMs: 20 });
     expect(config.retest.enabled).toBe(true);
+    expect(config.retest.doors).toEqual(['gemini', 'openai-images', 'openai-chat', 'openai-responses']);
+  });
+
+  it('accepts the OpenAI Responses door alone in retest.doors', () => {
+    const config = load('retest:\n  doors: [openai-responses]\n');
+    expect(config.retest.doors).toEqual(['openai-responses']);
   });
 });

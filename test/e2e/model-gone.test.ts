@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeRetestImage } from '../../src/health/retest-template.js';
 import { startUpstreamSim, type UpstreamSim } from '../../src/sim/index.js';
 import { listGoneRoutes } from '../../src/store/route-presence.js';
-import { editThrough } from '../helpers/edit-doors.js';
+import { editDoors, editThrough } from '../helpers/edit-doors.js';
 import { startTestGateway, type TestGateway } from '../helpers/start-gateway.js';
 import { geminiTestModelYaml } from '../helpers/test-models.js';
 
@@ -104,7 +104,7 @@ describe('a model its upstream no longer serves', () => {
 
   it('skips the gone route on every door from then on', async () => {
     const callsBefore = modelCalls(preferred);
-    for (const door of ['gemini', 'gemini-stream', 'openai-images', 'openai-chat'] as const) {
+    for (const door of editDoors) {
       const answer = await editThrough(gateway, door, model, input, `gone-skip-${door}`);
       expect(answer.status).toBe(200);
       expect(answer.channel).toBe('fallback');

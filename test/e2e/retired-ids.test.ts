@@ -61,7 +61,8 @@ describe('a retired preview id', () => {
           answer.image ? { data: answer.image } : undefined,
         );
         expect(verdict.outcome).toBe('pass');
-        if (door === 'openai-chat') expect(JSON.parse(answer.text).model).toBe(ga);
+        if (door === 'openai-chat' || door === 'openai-responses')
+          expect(JSON.parse(answer.text).model).toBe(ga);
         if (door === 'gemini') expect(JSON.parse(answer.text).modelVersion).toBe(ga);
         if (requested === preview) {
           expect(answer.headers.get('sunset')).toBe('Thu, 25 Jun 2026 00:00:00 GMT');
@@ -128,7 +129,7 @@ describe('the reject policy for retired ids', () => {
     expect(upstreamModels()).toEqual([]);
   });
 
-  for (const door of ['openai-images', 'openai-chat'] as const) {
+  for (const door of ['openai-images', 'openai-chat', 'openai-responses'] as const) {
     it(`answers the ${door} door with 410 model_retired naming the successor`, async () => {
       sim.reset();
       const answer = await editThrough(rejecting, door, preview, retestImage, `reject-${door}`);

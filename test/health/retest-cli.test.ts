@@ -26,7 +26,7 @@ function imagegate(args: string[]): Promise<{ code: number | null; stdout: strin
 }
 
 describe('imagegate retest and report commands', () => {
-  it('retest --json passes local-image-edit on the Gemini door of the offline default and exits 0', async () => {
+  it('retest --json passes local-image-edit on the Gemini and OpenAI Responses doors of the offline default and exits 0', async () => {
     const { code, stdout } = await imagegate(['retest', '--json']);
     const body = JSON.parse(stdout);
     const gemini = body.results.find(
@@ -35,6 +35,11 @@ describe('imagegate retest and report commands', () => {
     );
     expect(gemini.outcome).toBe('pass');
     expect(gemini.metrics.blueBorderShare).toBeGreaterThan(0.7);
+    const responses = body.results.find(
+      (result: { model: string; door: string }) =>
+        result.model === 'local-image-edit' && result.door === 'openai-responses',
+    );
+    expect(responses.outcome).toBe('pass');
     expect(stdout).not.toMatch(/ig_[A-Za-z0-9_-]{20,}/);
     expect(code).toBe(0);
   });
@@ -49,6 +54,8 @@ describe('imagegate retest and report commands', () => {
 
   it('retest exits 2 for an unknown model or door', async () => {
     expect((await imagegate(['retest', '--model', 'no-such-model'])).code).toBe(2);
-    expect((await imagegate(['retest', '--door', 'fax'])).code).toBe(2);
+    const unknownDoor = await imagegate(['retest', '--door', 'fax']);
+    expect(unknownDoor.code).toBe(2);
+    expect(unknownDoor.stderr).toContain('use gemini, openai-images, openai-chat, openai-responses');
   });
 });

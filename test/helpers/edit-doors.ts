@@ -2,9 +2,15 @@
 // so a test can say which image every door served and from which channel.
 import { RETEST_INSTRUCTION } from '../../src/health/retest-template.js';
 
-export type EditDoor = 'gemini' | 'gemini-stream' | 'openai-images' | 'openai-chat';
+export type EditDoor = 'gemini' | 'gemini-stream' | 'openai-images' | 'openai-chat' | 'openai-responses';
 
-export const editDoors: readonly EditDoor[] = ['gemini', 'gemini-stream', 'openai-images', 'openai-chat'];
+export const editDoors: readonly EditDoor[] = [
+  'gemini',
+  'gemini-stream',
+  'openai-images',
+  'openai-chat',
+  'openai-responses',
+];
 
 export interface EditAnswer {
   status: number;
@@ -79,6 +85,25 @@ export async function editThrough(
     form.set('prompt', RETEST_INSTRUCTION);
     form.set('image', new Blob([new Uint8Array(image)], { type: 'image/png' }), 'input.png');
     response = await fetch(`${gateway.url}/v1/images/edits`, { method: 'POST', headers, body: form });
+  } else if (door === 'openai-responses') {
+    response = await fetch(`${gateway.url}/v1/responses`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model,
+        input: [
+          {
+            role: 'user',
+            content: [
+              { type: 'input_text', text: RETEST_INSTRUCTION },
+              { type: 'input_image', image_url: `data:image/png;base64,${image.toString('base64')}` },
+            ],
+          },
+        ],
+        tools: [{ type: 'image_generation' }],
+        store: false,
+      }),
+    });
   } else {
     response = await fetch(`${gateway.url}/v1/chat/completions`, {
       method: 'POST',
@@ -124,6 +149,12 @@ export async function editThrough(
       }
     )?.choices?.[0]?.message?.images?.[0]?.image_url?.url;
     if (url) answer.image = Buffer.from(url.slice(url.indexOf(',') + 1), 'base64');
+  }
+  if (door === 'openai-responses') {
+    const call = (
+      parseJson(text) as { output?: Array<{ type?: string; result?: string | null }> }
+    )?.output?.find((item) => item.type === 'image_generation_call');
+    if (call?.result) answer.image = Buffer.from(call.result, 'base64');
   }
   return answer;
 }

@@ -42,6 +42,26 @@ describe('status page', () => {
     expect(page).not.toContain(gateway.key);
   });
 
+  it('lists a route per retest door, the OpenAI Responses door included', async () => {
+    const json = await (await fetch(`${gateway.url}/status.json`)).json();
+    const local = json.models.find((entry: { id: string }) => entry.id === 'local-image-edit');
+    expect(local.routes.map((route: { door: string }) => route.door)).toEqual([
+      'gemini',
+      'openai-images',
+      'openai-chat',
+      'openai-responses',
+    ]);
+    const responses = local.routes.find((route: { door: string }) => route.door === 'openai-responses');
+    expect(responses.lastRetest.outcome).toBe('pass');
+    const page = await (await fetch(`${gateway.url}/status`)).text();
+    const row =
+      /<tr class="route" data-model="local-image-edit" data-channel="local" data-door="openai-responses">[\s\S]*?<\/tr>/.exec(
+        page,
+      )?.[0];
+    expect(row).toContain('local via OpenAI Responses');
+    expect(row).toContain('data-outcome="pass"');
+  });
+
   it('shows "no model passes" in a warning colour, not the colour of a recommendation', () => {
     const document = {
       generatedAt: new Date(0).toISOString(),
