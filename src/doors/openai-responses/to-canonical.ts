@@ -1,7 +1,6 @@
 // OpenAI Responses request → one canonical Gemini request: the stored earlier turns
 // (previous_response_id), this turn's input items, `instructions`, and the image tool's options.
 import { errorCatalogue } from '../../canonical/error-catalogue.js';
-import { splitDataUrl } from '../../canonical/data-urls.js';
 import {
   attachOpenAiImageOptions,
   maskInstruction,
@@ -14,7 +13,7 @@ import {
 import { imageMimeFromBytes } from '../../canonical/sniff-mime.js';
 import type { Content, GenerateContentRequest, GenerationConfig, Part } from '../../canonical/types.js';
 import type { ModelFamily } from '../../catalog/schema.js';
-import { isBase64 } from '../gemini/normalize-request.js';
+import { imageUrlToPart } from '../openai-common/image-url-part.js';
 import type { ImagesBackground, ImagesOutputFormat } from '../openai-images/schema.js';
 import type {
   ImageGenerationTool,
@@ -64,20 +63,6 @@ export interface ResponsesCanonicalContext {
   stream: boolean;
 }
 
-/** An image URL of the input → a part: https stays a URL (fetched later), data: is checked base64. */
-function imageUrlPart(url: string, param: string): Part {
-  if (/^https?:\/\//i.test(url)) return { fileData: { fileUri: url } };
-  const split = splitDataUrl(url);
-  if (!split?.mimeType) {
-    throw errorCatalogue.INVALID_IMAGE_URL(
-      `'${param}' must be an https URL or a base64 data URL (data:image/png;base64,…).`,
-      param,
-    );
-  }
-  const data = isBase64(split.base64) ? split.base64 : Buffer.from(split.base64, 'base64').toString('base64');
-  return { inlineData: { mimeType: split.mimeType, data } };
-}
-
 /** An earlier answer's base64 `result` → an inline image typed from its first bytes. */
 export function resultImagePart(result: string): Part | undefined {
   if (result === '') return undefined;
@@ -93,7 +78,7 @@ function contentPart(part: ResponsesContentPart, param: string): Part | undefine
     case 'refusal':
       return undefined;
     case 'input_image':
-      if (part.image_url) return imageUrlPart(part.image_url, `${param}.image_url`);
+      if (part.image_url) return imageUrlToPart(part.image_url, `${param}.image_url`);
       if (part.file_id) {
         throw errorCatalogue.UNSUPPORTED_VALUE(
           `File ids are not supported by this gateway; send '${param}.image_url' as a data URL (data:image/png;base64,…) or an https URL.`,
@@ -239,7 +224,7 @@ function maskParts(at: ImageToolAt): Part[] {
       `${param}.file_id`,
     );
   }
-  return [{ text: maskInstruction }, imageUrlPart(mask.image_url, `${param}.image_url`)];
+  return [{ text: maskInstruction }, imageUrlToPart(mask.image_url, `${param}.image_url`)];
 }
 
 function imageRequiredBy(choice: ResponsesBody['tool_choice']): boolean {
