@@ -15,6 +15,7 @@ import { authenticateBearer } from '../doors/openai-common/request-context.js';
 import { registerWebRoutes } from '../web/register.js';
 import { registerOpenAiChatDoor } from '../doors/openai-chat/routes.js';
 import { registerOpenAiResponsesDoor } from '../doors/openai-responses/routes.js';
+import { registerGeminiInteractionsDoor } from '../doors/gemini-interactions/routes.js';
 import { registerOpenAiImagesDoor } from '../doors/openai-images/routes.js';
 import { defaultServerTimeouts } from '../security/limits.js';
 import type { Gateway } from './gateway.js';
@@ -149,6 +150,7 @@ export function buildApp(gateway: Gateway): FastifyInstance {
   registerOpenAiImagesDoor(app, gateway);
   registerOpenAiChatDoor(app, gateway);
   registerOpenAiResponsesDoor(app, gateway);
+  registerGeminiInteractionsDoor(app, gateway);
   registerAdminChannelRoutes(app, gateway);
   registerAdminModelSyncRoutes(app, gateway);
   registerAdminRoutes(app, gateway);

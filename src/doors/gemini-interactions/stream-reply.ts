@@ -1,0 +1,77 @@
+// One canonical stream → Google's Interactions SSE events: interaction.created, one step (start,
+// deltas of text and whole images, stop) per kind of output, interaction.completed, then [DONE].
+import { jsonWithImagesPieces } from '../../canonical/json-with-images.js';
+import type { GenerateContentResponse, UsageMetadata } from '../../canonical/types.js';
+import {
+  blockOf,
+  completedInteraction,
+  type InteractionMeta,
+  type InteractionObject,
+  interactionShell,
+} from './from-canonical.js';
+
+export type Frame = Buffer[];
+
+function frame(event: Record<string, unknown>): Frame {
+  return [Buffer.from('data: '), ...jsonWithImagesPieces(event), Buffer.from('\n\n')];
+}
+
+export const doneFrame: Frame = [Buffer.from('event: done\ndata: [DONE]\n\n')];
+
+type StepKind = 'thought' | 'model_output';
+
+export class InteractionStreamAssembler {
+  private index = -1;
+  private open: StepKind | undefined;
+  private readonly responses: GenerateContentResponse[] = [];
+  private imagesSent = 0;
+
+  constructor(private readonly meta: InteractionMeta) {}
+
+  start(): Frame[] {
+    return [
+      frame({ event_type: 'interaction.created', interaction: interactionShell(this.meta, 'in_progress') }),
+    ];
+  }
+
+  get images(): number {
+    return this.imagesSent;
+  }
+
+  /** A step.start when the kind of output changes, then one delta per text or image part. */
+  onEvent(response: GenerateContentResponse): Frame[] {
+    this.responses.push(response);
+    const frames: Frame[] = [];
+    for (const candidate of response.candidates ?? []) {
+      for (const part of candidate.content?.parts ?? []) {
+        const block = blockOf(part);
+        if (!block) continue;
+        const kind: StepKind = part.thought === true ? 'thought' : 'model_output';
+        if (kind !== this.open) {
+          if (this.open) frames.push(frame({ event_type: 'step.stop', index: this.index }));
+          this.index += 1;
+          this.open = kind;
+          frames.push(frame({ event_type: 'step.start', index: this.index, step: { type: kind } }));
+        }
+        const delta = kind === 'thought' ? { type: 'thought_summary', content: block } : block;
+        frames.push(frame({ event_type: 'step.delta', index: this.index, delta }));
+        if (kind === 'model_output' && block.type === 'image') this.imagesSent += 1;
+      }
+    }
+    return frames;
+  }
+
+  finish(usage: UsageMetadata | undefined): { frames: Frame[]; interaction: InteractionObject } {
+    const frames: Frame[] = [];
+    if (this.open) frames.push(frame({ event_type: 'step.stop', index: this.index }));
+    const interaction = completedInteraction(this.meta, this.responses, usage);
+    // The completed event carries no steps (Google leaves them out to keep the event small).
+    const { steps: _steps, ...summary } = interaction;
+    frames.push(frame({ event_type: 'interaction.completed', interaction: summary }), doneFrame);
+    return { frames, interaction };
+  }
+
+  failed(error: { code: string; message: string }): Frame[] {
+    return [frame({ event_type: 'error', error }), doneFrame];
+  }
+}

@@ -1,0 +1,242 @@
+// Gemini Interactions request → one canonical request: the stored earlier turns
+// (previous_interaction_id), this turn's input (string, content blocks, steps or role turns),
+// `system_instruction`, and the image output settings (`response_format`, `generation_config`).
+import { errorCatalogue } from '../../canonical/error-catalogue.js';
+import type {
+  Content,
+  GenerateContentRequest,
+  GenerationConfig,
+  ImageConfig,
+  Part,
+} from '../../canonical/types.js';
+import { isBase64 } from '../gemini/normalize-request.js';
+import type { InteractionBody, InteractionContent, ResponseFormat } from './schema.js';
+
+export interface InteractionsCanonicalRequest {
+  request: GenerateContentRequest;
+  /** This turn's input as canonical contents, stored with the interaction for later turns. */
+  turnInput: Content[];
+  /** The image type the answer must be in (`response_format` image `mime_type`), if one was asked. */
+  outputMimeType?: string;
+  /** The client field an image part of `request.contents` came from (for URL fetch errors). */
+  paramOf(contentIndex: number, partIndex: number): string;
+}
+
+const outputMimeTypes = ['image/png', 'image/jpeg', 'image/webp'];
+
+function imagePart(block: Extract<InteractionContent, { type: 'image' }>, param: string): Part {
+  if (block.data !== undefined) {
+    const data = block.data.replace(/\s+/g, '');
+    if (!isBase64(data)) {
+      throw errorCatalogue.INVALID_VALUE(
+        `'${param}.data' must be base64 (no data: prefix).`,
+        `${param}.data`,
+      );
+    }
+    return { inlineData: { mimeType: block.mime_type ?? 'image/png', data } };
+  }
+  if (block.uri !== undefined) {
+    if (!/^https?:\/\//i.test(block.uri)) {
+      throw errorCatalogue.UNSUPPORTED_VALUE(
+        `'${param}.uri' must be an https URL; Files API and gs:// URIs are not served here. Send the image as 'data'.`,
+        `${param}.uri`,
+      );
+    }
+    return { fileData: { fileUri: block.uri, ...(block.mime_type ? { mimeType: block.mime_type } : {}) } };
+  }
+  throw errorCatalogue.MISSING_PARAMETER(`An image block needs 'data' (base64) or 'uri'.`, `${param}.data`);
+}
+
+function contentPart(block: InteractionContent, param: string): Part | undefined {
+  if (block.type === 'text') {
+    const text = (block as { text: string }).text;
+    return text === '' ? undefined : { text };
+  }
+  if (block.type === 'image')
+    return imagePart(block as Extract<InteractionContent, { type: 'image' }>, param);
+  throw errorCatalogue.UNSUPPORTED_VALUE(
+    `Content of type '${block.type}' is not supported by the image models of this gateway; send text and image blocks.`,
+    `${param}.type`,
+  );
+}
+
+interface TurnBuilder {
+  contents: Content[];
+  params: string[][];
+}
+
+function addTurn(
+  turn: TurnBuilder,
+  role: 'user' | 'model',
+  blocks: string | InteractionContent[],
+  param: string,
+) {
+  const parts: Part[] = [];
+  const params: string[] = [];
+  if (typeof blocks === 'string') {
+    if (blocks !== '') parts.push({ text: blocks });
+    params.push(param);
+  } else {
+    blocks.forEach((block, index) => {
+      const part = contentPart(block, `${param}[${index}]`);
+      if (part) {
+        parts.push(part);
+        params.push(`${param}[${index}]`);
+      }
+    });
+  }
+  if (parts.length === 0) return;
+  const last = turn.contents.at(-1);
+  if (last?.role === role) {
+    last.parts = [...(last.parts ?? []), ...parts];
+    turn.params[turn.params.length - 1].push(...params);
+    return;
+  }
+  turn.contents.push({ role, parts });
+  turn.params.push(params);
+}
+
+const contentTypes = new Set(['text', 'image', 'audio', 'document', 'video']);
+
+/** One element of an `input` array: a role turn, a step, or a content block of one user turn. */
+function addElement(
+  turn: TurnBuilder,
+  element: Record<string, unknown>,
+  index: number,
+  blocks: InteractionContent[],
+) {
+  const param = `input[${index}]`;
+  if (typeof element.role === 'string') {
+    const role = element.role === 'model' ? 'model' : element.role === 'user' ? 'user' : undefined;
+    if (!role) {
+      throw errorCatalogue.INVALID_VALUE(`A turn's role must be "user" or "model".`, `${param}.role`);
+    }
+    addTurn(turn, role, element.content as string | InteractionContent[], `${param}.content`);
+    return;
+  }
+  const type = String(element.type);
+  if (contentTypes.has(type)) {
+    blocks.push(element as InteractionContent);
+    return;
+  }
+  const content = (element.content ?? []) as string | InteractionContent[];
+  if (type === 'user_input') addTurn(turn, 'user', content, `${param}.content`);
+  else if (type === 'model_output') addTurn(turn, 'model', content, `${param}.content`);
+  else if (type !== 'thought') {
+    throw errorCatalogue.UNSUPPORTED_VALUE(
+      `Steps of type '${type}' are not supported by this image gateway; send user_input and model_output steps, or continue with previous_interaction_id.`,
+      `${param}.type`,
+    );
+  }
+}
+
+function convertInput(input: InteractionBody['input']): TurnBuilder {
+  const turn: TurnBuilder = { contents: [], params: [] };
+  if (input === undefined) return turn;
+  if (typeof input === 'string') {
+    addTurn(turn, 'user', input, 'input');
+    return turn;
+  }
+  if (!Array.isArray(input)) {
+    addTurn(turn, 'user', [input], 'input');
+    return turn;
+  }
+  const blocks: InteractionContent[] = [];
+  input.forEach((element, index) => {
+    addElement(turn, element as Record<string, unknown>, index, blocks);
+  });
+  if (blocks.length > 0) {
+    if (turn.contents.length > 0) {
+      throw errorCatalogue.INVALID_VALUE(
+        `'input' mixes content blocks with steps or turns; send one form.`,
+        'input',
+      );
+    }
+    addTurn(turn, 'user', blocks, 'input');
+  }
+  return turn;
+}
+
+/** `response_format` (newer) over `generation_config.image_config` (deprecated), and the modalities. */
+function outputConfig(body: InteractionBody): { config: GenerationConfig; outputMimeType?: string } {
+  const config: GenerationConfig = {};
+  const formats: ResponseFormat[] =
+    body.response_format === undefined
+      ? []
+      : Array.isArray(body.response_format)
+        ? body.response_format
+        : [body.response_format];
+  const image = formats.find((format) => format.type === 'image');
+  const modalities =
+    formats.length > 0 ? formats.map((format) => format.type) : (body.response_modalities ?? []);
+  if (modalities.length > 0) {
+    const wanted = new Set(modalities.map((modality) => modality.toUpperCase()));
+    const unknown = [...wanted].find((modality) => modality !== 'TEXT' && modality !== 'IMAGE');
+    if (unknown) {
+      throw errorCatalogue.UNSUPPORTED_VALUE(
+        `Output '${unknown.toLowerCase()}' is not made by the image models of this gateway; ask for text and image.`,
+        formats.length > 0 ? 'response_format' : 'response_modalities',
+      );
+    }
+    config.responseModalities = ['TEXT', 'IMAGE'].filter((modality) => wanted.has(modality));
+  }
+  const imageConfig: ImageConfig = {};
+  const aspectRatio = image?.aspect_ratio ?? body.generation_config?.image_config?.aspect_ratio;
+  const imageSize = image?.image_size ?? body.generation_config?.image_config?.image_size;
+  if (aspectRatio) imageConfig.aspectRatio = aspectRatio;
+  if (imageSize) imageConfig.imageSize = /^\d+k$/.test(imageSize) ? imageSize.toUpperCase() : imageSize;
+  if (Object.keys(imageConfig).length > 0) config.imageConfig = imageConfig;
+  const generation = body.generation_config;
+  if (generation?.max_output_tokens !== undefined) config.maxOutputTokens = generation.max_output_tokens;
+  if (generation?.seed !== undefined) config.seed = generation.seed;
+  if (generation?.stop_sequences !== undefined) config.stopSequences = generation.stop_sequences;
+  if (generation?.temperature !== undefined) config.temperature = generation.temperature;
+  if (generation?.top_p !== undefined) config.topP = generation.top_p;
+  if (image?.mime_type !== undefined && !outputMimeTypes.includes(image.mime_type)) {
+    throw errorCatalogue.UNSUPPORTED_VALUE(
+      `response_format mime_type must be one of ${outputMimeTypes.join(', ')}.`,
+      'response_format.mime_type',
+    );
+  }
+  return image?.mime_type ? { config, outputMimeType: image.mime_type } : { config };
+}
+
+/** Tools the translated request can carry: Google Search grounding; others are named in a 400. */
+function toolsOf(body: InteractionBody): Record<string, unknown>[] {
+  return (body.tools ?? []).map((tool, index) => {
+    if (tool.type === 'google_search') return { googleSearch: {} };
+    throw errorCatalogue.UNSUPPORTED_VALUE(
+      `Tool type '${tool.type}' is not supported by the image models of this gateway.`,
+      `tools[${index}].type`,
+    );
+  });
+}
+
+export function interactionRequestToCanonical(
+  body: InteractionBody,
+  history: readonly Content[],
+): InteractionsCanonicalRequest {
+  const turn = convertInput(body.input);
+  if (!turn.contents.some((content) => content.role === 'user')) {
+    throw errorCatalogue.MISSING_PARAMETER(
+      `'input' must hold the instruction: a string, text and image blocks, or a user_input step.`,
+      'input',
+    );
+  }
+  const request: GenerateContentRequest = { contents: [...history, ...turn.contents] };
+  if (body.system_instruction) request.systemInstruction = { parts: [{ text: body.system_instruction }] };
+  const { config, outputMimeType } = outputConfig(body);
+  if (Object.keys(config).length > 0) request.generationConfig = config;
+  const tools = toolsOf(body);
+  if (tools.length > 0) request.tools = tools;
+  if (body.safety_settings) request.safetySettings = body.safety_settings;
+  const offset = history.length;
+  const result: InteractionsCanonicalRequest = {
+    request,
+    turnInput: turn.contents,
+    paramOf: (contentIndex, partIndex) =>
+      turn.params[contentIndex - offset]?.[partIndex] ?? `input[${contentIndex - offset}]`,
+  };
+  if (outputMimeType) result.outputMimeType = outputMimeType;
+  return result;
+}
