@@ -162,6 +162,49 @@ describe('upstream-sim Interactions API', () => {
     });
   });
 
+  it('reads the older role/content turns and a single content object', async () => {
+    const sim = await useSim();
+    const post = (body: unknown) =>
+      fetch(`${sim.url}/v1beta/interactions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-goog-api-key': 'test-key' },
+        body: JSON.stringify(body),
+      });
+    const square = await squareBase64();
+    const turns = await post({
+      model: flashModel,
+      input: [
+        { role: 'user', content: [{ type: 'image', data: square, mime_type: 'image/png' }] },
+        { role: 'model', content: 'I see a square.' },
+        { role: 'user', content: editText },
+      ],
+    });
+    expect(turns.status).toBe(200);
+    expect(turns.headers.get('content-type')).toBe('application/json; charset=UTF-8');
+    const answered = (await turns.json()) as { steps: Step[] };
+    expectBlue(await cornerPixel(String(imageOf(answered.steps)?.data)));
+    const single = await post({ model: flashModel, input: { type: 'text', text: drawPrompt } });
+    expect(imageOf(((await single.json()) as { steps: Step[] }).steps)).toBeDefined();
+  });
+
+  it('answers the Gemini 404 for an unlisted model and 400 for a bad content type', async () => {
+    const sim = await useSim();
+    const client = clientFor(sim);
+    const gone = await failureOf(
+      client.interactions.create({ model: 'gemini-2.5-flash-image', input: drawPrompt }, noRetries),
+    );
+    expect(gone?.status).toBe(404);
+    expect(gone?.message).toMatch(/^404 models\/gemini-2.5-flash-image is not found/);
+    const audio = await failureOf(
+      client.interactions.create(
+        { model: flashModel, input: [{ type: 'audio', data: 'AAAA', mime_type: 'audio/wav' }] },
+        noRetries,
+      ),
+    );
+    expect(audio?.status).toBe(400);
+    expect(audio?.message).toMatch(/^400 input\[0\]\.type "audio"/);
+  });
+
   it('answers 400 naming the field for an image size the model does not offer', async () => {
     const sim = await useSim();
     const failure = await failureOf(
