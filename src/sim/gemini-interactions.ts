@@ -20,6 +20,7 @@ import {
   sendTruncated,
   simImageBytes,
 } from './http-io.js';
+import type { SimModel } from './model-families.js';
 import { drawFaults, type SimCall, type SimContext } from './sim-context.js';
 import { prettyJson } from './wire-format.js';
 
@@ -50,7 +51,7 @@ function ownerOf(call: SimCall): string {
 interface ReadCall {
   call: InteractionCall;
   history: Content[];
-  model: NonNullable<ReturnType<SimContext['models']['findGemini']>>;
+  model: SimModel;
 }
 
 /** Reads and checks the body: the model must be listed, a previous interaction must exist. */
