@@ -117,7 +117,7 @@ export function registerUpstreamSimCommand(program: Command): void {
       'after',
       `
 Routes: /v1beta/models/{m}:generateContent|:streamGenerateContent|:countTokens, GET /v1beta/models
-(pageSize, pageToken), GET /v1beta/models/{m},
+(pageSize, pageToken), GET /v1beta/models/{m}, /v1beta/interactions (GET/DELETE /v1beta/interactions/{id}),
 Vertex /v1/projects/{p}/locations/{l}/publishers/google/models/{m}:generateContent,
 /v1/images/generations, /v1/images/edits, /v1/responses (GET/DELETE /v1/responses/{id}),
 /v1/chat/completions, GET /v1/models, GET /v1/models/{m}.

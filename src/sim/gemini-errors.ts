@@ -78,6 +78,16 @@ export function routeNotFound(): GoogleError {
   return googleError(404, 'NOT_FOUND', 'Requested entity was not found.');
 }
 
+export function interactionNotFound(id: string): GoogleError {
+  return googleError(404, 'NOT_FOUND', `Interaction ${id} not found.`);
+}
+
+/** Not documented by Google; a 400 naming the field, since no retry or other route can help. */
+export function previousInteractionNotFound(id: string): GoogleError {
+  const message = `previous_interaction_id "${id}" names no stored interaction of this API key.`;
+  return invalidArgument(message, [{ field: 'previous_interaction_id', description: message }]);
+}
+
 export function quotaExhausted(model: string, retryDelaySeconds = 2): GoogleError {
   const error = googleError(
     429,

@@ -4,6 +4,7 @@
 import type { GenerateContentRequest } from '../canonical/types.js';
 import { GatewayError } from '../canonical/errors.js';
 import { type GeminiAnswer, answerGemini } from './gemini-answer.js';
+import { interactionsRoute } from './gemini-interactions.js';
 import * as errors from './gemini-errors.js';
 import {
   type GeminiWireMode,
@@ -82,6 +83,14 @@ function wireMode(route: GeminiRoute, call: SimCall): GeminiWireMode {
 export async function handleGeminiRoute(context: SimContext, call: SimCall): Promise<boolean> {
   const path = decodeURIComponent(call.url.pathname);
   const method = call.request.method ?? 'GET';
+  const interactions = interactionsRoute(method, path);
+  if (interactions) {
+    const denied = authError(context, call, false);
+    if (denied)
+      sendGoogleError({ response: call.response, mode: 'json', modelVersion: '', vertex: false }, denied);
+    else await interactions(context, call);
+    return true;
+  }
   const getMatch = /^\/v1beta\/models(?:\/([^/:]+))?$/.exec(path);
   if (method === 'GET' && getMatch) {
     const target: SendTarget = { response: call.response, mode: 'json', modelVersion: '', vertex: false };

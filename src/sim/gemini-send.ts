@@ -18,7 +18,7 @@ export interface SendTarget {
   vertex: boolean;
 }
 
-const googleHeaders = {
+export const googleHeaders = {
   Server: 'scaffolding on HTTPServer2',
   Vary: 'Origin, X-Origin, Referer',
   'X-Content-Type-Options': 'nosniff',

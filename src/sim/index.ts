@@ -4,6 +4,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { FaultPlan, type FaultSpec } from './faults.js';
+import { InteractionStore } from './gemini-interactions-store.js';
 import { handleGeminiRoute } from './gemini-routes.js';
 import { HostedFiles } from './hosted-files.js';
 import { readBody, send } from './http-io.js';
@@ -72,7 +73,7 @@ export interface UpstreamSim {
   readonly models: ModelList;
   /** Serves another model list from the next request on (as the `models` option reads it). */
   setModels(spec: ModelListSpec, overrides?: ModelListOverrides): void;
-  /** Forgets received requests, hosted files and stored responses, and restarts the fault sampler. */
+  /** Forgets received requests, hosted files, stored responses and interactions; restarts the fault sampler. */
   reset(): void;
   close(): Promise<void>;
 }
@@ -138,6 +139,7 @@ export async function startUpstreamSim(options: UpstreamSimOptions = {}): Promis
     imageBytes: options.imageBytes,
     faultKeys: options.faultKeys ? new Set(options.faultKeys) : undefined,
     responses: new ResponseStore(),
+    interactions: new InteractionStore(),
   };
   const sockets = new Set<Socket>();
   const server = createServer((request, response) => {
@@ -186,6 +188,7 @@ export async function startUpstreamSim(options: UpstreamSimOptions = {}): Promis
       recorder.clear();
       context.hostedFiles.clear();
       context.responses.clear();
+      context.interactions.clear();
       context.faults.restart();
     },
     close() {

@@ -2,6 +2,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ActiveFaults, type FaultPlan, noFaults } from './faults.js';
+import type { InteractionStore } from './gemini-interactions-store.js';
 import type { HostedFiles } from './hosted-files.js';
 import type { ModelList } from './model-list.js';
 import type { ResponseStore } from './openai-responses-store.js';
@@ -21,6 +22,8 @@ export interface SimContext {
   faultKeys?: ReadonlySet<string>;
   /** Responses API objects kept for GET, DELETE and previous_response_id. */
   responses: ResponseStore;
+  /** Interactions API objects kept for GET, DELETE and previous_interaction_id. */
+  interactions: InteractionStore;
 }
 
 /** Draws this request's faults, honouring `faultKeys`. */
