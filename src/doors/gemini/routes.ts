@@ -1,5 +1,5 @@
 // HTTP routes of the Gemini native door (v1beta and v1, the same handlers): generateContent,
-// streamGenerateContent, countTokens, and the models resources. Translation and rules live elsewhere; this file only speaks HTTP.
+// streamGenerateContent, countTokens, Imagen's predict, and the models resources. Translation and rules live elsewhere; this file only speaks HTTP.
 import { AnswerRelay, answerReadWhole } from '../../pipeline/answer-relay.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CatalogModel } from '../../catalog/catalog.js';
@@ -39,6 +39,7 @@ import {
   parseModelAction,
 } from './parse-model-path.js';
 import { countTokensRequest } from './count-tokens-body.js';
+import { answerPredict } from './predict-route.js';
 import { credentialConstraintName, googleCredential } from '../../http/credential-constraint.js';
 import { GeminiStreamWriter } from './write-stream.js';
 
@@ -129,15 +130,16 @@ function versionRoutes(app: FastifyInstance, gateway: GeminiDoorDeps, version: G
 
   app.post(`/${version}/models/*`, async (request, reply) => {
     const { model: modelName, action } = parseModelAction((request.params as Record<string, string>)['*']);
-    if (!isGeminiAction(action)) {
+    if (!isGeminiAction(action) && action !== 'predict') {
       throw errorCatalogue.MODEL_NOT_FOUND(
-        `Method "${action || '(none)'}" is not supported. Use :generateContent, :streamGenerateContent or :countTokens.`,
+        `Method "${action || '(none)'}" is not supported. Use :generateContent, :streamGenerateContent, :countTokens or :predict.`,
         'method',
       );
     }
     const client = await authenticate(gateway, request);
     const requested = resolveModel(gateway, modelName, action, version);
     const served = serveGeminiModel(gateway, requested, reply, version);
+    if (action === 'predict') return answerPredict(gateway, request, reply, client, served);
     const model = served.served;
     if (action === 'countTokens') {
       const sameModel = (name: string) =>
