@@ -78,12 +78,20 @@ describe(':predict in Imagen shape', () => {
     expect(mine.every((row) => row.imagesOut === 1 && row.chargedMicros > 0)).toBe(true);
   });
 
-  it('serves a shut-down Imagen id by its Gemini successor, also under v1', async () => {
-    const response = await predict('imagen-4.0-generate-001', { instances: [{ prompt }] }, 'v1');
-    expect(response.status).toBe(200);
-    expect(response.headers.get('x-imagegate-model')).toBe('gemini-3.1-flash-image');
-    expect((await response.json()).predictions).toHaveLength(1);
-  });
+  for (const [imagen, served] of [
+    ['imagen-4.0-generate-001', 'gemini-3.1-flash-image'],
+    ['imagen-4.0-fast-generate-001', 'gemini-3.1-flash-image'],
+    ['imagen-4.0-ultra-generate-001', 'gemini-3-pro-image'],
+    ['imagen-3.0-generate-002', 'gemini-3.1-flash-image'],
+  ]) {
+    it(`serves the shut-down ${imagen} by ${served}, also under v1`, async () => {
+      const response = await predict(imagen, { instances: [{ prompt }] }, 'v1');
+      expect(response.status).toBe(200);
+      expect(response.headers.get('x-imagegate-model')).toBe(served);
+      expect(response.headers.get('link')).toContain('rel="successor-version"');
+      expect((await response.json()).predictions).toHaveLength(1);
+    });
+  }
 
   it('answers JPEG when outputOptions asks for it', async () => {
     const response = await predict('local-image-edit', {
