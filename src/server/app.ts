@@ -8,6 +8,7 @@ import Fastify, {
 } from 'fastify';
 import { errorCatalogue } from '../canonical/error-catalogue.js';
 import { readRequestBody } from './read-request-body.js';
+import { credentialConstraint, credentialConstraintName } from '../http/credential-constraint.js';
 import { requireAdmin } from '../security/admin-auth.js';
 import { memoryAccountingPlugin } from '../pipeline/memory-accounting.js';
 import { authenticate as authenticateGeminiClient, registerGeminiDoor } from '../doors/gemini/routes.js';
@@ -34,7 +35,11 @@ import { answerClientError, rememberRequestUrl } from './client-error.js';
  */
 function authenticateBodySender(gateway: Gateway, request: FastifyRequest): Promise<unknown> | undefined {
   const path = request.url;
-  if (path.startsWith('/v1beta/')) return authenticateGeminiClient(gateway, request);
+  // Google's OpenAI-compatible base path and OpenAI's /v1 take Bearer keys; Gemini's v1beta and its
+  // v1 model methods take Google keys.
+  if (path.startsWith('/v1beta/openai/')) return authenticateBearer(gateway, request.headers);
+  if (path.startsWith('/v1beta/') || path.startsWith('/v1/models/'))
+    return authenticateGeminiClient(gateway, request);
   if (path.startsWith('/v1/')) return authenticateBearer(gateway, request.headers);
   if (path.startsWith('/admin/')) {
     requireAdmin(gateway, request);
@@ -76,6 +81,8 @@ export function buildApp(gateway: Gateway): FastifyInstance {
     genReqId: () => timeOrderedId(),
     return503OnClosing: true,
     clientErrorHandler: answerClientError,
+    // GET /v1/models[/{id}] answers in Gemini's shape to a Google key, in OpenAI's to a Bearer key.
+    routerOptions: { constraints: { [credentialConstraintName]: credentialConstraint } },
   });
   // No child logger per request (pino builds one for every call otherwise): the lines that concern a
   // request carry its id themselves.

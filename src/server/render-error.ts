@@ -1,5 +1,6 @@
 // Answers what no door's own scope answers (ops routes, admin, unknown paths, broken connections) in
-// the envelope of the door its path belongs to: OpenAI's under /v1/ and /admin/, Google's elsewhere.
+// the envelope of the door its path belongs to: OpenAI's under /v1/, /v1beta/openai/ and /admin/,
+// Google's elsewhere (and under /v1/models/, where the Gemini v1 model methods take bodies).
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { GatewayError } from '../canonical/errors.js';
 import { geminiErrorBody } from '../doors/gemini/render-error.js';
@@ -8,6 +9,8 @@ import { type ErrorRenderer, sendError } from '../pipeline/error-reply.js';
 
 /** Outside the doors' own scopes: the envelope by path prefix (the Gemini one elsewhere). */
 const envelopesByPath: ReadonlyArray<{ prefix: string; render: ErrorRenderer }> = [
+  { prefix: '/v1/models/', render: geminiErrorBody },
+  { prefix: '/v1beta/openai/', render: openAiErrorBody },
   { prefix: '/v1/', render: openAiErrorBody },
   { prefix: '/admin/', render: openAiErrorBody },
 ];

@@ -8,7 +8,13 @@ import type { Generated } from 'kysely';
 export type Flag = number;
 
 /** Which client protocol a request came through. */
-export type Door = 'gemini' | 'gemini-interactions' | 'openai-images' | 'openai-chat' | 'openai-responses';
+export type Door =
+  | 'gemini'
+  | 'gemini-interactions'
+  | 'gemini-predict'
+  | 'openai-images'
+  | 'openai-chat'
+  | 'openai-responses';
 
 /** A door that keeps conversations: each answered turn may be stored and continued from. */
 export type ConversationDoor = 'openai-responses' | 'gemini-interactions';

@@ -1,4 +1,9 @@
-// Splits the `{model}:{method}` tail of a v1beta path. Pure.
+// Splits the `{model}:{method}` tail of a Gemini path. Pure.
+
+/** The API versions the Gemini door answers under; v1 is served exactly as v1beta. */
+export const geminiApiVersions = ['v1beta', 'v1'] as const;
+export type GeminiApiVersion = (typeof geminiApiVersions)[number];
+
 export type GeminiAction = 'generateContent' | 'streamGenerateContent' | 'countTokens';
 
 const actions: ReadonlySet<string> = new Set(['generateContent', 'streamGenerateContent', 'countTokens']);

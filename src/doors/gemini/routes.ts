@@ -1,5 +1,5 @@
-// HTTP routes of the Gemini native door (v1beta): generateContent, streamGenerateContent, countTokens,
-// and the models resources. Translation and rules live elsewhere; this file only speaks HTTP.
+// HTTP routes of the Gemini native door (v1beta and v1, the same handlers): generateContent,
+// streamGenerateContent, countTokens, Imagen's predict, and the models resources. Translation and rules live elsewhere; this file only speaks HTTP.
 import { AnswerRelay, answerReadWhole } from '../../pipeline/answer-relay.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CatalogModel } from '../../catalog/catalog.js';
@@ -32,7 +32,15 @@ import { setServedModelHeaders } from '../../pipeline/served-model-headers.js';
 import type { UsageMetadata } from '../../canonical/types.js';
 import { listModelsPage, geminiModelResource } from './models.js';
 import { normalizeGeminiRequest, normalizeGeminiRequestTracked } from './normalize-request.js';
-import { isGeminiAction, parseModelAction } from './parse-model-path.js';
+import {
+  type GeminiApiVersion,
+  geminiApiVersions,
+  isGeminiAction,
+  parseModelAction,
+} from './parse-model-path.js';
+import { countTokensRequest } from './count-tokens-body.js';
+import { answerPredict } from './predict-route.js';
+import { credentialConstraintName, googleCredential } from '../../http/credential-constraint.js';
 import { GeminiStreamWriter } from './write-stream.js';
 
 type Query = Record<string, string | undefined>;
@@ -52,6 +60,7 @@ export function resolveModel(
   gateway: GeminiDoorDeps,
   name: string,
   action = 'generateContent',
+  version: GeminiApiVersion = 'v1beta',
 ): CatalogModel {
   const id = name.replace(/^models\//, '');
   const model = gateway.catalog.resolve(id);
@@ -59,7 +68,7 @@ export function resolveModel(
     const close = gateway.catalog.closeIds(id);
     const hint = close.length > 0 ? ` Did you mean: ${close.join(', ')}?` : '';
     throw errorCatalogue.MODEL_NOT_FOUND(
-      `models/${id} is not found for API version v1beta, or is not supported for ${action}. Call ListModels to see the list of available models and their supported methods.${hint}`,
+      `models/${id} is not found for API version ${version}, or is not supported for ${action}. Call ListModels to see the list of available models and their supported methods.${hint}`,
     );
   }
   return model;
@@ -73,6 +82,7 @@ export function serveGeminiModel(
   gateway: GeminiDoorDeps,
   model: CatalogModel,
   reply: FastifyReply,
+  version: GeminiApiVersion = 'v1beta',
 ): ServedModel {
   let served: ServedModel;
   try {
@@ -80,10 +90,10 @@ export function serveGeminiModel(
   } catch (error) {
     if (!(error instanceof RetiredModelError)) throw error;
     throw errorCatalogue.MODEL_NOT_FOUND(
-      `models/${model.id} is not found for API version v1beta. ${error.message}`,
+      `models/${model.id} is not found for API version ${version}. ${error.message}`,
     );
   }
-  setServedModelHeaders(reply.raw, served, gateway.lifecycle.today(), (id) => `/v1beta/models/${id}`);
+  setServedModelHeaders(reply.raw, served, gateway.lifecycle.today(), (id) => `/${version}/models/${id}`);
   return served;
 }
 
@@ -94,7 +104,13 @@ export function registerGeminiDoor(app: FastifyInstance, gateway: GeminiDoorDeps
 
 function geminiRoutes(app: FastifyInstance, gateway: GeminiDoorDeps): void {
   app.setErrorHandler(errorHandlerFor(geminiErrorBody));
-  app.get('/v1beta/models', async (request) => {
+  for (const version of geminiApiVersions) versionRoutes(app, gateway, version);
+}
+
+function versionRoutes(app: FastifyInstance, gateway: GeminiDoorDeps, version: GeminiApiVersion): void {
+  // `GET /v1/models` is OpenAI's model list too: this one answers only requests with a Google key.
+  const constraints = version === 'v1' ? { [credentialConstraintName]: googleCredential } : undefined;
+  app.get(`/${version}/models`, { constraints }, async (request) => {
     await authenticate(gateway, request);
     const query = request.query as Query;
     return listModelsPage(
@@ -106,25 +122,31 @@ function geminiRoutes(app: FastifyInstance, gateway: GeminiDoorDeps): void {
     );
   });
 
-  app.get('/v1beta/models/*', async (request) => {
+  app.get(`/${version}/models/*`, { constraints }, async (request) => {
     await authenticate(gateway, request);
     const { model } = parseModelAction((request.params as Record<string, string>)['*']);
-    return geminiModelResource(resolveModel(gateway, model, 'get'));
+    return geminiModelResource(resolveModel(gateway, model, 'get', version));
   });
 
-  app.post('/v1beta/models/*', async (request, reply) => {
+  app.post(`/${version}/models/*`, async (request, reply) => {
     const { model: modelName, action } = parseModelAction((request.params as Record<string, string>)['*']);
-    if (!isGeminiAction(action)) {
+    if (!isGeminiAction(action) && action !== 'predict') {
       throw errorCatalogue.MODEL_NOT_FOUND(
-        `Method "${action || '(none)'}" is not supported. Use :generateContent, :streamGenerateContent or :countTokens.`,
+        `Method "${action || '(none)'}" is not supported. Use :generateContent, :streamGenerateContent, :countTokens or :predict.`,
         'method',
       );
     }
     const client = await authenticate(gateway, request);
-    const served = serveGeminiModel(gateway, resolveModel(gateway, modelName, action), reply);
+    const requested = resolveModel(gateway, modelName, action, version);
+    const served = serveGeminiModel(gateway, requested, reply, version);
+    if (action === 'predict') return answerPredict(gateway, request, reply, client, served);
     const model = served.served;
+    if (action === 'countTokens') {
+      const sameModel = (name: string) =>
+        gateway.catalog.resolve(name.replace(/^models\//, ''))?.id === requested.id;
+      return countTokens(gateway, model, countTokensRequest(parseJsonBody(request.body), sameModel), reply);
+    }
     const { request: body, renamed } = normalizeGeminiRequestTracked(parseJsonBody(request.body));
-    if (action === 'countTokens') return countTokens(gateway, model, body, reply);
     const call: GenerationCall = {
       requestId: request.id,
       clientRequest: clientRequestOf(request.headers, request.id),
@@ -175,7 +197,7 @@ function countTokens(
   body: Record<string, unknown>,
   reply: FastifyReply,
 ) {
-  const inner = normalizeGeminiRequest((body.generateContentRequest as typeof body | undefined) ?? body);
+  const inner = normalizeGeminiRequest(body);
   const estimate = estimatePromptTokens(inner, model);
   const cost = gateway.billing.estimate(model, inner, summarizeFor(model, inner));
   reply.header('x-imagegate-estimated-cost-usd', microsToUsd(cost.estimatedCostMicros));

@@ -22,6 +22,7 @@ import {
   type SubCall,
 } from '../openai-common/fan-out.js';
 import { inlineRemoteImages } from '../openai-common/inline-remote-images.js';
+import { openAiBasePaths } from '../openai-common/base-paths.js';
 import { openAiErrorBody } from '../openai-common/render-error.js';
 import {
   authenticateBearer,
@@ -61,13 +62,13 @@ const chatParamNames: Readonly<Record<string, string>> = {
 
 /** The chat door is its own Fastify scope: every failure under it answers in OpenAI's envelope. */
 export function registerOpenAiChatDoor(app: FastifyInstance, gateway: OpenAiChatDoorDeps): void {
-  app.register(async (door) => chatRoutes(door, gateway));
+  for (const prefix of openAiBasePaths) app.register(async (door) => chatRoutes(door, gateway), { prefix });
 }
 
 function chatRoutes(app: FastifyInstance, gateway: OpenAiChatDoorDeps): void {
   app.setErrorHandler(errorHandlerFor(openAiErrorBody));
 
-  app.get('/v1/models', async (request) => {
+  app.get('/models', async (request) => {
     await authenticateBearer(gateway, request.headers);
     return openAiModelList(
       routedModels(gateway.lifecycle, gateway.channels, (channel, model) =>
@@ -77,14 +78,14 @@ function chatRoutes(app: FastifyInstance, gateway: OpenAiChatDoorDeps): void {
     );
   });
 
-  app.get('/v1/models/*', async (request) => {
+  app.get('/models/*', async (request) => {
     await authenticateBearer(gateway, request.headers);
     const id = (request.params as Record<string, string>)['*'];
     const model = resolveOpenAiModel(gateway, id);
     return openAiModelResource(model, gateway.lifecycle.lifecycle(model).shutdown);
   });
 
-  app.post('/v1/chat/completions', async (request, reply) => {
+  app.post('/chat/completions', async (request, reply) => {
     const client = await authenticateBearer(gateway, request.headers);
     const parsed = parseJsonBody(request.body);
     const lazyDataUrls = standInForChatDataUrls(parsed);

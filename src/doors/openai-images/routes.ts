@@ -22,6 +22,7 @@ import {
   type SubCall,
 } from '../openai-common/fan-out.js';
 import { inlineRemoteImages } from '../openai-common/inline-remote-images.js';
+import { openAiBasePaths } from '../openai-common/base-paths.js';
 import { openAiErrorBody } from '../openai-common/render-error.js';
 import {
   authenticateBearer,
@@ -104,13 +105,13 @@ async function readMultipartEdit(gateway: OpenAiImagesDoorDeps, request: Fastify
 
 /** The Images door is its own Fastify scope: every failure under it answers in OpenAI's envelope. */
 export function registerOpenAiImagesDoor(app: FastifyInstance, gateway: OpenAiImagesDoorDeps): void {
-  app.register(async (door) => imagesRoutes(door, gateway));
+  for (const prefix of openAiBasePaths) app.register(async (door) => imagesRoutes(door, gateway), { prefix });
 }
 
 function imagesRoutes(app: FastifyInstance, gateway: OpenAiImagesDoorDeps): void {
   app.setErrorHandler(errorHandlerFor(openAiErrorBody));
 
-  app.post('/v1/images/generations', async (request, reply) => {
+  app.post('/images/generations', async (request, reply) => {
     const client = await authenticateBearer(gateway, request.headers);
     const body = parseImagesGenerationsBody(parseJsonBody(request.body));
     const payloadBytes = bodyBytes(request.body);
@@ -124,7 +125,7 @@ function imagesRoutes(app: FastifyInstance, gateway: OpenAiImagesDoorDeps): void
     });
   });
 
-  app.post('/v1/images/edits', async (request, reply) => {
+  app.post('/images/edits', async (request, reply) => {
     const client = await authenticateBearer(gateway, request.headers);
     if (isMultipart(request)) {
       const multipart = await readMultipartEdit(gateway, request);
