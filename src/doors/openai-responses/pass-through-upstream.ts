@@ -1,0 +1,220 @@
+// The I/O of Responses pass-through: the client's body to `{baseUrl}/v1/responses` of the channels
+// that list the text model, by priority, failing over on route failures before any byte went to the
+// client; and GET / DELETE of a stored id on the channel (and key) that made it.
+import type { Dispatcher } from 'undici';
+import { request as undiciRequest } from 'undici';
+import type { GatewayError } from '../../canonical/errors.js';
+import { errorCatalogue } from '../../canonical/error-catalogue.js';
+import type { ResponsesModelConfig } from '../../config/types.js';
+import { upstreamAgent } from '../../http/upstream-agent.js';
+import { connectionError } from '../../providers/gemini/client.js';
+import { upstreamUrl } from '../../providers/openai/client.js';
+import { openAiErrorToGatewayError } from '../../providers/openai/errors.js';
+import type { RouteChannel } from '../../routing/channel.js';
+import type { AttemptRecord } from '../../routing/dispatch.js';
+import { isKeyFailure, shouldFailOver } from '../../routing/failover-policy.js';
+import { type KeyPool, keyFingerprint } from '../../routing/key-pool.js';
+
+/** What pass-through needs of the running gateway. */
+export interface PassThroughDeps {
+  channels: readonly RouteChannel[];
+  keys: KeyPool;
+}
+
+/** A text model some channel relays, and those channels by priority (higher first, then as configured). */
+export interface PassThroughRoute {
+  model: ResponsesModelConfig;
+  channels: RouteChannel[];
+}
+
+export function passThroughRoute(deps: PassThroughDeps, modelId: string): PassThroughRoute | undefined {
+  let model: ResponsesModelConfig | undefined;
+  const channels: RouteChannel[] = [];
+  for (const channel of deps.channels) {
+    const listed = channel.responsesModels?.find((entry) => entry.id === modelId);
+    if (!listed) continue;
+    // The first listing (highest priority after the sort below) sets the prices the request is billed at.
+    channels.push(channel);
+    model ??= listed;
+  }
+  if (!model) return undefined;
+  channels.sort((a, b) => b.priority - a.priority);
+  const first = channels[0].responsesModels?.find((entry) => entry.id === modelId) ?? model;
+  return { model: first, channels };
+}
+
+export interface OpenedPassThrough {
+  answer: Dispatcher.ResponseData;
+  channel: RouteChannel;
+  keyFingerprint: string;
+  attempts: AttemptRecord[];
+}
+
+/** A failure after every channel was tried, with the attempts made (for the request log). */
+export class PassThroughFailure extends Error {
+  constructor(
+    readonly error: GatewayError,
+    readonly attempts: AttemptRecord[],
+  ) {
+    super(error.message);
+  }
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+async function upstreamFailure(
+  channel: RouteChannel,
+  answer: Dispatcher.ResponseData,
+): Promise<GatewayError> {
+  const text = await answer.body.text();
+  return openAiErrorToGatewayError(
+    channel.name,
+    answer.statusCode,
+    parseJson(text),
+    headerValue(answer.headers['retry-after']),
+  );
+}
+
+function attemptSignal(channel: RouteChannel, signal: AbortSignal): AbortSignal {
+  return AbortSignal.any([signal, AbortSignal.timeout(channel.timeoutMs)]);
+}
+
+/**
+ * Sends the body (`bodyFor` the channel) to each channel in turn until one answers 2xx. A caller's mistake (a 4xx about the
+ * request) is final and thrown at once; a route failure (connection, 429, 5xx, credentials) benches
+ * the key when it is the key's and moves on. `pinned` limits the channels to the one named.
+ */
+export async function openPassThrough(
+  deps: PassThroughDeps,
+  route: PassThroughRoute,
+  bodyFor: (channel: RouteChannel) => string,
+  options: { stream: boolean; signal: AbortSignal; pinned?: { channel: string; keyFingerprint?: string } },
+): Promise<OpenedPassThrough> {
+  const attempts: AttemptRecord[] = [];
+  let lastError: GatewayError | undefined;
+  const channels = options.pinned
+    ? route.channels.filter((channel) => channel.name === options.pinned?.channel)
+    : route.channels;
+  for (const channel of channels) {
+    const apiKey = keyFor(deps, channel, options.pinned?.keyFingerprint);
+    if (apiKey === undefined) {
+      lastError ??= errorCatalogue.NO_CHANNEL(`Upstream channel "${channel.name}" has no usable API key.`);
+      continue;
+    }
+    const started = performance.now();
+    const fingerprint = keyFingerprint(apiKey);
+    const signal = attemptSignal(channel, options.signal);
+    let failure: GatewayError;
+    try {
+      const answer = await undiciRequest(upstreamUrl(channel.baseUrl, '/v1/responses'), {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${apiKey}`,
+          'content-type': 'application/json',
+          accept: options.stream ? 'text/event-stream' : 'application/json',
+        },
+        body: bodyFor(channel),
+        signal,
+        dispatcher: upstreamAgent,
+      });
+      const latencyMs = Math.round(performance.now() - started);
+      if (answer.statusCode < 300) {
+        attempts.push({
+          channel: channel.name,
+          keyFingerprint: fingerprint,
+          outcome: 'ok',
+          httpStatus: 200,
+          latencyMs,
+        });
+        return { answer, channel, keyFingerprint: fingerprint, attempts };
+      }
+      failure = await upstreamFailure(channel, answer);
+      attempts.push({
+        channel: channel.name,
+        keyFingerprint: fingerprint,
+        outcome: failure.errorClass,
+        httpStatus: answer.statusCode,
+        latencyMs,
+      });
+    } catch (error) {
+      failure = connectionError(channel.name, error, signal);
+      attempts.push({
+        channel: channel.name,
+        keyFingerprint: fingerprint,
+        outcome: failure.errorClass,
+        latencyMs: Math.round(performance.now() - started),
+      });
+    }
+    if (options.signal.aborted || !shouldFailOver(failure)) throw new PassThroughFailure(failure, attempts);
+    if (isKeyFailure(failure)) {
+      deps.keys.bench(channel.name, apiKey, failure.errorClass, failure.retryAfterSeconds ?? 60);
+    }
+    lastError = failure;
+  }
+  throw new PassThroughFailure(
+    lastError ?? errorCatalogue.NO_CHANNEL('No upstream channel serves this model now.'),
+    attempts,
+  );
+}
+
+/** The key a stored id was made with (the upstream keeps responses per key), else the pool's next. */
+function keyFor(deps: PassThroughDeps, channel: RouteChannel, fingerprint?: string): string | undefined {
+  if (fingerprint !== undefined) {
+    const same = channel.apiKeys.find((key) => keyFingerprint(key) === fingerprint);
+    if (same !== undefined) return same;
+  }
+  return deps.keys.pick(channel.name, channel.apiKeys);
+}
+
+export interface ForwardedReply {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+/** GET or DELETE `/v1/responses/{id}` on the channel that made the response, answered as it came. */
+export async function forwardStored(
+  deps: PassThroughDeps,
+  made: { channel: string; keyFingerprint?: string },
+  method: 'GET' | 'DELETE',
+  id: string,
+  signal: AbortSignal,
+): Promise<ForwardedReply> {
+  const channel = deps.channels.find((entry) => entry.name === made.channel);
+  const apiKey = channel ? keyFor(deps, channel, made.keyFingerprint) : undefined;
+  if (!channel || apiKey === undefined) {
+    throw errorCatalogue.NO_CHANNEL(
+      `The channel that made response '${id}' is no longer configured or has no usable API key.`,
+    );
+  }
+  const attempt = attemptSignal(channel, signal);
+  try {
+    const answer = await undiciRequest(
+      upstreamUrl(channel.baseUrl, `/v1/responses/${encodeURIComponent(id)}`),
+      {
+        method,
+        headers: { authorization: `Bearer ${apiKey}`, accept: 'application/json' },
+        signal: attempt,
+        dispatcher: upstreamAgent,
+      },
+    );
+    if (answer.statusCode >= 300) throw await upstreamFailure(channel, answer);
+    return {
+      status: answer.statusCode,
+      contentType: headerValue(answer.headers['content-type']) ?? 'application/json',
+      body: await answer.body.text(),
+    };
+  } catch (error) {
+    throw connectionError(channel.name, error, attempt);
+  }
+}
