@@ -6,6 +6,7 @@ import {
   promptTokensOfBody,
   responsesUsageOf,
 } from '../../src/billing/pass-through-cost.js';
+import { decideCharge } from '../../src/billing/refund-policy.js';
 import { requestBounds, worstCase } from '../../src/billing/worst-case.js';
 import { loadBuiltinCatalog } from '../../src/catalog/catalog.js';
 import { attachOpenAiImageOptions } from '../../src/canonical/openai-image-options.js';
@@ -150,5 +151,22 @@ describe('passThroughHold', () => {
       tokensPerImage: bounds.typicalTokensPerImage,
     });
     expect(charge.micros).toBeLessThanOrEqual(hold.micros);
+  });
+});
+
+describe('decideCharge with a door-priced charge', () => {
+  const prompt = { textTokens: 0, imageTokens: 0, totalTokens: 0, promptTokensDetails: [] };
+
+  it('charges the priced amount on success, capped by the hold of a spend-limited key', () => {
+    const base = { model: image, status: 200, imagesOut: 1, prompt, pricedMicros: 4321 };
+    expect(decideCharge(base)).toEqual({ micros: 4321, basis: 'upstream_usage' });
+    expect(decideCharge({ ...base, capMicros: 4000 })).toMatchObject({ micros: 4000, uncappedMicros: 4321 });
+  });
+
+  it('charges nothing for a failure without images, whatever was priced', () => {
+    expect(decideCharge({ model: image, status: 502, imagesOut: 0, prompt, pricedMicros: 4321 })).toEqual({
+      micros: 0,
+      basis: 'refunded_failure',
+    });
   });
 });

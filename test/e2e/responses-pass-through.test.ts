@@ -306,4 +306,20 @@ describe('stored pass-through responses', () => {
     ).rejects.toMatchObject({ status: 400, param: 'previous_response_id' });
     expect(toolModels(primary)).toHaveLength(0);
   });
+
+  it('refuses to continue a pass-through response with an image model', async () => {
+    const relayed = await client().responses.create({
+      model: 'gpt-sim-text',
+      input: 'Draw a red circle',
+      tools: [{ type: 'image_generation' }],
+    });
+    await expect(
+      client().responses.create({
+        model: 'local-image-edit',
+        previous_response_id: relayed.id,
+        input: 'Now make it blue',
+        tools: [{ type: 'image_generation' }],
+      }),
+    ).rejects.toMatchObject({ status: 400, param: 'previous_response_id' });
+  });
 });
