@@ -223,6 +223,45 @@ describe('a stream of a text model with the image tool', () => {
   });
 });
 
+describe('a pass-through stream cut short', () => {
+  it('ends the client stream and charges nothing when no image went out', async () => {
+    primary.setFaults(['truncated-stream']);
+    const answer = await fetch(`${gateway.url}/v1/responses`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${gateway.key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'gpt-sim-text',
+        input: 'Draw a green triangle',
+        stream: true,
+        tools: [{ type: 'image_generation' }],
+      }),
+    });
+    expect(answer.status).toBe(200);
+    const text = await answer.text();
+    expect(text).toContain('event: response.created');
+    expect(text).not.toContain('event: response.completed');
+    // The gateway says the stream broke off, continuing the upstream's sequence numbers.
+    const frames = text.trim().split('\n\n');
+    const dataOf = (frame: string) => JSON.parse(frame.split('\n')[1].slice('data: '.length));
+    const last = frames.at(-1) ?? '';
+    expect(last.split('\n')[0]).toBe('event: error');
+    expect(dataOf(last)).toMatchObject({
+      type: 'error',
+      code: 'upstream_malformed',
+      sequence_number: dataOf(frames.at(-2) ?? '').sequence_number + 1,
+    });
+    const row = await logRow(answer.headers.get('x-request-id') ?? '');
+    expect(row).toMatchObject({ status: 502, charged_micros: 0, images_out: 0 });
+  });
+
+  it('refuses background mode, which would finish after the request is billed', async () => {
+    await expect(
+      client().responses.create({ model: 'gpt-sim-text', input: 'Draw', background: true }),
+    ).rejects.toMatchObject({ status: 400, param: 'background' });
+    expect(toolModels(primary)).toHaveLength(0);
+  });
+});
+
 describe('a key with a spend limit', () => {
   it('holds before the upstream call and releases all but the exact charge', async () => {
     const limited = await createClientKey(gateway.running.gateway.database.db, {

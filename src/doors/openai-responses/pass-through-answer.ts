@@ -36,11 +36,14 @@ export class PassThroughTally {
   failed = false;
   /** Images that went out (a stream's image items as they completed; a JSON answer's once sent). */
   imagesOut = 0;
+  /** The last event's sequence_number, so an event the gateway adds continues the count. */
+  lastSequence = -1;
 
   /** One stream event: its type and JSON data. */
   onEvent(type: string | undefined, data: string): void {
     const event = record(parse(data));
     const kind = type ?? (typeof event?.type === 'string' ? event.type : undefined);
+    if (typeof event?.sequence_number === 'number') this.lastSequence = event.sequence_number;
     if (kind === 'response.output_item.done') {
       const item = record(event?.item);
       if (item?.type === 'image_generation_call' && item.status === 'completed') this.imagesOut += 1;
@@ -50,6 +53,24 @@ export class PassThroughTally {
       this.failed = true;
     }
   }
+}
+
+/**
+ * The stream's `error` event (ResponseErrorEvent) for a stream the upstream broke off: the client
+ * learns the response will not complete instead of seeing the stream simply end.
+ */
+export function errorFrame(
+  error: { message: string; code: string | null; param: string | null },
+  tally: PassThroughTally,
+): string {
+  const data = {
+    type: 'error',
+    code: error.code,
+    message: error.message,
+    param: error.param,
+    sequence_number: tally.lastSequence + 1,
+  };
+  return `event: error\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
 /** The bytes of one SSE frame as the upstream named it. */

@@ -28,19 +28,13 @@ export interface PassThroughRoute {
 }
 
 export function passThroughRoute(deps: PassThroughDeps, modelId: string): PassThroughRoute | undefined {
-  let model: ResponsesModelConfig | undefined;
-  const channels: RouteChannel[] = [];
-  for (const channel of deps.channels) {
-    const listed = channel.responsesModels?.find((entry) => entry.id === modelId);
-    if (!listed) continue;
-    // The first listing (highest priority after the sort below) sets the prices the request is billed at.
-    channels.push(channel);
-    model ??= listed;
-  }
-  if (!model) return undefined;
-  channels.sort((a, b) => b.priority - a.priority);
-  const first = channels[0].responsesModels?.find((entry) => entry.id === modelId) ?? model;
-  return { model: first, channels };
+  const listing = (channel: RouteChannel) => channel.responsesModels?.find((entry) => entry.id === modelId);
+  const channels = deps.channels
+    .filter((channel) => listing(channel) !== undefined)
+    .sort((a, b) => b.priority - a.priority);
+  // The first channel by priority sets the prices the request is billed at.
+  const model = channels[0] ? listing(channels[0]) : undefined;
+  return model ? { model, channels } : undefined;
 }
 
 export interface OpenedPassThrough {

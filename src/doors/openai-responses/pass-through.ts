@@ -21,9 +21,11 @@ import { asGatewayError } from '../../routing/failover-policy.js';
 import { checkModelAccess } from '../../routing/validate-request.js';
 import type { ClientKeyRecord } from '../../store/index.js';
 import { expiryAfter } from '../../store/conversations.js';
+import { connectionError } from '../../providers/gemini/client.js';
+import { openAiErrorBody } from '../openai-common/render-error.js';
 import { SseWriter } from '../openai-common/sse-writer.js';
 import { type PassThroughOrigin, passThroughInput, passThroughOriginOf } from './conversation.js';
-import { completedImageCalls, PassThroughTally, relayEvents } from './pass-through-answer.js';
+import { completedImageCalls, errorFrame, PassThroughTally, relayEvents } from './pass-through-answer.js';
 import { type PassThroughPlan, planPassThrough, upstreamBody } from './pass-through-request.js';
 import {
   type OpenedPassThrough,
@@ -51,6 +53,8 @@ interface Relay {
   plan: PassThroughPlan;
   call: GenerationCall;
   holdMicros: number;
+  /** Fires when the client leaves. */
+  signal: AbortSignal;
 }
 
 /** The channel a continued pass-through response lives on; refuses an id the upstream cannot know. */
@@ -91,6 +95,13 @@ export async function relayPassThrough(
   },
 ): Promise<FastifyReply | undefined> {
   const { client, body, json, route } = context;
+  if (body.background === true) {
+    // A background response is billed when it finishes upstream, after this request has settled.
+    throw errorCatalogue.UNSUPPORTED_VALUE(
+      `Background mode is not supported by this gateway; leave 'background' out and wait for the answer (or stream it).`,
+      'background',
+    );
+  }
   const stream = body.stream === true;
   const origin = await originOfPrevious(gateway, body, client);
   const plan = planPassThrough(gateway, json, stream, reply.raw);
@@ -127,7 +138,7 @@ export async function relayPassThrough(
     startedAt: performance.now(),
   };
   await admitCall(gateway, call, plan.summary, { holdMicros: hold.micros });
-  const relay: Relay = { gateway, client, body, route, plan, call, holdMicros: hold.micros };
+  const relay: Relay = { gateway, client, body, route, plan, call, holdMicros: hold.micros, signal };
   let opened: OpenedPassThrough;
   try {
     opened = await openPassThrough(gateway, route, (channel) => upstreamBody(json, plan, channel), {
@@ -203,24 +214,27 @@ async function relayStream(
   try {
     await relayEvents(opened.answer.body, writer, tally);
   } catch (error) {
-    broken = asGatewayError(error);
-  } finally {
-    writer.end();
+    broken = connectionError(opened.channel.name, error, relay.signal);
   }
-  if (tally.response && !tally.failed && !broken) {
-    await settleSuccess(relay, opened, tally.response, tally.imagesOut);
-    await remember(relay, opened, tally.response);
-    return;
-  }
-  const failure =
-    broken ??
-    (tally.failed
+  // Settled before the stream ends, as every stream is, so a client that reads on sees it billed.
+  try {
+    if (tally.response && !tally.failed && !broken) {
+      await settleSuccess(relay, opened, tally.response, tally.imagesOut);
+      await remember(relay, opened, tally.response);
+      return;
+    }
+    const failure = tally.failed
       ? errorCatalogue.UPSTREAM_BAD_ANSWER(
           `Upstream channel "${opened.channel.name}" reported the response failed.`,
         )
-      : malformed(opened.channel.name, 'the stream ended before response.completed'));
-  // Images that reached the client are charged (refund-policy: delivered_before_failure).
-  await settleFailure(relay, failure, opened.attempts, tally.imagesOut);
+      : (broken ?? malformed(opened.channel.name, 'the stream ended before response.completed'));
+    // The upstream's own response.failed has told the client; a stream cut short has not.
+    if (!tally.failed) await writer.write(errorFrame(openAiErrorBody(failure).error, tally));
+    // Images that reached the client are charged (refund-policy: delivered_before_failure).
+    await settleFailure(relay, failure, opened.attempts, tally.imagesOut);
+  } finally {
+    writer.end();
+  }
 }
 
 /** The Response's usage in the request log's columns: text and tool tokens, the tool's image tokens apart. */
