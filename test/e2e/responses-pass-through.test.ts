@@ -329,6 +329,19 @@ describe('stored pass-through responses', () => {
     await expect(client().responses.retrieve(first.id)).rejects.toMatchObject({ status: 404 });
   });
 
+  it('answers 404 for an id the upstream no longer has, and forgets it on DELETE', async () => {
+    const made = await client().responses.create({ model: 'gpt-sim-text', input: 'Draw a red circle' });
+    primary.reset();
+    await expect(client().responses.retrieve(made.id)).rejects.toMatchObject({ status: 404 });
+    await expect(client().responses.delete(made.id)).rejects.toMatchObject({ status: 404 });
+    const rows = await gateway.running.gateway.database.db
+      .selectFrom('conversation_turns')
+      .select('id')
+      .where('id', '=', made.id)
+      .execute();
+    expect(rows).toEqual([]);
+  });
+
   it('refuses to continue a response this gateway answered itself with a text model', async () => {
     const canonical = await client().responses.create({
       model: 'local-image-edit',

@@ -202,6 +202,11 @@ export async function forwardStored(
         dispatcher: upstreamAgent,
       },
     );
+    if (answer.statusCode === 404) {
+      // Gone upstream (expired there, or deleted elsewhere): the client's answer is the same 404.
+      await answer.body.dump().catch(() => undefined);
+      throw errorCatalogue.STORED_TURN_NOT_FOUND(`Response with id '${id}' not found.`);
+    }
     if (answer.statusCode >= 300) throw await upstreamFailure(channel, answer);
     return {
       status: answer.statusCode,

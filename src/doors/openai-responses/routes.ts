@@ -2,7 +2,7 @@
 // `image_generation` tool, and `GET` / `DELETE /v1/responses/{id}` for stored responses.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errorCatalogue } from '../../canonical/error-catalogue.js';
-import type { GatewayError } from '../../canonical/errors.js';
+import { GatewayError } from '../../canonical/errors.js';
 import { jsonWithImagesPieces } from '../../canonical/json-with-images.js';
 import type { GenerateContentResponse } from '../../canonical/types.js';
 import type { ServedModel } from '../../catalog/served-model.js';
@@ -105,7 +105,15 @@ function responsesRoutes(app: FastifyInstance, gateway: OpenAiResponsesDoorDeps)
     if (!stored) throw notFound(id);
     const origin = passThroughOriginOf(stored.input);
     if (origin) {
-      const forwarded = await forwardStored(gateway, origin, 'DELETE', id, clientLeaves(reply));
+      const forwarded = await forwardStored(gateway, origin, 'DELETE', id, clientLeaves(reply)).catch(
+        async (error: unknown) => {
+          // Gone upstream is gone here too.
+          if (error instanceof GatewayError && error.errorClass === 'not_found') {
+            await gateway.conversations.delete(door, id, client.id);
+          }
+          throw error;
+        },
+      );
       await gateway.conversations.delete(door, id, client.id);
       return reply.code(forwarded.status).type(forwarded.contentType).send(forwarded.body);
     }
