@@ -375,3 +375,23 @@ describe('stored pass-through responses', () => {
     ).rejects.toMatchObject({ status: 400, param: 'previous_response_id' });
   });
 });
+
+// Last in the file: it leaves the primary's circuit open.
+describe('a channel that keeps failing', () => {
+  it('rests after the circuit threshold, and requests go straight to the next channel', async () => {
+    primary.setFaults(['503']);
+    const threshold = 5;
+    for (let index = 0; index < threshold; index++) {
+      const { response } = await client()
+        .responses.create({ model: 'gpt-sim-text', input: 'Say hi' })
+        .withResponse();
+      expect(response.headers.get('x-imagegate-channel')).toBe('text-secondary');
+    }
+    expect(toolModels(primary)).toHaveLength(threshold);
+    const { response } = await client()
+      .responses.create({ model: 'gpt-sim-text', input: 'Say hi' })
+      .withResponse();
+    expect(response.headers.get('x-imagegate-channel')).toBe('text-secondary');
+    expect(toolModels(primary)).toHaveLength(threshold);
+  });
+});

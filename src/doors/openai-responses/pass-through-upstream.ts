@@ -12,13 +12,16 @@ import { upstreamUrl } from '../../providers/openai/client.js';
 import { openAiErrorToGatewayError } from '../../providers/openai/errors.js';
 import type { RouteChannel } from '../../routing/channel.js';
 import type { AttemptRecord } from '../../routing/dispatch.js';
-import { isKeyFailure, shouldFailOver } from '../../routing/failover-policy.js';
+import type { CircuitBreakers } from '../../routing/circuit-breaker.js';
+import { countsAgainstRoute, isKeyFailure, shouldFailOver } from '../../routing/failover-policy.js';
 import { type KeyPool, keyFingerprint } from '../../routing/key-pool.js';
 
 /** What pass-through needs of the running gateway. */
 export interface PassThroughDeps {
   channels: readonly RouteChannel[];
   keys: KeyPool;
+  /** Per (channel, text model): a route that keeps failing rests, as image routes do. */
+  circuits: CircuitBreakers;
 }
 
 /** A text model some channel relays, and those channels by priority (higher first, then as configured). */
@@ -83,10 +86,58 @@ function attemptSignal(channel: RouteChannel, signal: AbortSignal): AbortSignal 
   return AbortSignal.any([signal, AbortSignal.timeout(channel.timeoutMs)]);
 }
 
+type AttemptResult = { answer: Dispatcher.ResponseData } | { failure: GatewayError };
+
+/** One POST to one channel with one key; the attempt is recorded either way. */
+async function attempt(
+  channel: RouteChannel,
+  apiKey: string,
+  body: string,
+  options: { stream: boolean; signal: AbortSignal },
+  attempts: AttemptRecord[],
+): Promise<AttemptResult> {
+  const started = performance.now();
+  const record = (outcome: string, httpStatus?: number) =>
+    attempts.push({
+      channel: channel.name,
+      keyFingerprint: keyFingerprint(apiKey),
+      outcome,
+      ...(httpStatus === undefined ? {} : { httpStatus }),
+      latencyMs: Math.round(performance.now() - started),
+    });
+  const signal = attemptSignal(channel, options.signal);
+  try {
+    const answer = await undiciRequest(upstreamUrl(channel.baseUrl, '/v1/responses'), {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${apiKey}`,
+        'content-type': 'application/json',
+        accept: options.stream ? 'text/event-stream' : 'application/json',
+      },
+      body,
+      signal,
+      dispatcher: upstreamAgent,
+    });
+    if (answer.statusCode < 300) {
+      record('ok', answer.statusCode);
+      return { answer };
+    }
+    const failure = await upstreamFailure(channel, answer);
+    record(failure.errorClass, answer.statusCode);
+    return { failure };
+  } catch (error) {
+    const failure = connectionError(channel.name, error, signal);
+    record(failure.errorClass);
+    return { failure };
+  }
+}
+
 /**
- * Sends the body (`bodyFor` the channel) to each channel in turn until one answers 2xx. A caller's mistake (a 4xx about the
- * request) is final and thrown at once; a route failure (connection, 429, 5xx, credentials) benches
- * the key when it is the key's and moves on. `pinned` limits the channels to the one named.
+ * Sends the body (`bodyFor` the channel) to each channel in turn until one answers 2xx. A caller's
+ * mistake (a 4xx about the request) is final and thrown at once; a route failure (connection, 429,
+ * 5xx, credentials) counts against the (channel, text model) circuit, benches the key when it is the
+ * key's, and moves on. `pinned` limits the channels to the one named (an open circuit included:
+ * only that upstream knows the stored response).
  */
 export async function openPassThrough(
   deps: PassThroughDeps,
@@ -95,60 +146,31 @@ export async function openPassThrough(
   options: { stream: boolean; signal: AbortSignal; pinned?: { channel: string; keyFingerprint?: string } },
 ): Promise<OpenedPassThrough> {
   const attempts: AttemptRecord[] = [];
+  const modelId = route.model.id;
+  const { circuits } = deps;
   let lastError: GatewayError | undefined;
   const channels = options.pinned
     ? route.channels.filter((channel) => channel.name === options.pinned?.channel)
-    : route.channels;
+    : route.channels.filter((channel) => !circuits.isOpen(channel.name, modelId));
   for (const channel of channels) {
     const apiKey = keyFor(deps, channel, options.pinned?.keyFingerprint);
     if (apiKey === undefined) {
       lastError ??= errorCatalogue.NO_CHANNEL(`Upstream channel "${channel.name}" has no usable API key.`);
       continue;
     }
-    const started = performance.now();
-    const fingerprint = keyFingerprint(apiKey);
-    const signal = attemptSignal(channel, options.signal);
-    let failure: GatewayError;
+    const probing = circuits.beginAttempt(channel.name, modelId);
+    let result: AttemptResult;
     try {
-      const answer = await undiciRequest(upstreamUrl(channel.baseUrl, '/v1/responses'), {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${apiKey}`,
-          'content-type': 'application/json',
-          accept: options.stream ? 'text/event-stream' : 'application/json',
-        },
-        body: bodyFor(channel),
-        signal,
-        dispatcher: upstreamAgent,
-      });
-      const latencyMs = Math.round(performance.now() - started);
-      if (answer.statusCode < 300) {
-        attempts.push({
-          channel: channel.name,
-          keyFingerprint: fingerprint,
-          outcome: 'ok',
-          httpStatus: 200,
-          latencyMs,
-        });
-        return { answer, channel, keyFingerprint: fingerprint, attempts };
-      }
-      failure = await upstreamFailure(channel, answer);
-      attempts.push({
-        channel: channel.name,
-        keyFingerprint: fingerprint,
-        outcome: failure.errorClass,
-        httpStatus: answer.statusCode,
-        latencyMs,
-      });
-    } catch (error) {
-      failure = connectionError(channel.name, error, signal);
-      attempts.push({
-        channel: channel.name,
-        keyFingerprint: fingerprint,
-        outcome: failure.errorClass,
-        latencyMs: Math.round(performance.now() - started),
-      });
+      result = await attempt(channel, apiKey, bodyFor(channel), options, attempts);
+    } finally {
+      if (probing) circuits.endProbe(channel.name, modelId);
     }
+    if ('answer' in result) {
+      circuits.recordSuccess(channel.name, modelId);
+      return { answer: result.answer, channel, keyFingerprint: keyFingerprint(apiKey), attempts };
+    }
+    const { failure } = result;
+    if (countsAgainstRoute(failure)) circuits.recordFailure(channel.name, modelId, failure.errorClass);
     if (options.signal.aborted || !shouldFailOver(failure)) throw new PassThroughFailure(failure, attempts);
     if (isKeyFailure(failure)) {
       deps.keys.bench(channel.name, apiKey, failure.errorClass, failure.retryAfterSeconds ?? 60);
@@ -156,7 +178,11 @@ export async function openPassThrough(
     lastError = failure;
   }
   throw new PassThroughFailure(
-    lastError ?? errorCatalogue.NO_CHANNEL('No upstream channel serves this model now.'),
+    lastError ??
+      errorCatalogue.NO_CHANNEL(
+        `No upstream channel serves '${modelId}' now: every one listing it is resting after failures.`,
+        5,
+      ),
     attempts,
   );
 }
