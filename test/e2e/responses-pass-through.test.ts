@@ -223,6 +223,23 @@ describe('a stream of a text model with the image tool', () => {
   });
 });
 
+describe('responses.stream of the openai SDK on a text model', () => {
+  it('assembles the relayed events into the final response with its image', async () => {
+    const stream = client().responses.stream({
+      model: 'gpt-sim-text',
+      input: 'Draw a red circle on a white background',
+      tools: [{ type: 'image_generation', partial_images: 1 }],
+    });
+    const types: string[] = [];
+    for await (const event of stream) types.push(event.type);
+    const final = await stream.finalResponse();
+    expect(final.status).toBe('completed');
+    expect(types).toContain('response.image_generation_call.partial_image');
+    const [call] = imageCallsOf(final);
+    expect(Buffer.from(call.result, 'base64').subarray(1, 4).toString()).toBe('PNG');
+  });
+});
+
 describe('a pass-through stream cut short', () => {
   it('ends the client stream and charges nothing when no image went out', async () => {
     primary.setFaults(['truncated-stream']);
