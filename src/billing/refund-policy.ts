@@ -27,6 +27,8 @@ export interface ChargeInput {
   /** Output tokens one image of this request costs (RequestBounds.typicalTokensPerImage). */
   tokensPerImage?: number;
   prompt: PromptTokenEstimate;
+  /** The upstream's charge as the door priced it (Responses pass-through): the basis instead of usage. */
+  pricedMicros?: number;
   /** The hold of a key with a spend limit: the charge never exceeds it. Absent: no cap. */
   capMicros?: number;
 }
@@ -50,6 +52,8 @@ export interface ChargeDecision {
  *   as no usage.
  * - A success without usage is charged the catalog price of what was delivered (prompt estimate plus
  *   the catalog's tokens per returned image); reconciliation records it as evidence.
+ * - A charge the door priced itself (Responses pass-through: the text model's usage at the channel's
+ *   prices plus the image tool's at the image model's) is the basis of a successful answer.
  * - The built-in local engine is free because its catalog prices are 0, not by a special case.
  * - On a key with a spend limit the charge is capped at the request's hold, so the limit holds even
  *   when an upstream reports more than the worst case it could legitimately return (more images,
@@ -61,7 +65,9 @@ export function decideCharge(input: ChargeInput): ChargeDecision {
   const usage = usableUsage(input.usage, input.model);
   const reported = usage ? costOfUsage(usage, input.model) : undefined;
   let decision: ChargeDecision;
-  if (reported && !failed) decision = { ...chargeOf(reported), basis: 'upstream_usage' };
+  if (input.pricedMicros !== undefined && !failed) {
+    decision = { micros: input.pricedMicros, basis: 'upstream_usage' };
+  } else if (reported && !failed) decision = { ...chargeOf(reported), basis: 'upstream_usage' };
   else {
     const catalog = expectedCost({
       model: input.model,

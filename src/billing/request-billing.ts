@@ -30,6 +30,16 @@ export interface BillingOutcome {
   usage?: UsageMetadata;
   imagesOut: number;
   channel: string | null;
+  /**
+   * The request's upstream charge when the door prices it itself (Responses pass-through: a text
+   * model the catalog does not price): the basis of a successful answer instead of `usage`.
+   */
+  pricedMicros?: number;
+}
+
+export interface AdmitOptions {
+  /** The hold, computed by the door (Responses pass-through), instead of the image model's worst case. */
+  holdMicros?: number;
 }
 
 /** An admitted request's open hold; close it once through RequestBilling.close. */
@@ -74,6 +84,11 @@ export class RequestBilling {
 
   constructor(private readonly options: RequestBillingOptions) {}
 
+  /** config.billing.heldMultiplier, for a door that computes its own hold (AdmitOptions.holdMicros). */
+  get heldMultiplier(): number {
+    return this.options.config.heldMultiplier;
+  }
+
   /** Expected and worst-case cost of a request, without admitting it (countTokens, /admin/estimate). */
   estimate(model: CatalogModel, request: GenerateContentRequest, summary: RequestSummary): CostEstimate {
     const prompt = estimatePromptTokens(request, model);
@@ -100,6 +115,7 @@ export class RequestBilling {
     subject: BillingSubject,
     summary: RequestSummary,
     interruptedEntry: () => RequestLogEntry,
+    options: AdmitOptions = {},
   ): Promise<BillingTicket> {
     const { client, model } = subject;
     const images = imagesRequested(summary);
@@ -114,7 +130,10 @@ export class RequestBilling {
     });
     const prompt = estimatePromptTokens(subject.request, model);
     const bounds = requestBounds(model, subject.request, summary, subject.stream);
-    const hold = worstCase({ model, ...bounds, heldMultiplier: this.options.config.heldMultiplier });
+    const hold =
+      options.holdMicros === undefined
+        ? worstCase({ model, ...bounds, heldMultiplier: this.options.config.heldMultiplier })
+        : { micros: options.holdMicros };
     // Without a spend limit there is nothing to admit against: the hold is written with the settle,
     // in one transaction, instead of a durable write before the upstream call.
     // A client's own request id is claimed durably before the upstream call either way: in the
@@ -186,19 +205,25 @@ export class RequestBilling {
       imageSize: ticket.imageSize,
       tokensPerImage: ticket.tokensPerImage,
       prompt: ticket.prompt,
+      pricedMicros: outcome.pricedMicros,
       // A spend limit is a limit: the charge never exceeds the hold admitted against it.
       capMicros: ticket.deferredHold ? undefined : ticket.holdMicros,
     });
-    const evidence = reconcileRequest({
-      model: ticket.model,
-      status: outcome.status,
-      decision,
-      usage: outcome.usage,
-      imagesOut: outcome.imagesOut,
-      imageSize: ticket.imageSize,
-      tokensPerImage: ticket.tokensPerImage,
-      threshold: this.options.config.driftThreshold,
-    });
+    // A door-priced charge is the upstream's own counts at its own prices: the image model's catalog
+    // has nothing to reconcile it against.
+    const evidence =
+      outcome.pricedMicros !== undefined
+        ? []
+        : reconcileRequest({
+            model: ticket.model,
+            status: outcome.status,
+            decision,
+            usage: outcome.usage,
+            imagesOut: outcome.imagesOut,
+            imageSize: ticket.imageSize,
+            tokensPerImage: ticket.tokensPerImage,
+            threshold: this.options.config.driftThreshold,
+          });
     ticket.closing = this.options.ledger
       .settle({
         requestId: ticket.requestId,

@@ -4,6 +4,7 @@ import type { ModelCatalog } from '../catalog/catalog.js';
 import type { ModelFamily, UpstreamFamily } from '../catalog/schema.js';
 import { formatPath, type IssuePath } from '../catalog/describe-issue.js';
 import type { ConfigProblem } from './config-error.js';
+import { buildResponsesModels } from './responses-models.js';
 import type { ChannelFileEntry } from './schema.js';
 import type { AuthStyle, ChannelConfig, ProviderType, VertexChannelConfig } from './types.js';
 
@@ -186,6 +187,7 @@ function buildChannel(
     timeoutMs: entry.timeoutMs,
     pinForRetest: entry.pinForRetest,
     ...(vertex === undefined ? {} : { vertex }),
+    responsesModels: buildResponsesModels(entry.responsesModels, provider, catalog, report),
     origin: 'file',
   };
 }
@@ -216,6 +218,7 @@ function defaultChannel(
     weight: 1,
     timeoutMs: 120_000,
     pinForRetest: false,
+    responsesModels: [],
     origin: 'default',
   };
 }

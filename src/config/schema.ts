@@ -1,6 +1,7 @@
 // The config file's shape (zod, strict: unknown fields are errors so typos surface). Semantic
 // checks that need the catalog or the environment live in channels.ts.
 import { z } from 'zod';
+import { usdPerMillionToNanoPerToken } from '../catalog/prices.js';
 import {
   defaultBodyMemoryBytes,
   defaultPixelMemoryBytes,
@@ -33,6 +34,21 @@ export const vertexSchema = z.strictObject({
   tokenUrl: httpUrl.optional(),
 });
 
+/** A published price: decimal USD per 1M tokens as text, like the catalog's pricing. */
+const usdPerMillion = z.string().refine((value) => usdPerMillionToNanoPerToken(value) !== undefined, {
+  error: 'expected a decimal USD price per 1M tokens with at most 3 decimals, e.g. "1.25"',
+});
+
+/** A text model a channel's upstream serves on `/v1/responses`, with the prices it is billed at. */
+export const responsesModelSchema = z.strictObject({
+  id: z.string().min(1),
+  inputUsdPerMillion: usdPerMillion,
+  cachedInputUsdPerMillion: usdPerMillion.optional(),
+  outputUsdPerMillion: usdPerMillion,
+  maxOutputTokens: positiveInteger,
+});
+export type ResponsesModelFileEntry = z.output<typeof responsesModelSchema>;
+
 export const channelFileSchema = z.strictObject({
   name,
   provider: z.enum(providerTypes),
@@ -46,6 +62,7 @@ export const channelFileSchema = z.strictObject({
   timeoutMs: timerMs.default(120_000),
   pinForRetest: z.boolean().default(false),
   vertex: vertexSchema.optional(),
+  responsesModels: z.array(responsesModelSchema).optional(),
 });
 export type ChannelFileEntry = z.output<typeof channelFileSchema>;
 

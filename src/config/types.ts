@@ -26,6 +26,22 @@ export interface VertexChannelConfig {
   tokenUrl?: string;
 }
 
+/** Integer nano-USD per token (src/catalog/prices.ts converts the published decimals). */
+export interface ResponsesModelPricing {
+  input: number;
+  /** Cached input tokens; the input price when the upstream publishes none. */
+  cachedInput: number;
+  output: number;
+}
+
+/** A text model the channel's upstream serves on `/v1/responses`, relayed as-is (Responses pass-through). */
+export interface ResponsesModelConfig {
+  id: string;
+  pricing: ResponsesModelPricing;
+  /** The model's own output limit: the hold of a request that sets no `max_output_tokens`. */
+  maxOutputTokens: number;
+}
+
 export interface ChannelConfig {
   name: string;
   provider: ProviderType;
@@ -45,6 +61,8 @@ export interface ChannelConfig {
   timeoutMs: number;
   pinForRetest: boolean;
   vertex?: VertexChannelConfig;
+  /** Text models relayed as-is to `/v1/responses` (openai and openai-compatible only). */
+  responsesModels: ResponsesModelConfig[];
   /** `file` when written in the config file, `default` when added from the environment. */
   origin: 'file' | 'default';
 }

@@ -3,7 +3,7 @@
 // the request log row whatever happens.
 import type { ClientRequestRef } from '../billing/ledger.js';
 import { billableUsage } from '../billing/billable-usage.js';
-import type { BillingTicket, RequestBilling } from '../billing/request-billing.js';
+import type { AdmitOptions, BillingTicket, RequestBilling } from '../billing/request-billing.js';
 import { imagesRequested } from '../billing/worst-case.js';
 import type { CatalogModel, ModelCatalog } from '../catalog/catalog.js';
 import type { ModelLifecycle } from '../catalog/served-model.js';
@@ -85,6 +85,8 @@ export interface CallOutcome {
   usage?: UsageMetadata;
   imagesOut: number;
   chargedMicros?: number;
+  /** The upstream's charge as the door priced it (see BillingOutcome.pricedMicros). */
+  pricedMicros?: number;
 }
 
 /** The typed facts of a request for this model (image is the default output of image-only models). */
@@ -111,15 +113,22 @@ export function prepareCall(gateway: GenerationDeps, call: GenerationCall): Requ
   return summary;
 }
 
-/** Admission (rate, concurrency) and the durable worst-case hold, before any upstream call. */
-async function admitCall(
+/**
+ * Admission (rate, concurrency) and the durable worst-case hold, before any upstream call. A refusal
+ * is logged and thrown.
+ */
+export async function admitCall(
   gateway: GenerationDeps,
   call: GenerationCall,
   summary: RequestSummary,
+  options?: AdmitOptions,
 ): Promise<void> {
   try {
-    call.billing = await gateway.billing.admit(call, summary, () =>
-      logEntry(call, { status: 0, attempts: [], imagesOut: 0 }),
+    call.billing = await gateway.billing.admit(
+      call,
+      summary,
+      () => logEntry(call, { status: 0, attempts: [], imagesOut: 0 }),
+      options,
     );
   } catch (error) {
     await recordFailure(gateway, call, error);
@@ -229,6 +238,7 @@ export async function recordCall(
           usage: outcome.usage,
           imagesOut: outcome.imagesOut,
           channel: outcome.channel ?? null,
+          ...(outcome.pricedMicros === undefined ? {} : { pricedMicros: outcome.pricedMicros }),
         },
         entry,
       );

@@ -1,4 +1,5 @@
 // A channel as routing sees it: one upstream route with its keys, models and weights.
+import type { ResponsesModelConfig } from '../config/types.js';
 import type { Provider } from '../providers/types.js';
 
 export interface RouteChannel {
@@ -16,6 +17,8 @@ export interface RouteChannel {
   timeoutMs: number;
   /** Provider-specific settings (authStyle, vertex project/location…). */
   options: Record<string, unknown>;
+  /** Text models relayed as-is to the upstream's `/v1/responses` (OpenAI-wire channels only). */
+  responsesModels?: readonly ResponsesModelConfig[];
 }
 
 export function upstreamModelName(channel: RouteChannel, publicModelId: string): string {

@@ -62,6 +62,7 @@ export function routeChannel(channel: ChannelConfig): RouteChannel {
     weight: channel.weight,
     timeoutMs: channel.timeoutMs,
     options: { authStyle: channel.authStyle, vertex: channel.vertex },
+    responsesModels: channel.responsesModels,
   };
 }
 

@@ -17,14 +17,21 @@ describe('the example in docs/configuration.md', () => {
         GEMINI_API_KEY: 'key-1',
         GEMINI_API_KEY_2: 'key-2',
         ROUTER_KEY: 'key-3',
+        OPENAI_API_KEY: 'key-4',
       },
     });
     expect(config.channels.map((channel) => channel.name)).toEqual([
       'google-main',
       'vertex-eu',
       'router',
+      'openai-text',
       'local',
     ]);
+    expect(config.channels[3].responsesModels[0]).toEqual({
+      id: 'gpt-5.1',
+      pricing: { input: 1250, cachedInput: 125, output: 10000 },
+      maxOutputTokens: 128000,
+    });
     expect(config.channels[0].models).toContain('gemini-3.1-flash-image');
     expect(config.channels[0].apiKeys).toEqual(['key-1', 'key-2']);
     expect(config.catalog.resolve('gemini-2.5-flash-image')?.status).toBe('stable');

@@ -119,3 +119,30 @@ export function inputItemsPage(
     has_more: afterIndex + 1 + limit < items.length,
   };
 }
+
+/** Where a relayed (pass-through) response lives: the channel and the key that made it upstream. */
+export interface PassThroughOrigin {
+  channel: string;
+  keyFingerprint?: string;
+}
+
+/** A relayed turn's stored input: not canonical contents, but where the upstream keeps the turn. */
+export function passThroughInput(origin: PassThroughOrigin): string {
+  return JSON.stringify({ passThrough: origin.channel, keyFingerprint: origin.keyFingerprint });
+}
+
+/** The origin of a relayed turn, or undefined for a turn this gateway answered itself. */
+export function passThroughOriginOf(input: string): PassThroughOrigin | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(input);
+  } catch {
+    return undefined;
+  }
+  const entry = record(parsed);
+  if (typeof entry?.passThrough !== 'string') return undefined;
+  return {
+    channel: entry.passThrough,
+    ...(typeof entry.keyFingerprint === 'string' ? { keyFingerprint: entry.keyFingerprint } : {}),
+  };
+}

@@ -39,7 +39,8 @@ export function imageToolOf(body: ResponsesBody): ImageToolAt | undefined {
   return found;
 }
 
-function renamed(error: unknown, param: string): unknown {
+/** The error naming `param` instead of `model` (the tool's model is `tools[i].model`). */
+export function renamedParam(error: unknown, param: string): unknown {
   return error instanceof GatewayError && error.param === 'model' ? error.withParam(param) : error;
 }
 
@@ -54,7 +55,7 @@ export function chooseImageModel(
     try {
       return withTool(serveOpenAiModel(gateway, tool.tool.model, raw));
     } catch (error) {
-      throw renamed(error, `tools[${tool.index}].model`);
+      throw renamedParam(error, `tools[${tool.index}].model`);
     }
   }
   if (body.model === undefined || gateway.catalog.resolve(body.model)) {

@@ -2,7 +2,7 @@
 // `image_generation` tool, and `GET` / `DELETE /v1/responses/{id}` for stored responses.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errorCatalogue } from '../../canonical/error-catalogue.js';
-import type { GatewayError } from '../../canonical/errors.js';
+import { GatewayError } from '../../canonical/errors.js';
 import { jsonWithImagesPieces } from '../../canonical/json-with-images.js';
 import type { GenerateContentResponse } from '../../canonical/types.js';
 import type { ServedModel } from '../../catalog/served-model.js';
@@ -27,7 +27,7 @@ import { sendJsonPieces } from '../openai-common/send-json-pieces.js';
 import { openSseReply } from '../openai-common/sse-writer.js';
 import { collectGeneratedImages, noImageError } from '../openai-images/from-canonical.js';
 import { transcodeImage } from '../openai-images/transcode.js';
-import { historyOf, inputItemsPage } from './conversation.js';
+import { historyOf, inputItemsPage, passThroughOriginOf } from './conversation.js';
 import {
   answerText,
   completedImageCall,
@@ -39,6 +39,8 @@ import {
   type ResponseObject,
 } from './from-canonical.js';
 import { chooseImageModel, type ResponsesModelDeps } from './image-model.js';
+import { clientLeaves, relayPassThrough } from './pass-through.js';
+import { forwardStored, type PassThroughDeps, passThroughRoute } from './pass-through-upstream.js';
 import { parseInputItemsQuery, parseResponsesBody, type ResponsesBody } from './schema.js';
 import { ResponsesStreamAssembler } from './stream-reply.js';
 import {
@@ -55,7 +57,8 @@ export interface OpenAiResponsesDoorDeps
   extends GenerationDeps,
     OpenAiRequestDeps,
     PinnedChannelDeps,
-    ResponsesModelDeps {
+    ResponsesModelDeps,
+    PassThroughDeps {
   conversations: ResponseStore;
   conversationPolicy: { retentionDays: number; maxTurns: number };
 }
@@ -85,30 +88,76 @@ function responsesRoutes(app: FastifyInstance, gateway: OpenAiResponsesDoorDeps)
     const id = responseIdOf(request);
     const stored = await gateway.conversations.get(door, id, client.id, Date.now());
     if (!stored) throw notFound(id);
+    // A relayed response lives upstream: its channel answers, as it is now.
+    const origin = passThroughOriginOf(stored.input);
+    if (origin) {
+      const forwarded = await forwardStored(gateway, origin, 'GET', id, clientLeaves(reply));
+      return reply.code(forwarded.status).type(forwarded.contentType).send(forwarded.body);
+    }
     return reply.type('application/json; charset=utf-8').send(stored.body);
   });
 
-  app.get('/v1/responses/:id/input_items', async (request) => {
+  app.get('/v1/responses/:id/input_items', async (request, reply) => {
     const client = await authenticateBearer(gateway, request.headers);
     const id = responseIdOf(request);
     const query = parseInputItemsQuery(request.query);
     const stored = await gateway.conversations.get(door, id, client.id, Date.now());
     if (!stored) throw notFound(id);
+    const origin = passThroughOriginOf(stored.input);
+    if (origin) {
+      const search = new URLSearchParams(
+        Object.entries(query).flatMap(([name, value]) =>
+          value === undefined ? [] : [[name, String(value)]],
+        ),
+      ).toString();
+      const suffix = `/input_items${search ? `?${search}` : ''}`;
+      const forwarded = await forwardStored(gateway, origin, 'GET', id, clientLeaves(reply), suffix);
+      return reply.code(forwarded.status).type(forwarded.contentType).send(forwarded.body);
+    }
     return inputItemsPage(stored, query);
   });
 
-  app.delete('/v1/responses/:id', async (request) => {
+  app.delete('/v1/responses/:id', async (request, reply) => {
     const client = await authenticateBearer(gateway, request.headers);
     const id = responseIdOf(request);
     // An expired turn not yet purged is as gone as a deleted one.
     const stored = await gateway.conversations.get(door, id, client.id, Date.now());
-    if (!stored || !(await gateway.conversations.delete(door, id, client.id))) throw notFound(id);
+    if (!stored) throw notFound(id);
+    const origin = passThroughOriginOf(stored.input);
+    if (origin) {
+      const forwarded = await forwardStored(gateway, origin, 'DELETE', id, clientLeaves(reply)).catch(
+        async (error: unknown) => {
+          // Gone upstream is gone here too.
+          if (error instanceof GatewayError && error.errorClass === 'not_found') {
+            await gateway.conversations.delete(door, id, client.id);
+          }
+          throw error;
+        },
+      );
+      await gateway.conversations.delete(door, id, client.id);
+      return reply.code(forwarded.status).type(forwarded.contentType).send(forwarded.body);
+    }
+    if (!(await gateway.conversations.delete(door, id, client.id))) throw notFound(id);
     return { id, object: 'response', deleted: true };
   });
 
   app.post('/v1/responses', async (request, reply) => {
     const client = await authenticateBearer(gateway, request.headers);
-    const body = parseResponsesBody(parseJsonBody(request.body));
+    const json = parseJsonBody(request.body);
+    const body = parseResponsesBody(json);
+    // A text model a channel relays as-is (Responses pass-through); catalog models stay canonical.
+    const route =
+      body.model !== undefined && !gateway.catalog.resolve(body.model)
+        ? passThroughRoute(gateway, body.model)
+        : undefined;
+    if (route) {
+      return relayPassThrough(gateway, request, reply, {
+        client,
+        body,
+        json: json as Record<string, unknown>,
+        route,
+      });
+    }
     refuseUnsupported(body);
     const choice = chooseImageModel(gateway, body, reply.raw);
     const history = await historyFor(gateway, body, client);
@@ -202,6 +251,13 @@ async function historyFor(gateway: OpenAiResponsesDoorDeps, body: ResponsesBody,
     gateway.conversationPolicy.maxTurns,
   );
   if (!turns) throw notFound(previous, 'previous_response_id');
+  const relayed = turns.find((turn) => passThroughOriginOf(turn.input));
+  if (relayed) {
+    throw errorCatalogue.INVALID_VALUE(
+      `Response '${relayed.id}' was answered upstream by the text model '${relayed.model}'; continue it with that model.`,
+      'previous_response_id',
+    );
+  }
   return historyOf(turns);
 }
 
