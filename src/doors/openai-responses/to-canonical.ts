@@ -60,7 +60,12 @@ export interface ResponsesCanonicalContext {
   /** Earlier turns of the conversation, oldest first (user input and model output). */
   history: Content[];
   tool?: ImageToolAt;
-  model: { family: ModelFamily; capabilities: CatalogLikeCapabilities; id: string };
+  model: {
+    family: ModelFamily;
+    /** `maxInputImages` bounds the images a long conversation sends (the catalog model has it). */
+    capabilities: CatalogLikeCapabilities & { maxInputImages?: number };
+    id: string;
+  };
   stream: boolean;
 }
 
@@ -193,6 +198,37 @@ function withoutImages(contents: readonly Content[]): Content[] {
     .filter((content) => content.parts.length > 0);
 }
 
+function imageCount(contents: readonly Content[]): number {
+  let count = 0;
+  for (const content of contents) {
+    for (const part of content.parts ?? []) if (part.inlineData || part.fileData) count += 1;
+  }
+  return count;
+}
+
+/**
+ * A conversation whose turns each made an image soon holds more images than the model accepts: its
+ * oldest images are left out (their turns' text kept), so the newest, the one being edited, stays.
+ * A model turn left empty goes, and the user turns around it become one: roles still alternate.
+ */
+function withinImageLimit(history: readonly Content[], budget: number): readonly Content[] {
+  let excess = imageCount(history) - Math.max(0, budget);
+  if (excess <= 0) return history;
+  const trimmed: Content[] = [];
+  for (const content of history) {
+    const parts = (content.parts ?? []).filter((part) => {
+      if (excess <= 0 || (!part.inlineData && !part.fileData)) return true;
+      excess -= 1;
+      return false;
+    });
+    if (parts.length === 0) continue;
+    const last = trimmed.at(-1);
+    if (last?.role === content.role) last.parts = [...(last.parts ?? []), ...parts];
+    else trimmed.push({ ...content, parts });
+  }
+  return trimmed;
+}
+
 function lastUserText(contents: readonly Content[]): string {
   for (let index = contents.length - 1; index >= 0; index -= 1) {
     if (contents[index].role !== 'user') continue;
@@ -308,7 +344,7 @@ export function responsesRequestToCanonical(
   const choice = body.tool_choice ?? 'auto';
   const toolUsed = context.tool !== undefined && choice !== 'none';
   const image = toolUsed && context.tool ? imageOptionsFor(context.tool, context.stream) : undefined;
-  let history = context.history;
+  let history: readonly Content[] = context.history;
   if (context.tool && image) {
     checkToolOptions(context.tool, context.model);
     if (image.action === 'generate') history = withoutImages(history);
@@ -332,6 +368,10 @@ export function responsesRequestToCanonical(
       const maskParam = `tools[${context.tool.index}].input_image_mask.image_url`;
       turn.params[lastUser].push(maskParam, maskParam);
     }
+  }
+  const maxInputImages = context.model.capabilities.maxInputImages;
+  if (maxInputImages !== undefined) {
+    history = withinImageLimit(history, maxInputImages - imageCount(turn.contents));
   }
   const contents = [...history, ...turn.contents];
   const request: GenerateContentRequest = { contents };

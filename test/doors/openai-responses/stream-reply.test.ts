@@ -119,7 +119,7 @@ describe('the Responses event stream', () => {
     expect(response.status).toBe('completed');
     expect(response.output.map((item) => item.type)).toEqual(['image_generation_call', 'message']);
     expect(response.tool_usage?.image_gen.output_tokens).toBe(1290);
-    expect((list.at(-1)?.data.response as { output: unknown[] }).output).toHaveLength(2);
+    expect((list[list.length - 1].data.response as { output: unknown[] }).output).toHaveLength(2);
   });
 
   it('sends no partial image when partial_images is 0', async () => {
