@@ -3,7 +3,7 @@
 // tool call plus a tool result `{ result: base64 }` (never in `files`); partial images while
 // streaming are preliminary tool results.
 import { createOpenAI } from '@ai-sdk/openai';
-import { generateText, streamText } from 'ai';
+import { generateText, streamText, type ToolSet } from 'ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeRetestImage } from '../../src/health/retest-template.js';
 import { startUpstreamSim, type UpstreamSim } from '../../src/sim/index.js';
@@ -29,6 +29,16 @@ afterAll(async () => {
 
 function provider() {
   return createOpenAI({ baseURL: `${gateway.url}/v1`, apiKey: gateway.key });
+}
+
+type ImageToolOptions = Parameters<ReturnType<typeof createOpenAI>['tools']['imageGeneration']>[0];
+
+/**
+ * The provider's image tool as a ToolSet: `ai` and `@ai-sdk/openai` are installed with two patch
+ * releases of `@ai-sdk/provider-utils` (4.0.67 and 4.0.66) whose Tool types do not unify.
+ */
+function imageTools(openai: ReturnType<typeof createOpenAI>, options: ImageToolOptions = {}): ToolSet {
+  return { image_generation: openai.tools.imageGeneration(options) } as unknown as ToolSet;
 }
 
 function editMessages(text: string) {
@@ -57,7 +67,7 @@ for (const model of ['local-image-edit', 'gemini-3.1-flash-image']) {
       const result = await generateText({
         model: openai.responses(model),
         messages: editMessages('Change the background to blue'),
-        tools: { image_generation: openai.tools.imageGeneration({ outputFormat: 'png' }) },
+        tools: imageTools(openai, { outputFormat: 'png' }),
         maxRetries: 0,
       });
       const calls = result.toolCalls.filter((call) => call.toolName === 'image_generation');
@@ -82,7 +92,7 @@ describe('generateText with a plain prompt through openai(…)', () => {
     const result = await generateText({
       model: openai('gemini-3.1-flash-image'),
       prompt: 'a red circle on a white background',
-      tools: { image_generation: openai.tools.imageGeneration({ size: '1024x1024', quality: 'low' }) },
+      tools: imageTools(openai, { size: '1024x1024', quality: 'low' }),
       maxRetries: 0,
     });
     const [toolResult] = result.toolResults;
@@ -97,7 +107,7 @@ describe('streamText with partial images', () => {
     const result = streamText({
       model: openai.responses('gemini-3.1-flash-image'),
       messages: editMessages('Change the background to blue'),
-      tools: { image_generation: openai.tools.imageGeneration({ partialImages: 2 }) },
+      tools: imageTools(openai, { partialImages: 2 }),
       maxRetries: 0,
     });
     const parts: { type: string; preliminary?: boolean; output?: unknown }[] = [];
@@ -117,7 +127,7 @@ describe('streamText with partial images', () => {
 describe('a second turn through the AI SDK', () => {
   it('continues with providerOptions.openai.previousResponseId and edits the first image', async () => {
     const openai = provider();
-    const tools = { image_generation: openai.tools.imageGeneration({}) };
+    const tools = imageTools(openai);
     const first = await generateText({
       model: openai.responses('local-image-edit'),
       messages: editMessages('Change the background to blue'),
@@ -143,7 +153,7 @@ describe('a second turn through the AI SDK', () => {
   // so the door answers 400 unsupported_value on input[1].type.
   it.fails('continues by sending the first answer’s messages back', async () => {
     const openai = provider();
-    const tools = { image_generation: openai.tools.imageGeneration({}) };
+    const tools = imageTools(openai);
     const first = await generateText({
       model: openai.responses('local-image-edit'),
       messages: editMessages('Change the background to blue'),
