@@ -223,7 +223,7 @@ function withinImageLimit(history: readonly Content[], budget: number): readonly
     });
     if (parts.length === 0) continue;
     const last = trimmed.at(-1);
-    if (last?.role === content.role) last.parts = [...(last.parts ?? []), ...parts];
+    if (last !== undefined && last.role === content.role) last.parts = [...(last.parts ?? []), ...parts];
     else trimmed.push({ ...content, parts });
   }
   return trimmed;
