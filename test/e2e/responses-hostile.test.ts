@@ -153,6 +153,26 @@ describe('oversized and deep bodies', () => {
     expect(performance.now() - started).toBeLessThan(20_000);
   });
 
+  // Fails today: the inspection's 400 names the canonical path
+  // ('contents[0].parts[1].inlineData.data'); routes.ts passes only paramNames(choice.tool) to
+  // prepareSubCalls, not to-canonical's imageParamNames, which map it to the client's field.
+  it.fails('names the input_image field of an image that does not decode', async () => {
+    const input = [
+      {
+        role: 'user',
+        content: [
+          { type: 'input_text', text: 'edit this' },
+          {
+            type: 'input_image',
+            image_url: `data:image/png;base64,${Buffer.from('not an image at all').toString('base64')}`,
+          },
+        ],
+      },
+    ];
+    const error = await refusal(await post({ model: recordingModel, input, tools: tool }), 400);
+    expect(error.param).toBe('input[0].content[1].image_url');
+  });
+
   it('refuses metadata with 17 keys naming metadata', async () => {
     const metadata = Object.fromEntries(Array.from({ length: 17 }, (_, index) => [`key${index}`, 'v']));
     const error = await refusal(

@@ -49,6 +49,11 @@ export interface ResponsesCanonicalRequest {
   prompt: string;
   /** The client field an image part of `request.contents` came from (for URL fetch errors). */
   paramOf(contentIndex: number, partIndex: number): string;
+  /**
+   * The canonical paths the request inspection names for this turn's images (`contents[i].parts[j]
+   * .inlineData.data`, `….fileData.fileUri`) → the client's field, for renaming a 400's `param`.
+   */
+  imageParamNames: Readonly<Record<string, string>>;
 }
 
 export interface ImageToolAt {
@@ -385,7 +390,20 @@ export function responsesRequestToCanonical(
   if (context.tool && image)
     attachOpenAiImageOptions(request, openAiOptionsFor(context.tool.tool, context.stream));
   const offset = history.length;
+  const imageParamNames: Record<string, string> = {};
+  turn.contents.forEach((content, contentIndex) => {
+    (content.parts ?? []).forEach((part, partIndex) => {
+      if (!part.inlineData && !part.fileData) return;
+      const path = `contents[${contentIndex + offset}].parts[${partIndex}]`;
+      const param = turn.params[contentIndex]?.[partIndex] ?? 'input';
+      // An https image is fetched and inlined before the inspection, so either path may be named.
+      for (const suffix of ['.inlineData', '.inlineData.data', '.fileData.fileUri']) {
+        imageParamNames[`${path}${suffix}`] = param;
+      }
+    });
+  });
   const result: ResponsesCanonicalRequest = {
+    imageParamNames,
     request,
     turnInput,
     imageRequired: toolUsed && imageRequiredBy(choice),

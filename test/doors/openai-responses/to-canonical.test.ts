@@ -468,3 +468,35 @@ describe('previous_response_id', () => {
     ).toMatch(/^resp_/);
   });
 });
+
+describe('image param names', () => {
+  it('maps the inspection’s canonical paths of this turn’s images to the client’s fields', () => {
+    const history: Content[] = [
+      { role: 'user', parts: [{ text: 'a' }] },
+      { role: 'model', parts: [{ inlineData: { mimeType: 'image/png', data: pngBase64 } }] },
+    ];
+    const result = translate(
+      {
+        input: [
+          {
+            role: 'user',
+            content: [
+              { type: 'input_text', text: 'blend' },
+              { type: 'input_image', image_url: pngDataUrl },
+              { type: 'input_image', image_url: 'https://images.example/b.png' },
+            ],
+          },
+        ],
+        tools: [{ ...tool, input_image_mask: { image_url: pngDataUrl } }],
+      },
+      { history, model: gptImage },
+    );
+    expect(result.imageParamNames).toMatchObject({
+      'contents[2].parts[1].inlineData.data': 'input[0].content[1].image_url',
+      'contents[2].parts[2].fileData.fileUri': 'input[0].content[2].image_url',
+      'contents[2].parts[2].inlineData.data': 'input[0].content[2].image_url',
+      'contents[2].parts[4].inlineData.data': 'tools[0].input_image_mask.image_url',
+    });
+    expect(Object.keys(result.imageParamNames).some((path) => path.startsWith('contents[1]'))).toBe(false);
+  });
+});
