@@ -16,6 +16,7 @@ import type { Content, GenerateContentRequest, GenerationConfig, Part } from '..
 import type { ModelFamily } from '../../catalog/schema.js';
 import { isBase64 } from '../gemini/normalize-request.js';
 import type { ImagesBackground, ImagesOutputFormat } from '../openai-images/schema.js';
+import { hasImage, imageCount, withinImageLimit, withoutImages } from './history-images.js';
 import type {
   ImageGenerationTool,
   ResponsesBody,
@@ -185,53 +186,6 @@ function convertInput(input: ResponsesBody['input']): TurnBuilder {
       addItem(turn, item, index);
     });
   return turn;
-}
-
-function hasImage(contents: readonly Content[]): boolean {
-  return contents.some((content) =>
-    (content.parts ?? []).some((part) => part.inlineData !== undefined || part.fileData !== undefined),
-  );
-}
-
-/** `action: generate` makes a new image: earlier images are left out, the text of the turns kept. */
-function withoutImages(contents: readonly Content[]): Content[] {
-  return contents
-    .map((content) => ({
-      ...content,
-      parts: (content.parts ?? []).filter((part) => !part.inlineData && !part.fileData),
-    }))
-    .filter((content) => content.parts.length > 0);
-}
-
-function imageCount(contents: readonly Content[]): number {
-  let count = 0;
-  for (const content of contents) {
-    for (const part of content.parts ?? []) if (part.inlineData || part.fileData) count += 1;
-  }
-  return count;
-}
-
-/**
- * A conversation whose turns each made an image soon holds more images than the model accepts: its
- * oldest images are left out (their turns' text kept), so the newest, the one being edited, stays.
- * A model turn left empty goes, and the user turns around it become one: roles still alternate.
- */
-function withinImageLimit(history: readonly Content[], budget: number): readonly Content[] {
-  let excess = imageCount(history) - Math.max(0, budget);
-  if (excess <= 0) return history;
-  const trimmed: Content[] = [];
-  for (const content of history) {
-    const parts = (content.parts ?? []).filter((part) => {
-      if (excess <= 0 || (!part.inlineData && !part.fileData)) return true;
-      excess -= 1;
-      return false;
-    });
-    if (parts.length === 0) continue;
-    const last = trimmed.at(-1);
-    if (last !== undefined && last.role === content.role) last.parts = [...(last.parts ?? []), ...parts];
-    else trimmed.push({ ...content, parts });
-  }
-  return trimmed;
 }
 
 function lastUserText(contents: readonly Content[]): string {
