@@ -148,9 +148,10 @@ describe('a second turn through the AI SDK', () => {
   });
 
   // Fails today: with store on (the SDK's default) the SDK sends the first answer back as
-  // `{type: 'item_reference', id: 'ig_…'}` and `{type: 'item_reference', id: 'msg_…'}`, which
-  // routes.ts does not resolve against the stored response (its items' ids carry the response id),
-  // so the door answers 400 unsupported_value on input[1].type.
+  // `{type: 'item_reference', id: 'ig_…'}` and `{type: 'item_reference', id: 'msg_…'}`, and routes.ts
+  // answers 400 unsupported_value on input[1].type. item-references.ts resolves them once routes.ts
+  // reads the stored responses of referencedResponseIds(body.input) for this key and passes them to
+  // resolveItemReferences before the translation.
   it.fails('continues by sending the first answer’s messages back', async () => {
     const openai = provider();
     const tools = imageTools(openai);
