@@ -38,9 +38,15 @@ export interface ResponsesImageOptions {
   action: 'auto' | 'generate' | 'edit';
 }
 
+/** A stored turn's system and developer messages, kept as one content of this role. */
+const systemRole = 'system';
+
 export interface ResponsesCanonicalRequest {
   request: GenerateContentRequest;
-  /** This turn's input as canonical contents, stored with the response for the turns after it. */
+  /**
+   * This turn's input as canonical contents, stored with the response for the turns after it; its
+   * system and developer messages first, as one content of role `system`.
+   */
   turnInput: Content[];
   /** Present when the image tool may run (it is given and tool_choice is not `none`). */
   image?: ResponsesImageOptions;
@@ -300,10 +306,15 @@ export function responsesRequestToCanonical(
   }
   // Stored for later turns as the client sent it: without this turn's mask.
   const turnInput = turn.contents.map((content) => ({ ...content, parts: [...(content.parts ?? [])] }));
+  // System and developer messages are input items: later turns keep them (`instructions` they do not).
+  if (turn.system.length > 0) turnInput.unshift({ role: systemRole, parts: [...turn.system] });
   const choice = body.tool_choice ?? 'auto';
   const toolUsed = context.tool !== undefined && choice !== 'none';
   const image = toolUsed && context.tool ? imageOptionsFor(context.tool, context.stream) : undefined;
-  let history: readonly Content[] = context.history;
+  const earlierSystem = context.history
+    .filter((content) => content.role === systemRole)
+    .flatMap((content) => content.parts ?? []);
+  let history: readonly Content[] = context.history.filter((content) => content.role !== systemRole);
   if (context.tool && image) {
     checkToolOptions(context.tool, context.model);
     if (image.action === 'generate') history = withoutImages(history);
@@ -336,7 +347,7 @@ export function responsesRequestToCanonical(
   const request: GenerateContentRequest = { contents };
   const system: Part[] = [];
   if (body.instructions) system.push({ text: body.instructions });
-  system.push(...turn.system);
+  system.push(...earlierSystem, ...turn.system);
   if (system.length > 0) request.systemInstruction = { parts: system };
   const { config, imageSize } = generationConfigFor(body, image, context.model.capabilities);
   request.generationConfig = config;
@@ -361,7 +372,7 @@ export function responsesRequestToCanonical(
     request,
     turnInput,
     imageRequired: toolUsed && imageRequiredBy(choice),
-    prompt: lastUserText(turnInput),
+    prompt: lastUserText(turn.contents),
     paramOf: (contentIndex, partIndex) =>
       turn.params[contentIndex - offset]?.[partIndex] ?? `input[${contentIndex - offset}]`,
   };

@@ -67,6 +67,33 @@ describe('Responses input → canonical contents', () => {
     ]);
   });
 
+  it('stores this turn’s system and developer messages for later turns, but not instructions', () => {
+    const first = translate({
+      instructions: 'Be brief.',
+      input: [
+        { role: 'developer', content: 'Use flat colours.' },
+        { role: 'user', content: 'a lighthouse' },
+      ],
+      tools: [tool],
+    });
+    expect(first.turnInput).toEqual([
+      { role: 'system', parts: [{ text: 'Use flat colours.' }] },
+      { role: 'user', parts: [{ text: 'a lighthouse' }] },
+    ]);
+    const second = translate(
+      { instructions: 'Answer in French.', input: 'now at night', tools: [tool] },
+      { history: first.turnInput },
+    );
+    expect(second.request.systemInstruction).toEqual({
+      parts: [{ text: 'Answer in French.' }, { text: 'Use flat colours.' }],
+    });
+    expect(second.request.contents).toEqual([
+      { role: 'user', parts: [{ text: 'a lighthouse' }] },
+      { role: 'user', parts: [{ text: 'now at night' }] },
+    ]);
+    expect(second.paramOf(1, 0)).toBe('input');
+  });
+
   it('makes earlier image_generation_call items and assistant text one model turn between user turns', () => {
     const result = translate({
       input: [
