@@ -4,27 +4,68 @@
 // streaming are preliminary tool results.
 import { createOpenAI } from '@ai-sdk/openai';
 import { generateText, streamText, type ToolSet } from 'ai';
+import { createServer } from 'node:http';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeRetestImage } from '../../src/health/retest-template.js';
 import { startUpstreamSim, type UpstreamSim } from '../../src/sim/index.js';
 import { isBlue, pixelAt } from '../helpers/images.js';
+import { type ListeningServer, listenOnLoopback } from '../helpers/loopback-server.js';
 import { simChannelYaml, startTestGateway, type TestGateway } from '../helpers/start-gateway.js';
 
 let sim: UpstreamSim;
+/** A Gemini-wire upstream that streams three thought (interim) images before the final one. */
+let thinking: ListeningServer;
+const thinkingModel = 'gemini-3-pro-image';
 let gateway: TestGateway;
 let retestImage: Buffer;
 
 beforeAll(async () => {
   sim = await startUpstreamSim({ port: 0 });
+  const blue = (
+    await sharp({ create: { width: 16, height: 16, channels: 3, background: '#00f' } })
+      .png()
+      .toBuffer()
+  ).toString('base64');
+  const event = (part: Record<string, unknown>, last = false) =>
+    `data: ${JSON.stringify({
+      candidates: [{ content: { role: 'model', parts: [part] }, ...(last ? { finishReason: 'STOP' } : {}) }],
+      ...(last
+        ? { usageMetadata: { promptTokenCount: 10, candidatesTokenCount: 1120, totalTokenCount: 1130 } }
+        : {}),
+    })}\r\n\r\n`;
+  thinking = await listenOnLoopback(
+    createServer((request, response) => {
+      request.resume();
+      request.on('end', () => {
+        response.writeHead(200, { 'content-type': 'text/event-stream' });
+        const interim = { thought: true, inlineData: { mimeType: 'image/png', data: blue } };
+        response.end(
+          event(interim) +
+            event(interim) +
+            event(interim) +
+            event({ inlineData: { mimeType: 'image/png', data: blue } }, true),
+        );
+      });
+    }),
+  );
   gateway = await startTestGateway({
     configYaml: `channels:
-${simChannelYaml('google-sim', sim.url, ['gemini-3.1-flash-image'])}`,
+${simChannelYaml('google-sim', sim.url, ['gemini-3.1-flash-image'])}  - name: thinking
+    provider: gemini-compatible
+    baseUrl: ${thinking.url}
+    apiKeys: [upstream-key]
+    models: [${thinkingModel}]
+retest:
+  enabled: false
+`,
   });
   retestImage = await makeRetestImage();
 });
 afterAll(async () => {
   await gateway.close();
   await sim.close();
+  await thinking.close();
 });
 
 function provider() {
@@ -102,7 +143,7 @@ describe('generateText with a plain prompt through openai(…)', () => {
 });
 
 describe('streamText with partial images', () => {
-  it('streams preliminary tool results for partial images, then the final image', async () => {
+  it('streams the edited image as the image tool’s one final result', async () => {
     const openai = provider();
     const result = streamText({
       model: openai.responses('gemini-3.1-flash-image'),
@@ -118,9 +159,34 @@ describe('streamText with partial images', () => {
     expect(final).toHaveLength(1);
     const image = pngOf((final[0].output as { result: string }).result);
     expect(isBlue(await pixelAt(image, 4, 4))).toBe(true);
-    // Partial images come only when the upstream sends interim (thought) images: at most two.
-    expect(results.filter((part) => part.preliminary === true).length).toBeLessThanOrEqual(2);
+    // upstream-sim sends no interim images, so no partial image comes (see the next test for those).
+    expect(results).toHaveLength(1);
     expect(parts.at(-1)?.type).toBe('finish');
+  });
+});
+
+describe('streamText from an upstream that sends interim images', () => {
+  it('yields partial_images partial images, then the final image, as tool results of one call', async () => {
+    const openai = provider();
+    const result = streamText({
+      model: openai.responses(thinkingModel),
+      prompt: 'a blue square',
+      tools: imageTools(openai, { partialImages: 2 }),
+      maxRetries: 0,
+    });
+    const parts: { type: string; toolCallId?: string; output?: unknown }[] = [];
+    for await (const part of result.fullStream) parts.push(part as (typeof parts)[number]);
+    expect(parts.filter((part) => part.type === 'error')).toEqual([]);
+    // Two partial images (the third interim one is over partial_images) and the final image, all
+    // results of the one image call. `ai` 6 hands them on without `preliminary: true` (seen: none of
+    // the three carried it), so a client tells the final image only by its being the last.
+    const results = parts.filter((part) => part.type === 'tool-result');
+    expect(results).toHaveLength(3);
+    expect(new Set(results.map((part) => part.toolCallId)).size).toBe(1);
+    for (const part of results) {
+      const image = pngOf((part.output as { result: string }).result);
+      expect(isBlue(await pixelAt(image, 4, 4))).toBe(true);
+    }
   });
 });
 
