@@ -75,6 +75,15 @@ const toolChoice = z.union([
 ]);
 export type ResponsesToolChoice = z.infer<typeof toolChoice>;
 
+/**
+ * Ids this door makes are `resp_` and hex; anything else can never be found. It is refused up front
+ * so a long or hostile id is neither looked up nor echoed back in the 404.
+ */
+const responseIdPattern = /^resp_[A-Za-z0-9_-]{1,123}$/;
+const responseId = z.string().refine((value) => responseIdPattern.test(value), {
+  error: "expected a response id: 'resp_' then up to 123 letters, digits, '_' or '-'",
+});
+
 /** OpenAI's metadata limits: 16 pairs, keys up to 64 characters, values up to 512. */
 const metadata = z
   .record(z.string().max(64), z.string().max(512))
@@ -87,7 +96,7 @@ export const responsesBodySchema = z.looseObject({
   tools: z.array(z.looseObject({ type: z.string().min(1) })).optional(),
   tool_choice: toolChoice.optional(),
   store: z.boolean().nullable().optional(),
-  previous_response_id: z.string().min(1).nullable().optional(),
+  previous_response_id: responseId.nullable().optional(),
   metadata: metadata.nullable().optional(),
   stream: z.boolean().nullable().optional(),
   background: z.boolean().nullable().optional(),

@@ -15,6 +15,7 @@ import type { Content, GenerateContentRequest, GenerationConfig, Part } from '..
 import type { ModelFamily } from '../../catalog/schema.js';
 import { imageUrlToPart } from '../openai-common/image-url-part.js';
 import type { ImagesBackground, ImagesOutputFormat } from '../openai-images/schema.js';
+import { hasImage, imageCount, withinImageLimit, withoutImages } from './history-images.js';
 import type {
   ImageGenerationTool,
   ResponsesBody,
@@ -36,9 +37,15 @@ export interface ResponsesImageOptions {
   action: 'auto' | 'generate' | 'edit';
 }
 
+/** A stored turn's system and developer messages, kept as one content of this role. */
+const systemRole = 'system';
+
 export interface ResponsesCanonicalRequest {
   request: GenerateContentRequest;
-  /** This turn's input as canonical contents, stored with the response for the turns after it. */
+  /**
+   * This turn's input as canonical contents, stored with the response for the turns after it; its
+   * system and developer messages first, as one content of role `system`.
+   */
   turnInput: Content[];
   /** Present when the image tool may run (it is given and tool_choice is not `none`). */
   image?: ResponsesImageOptions;
@@ -48,6 +55,11 @@ export interface ResponsesCanonicalRequest {
   prompt: string;
   /** The client field an image part of `request.contents` came from (for URL fetch errors). */
   paramOf(contentIndex: number, partIndex: number): string;
+  /**
+   * The canonical paths the request inspection names for this turn's images (`contents[i].parts[j]
+   * .inlineData.data`, `….fileData.fileUri`) → the client's field, for renaming a 400's `param`.
+   */
+  imageParamNames: Readonly<Record<string, string>>;
 }
 
 export interface ImageToolAt {
@@ -59,7 +71,12 @@ export interface ResponsesCanonicalContext {
   /** Earlier turns of the conversation, oldest first (user input and model output). */
   history: Content[];
   tool?: ImageToolAt;
-  model: { family: ModelFamily; capabilities: CatalogLikeCapabilities; id: string };
+  model: {
+    family: ModelFamily;
+    /** `maxInputImages` bounds the images a long conversation sends (the catalog model has it). */
+    capabilities: CatalogLikeCapabilities & { maxInputImages?: number };
+    id: string;
+  };
   stream: boolean;
 }
 
@@ -160,22 +177,6 @@ function convertInput(input: ResponsesBody['input']): TurnBuilder {
       addItem(turn, item, index);
     });
   return turn;
-}
-
-function hasImage(contents: readonly Content[]): boolean {
-  return contents.some((content) =>
-    (content.parts ?? []).some((part) => part.inlineData !== undefined || part.fileData !== undefined),
-  );
-}
-
-/** `action: generate` makes a new image: earlier images are left out, the text of the turns kept. */
-function withoutImages(contents: readonly Content[]): Content[] {
-  return contents
-    .map((content) => ({
-      ...content,
-      parts: (content.parts ?? []).filter((part) => !part.inlineData && !part.fileData),
-    }))
-    .filter((content) => content.parts.length > 0);
 }
 
 function lastUserText(contents: readonly Content[]): string {
@@ -290,10 +291,15 @@ export function responsesRequestToCanonical(
   }
   // Stored for later turns as the client sent it: without this turn's mask.
   const turnInput = turn.contents.map((content) => ({ ...content, parts: [...(content.parts ?? [])] }));
+  // System and developer messages are input items: later turns keep them (`instructions` they do not).
+  if (turn.system.length > 0) turnInput.unshift({ role: systemRole, parts: [...turn.system] });
   const choice = body.tool_choice ?? 'auto';
   const toolUsed = context.tool !== undefined && choice !== 'none';
   const image = toolUsed && context.tool ? imageOptionsFor(context.tool, context.stream) : undefined;
-  let history = context.history;
+  const earlierSystem = context.history
+    .filter((content) => content.role === systemRole)
+    .flatMap((content) => content.parts ?? []);
+  let history: readonly Content[] = context.history.filter((content) => content.role !== systemRole);
   if (context.tool && image) {
     checkToolOptions(context.tool, context.model);
     if (image.action === 'generate') history = withoutImages(history);
@@ -318,11 +324,15 @@ export function responsesRequestToCanonical(
       turn.params[lastUser].push(maskParam, maskParam);
     }
   }
+  const maxInputImages = context.model.capabilities.maxInputImages;
+  if (maxInputImages !== undefined) {
+    history = withinImageLimit(history, maxInputImages - imageCount(turn.contents));
+  }
   const contents = [...history, ...turn.contents];
   const request: GenerateContentRequest = { contents };
   const system: Part[] = [];
   if (body.instructions) system.push({ text: body.instructions });
-  system.push(...turn.system);
+  system.push(...earlierSystem, ...turn.system);
   if (system.length > 0) request.systemInstruction = { parts: system };
   const { config, imageSize } = generationConfigFor(body, image, context.model.capabilities);
   request.generationConfig = config;
@@ -330,11 +340,24 @@ export function responsesRequestToCanonical(
   if (context.tool && image)
     attachOpenAiImageOptions(request, openAiOptionsFor(context.tool.tool, context.stream));
   const offset = history.length;
+  const imageParamNames: Record<string, string> = {};
+  turn.contents.forEach((content, contentIndex) => {
+    (content.parts ?? []).forEach((part, partIndex) => {
+      if (!part.inlineData && !part.fileData) return;
+      const path = `contents[${contentIndex + offset}].parts[${partIndex}]`;
+      const param = turn.params[contentIndex]?.[partIndex] ?? 'input';
+      // An https image is fetched and inlined before the inspection, so either path may be named.
+      for (const suffix of ['.inlineData', '.inlineData.data', '.fileData.fileUri']) {
+        imageParamNames[`${path}${suffix}`] = param;
+      }
+    });
+  });
   const result: ResponsesCanonicalRequest = {
+    imageParamNames,
     request,
     turnInput,
     imageRequired: toolUsed && imageRequiredBy(choice),
-    prompt: lastUserText(turnInput),
+    prompt: lastUserText(turn.contents),
     paramOf: (contentIndex, partIndex) =>
       turn.params[contentIndex - offset]?.[partIndex] ?? `input[${contentIndex - offset}]`,
   };
