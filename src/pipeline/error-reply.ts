@@ -8,6 +8,11 @@ import { asGatewayError } from '../routing/failover-policy.js';
 
 export type ErrorRenderer = (error: GatewayError) => unknown;
 
+/** A framework message quoting client input is cut short: an error answer is never an echo. */
+function shortened(message: string): string {
+  return message.length > 300 ? `${message.slice(0, 300)}…` : message;
+}
+
 /** Fastify's own client errors (body parsing, limits) as catalogue errors; undefined for the rest. */
 function fromFastify(error: FastifyError): GatewayError | undefined {
   switch (error.code) {
@@ -18,9 +23,17 @@ function fromFastify(error: FastifyError): GatewayError | undefined {
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return errorCatalogue.MALFORMED_REQUEST(error.message);
+    // These two quote the client's URL whole in their message: answered without echoing it.
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return errorCatalogue.MALFORMED_REQUEST(
+        'A path parameter is longer than 100 characters; no id of this gateway is that long.',
+        414,
+      );
+    case 'FST_ERR_BAD_URL':
+      return errorCatalogue.MALFORMED_REQUEST('The URL has a path component that does not decode.', 400);
     default:
       return error.statusCode && error.statusCode >= 400 && error.statusCode < 500
-        ? errorCatalogue.MALFORMED_REQUEST(error.message, error.statusCode)
+        ? errorCatalogue.MALFORMED_REQUEST(shortened(error.message), error.statusCode)
         : undefined;
   }
 }

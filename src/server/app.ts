@@ -81,6 +81,9 @@ export function buildApp(gateway: Gateway): FastifyInstance {
     genReqId: () => timeOrderedId(),
     return503OnClosing: true,
     clientErrorHandler: answerClientError,
+    // Routing's own refusals (a URL that does not decode, a path parameter over 100 characters) in
+    // the envelope of the door the path belongs to, without the URL echoed back.
+    frameworkErrors: (error, request, reply) => renderErrorByPath(error, request, reply),
     // GET /v1/models[/{id}] answers in Gemini's shape to a Google key, in OpenAI's to a Bearer key.
     routerOptions: { constraints: { [credentialConstraintName]: credentialConstraint } },
   });

@@ -218,7 +218,7 @@ describe('a second turn through the AI SDK', () => {
   // answers 400 unsupported_value on input[1].type. item-references.ts resolves them once routes.ts
   // reads the stored responses of referencedResponseIds(body.input) for this key and passes them to
   // resolveItemReferences before the translation.
-  it.fails('continues by sending the first answer’s messages back', async () => {
+  it('continues by sending the first answer’s messages back', async () => {
     const openai = provider();
     const tools = imageTools(openai);
     const first = await generateText({

@@ -39,6 +39,7 @@ import {
   type ResponseObject,
 } from './from-canonical.js';
 import { chooseImageModel, type ResponsesModelDeps } from './image-model.js';
+import { referencedResponseIds, resolveItemReferences } from './item-references.js';
 import { clientLeaves, relayPassThrough } from './pass-through.js';
 import { forwardStored, type PassThroughDeps, passThroughRoute } from './pass-through-upstream.js';
 import { parseInputItemsQuery, parseResponsesBody, type ResponsesBody } from './schema.js';
@@ -70,8 +71,10 @@ export function registerOpenAiResponsesDoor(app: FastifyInstance, gateway: OpenA
 }
 
 function notFound(id: string, param?: string): GatewayError {
+  // An id this door could have made is named; anything else (long, hostile) is not echoed back.
+  const named = /^[A-Za-z0-9_-]{1,128}$/.test(id) ? `with id '${id}'` : 'with that id';
   return errorCatalogue.STORED_TURN_NOT_FOUND(
-    `Response with id '${id}' not found. Stored responses are kept for a limited time and only the key that made one can read or continue it.`,
+    `Response ${named} not found. Stored responses are kept for a limited time and only the key that made one can read or continue it.`,
     param,
   );
 }
@@ -161,6 +164,7 @@ function responsesRoutes(app: FastifyInstance, gateway: OpenAiResponsesDoorDeps)
     refuseUnsupported(body);
     const choice = chooseImageModel(gateway, body, reply.raw);
     const history = await historyFor(gateway, body, client);
+    body.input = await withReferencesResolved(gateway, body.input, client);
     const stream = body.stream === true;
     const canonical = responsesRequestToCanonical(body, {
       history,
@@ -188,7 +192,7 @@ function responsesRoutes(app: FastifyInstance, gateway: OpenAiResponsesDoorDeps)
       },
       request.id,
       1,
-      paramNames(choice.tool),
+      { ...paramNames(choice.tool), ...canonical.imageParamNames },
     );
     const meta: ResponseMeta = {
       id: `resp_${request.id.replaceAll('-', '')}`,
@@ -259,6 +263,22 @@ async function historyFor(gateway: OpenAiResponsesDoorDeps, body: ResponsesBody,
     );
   }
   return historyOf(turns);
+}
+
+/** `item_reference` items → the output items of this key's stored responses they name. */
+async function withReferencesResolved(
+  gateway: OpenAiResponsesDoorDeps,
+  input: ResponsesBody['input'],
+  client: ClientKeyRecord,
+): Promise<ResponsesBody['input']> {
+  const ids = referencedResponseIds(input);
+  if (ids.length === 0) return input;
+  const responses = new Map<string, unknown>();
+  for (const id of ids) {
+    const stored = await gateway.conversations.get(door, id, client.id, Date.now());
+    if (stored) responses.set(id, JSON.parse(stored.body));
+  }
+  return resolveItemReferences(input, responses);
 }
 
 /** Canonical field paths the capability checks report → this door's own names. */
