@@ -2,7 +2,7 @@
 // case's Interaction, event stream or error envelope, and each test checks both directions — what
 // went out (method, path, key header, JSON body) and the canonical answer or error it became.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { GenerateContentResponse } from '../../../src/canonical/types.js';
+import type { GenerateContentRequest, GenerateContentResponse } from '../../../src/canonical/types.js';
 import { createGeminiInteractionsProvider } from '../../../src/providers/gemini-interactions/index.js';
 import type { UpstreamTarget } from '../../../src/providers/types.js';
 import { rememberSecrets } from '../../../src/security/known-secrets.js';
@@ -314,7 +314,7 @@ describe('Interactions provider, requests it cannot translate', () => {
       { contents: [{ parts: [{ functionCall: { name: 'f' } }] }] },
       'contents[0].parts[0].functionCall',
     ],
-  ] as const) {
+  ] as Array<[string, GenerateContentRequest, string]>) {
     it(`${sentence}, before any call upstream`, async () => {
       upstream = await startRecordingUpstream(() => ({ status: 500 }));
 
