@@ -2,10 +2,13 @@
 // case's Interaction, event stream or error envelope, and each test checks both directions — what
 // went out (method, path, key header, JSON body) and the canonical answer or error it became.
 import { afterEach, describe, expect, it } from 'vitest';
+import { largeJsonBytes } from '../../../src/canonical/find-image-strings.js';
+import { parseSkippingImageStrings } from '../../../src/canonical/skip-image-strings.js';
 import type { GenerateContentRequest, GenerateContentResponse } from '../../../src/canonical/types.js';
 import { createGeminiInteractionsProvider } from '../../../src/providers/gemini-interactions/index.js';
 import type { UpstreamTarget } from '../../../src/providers/types.js';
 import { rememberSecrets } from '../../../src/security/known-secrets.js';
+import { noisePng } from '../../helpers/noise-png.js';
 import {
   insideImageString,
   insideMultiByteCharacter,
@@ -324,4 +327,63 @@ describe('Interactions provider, requests it cannot translate', () => {
       expect(upstream.requests).toHaveLength(0);
     });
   }
+});
+
+describe('Interactions provider, answers whose image is past the large-JSON threshold', () => {
+  it('reads a large Interaction and a large image delta cut in many chunks, image bytes intact', async () => {
+    const image = (await noisePng(200, 200)).toString('base64');
+    expect(image.length).toBeGreaterThan(2 * largeJsonBytes);
+    const unary = readFixture<WireCase>('gemini-interactions-edit.json');
+    const unaryBody = JSON.parse(JSON.stringify(unary.answer.body).replace(/iVBOR[A-Za-z0-9+/=]+/, image));
+    const streamCase = readFixture<WireCase>('gemini-interactions-stream.json');
+    const lines = readChunkLines('gemini-interactions-stream.chunks.txt').map((line) =>
+      line.replace(/iVBOR[A-Za-z0-9+/=]+/, image),
+    );
+    const bytes = sseBody(lines);
+    const offsets = [insideImageString(bytes)];
+    for (let offset = 1000; offset < bytes.length; offset += 16 * 1024 + 7) offsets.push(offset);
+    upstream = await startRecordingUpstream((request) =>
+      request.body.includes('"stream":true')
+        ? { status: 200, headers: streamCase.answer.headers, chunks: splitAt(bytes, offsets) }
+        : { ...unary.answer, body: prettyBody(unaryBody) },
+    );
+
+    const whole = await provider.generate(unary.request, target(unary.model));
+    const streamed = await collect(await provider.stream(streamCase.request, target(streamCase.model)));
+
+    expect(whole.response.candidates?.[0].content?.parts?.[2].inlineData?.data).toBe(image);
+    expect(streamed[2].candidates?.[0].content?.parts?.[0].inlineData?.data).toBe(image);
+    expect(streamed[3].usageMetadata?.totalTokenCount).toBe(1600);
+  });
+});
+
+describe('Interactions provider, a large input image read lazily from the client', () => {
+  it('writes the image from the bytes it was read from, into the image block of its step', async () => {
+    const image = (await noisePng(200, 200)).toString('base64');
+    const wireCase = readFixture<WireCase>('gemini-interactions-edit.json');
+    const clientBytes = Buffer.from(
+      JSON.stringify({
+        contents: [
+          { role: 'user', parts: [{ text: 'blue' }, { inlineData: { mimeType: 'image/png', data: image } }] },
+        ],
+      }),
+    );
+    const request = parseSkippingImageStrings(clientBytes) as GenerateContentRequest;
+    upstream = await startRecordingUpstream(() => ({
+      ...wireCase.answer,
+      body: prettyBody(wireCase.answer.body),
+    }));
+
+    await provider.generate(request, target(wireCase.model));
+
+    expect(JSON.parse(upstream.requests[0].body.toString('utf8')).input).toEqual([
+      {
+        type: 'user_input',
+        content: [
+          { type: 'text', text: 'blue' },
+          { type: 'image', mime_type: 'image/png', data: image },
+        ],
+      },
+    ]);
+  });
 });
