@@ -14,6 +14,7 @@ import { isBlue, pixelAt } from '../helpers/images.js';
 import { simChannelYaml, startTestGateway, type TestGateway } from '../helpers/start-gateway.js';
 
 const model = 'gemini-3.1-flash-image';
+const thinkingModel = 'gemini-3-pro-image';
 const catalog = loadBuiltinCatalog();
 let interactionsSim: UpstreamSim;
 let generateSim: UpstreamSim;
@@ -26,7 +27,7 @@ beforeAll(async () => {
   generateSim = await startUpstreamSim({ port: 0 });
   gateway = await startTestGateway({
     configYaml: `channels:
-${simChannelYaml('interactions-sim', interactionsSim.url, [model], '    api: interactions\n    priority: 2\n')}${simChannelYaml('generate-sim', generateSim.url, [model], '    priority: 1\n')}`,
+${simChannelYaml('interactions-sim', interactionsSim.url, [model, thinkingModel], '    api: interactions\n    priority: 2\n')}${simChannelYaml('generate-sim', generateSim.url, [model], '    priority: 1\n')}`,
   });
   square = await makeRetestImage();
 });
@@ -58,8 +59,9 @@ function expectCatalogPrice(usage: UsageMetadata, charged: number): void {
 
 function lastInteractionsCall() {
   const call = interactionsSim.received.at(-1);
-  expect(call?.method).toBe('POST');
-  expect(call?.path).toBe('/v1beta/interactions');
+  if (call === undefined) throw new Error('the Interactions upstream received nothing');
+  expect(call.method).toBe('POST');
+  expect(call.path).toBe('/v1beta/interactions');
   return call;
 }
 
@@ -73,8 +75,8 @@ describe('a channel that speaks the Interactions API upstream', () => {
       expect(answer.channel).toBe('interactions-sim');
       expect(isBlue(await pixelAt(answer.image as Buffer, 4, 4))).toBe(true);
       const call = lastInteractionsCall();
-      expect(call?.headers['x-goog-api-key']).toBe('sim-key-interactions-sim');
-      expect(call?.body).toMatchObject({ model, store: false, input: [{ type: 'user_input' }] });
+      expect(call.headers['x-goog-api-key']).toBe('sim-key-interactions-sim');
+      expect(call.body).toMatchObject({ model, store: false, input: [{ type: 'user_input' }] });
       expect(await chargedMicros(requestId)).toBeGreaterThan(0);
     });
   }
@@ -95,7 +97,7 @@ describe('a channel that speaks the Interactions API upstream', () => {
     });
     expect(response.status).toBe(200);
     const body = (await response.json()) as { usageMetadata: UsageMetadata; candidates: unknown[] };
-    expect(lastInteractionsCall()?.body).toMatchObject({
+    expect(lastInteractionsCall().body).toMatchObject({
       response_format: [{ type: 'text' }, { type: 'image', aspect_ratio: '1:1' }],
     });
     expect(body.candidates).toHaveLength(1);
@@ -140,7 +142,38 @@ describe('a channel that speaks the Interactions API upstream', () => {
       .find((content) => content.type === 'image');
     expect(isBlue(await pixelAt(Buffer.from(image?.data ?? '', 'base64'), 4, 4))).toBe(true);
     expect(interaction.usage?.total_tokens).toBeGreaterThan(0);
-    expect(lastInteractionsCall()?.body).toMatchObject({ store: false });
+    expect(lastInteractionsCall().body).toMatchObject({ store: false });
+  });
+
+  it("sends a thinking model's signature back in a thought step on the next turn", async () => {
+    const ask = (contents: unknown[]) =>
+      fetch(`${gateway.url}/v1beta/models/${thinkingModel}:generateContent`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-goog-api-key': gateway.key },
+        body: JSON.stringify({ contents, generationConfig: { responseModalities: ['TEXT', 'IMAGE'] } }),
+      });
+    const firstTurn = { role: 'user', parts: [{ text: 'a red square' }] };
+    const first = await ask([firstTurn]);
+    expect(first.status).toBe(200);
+    const answer = (await first.json()) as {
+      candidates: Array<{ content: { parts: Array<{ thoughtSignature?: string }> } }>;
+      usageMetadata: UsageMetadata;
+    };
+    const signature = answer.candidates[0].content.parts[0].thoughtSignature;
+    expect(signature).toBeTruthy();
+    expect(answer.usageMetadata.thoughtsTokenCount).toBeGreaterThan(0);
+
+    const second = await ask([
+      firstTurn,
+      { role: 'model', parts: answer.candidates[0].content.parts },
+      { role: 'user', parts: [{ text: 'Now make it blue' }] },
+    ]);
+
+    expect(second.status, await second.clone().text()).toBe(200);
+    const input = (lastInteractionsCall().body as { input: Array<{ type: string; signature?: string }> })
+      .input;
+    expect(input.map((step) => step.type)).toEqual(['user_input', 'thought', 'model_output', 'user_input']);
+    expect(input[1].signature).toBe(signature);
   });
 
   it('keeps the ledger, key balance and request log equal after all of that', async () => {
