@@ -84,7 +84,7 @@ export function createInteractionsClient(): Provider {
       const contentType = headerValue(answer.headers['content-type']) ?? '';
       if (!contentType.includes('text/event-stream')) {
         await readBody(answer, target);
-        // An Interaction sent whole to a stream request is still one: read it as one event.
+        // The upstream's body and type are its words, not the gateway's: neither is repeated.
         throw malformedInteraction(
           target.channelName,
           'a stream was asked for and the answer is not text/event-stream',

@@ -26,7 +26,7 @@ const formatFields = new Set(['responseModalities', 'imageConfig', 'candidateCou
 
 function unsupported(param: string, why = 'has no equivalent in the Interactions API'): never {
   throw errorCatalogue.UNSUPPORTED_VALUE(
-    `'${param}' ${why}, which this model's channel speaks; remove it or ask for a model served over generateContent.`,
+    `'${param}' ${why}. The channel serving this model calls the Interactions API: remove the field, or ask for a model served over generateContent.`,
     param,
   );
 }
