@@ -6,7 +6,13 @@ import { formatPath, type IssuePath } from '../catalog/describe-issue.js';
 import type { ConfigProblem } from './config-error.js';
 import { buildResponsesModels } from './responses-models.js';
 import type { ChannelFileEntry } from './schema.js';
-import type { AuthStyle, ChannelConfig, ProviderType, VertexChannelConfig } from './types.js';
+import {
+  type AuthStyle,
+  type ChannelConfig,
+  interactionsProviders,
+  type ProviderType,
+  type VertexChannelConfig,
+} from './types.js';
 
 type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -147,6 +153,16 @@ function buildChannel(
     report(['vertex'], `only a vertex channel takes vertex settings, this one is ${provider}`);
   }
 
+  if (entry.api === 'interactions' && !interactionsProviders.includes(provider)) {
+    report(
+      ['api'],
+      `api interactions is for providers ${interactionsProviders.join(' and ')}, this channel is ${provider}`,
+    );
+  } else if (entry.api === 'interactions' && entry.authStyle === 'query') {
+    // The Interactions API takes its key in a header; a key in the URL ends up in proxies' logs.
+    report(['authStyle'], 'api interactions sends the key as x-goog-api-key (header) or bearer, not query');
+  }
+
   const dropped = context.droppedApiKeys.get(index);
   if (entry.apiKeys.length === 0 && providersNeedingKeys.has(provider)) {
     if (dropped !== undefined) {
@@ -180,6 +196,7 @@ function buildChannel(
     ...(baseUrl === undefined ? {} : { baseUrl: baseUrl.replace(/\/+$/, '') }),
     apiKeys: entry.apiKeys,
     authStyle: entry.authStyle ?? defaultAuthStyles[provider],
+    api: entry.api,
     models: withSuccessors(catalog, models),
     modelMap: upstreamNames(catalog, provider, withSuccessors(catalog, models), modelMap),
     priority: entry.priority,
@@ -212,6 +229,7 @@ function defaultChannel(
     ...(defaultBaseUrls[provider] === undefined ? {} : { baseUrl: defaultBaseUrls[provider] }),
     apiKeys,
     authStyle: defaultAuthStyles[provider],
+    api: 'generateContent',
     models,
     modelMap: upstreamNames(catalog, provider, models, {}),
     priority: 0,

@@ -8,7 +8,7 @@ import {
   defaultPixelWaitMs,
   defaultServerTimeouts,
 } from '../security/limits.js';
-import { authStyles, providerTypes } from './types.js';
+import { authStyles, channelApis, providerTypes } from './types.js';
 
 const positiveInteger = z.number().int().positive();
 /** Node's timers fire at once past 2^31 - 1 ms, so a larger timeout would end every call immediately. */
@@ -55,6 +55,7 @@ export const channelFileSchema = z.strictObject({
   baseUrl: httpUrl.optional(),
   apiKeys: z.array(z.string().min(1)).default([]),
   authStyle: z.enum(authStyles).optional(),
+  api: z.enum(channelApis).default('generateContent'),
   models: z.array(z.string().min(1)).optional(),
   modelMap: z.record(z.string(), z.string().min(1)).default({}),
   priority: z.number().int().default(0),

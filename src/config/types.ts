@@ -17,6 +17,15 @@ export type ProviderType = (typeof providerTypes)[number];
 export const authStyles = ['header', 'query', 'bearer'] as const;
 export type AuthStyle = (typeof authStyles)[number];
 
+/**
+ * The upstream API a Gemini channel calls: `generateContent` (models/{m}:generateContent) or
+ * `interactions` (POST /v1beta/interactions, where Google launches some models first).
+ */
+export const channelApis = ['generateContent', 'interactions'] as const;
+export type ChannelApi = (typeof channelApis)[number];
+/** Providers whose channels may say `api: interactions`. */
+export const interactionsProviders: readonly ProviderType[] = ['gemini', 'gemini-compatible'];
+
 export interface VertexChannelConfig {
   project: string;
   location: string;
@@ -49,6 +58,8 @@ export interface ChannelConfig {
   baseUrl?: string;
   apiKeys: string[];
   authStyle: AuthStyle;
+  /** The upstream API the channel calls (`generateContent` unless the file says otherwise). */
+  api: ChannelApi;
   /** Canonical public model ids (aliases in the file are resolved). */
   models: string[];
   /** Public id → upstream model name; a model not in the map is called by its public id. */

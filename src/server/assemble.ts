@@ -53,7 +53,7 @@ export function routeChannel(channel: ChannelConfig): RouteChannel {
   return {
     name: channel.name,
     providerType: channel.provider,
-    provider: providerFor(channel.provider),
+    provider: providerFor(channel.provider, channel.api),
     baseUrl: channel.baseUrl ?? '',
     apiKeys: channel.apiKeys,
     models: channel.models,

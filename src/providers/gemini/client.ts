@@ -61,7 +61,7 @@ async function send(plan: HttpRequestPlan, request: GenerateContentRequest, targ
   }
 }
 
-async function readBody(
+export async function readBody(
   answer: { body: AsyncIterable<Uint8Array>; headers: Record<string, string | string[] | undefined> },
   target: UpstreamTarget,
   relay?: UpstreamRelay,
@@ -119,7 +119,7 @@ function relayOnceImageBegins(relay: UpstreamRelay, target: UpstreamTarget) {
   };
 }
 
-function headerValue(value: string | string[] | undefined): string | undefined {
+export function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
