@@ -68,7 +68,7 @@ interface TurnBuilder {
 function addTurn(
   turn: TurnBuilder,
   role: 'user' | 'model',
-  blocks: string | InteractionContent[],
+  blocks: string | InteractionContent | InteractionContent[],
   param: string,
 ) {
   const parts: Part[] = [];
@@ -76,6 +76,13 @@ function addTurn(
   if (typeof blocks === 'string') {
     if (blocks !== '') parts.push({ text: blocks });
     params.push(param);
+  } else if (!Array.isArray(blocks)) {
+    // One content block sent alone is the whole `input`: its fields are named from there.
+    const part = contentPart(blocks, param);
+    if (part) {
+      parts.push(part);
+      params.push(param);
+    }
   } else {
     blocks.forEach((block, index) => {
       const part = contentPart(block, `${param}[${index}]`);
@@ -138,7 +145,7 @@ function convertInput(input: InteractionBody['input']): TurnBuilder {
     return turn;
   }
   if (!Array.isArray(input)) {
-    addTurn(turn, 'user', [input], 'input');
+    addTurn(turn, 'user', input, 'input');
     return turn;
   }
   const blocks: InteractionContent[] = [];
@@ -171,11 +178,17 @@ function outputConfig(body: InteractionBody): { config: GenerationConfig; output
     formats.length > 0 ? formats.map((format) => format.type) : (body.response_modalities ?? []);
   if (modalities.length > 0) {
     const wanted = new Set(modalities.map((modality) => modality.toUpperCase()));
-    const unknown = [...wanted].find((modality) => modality !== 'TEXT' && modality !== 'IMAGE');
-    if (unknown) {
+    const unknown = modalities.findIndex((modality) => !['TEXT', 'IMAGE'].includes(modality.toUpperCase()));
+    if (unknown >= 0) {
+      const field =
+        formats.length === 0
+          ? `response_modalities[${unknown}]`
+          : Array.isArray(body.response_format)
+            ? `response_format[${unknown}].type`
+            : 'response_format.type';
       throw errorCatalogue.UNSUPPORTED_VALUE(
-        `Output '${unknown.toLowerCase()}' is not made by the image models of this gateway; ask for text and image.`,
-        formats.length > 0 ? 'response_format' : 'response_modalities',
+        `Output '${modalities[unknown].toLowerCase()}' is not made by the image models of this gateway; ask for text and image.`,
+        field,
       );
     }
     config.responseModalities = ['TEXT', 'IMAGE'].filter((modality) => wanted.has(modality));
@@ -192,6 +205,10 @@ function outputConfig(body: InteractionBody): { config: GenerationConfig; output
   if (generation?.stop_sequences !== undefined) config.stopSequences = generation.stop_sequences;
   if (generation?.temperature !== undefined) config.temperature = generation.temperature;
   if (generation?.top_p !== undefined) config.topP = generation.top_p;
+  // Validated by the schema, so it must reach the model rather than vanish.
+  if (generation?.thinking_level !== undefined) {
+    config.thinkingConfig = { thinkingLevel: generation.thinking_level.toUpperCase() };
+  }
   if (image?.mime_type !== undefined && !outputMimeTypes.includes(image.mime_type)) {
     throw errorCatalogue.UNSUPPORTED_VALUE(
       `response_format mime_type must be one of ${outputMimeTypes.join(', ')}.`,
