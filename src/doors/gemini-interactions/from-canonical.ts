@@ -102,7 +102,8 @@ export function stepsOf(responses: readonly GenerateContentResponse[]): Interact
   for (const response of responses) {
     for (const candidate of response.candidates ?? []) {
       for (const part of candidate.content?.parts ?? []) {
-        if (typeof part.thoughtSignature === 'string') signature = part.thoughtSignature;
+        // The first signature, as streams send it: Gemini signs the first part after its thoughts.
+        if (typeof part.thoughtSignature === 'string') signature ??= part.thoughtSignature;
         const block = blockOf(part);
         if (!block) continue;
         (part.thought === true ? summary : output).push(block);
