@@ -18,6 +18,8 @@ export interface InteractionsCanonicalRequest {
   turnInput: Content[];
   /** The image type the answer must be in (`response_format` image `mime_type`), if one was asked. */
   outputMimeType?: string;
+  /** Canonical image settings → the client field each came from (for capability errors). */
+  imageFields: Record<string, string>;
   /** The client field an image part of `request.contents` came from (for URL fetch errors). */
   paramOf(contentIndex: number, partIndex: number): string;
 }
@@ -165,7 +167,11 @@ function convertInput(input: InteractionBody['input']): TurnBuilder {
 }
 
 /** `response_format` (newer) over `generation_config.image_config` (deprecated), and the modalities. */
-function outputConfig(body: InteractionBody): { config: GenerationConfig; outputMimeType?: string } {
+function outputConfig(body: InteractionBody): {
+  config: GenerationConfig;
+  imageFields: Record<string, string>;
+  outputMimeType?: string;
+} {
   const config: GenerationConfig = {};
   const formats: ResponseFormat[] =
     body.response_format === undefined
@@ -196,6 +202,12 @@ function outputConfig(body: InteractionBody): { config: GenerationConfig; output
   const imageConfig: ImageConfig = {};
   const aspectRatio = image?.aspect_ratio ?? body.generation_config?.image_config?.aspect_ratio;
   const imageSize = image?.image_size ?? body.generation_config?.image_config?.image_size;
+  const from = (field: 'aspect_ratio' | 'image_size') =>
+    image?.[field] !== undefined ? 'response_format' : 'generation_config.image_config';
+  const imageFields = {
+    'generationConfig.imageConfig.aspectRatio': `${from('aspect_ratio')}.aspect_ratio`,
+    'generationConfig.imageConfig.imageSize': `${from('image_size')}.image_size`,
+  };
   if (aspectRatio) imageConfig.aspectRatio = aspectRatio;
   if (imageSize) imageConfig.imageSize = /^\d+k$/.test(imageSize) ? imageSize.toUpperCase() : imageSize;
   if (Object.keys(imageConfig).length > 0) config.imageConfig = imageConfig;
@@ -215,7 +227,9 @@ function outputConfig(body: InteractionBody): { config: GenerationConfig; output
       'response_format.mime_type',
     );
   }
-  return image?.mime_type ? { config, outputMimeType: image.mime_type } : { config };
+  return image?.mime_type
+    ? { config, imageFields, outputMimeType: image.mime_type }
+    : { config, imageFields };
 }
 
 /** Tools the translated request can carry: Google Search grounding; others are named in a 400. */
@@ -242,7 +256,7 @@ export function interactionRequestToCanonical(
   }
   const request: GenerateContentRequest = { contents: [...history, ...turn.contents] };
   if (body.system_instruction) request.systemInstruction = { parts: [{ text: body.system_instruction }] };
-  const { config, outputMimeType } = outputConfig(body);
+  const { config, imageFields, outputMimeType } = outputConfig(body);
   if (Object.keys(config).length > 0) request.generationConfig = config;
   const tools = toolsOf(body);
   if (tools.length > 0) request.tools = tools;
@@ -251,6 +265,7 @@ export function interactionRequestToCanonical(
   const result: InteractionsCanonicalRequest = {
     request,
     turnInput: turn.contents,
+    imageFields,
     paramOf: (contentIndex, partIndex) =>
       turn.params[contentIndex - offset]?.[partIndex] ?? `input[${contentIndex - offset}]`,
   };

@@ -282,13 +282,17 @@ describe('output settings', () => {
     expect(outputMimeType).toBe('image/jpeg');
   });
 
-  it('falls back to image_config field by field', () => {
-    const { request } = translate({
+  it('falls back to image_config field by field, and says which field each setting came from', () => {
+    const { request, imageFields } = translate({
       input: 'x',
       response_format: { type: 'image', aspect_ratio: '4:3' },
       generation_config: { image_config: { aspect_ratio: '1:1', image_size: '512' } },
     });
     expect(request.generationConfig?.imageConfig).toEqual({ aspectRatio: '4:3', imageSize: '512' });
+    expect(imageFields).toEqual({
+      'generationConfig.imageConfig.aspectRatio': 'response_format.aspect_ratio',
+      'generationConfig.imageConfig.imageSize': 'generation_config.image_config.image_size',
+    });
   });
 
   it('makes a response_format list the modalities, text before image', () => {
