@@ -26,7 +26,24 @@ export interface InteractionsCanonicalRequest {
 
 const outputMimeTypes = ['image/png', 'image/jpeg', 'image/webp'];
 
+/**
+ * The schema lets a block in an `input` list through as a loosely typed step (one union serves
+ * steps, turns and blocks), so the block's own fields are checked here.
+ */
+function requireStrings(block: Record<string, unknown>, fields: readonly string[], param: string): void {
+  for (const field of fields) {
+    const value = block[field];
+    if (value !== undefined && (typeof value !== 'string' || (field !== 'text' && value === ''))) {
+      throw errorCatalogue.INVALID_VALUE(
+        `'${param}.${field}' must be a non-empty string.`,
+        `${param}.${field}`,
+      );
+    }
+  }
+}
+
 function imagePart(block: Extract<InteractionContent, { type: 'image' }>, param: string): Part {
+  requireStrings(block, ['data', 'uri', 'mime_type'], param);
   if (block.data !== undefined) {
     const data = block.data.replace(/\s+/g, '');
     if (!isBase64(data)) {
@@ -50,8 +67,14 @@ function imagePart(block: Extract<InteractionContent, { type: 'image' }>, param:
 }
 
 function contentPart(block: InteractionContent, param: string): Part | undefined {
+  if (typeof block !== 'object' || block === null || Array.isArray(block)) {
+    throw errorCatalogue.INVALID_VALUE(`'${param}' must be a content block object.`, param);
+  }
   if (block.type === 'text') {
-    const text = (block as { text: string }).text;
+    const { text } = block as { text?: unknown };
+    if (typeof text !== 'string') {
+      throw errorCatalogue.INVALID_VALUE(`'${param}.text' must be a string.`, `${param}.text`);
+    }
     return text === '' ? undefined : { text };
   }
   if (block.type === 'image')

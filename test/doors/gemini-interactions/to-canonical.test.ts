@@ -178,6 +178,31 @@ describe('image blocks', () => {
     ).toMatchObject({ status: 400, param: 'input[0].content[0].data' });
   });
 
+  it('refuses a block whose fields are not strings, naming the field, in a list or in a step', () => {
+    expect(
+      rejection({
+        input: [
+          { type: 'text', text: 'x' },
+          { type: 'image', data: 5 },
+        ],
+      }),
+    ).toMatchObject({
+      status: 400,
+      param: 'input[1].data',
+    });
+    expect(rejection({ input: [{ type: 'text', text: 5 }] })).toMatchObject({
+      status: 400,
+      param: 'input[0].text',
+    });
+    expect(
+      rejection({ input: [{ type: 'user_input', content: [{ type: 'image', data: png, mime_type: 7 }] }] }),
+    ).toMatchObject({ status: 400, param: 'input[0].content[0].mime_type' });
+    expect(rejection({ input: [{ type: 'user_input', content: 42 }] })).toMatchObject({
+      status: 400,
+      param: 'input[0].content',
+    });
+  });
+
   it('names a single content block as `input`, not as an element of a list', () => {
     expect(rejection({ input: { type: 'image', data: 'not base64!' } })).toMatchObject({
       status: 400,
