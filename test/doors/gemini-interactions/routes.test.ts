@@ -1,5 +1,6 @@
-// The Interactions door over HTTP naming the client's own field when a capability check refuses a
-// value (the offline engine as the only channel; nothing leaves the machine).
+// The Interactions door over HTTP, where routes.ts decides: the client's own field named when a
+// capability check refuses a value, and stored interactions read back as events (the offline
+// engine as the only channel; nothing leaves the machine).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../../helpers/start-gateway.js';
 
@@ -41,5 +42,25 @@ describe('capability errors on the Interactions door', () => {
     const answer = await create({ response_format: { type: 'image', aspect_ratio: '7:3' } });
     expect(answer.status).toBe(400);
     expect(answer.fields).toEqual(['response_format.aspect_ratio']);
+  });
+});
+
+describe('reading a stored interaction back', () => {
+  // ai.interactions.get(id, { stream: true }) asks GET …?stream=true with Accept: text/event-stream;
+  // routes.ts ignores `stream` and answers JSON, which the SDK refuses ("Unexpected Content-Type").
+  it.fails('replays the stored interaction as events for GET ?stream=true', async () => {
+    const headers = { 'x-goog-api-key': gateway.key, 'content-type': 'application/json' };
+    const created = await fetch(`${gateway.url}/v1beta/interactions`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ model: 'local-image-edit', input: 'a red square' }),
+    });
+    expect(created.status).toBe(200);
+    const { id } = (await created.json()) as { id: string };
+    const replay = await fetch(`${gateway.url}/v1beta/interactions/${id}?stream=true`, {
+      headers: { ...headers, accept: 'text/event-stream' },
+    });
+    expect(replay.status).toBe(200);
+    expect(replay.headers.get('content-type')).toMatch(/^text\/event-stream/);
   });
 });
