@@ -57,6 +57,7 @@ Examples:
   $ imagegate retest
   $ imagegate retest --model nano-banana-2 --channel google-main --door gemini
   $ imagegate retest --model local-image-edit --door openai-responses
+  $ imagegate retest --door gemini-interactions --door gemini
   $ imagegate retest --json > retest.json`,
     )
     .action(async (flags: RetestFlags) => {

@@ -116,9 +116,9 @@ export const configFileSchema = z.strictObject({
       jitterSeconds: z.number().int().nonnegative().default(120),
       verdictReloadSeconds: positiveInteger.default(10),
       doors: z
-        .array(z.enum(['gemini', 'openai-images', 'openai-chat', 'openai-responses']))
+        .array(z.enum(['gemini', 'openai-images', 'openai-chat', 'openai-responses', 'gemini-interactions']))
         .min(1)
-        .default(['gemini', 'openai-images', 'openai-chat', 'openai-responses']),
+        .default(['gemini', 'openai-images', 'openai-chat', 'openai-responses', 'gemini-interactions']),
     })
     .prefault({}),
   catalog: z

@@ -126,7 +126,7 @@ export interface RetestConfig {
    */
   verdictReloadSeconds: number;
   /** Front doors each retest goes through. */
-  doors: Array<'gemini' | 'openai-images' | 'openai-chat' | 'openai-responses'>;
+  doors: Array<'gemini' | 'openai-images' | 'openai-chat' | 'openai-responses' | 'gemini-interactions'>;
 }
 
 export interface CatalogPolicyConfig {

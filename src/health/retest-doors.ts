@@ -64,6 +64,21 @@ export function buildDoorRequest(door: RetestDoor, model: string, inputPng: Buff
           store: false,
         }),
       };
+    case 'gemini-interactions':
+      // Google's auth rides on the runner's headers as on the gemini door; `store: false` as above.
+      return {
+        path: '/v1beta/interactions',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          model,
+          input: [
+            { type: 'text', text: RETEST_INSTRUCTION },
+            { type: 'image', data: base64, mime_type: 'image/png' },
+          ],
+          response_format: { type: 'image' },
+          store: false,
+        }),
+      };
   }
 }
 
@@ -108,6 +123,18 @@ export function imageFromDoorAnswer(door: RetestDoor, body: unknown): Buffer | u
       .map(record)
       .find((item) => item?.type === 'image_generation_call' && item.status === 'completed');
     return typeof call?.result === 'string' ? Buffer.from(call.result, 'base64') : undefined;
+  }
+  if (door === 'gemini-interactions') {
+    // Thought steps may carry draft images; only a model_output step holds the answer.
+    for (const step of list(root.steps)) {
+      const entry = record(step);
+      if (entry?.type !== 'model_output') continue;
+      const image = list(entry.content)
+        .map(record)
+        .find((block) => block?.type === 'image' && typeof block.data === 'string');
+      if (image) return Buffer.from(image.data as string, 'base64');
+    }
+    return undefined;
   }
   for (const choice of list(root.choices)) {
     for (const image of list(record(record(choice)?.message)?.images)) {

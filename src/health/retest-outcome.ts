@@ -1,12 +1,18 @@
 // The retest outcome vocabulary and how an HTTP failure becomes an outcome. Pure.
 
-export type RetestDoor = 'gemini' | 'openai-images' | 'openai-chat' | 'openai-responses';
+export type RetestDoor =
+  | 'gemini'
+  | 'openai-images'
+  | 'openai-chat'
+  | 'openai-responses'
+  | 'gemini-interactions';
 
 export const allRetestDoors: readonly RetestDoor[] = [
   'gemini',
   'openai-images',
   'openai-chat',
   'openai-responses',
+  'gemini-interactions',
 ];
 
 /** `pass`, `no_image`, `semantic_fail`, `timeout`, or `error:<class>` (e.g. `error:overloaded`). */

@@ -308,6 +308,7 @@ export function routeLabel(route: Pick<StatusRoute, 'channel' | 'door'>): string
     'openai-images': 'OpenAI Images',
     'openai-chat': 'OpenAI chat',
     'openai-responses': 'OpenAI Responses',
+    'gemini-interactions': 'Gemini Interactions',
   };
   return `${route.channel} via ${doorNames[route.door]}`;
 }

@@ -111,11 +111,22 @@ describe('channels from the config file', () => {
     });
     expect(config.billing).toEqual({ driftThreshold: 0.05, heldMultiplier: 1.5, settleBatchMs: 20 });
     expect(config.retest.enabled).toBe(true);
-    expect(config.retest.doors).toEqual(['gemini', 'openai-images', 'openai-chat', 'openai-responses']);
+    expect(config.retest.doors).toEqual([
+      'gemini',
+      'openai-images',
+      'openai-chat',
+      'openai-responses',
+      'gemini-interactions',
+    ]);
   });
 
   it('accepts the OpenAI Responses door alone in retest.doors', () => {
     const config = load('retest:\n  doors: [openai-responses]\n');
     expect(config.retest.doors).toEqual(['openai-responses']);
+  });
+
+  it('accepts the Gemini Interactions door alone in retest.doors', () => {
+    const config = load('retest:\n  doors: [gemini-interactions]\n');
+    expect(config.retest.doors).toEqual(['gemini-interactions']);
   });
 });

@@ -61,7 +61,7 @@ describe('a retired preview id', () => {
           answer.image ? { data: answer.image } : undefined,
         );
         expect(verdict.outcome).toBe('pass');
-        if (door === 'openai-chat' || door === 'openai-responses')
+        if (door === 'openai-chat' || door === 'openai-responses' || door === 'gemini-interactions')
           expect(JSON.parse(answer.text).model).toBe(ga);
         if (door === 'gemini') expect(JSON.parse(answer.text).modelVersion).toBe(ga);
         if (requested === preview) {
@@ -118,16 +118,18 @@ describe('a dry-run estimate for a retired id', () => {
 });
 
 describe('the reject policy for retired ids', () => {
-  it('answers the Gemini door with NOT_FOUND naming the successor, and calls no upstream', async () => {
-    sim.reset();
-    const answer = await editThrough(rejecting, 'gemini', preview, retestImage, 'reject-gemini');
-    expect(answer.status).toBe(404);
-    const body = JSON.parse(answer.text);
-    expect(body.error.status).toBe('NOT_FOUND');
-    expect(body.error.message).toContain(`Use "${ga}" instead.`);
-    expect(body.error.message).toContain('2026-06-25');
-    expect(upstreamModels()).toEqual([]);
-  });
+  for (const door of ['gemini', 'gemini-interactions'] as const) {
+    it(`answers the ${door} door with NOT_FOUND naming the successor, and calls no upstream`, async () => {
+      sim.reset();
+      const answer = await editThrough(rejecting, door, preview, retestImage, `reject-${door}`);
+      expect(answer.status).toBe(404);
+      const body = JSON.parse(answer.text);
+      expect(body.error.status).toBe('NOT_FOUND');
+      expect(body.error.message).toContain(`Use "${ga}" instead.`);
+      expect(body.error.message).toContain('2026-06-25');
+      expect(upstreamModels()).toEqual([]);
+    });
+  }
 
   for (const door of ['openai-images', 'openai-chat', 'openai-responses'] as const) {
     it(`answers the ${door} door with 410 model_retired naming the successor`, async () => {

@@ -26,7 +26,7 @@ function imagegate(args: string[]): Promise<{ code: number | null; stdout: strin
 }
 
 describe('imagegate retest and report commands', () => {
-  it('retest --json passes local-image-edit on the Gemini and OpenAI Responses doors of the offline default and exits 0', async () => {
+  it('retest --json passes local-image-edit on the Gemini, OpenAI Responses and Gemini Interactions doors of the offline default and exits 0', async () => {
     const { code, stdout } = await imagegate(['retest', '--json']);
     const body = JSON.parse(stdout);
     const gemini = body.results.find(
@@ -40,6 +40,11 @@ describe('imagegate retest and report commands', () => {
         result.model === 'local-image-edit' && result.door === 'openai-responses',
     );
     expect(responses.outcome).toBe('pass');
+    const interactions = body.results.find(
+      (result: { model: string; door: string }) =>
+        result.model === 'local-image-edit' && result.door === 'gemini-interactions',
+    );
+    expect(interactions.outcome).toBe('pass');
     expect(stdout).not.toMatch(/ig_[A-Za-z0-9_-]{20,}/);
     expect(code).toBe(0);
   });
@@ -56,6 +61,8 @@ describe('imagegate retest and report commands', () => {
     expect((await imagegate(['retest', '--model', 'no-such-model'])).code).toBe(2);
     const unknownDoor = await imagegate(['retest', '--door', 'fax']);
     expect(unknownDoor.code).toBe(2);
-    expect(unknownDoor.stderr).toContain('use gemini, openai-images, openai-chat, openai-responses');
+    expect(unknownDoor.stderr).toContain(
+      'use gemini, openai-images, openai-chat, openai-responses, gemini-interactions',
+    );
   });
 });

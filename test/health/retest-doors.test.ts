@@ -2,6 +2,8 @@
 // retest sends, and the edited image read back from a recorded answer of that door.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parseInteractionBody } from '../../src/doors/gemini-interactions/schema.js';
+import { interactionRequestToCanonical } from '../../src/doors/gemini-interactions/to-canonical.js';
 import { parseChatCompletionsBody } from '../../src/doors/openai-chat/schema.js';
 import { parseResponsesBody } from '../../src/doors/openai-responses/schema.js';
 import { buildDoorRequest, imageFromDoorAnswer } from '../../src/health/retest-doors.js';
@@ -18,19 +20,26 @@ const fixture = JSON.parse(
   readFileSync(new URL('../fixtures/retest-door-requests-answers.json', import.meta.url), 'utf8'),
 ) as {
   image: string;
-  requests: Record<'gemini' | 'openai-chat' | 'openai-responses', ExpectedRequest>;
+  requests: Record<Exclude<RetestDoor, 'openai-images'>, ExpectedRequest>;
   answers: Record<RetestDoor, Record<string, unknown>>;
 };
 const image = Buffer.from(fixture.image, 'base64');
 const model = 'nano-banana-2';
 
 describe('retest requests per door', () => {
-  it('lists the OpenAI Responses door among the retest doors', () => {
-    expect(allRetestDoors).toEqual(['gemini', 'openai-images', 'openai-chat', 'openai-responses']);
+  it('lists the OpenAI Responses and Gemini Interactions doors among the retest doors', () => {
+    expect(allRetestDoors).toEqual([
+      'gemini',
+      'openai-images',
+      'openai-chat',
+      'openai-responses',
+      'gemini-interactions',
+    ]);
     expect(isRetestDoor('openai-responses')).toBe(true);
+    expect(isRetestDoor('gemini-interactions')).toBe(true);
   });
 
-  for (const door of ['gemini', 'openai-chat', 'openai-responses'] as const) {
+  for (const door of ['gemini', 'openai-chat', 'openai-responses', 'gemini-interactions'] as const) {
     it(`sends the recorded ${door} request with the template inline`, () => {
       const request = buildDoorRequest(door, model, image);
       const expected = fixture.requests[door];
@@ -47,6 +56,24 @@ describe('retest requests per door', () => {
     expect(body.tools).toEqual([{ type: 'image_generation', action: 'edit' }]);
     expect(body.tool_choice).toBe('required');
     expect(body.store).toBe(false);
+  });
+
+  it('asks the Interactions door for an unstored image turn that its own schema and translation accept', () => {
+    const body = parseInteractionBody(
+      JSON.parse(buildDoorRequest('gemini-interactions', model, image).body as string),
+    );
+    expect(body.store).toBe(false);
+    const { request } = interactionRequestToCanonical(body, []);
+    expect(request.contents).toEqual([
+      {
+        role: 'user',
+        parts: [
+          { text: RETEST_INSTRUCTION },
+          { inlineData: { mimeType: 'image/png', data: image.toString('base64') } },
+        ],
+      },
+    ]);
+    expect(request.generationConfig).toEqual({ responseModalities: ['IMAGE'] });
   });
 
   it('sends a chat body that the chat door’s schema accepts', () => {
@@ -83,7 +110,17 @@ describe('images read back from recorded door answers', () => {
     expect(imageFromDoorAnswer('openai-responses', answers.failedCall)).toBeUndefined();
   });
 
+  it('reads the Interactions answer’s model_output image, not the draft in its thought step', () => {
+    const answers = fixture.answers['gemini-interactions'];
+    const steps = (answers.withImage as { steps: { type: string }[] }).steps;
+    expect(steps.map((step) => step.type)).toEqual(['thought', 'model_output']);
+    expect(imageFromDoorAnswer('gemini-interactions', answers.withImage)?.equals(image)).toBe(true);
+    expect(imageFromDoorAnswer('gemini-interactions', answers.failed)).toBeUndefined();
+  });
+
   it('reads nothing from a body of another door’s shape', () => {
+    expect(imageFromDoorAnswer('gemini-interactions', fixture.answers.gemini.withImage)).toBeUndefined();
+    expect(imageFromDoorAnswer('gemini-interactions', 'not an object')).toBeUndefined();
     expect(imageFromDoorAnswer('openai-responses', fixture.answers['openai-chat'].withImage)).toBeUndefined();
     expect(imageFromDoorAnswer('openai-responses', 'not an object')).toBeUndefined();
   });

@@ -2,7 +2,13 @@
 // so a test can say which image every door served and from which channel.
 import { RETEST_INSTRUCTION } from '../../src/health/retest-template.js';
 
-export type EditDoor = 'gemini' | 'gemini-stream' | 'openai-images' | 'openai-chat' | 'openai-responses';
+export type EditDoor =
+  | 'gemini'
+  | 'gemini-stream'
+  | 'openai-images'
+  | 'openai-chat'
+  | 'openai-responses'
+  | 'gemini-interactions';
 
 export const editDoors: readonly EditDoor[] = [
   'gemini',
@@ -10,6 +16,7 @@ export const editDoors: readonly EditDoor[] = [
   'openai-images',
   'openai-chat',
   'openai-responses',
+  'gemini-interactions',
 ];
 
 export interface EditAnswer {
@@ -104,6 +111,20 @@ export async function editThrough(
         store: false,
       }),
     });
+  } else if (door === 'gemini-interactions') {
+    response = await fetch(`${gateway.url}/v1beta/interactions`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model,
+        input: [
+          { type: 'text', text: RETEST_INSTRUCTION },
+          { type: 'image', data: image.toString('base64'), mime_type: 'image/png' },
+        ],
+        response_format: { type: 'image' },
+        store: false,
+      }),
+    });
   } else {
     response = await fetch(`${gateway.url}/v1/chat/completions`, {
       method: 'POST',
@@ -155,6 +176,18 @@ export async function editThrough(
       parseJson(text) as { output?: Array<{ type?: string; result?: string | null }> }
     )?.output?.find((item) => item.type === 'image_generation_call');
     if (call?.result) answer.image = Buffer.from(call.result, 'base64');
+  }
+  if (door === 'gemini-interactions') {
+    const steps = (
+      parseJson(text) as {
+        steps?: Array<{ type?: string; content?: Array<{ type?: string; data?: string }> }>;
+      }
+    )?.steps;
+    const block = steps
+      ?.filter((step) => step.type === 'model_output')
+      .flatMap((step) => step.content ?? [])
+      .find((content) => content.type === 'image' && content.data);
+    if (block?.data) answer.image = Buffer.from(block.data, 'base64');
   }
   return answer;
 }

@@ -258,7 +258,10 @@ describe('provider keys stay secret when an upstream repeats them', () => {
   it('keeps every repeated key out of retest results, status pages, metrics and logs', async () => {
     const retest = await call(
       '/admin/retest',
-      { model: 'gemini-3-pro-image', doors: ['gemini', 'openai-images', 'openai-chat', 'openai-responses'] },
+      {
+        model: 'gemini-3-pro-image',
+        doors: ['gemini', 'openai-images', 'openai-chat', 'openai-responses', 'gemini-interactions'],
+      },
       `Bearer ${adminKey}`,
     );
     expect(retest.status).toBe(200);

@@ -42,7 +42,7 @@ describe('status page', () => {
     expect(page).not.toContain(gateway.key);
   });
 
-  it('lists a route per retest door, the OpenAI Responses door included', async () => {
+  it('lists a route per retest door, the OpenAI Responses and Gemini Interactions doors included', async () => {
     const json = await (await fetch(`${gateway.url}/status.json`)).json();
     const local = json.models.find((entry: { id: string }) => entry.id === 'local-image-edit');
     expect(local.routes.map((route: { door: string }) => route.door)).toEqual([
@@ -50,6 +50,7 @@ describe('status page', () => {
       'openai-images',
       'openai-chat',
       'openai-responses',
+      'gemini-interactions',
     ]);
     const responses = local.routes.find((route: { door: string }) => route.door === 'openai-responses');
     expect(responses.lastRetest.outcome).toBe('pass');
@@ -60,6 +61,14 @@ describe('status page', () => {
       )?.[0];
     expect(row).toContain('local via OpenAI Responses');
     expect(row).toContain('data-outcome="pass"');
+    const interactions = local.routes.find((route: { door: string }) => route.door === 'gemini-interactions');
+    expect(interactions.lastRetest.outcome).toBe('pass');
+    const interactionsRow =
+      /<tr class="route" data-model="local-image-edit" data-channel="local" data-door="gemini-interactions">[\s\S]*?<\/tr>/.exec(
+        page,
+      )?.[0];
+    expect(interactionsRow).toContain('local via Gemini Interactions');
+    expect(interactionsRow).toContain('data-outcome="pass"');
   });
 
   it('shows "no model passes" in a warning colour, not the colour of a recommendation', () => {

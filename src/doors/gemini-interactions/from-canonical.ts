@@ -102,7 +102,8 @@ export function stepsOf(responses: readonly GenerateContentResponse[]): Interact
   for (const response of responses) {
     for (const candidate of response.candidates ?? []) {
       for (const part of candidate.content?.parts ?? []) {
-        if (typeof part.thoughtSignature === 'string') signature = part.thoughtSignature;
+        // The first signature, as streams send it: Gemini signs the first part after its thoughts.
+        if (typeof part.thoughtSignature === 'string') signature ??= part.thoughtSignature;
         const block = blockOf(part);
         if (!block) continue;
         (part.thought === true ? summary : output).push(block);
@@ -153,7 +154,17 @@ function emptyReason(responses: readonly GenerateContentResponse[]): string {
   return 'NO_CONTENT';
 }
 
-/** The finished Interaction: `completed` with its steps, or `failed` when the answer held nothing. */
+/** Google's status for an output cut short by `max_output_tokens`. */
+function cutShort(responses: readonly GenerateContentResponse[]): boolean {
+  return responses.some((response) =>
+    (response.candidates ?? []).some((candidate) => candidate.finishReason === 'MAX_TOKENS'),
+  );
+}
+
+/**
+ * The finished Interaction: `completed` with its steps, `incomplete` when max_output_tokens cut it
+ * short, or `failed` when the answer held nothing.
+ */
 export function completedInteraction(
   meta: InteractionMeta,
   responses: readonly GenerateContentResponse[],
@@ -161,7 +172,8 @@ export function completedInteraction(
 ): InteractionObject {
   const steps = stepsOf(responses);
   const hasOutput = steps.some((step) => step.type === 'model_output');
-  const interaction = interactionShell(meta, hasOutput ? 'completed' : 'failed');
+  const status = !hasOutput ? 'failed' : cutShort(responses) ? 'incomplete' : 'completed';
+  const interaction = interactionShell(meta, status);
   interaction.steps = steps;
   interaction.usage = interactionUsage(usage);
   if (!hasOutput) {

@@ -25,6 +25,7 @@ export class InteractionStreamAssembler {
   private open: StepKind | undefined;
   private readonly responses: GenerateContentResponse[] = [];
   private imagesSent = 0;
+  private outputStarted = false;
 
   constructor(private readonly meta: InteractionMeta) {}
 
@@ -38,21 +39,33 @@ export class InteractionStreamAssembler {
     return this.imagesSent;
   }
 
+  private openStep(kind: StepKind, frames: Frame[]): void {
+    if (kind === this.open) return;
+    if (this.open) frames.push(frame({ event_type: 'step.stop', index: this.index }));
+    this.index += 1;
+    this.open = kind;
+    if (kind === 'model_output') this.outputStarted = true;
+    frames.push(frame({ event_type: 'step.start', index: this.index, step: { type: kind } }));
+  }
+
   /** A step.start when the kind of output changes, then one delta per text or image part. */
   onEvent(response: GenerateContentResponse): Frame[] {
     this.responses.push(response);
     const frames: Frame[] = [];
     for (const candidate of response.candidates ?? []) {
       for (const part of candidate.content?.parts ?? []) {
+        // Gemini signs the first part after its thoughts; the Interactions API carries that
+        // signature in the thought step, which must close before the output starts. Later
+        // signatures (on output images) stay in the stored Interaction only.
+        if (typeof part.thoughtSignature === 'string' && !this.outputStarted) {
+          this.openStep('thought', frames);
+          const delta = { type: 'thought_signature', signature: part.thoughtSignature };
+          frames.push(frame({ event_type: 'step.delta', index: this.index, delta }));
+        }
         const block = blockOf(part);
         if (!block) continue;
         const kind: StepKind = part.thought === true ? 'thought' : 'model_output';
-        if (kind !== this.open) {
-          if (this.open) frames.push(frame({ event_type: 'step.stop', index: this.index }));
-          this.index += 1;
-          this.open = kind;
-          frames.push(frame({ event_type: 'step.start', index: this.index, step: { type: kind } }));
-        }
+        this.openStep(kind, frames);
         const delta = kind === 'thought' ? { type: 'thought_summary', content: block } : block;
         frames.push(frame({ event_type: 'step.delta', index: this.index, delta }));
         if (kind === 'model_output' && block.type === 'image') this.imagesSent += 1;

@@ -18,13 +18,32 @@ export interface InteractionsCanonicalRequest {
   turnInput: Content[];
   /** The image type the answer must be in (`response_format` image `mime_type`), if one was asked. */
   outputMimeType?: string;
+  /** Canonical image settings → the client field each came from (for capability errors). */
+  imageFields: Record<string, string>;
   /** The client field an image part of `request.contents` came from (for URL fetch errors). */
   paramOf(contentIndex: number, partIndex: number): string;
 }
 
 const outputMimeTypes = ['image/png', 'image/jpeg', 'image/webp'];
 
+/**
+ * The schema lets a block in an `input` list through as a loosely typed step (one union serves
+ * steps, turns and blocks), so the block's own fields are checked here.
+ */
+function requireStrings(block: Record<string, unknown>, fields: readonly string[], param: string): void {
+  for (const field of fields) {
+    const value = block[field];
+    if (value !== undefined && (typeof value !== 'string' || (field !== 'text' && value === ''))) {
+      throw errorCatalogue.INVALID_VALUE(
+        `'${param}.${field}' must be a non-empty string.`,
+        `${param}.${field}`,
+      );
+    }
+  }
+}
+
 function imagePart(block: Extract<InteractionContent, { type: 'image' }>, param: string): Part {
+  requireStrings(block, ['data', 'uri', 'mime_type'], param);
   if (block.data !== undefined) {
     const data = block.data.replace(/\s+/g, '');
     if (!isBase64(data)) {
@@ -48,8 +67,14 @@ function imagePart(block: Extract<InteractionContent, { type: 'image' }>, param:
 }
 
 function contentPart(block: InteractionContent, param: string): Part | undefined {
+  if (typeof block !== 'object' || block === null || Array.isArray(block)) {
+    throw errorCatalogue.INVALID_VALUE(`'${param}' must be a content block object.`, param);
+  }
   if (block.type === 'text') {
-    const text = (block as { text: string }).text;
+    const { text } = block as { text?: unknown };
+    if (typeof text !== 'string') {
+      throw errorCatalogue.INVALID_VALUE(`'${param}.text' must be a string.`, `${param}.text`);
+    }
     return text === '' ? undefined : { text };
   }
   if (block.type === 'image')
@@ -68,7 +93,7 @@ interface TurnBuilder {
 function addTurn(
   turn: TurnBuilder,
   role: 'user' | 'model',
-  blocks: string | InteractionContent[],
+  blocks: string | InteractionContent | InteractionContent[],
   param: string,
 ) {
   const parts: Part[] = [];
@@ -76,6 +101,13 @@ function addTurn(
   if (typeof blocks === 'string') {
     if (blocks !== '') parts.push({ text: blocks });
     params.push(param);
+  } else if (!Array.isArray(blocks)) {
+    // One content block sent alone is the whole `input`: its fields are named from there.
+    const part = contentPart(blocks, param);
+    if (part) {
+      parts.push(part);
+      params.push(param);
+    }
   } else {
     blocks.forEach((block, index) => {
       const part = contentPart(block, `${param}[${index}]`);
@@ -138,7 +170,7 @@ function convertInput(input: InteractionBody['input']): TurnBuilder {
     return turn;
   }
   if (!Array.isArray(input)) {
-    addTurn(turn, 'user', [input], 'input');
+    addTurn(turn, 'user', input, 'input');
     return turn;
   }
   const blocks: InteractionContent[] = [];
@@ -158,7 +190,11 @@ function convertInput(input: InteractionBody['input']): TurnBuilder {
 }
 
 /** `response_format` (newer) over `generation_config.image_config` (deprecated), and the modalities. */
-function outputConfig(body: InteractionBody): { config: GenerationConfig; outputMimeType?: string } {
+function outputConfig(body: InteractionBody): {
+  config: GenerationConfig;
+  imageFields: Record<string, string>;
+  outputMimeType?: string;
+} {
   const config: GenerationConfig = {};
   const formats: ResponseFormat[] =
     body.response_format === undefined
@@ -171,11 +207,17 @@ function outputConfig(body: InteractionBody): { config: GenerationConfig; output
     formats.length > 0 ? formats.map((format) => format.type) : (body.response_modalities ?? []);
   if (modalities.length > 0) {
     const wanted = new Set(modalities.map((modality) => modality.toUpperCase()));
-    const unknown = [...wanted].find((modality) => modality !== 'TEXT' && modality !== 'IMAGE');
-    if (unknown) {
+    const unknown = modalities.findIndex((modality) => !['TEXT', 'IMAGE'].includes(modality.toUpperCase()));
+    if (unknown >= 0) {
+      const field =
+        formats.length === 0
+          ? `response_modalities[${unknown}]`
+          : Array.isArray(body.response_format)
+            ? `response_format[${unknown}].type`
+            : 'response_format.type';
       throw errorCatalogue.UNSUPPORTED_VALUE(
-        `Output '${unknown.toLowerCase()}' is not made by the image models of this gateway; ask for text and image.`,
-        formats.length > 0 ? 'response_format' : 'response_modalities',
+        `Output '${modalities[unknown].toLowerCase()}' is not made by the image models of this gateway; ask for text and image.`,
+        field,
       );
     }
     config.responseModalities = ['TEXT', 'IMAGE'].filter((modality) => wanted.has(modality));
@@ -183,6 +225,12 @@ function outputConfig(body: InteractionBody): { config: GenerationConfig; output
   const imageConfig: ImageConfig = {};
   const aspectRatio = image?.aspect_ratio ?? body.generation_config?.image_config?.aspect_ratio;
   const imageSize = image?.image_size ?? body.generation_config?.image_config?.image_size;
+  const from = (field: 'aspect_ratio' | 'image_size') =>
+    image?.[field] !== undefined ? 'response_format' : 'generation_config.image_config';
+  const imageFields = {
+    'generationConfig.imageConfig.aspectRatio': `${from('aspect_ratio')}.aspect_ratio`,
+    'generationConfig.imageConfig.imageSize': `${from('image_size')}.image_size`,
+  };
   if (aspectRatio) imageConfig.aspectRatio = aspectRatio;
   if (imageSize) imageConfig.imageSize = /^\d+k$/.test(imageSize) ? imageSize.toUpperCase() : imageSize;
   if (Object.keys(imageConfig).length > 0) config.imageConfig = imageConfig;
@@ -192,13 +240,19 @@ function outputConfig(body: InteractionBody): { config: GenerationConfig; output
   if (generation?.stop_sequences !== undefined) config.stopSequences = generation.stop_sequences;
   if (generation?.temperature !== undefined) config.temperature = generation.temperature;
   if (generation?.top_p !== undefined) config.topP = generation.top_p;
+  // Validated by the schema, so it must reach the model rather than vanish.
+  if (generation?.thinking_level !== undefined) {
+    config.thinkingConfig = { thinkingLevel: generation.thinking_level.toUpperCase() };
+  }
   if (image?.mime_type !== undefined && !outputMimeTypes.includes(image.mime_type)) {
     throw errorCatalogue.UNSUPPORTED_VALUE(
       `response_format mime_type must be one of ${outputMimeTypes.join(', ')}.`,
       'response_format.mime_type',
     );
   }
-  return image?.mime_type ? { config, outputMimeType: image.mime_type } : { config };
+  return image?.mime_type
+    ? { config, imageFields, outputMimeType: image.mime_type }
+    : { config, imageFields };
 }
 
 /** Tools the translated request can carry: Google Search grounding; others are named in a 400. */
@@ -225,7 +279,7 @@ export function interactionRequestToCanonical(
   }
   const request: GenerateContentRequest = { contents: [...history, ...turn.contents] };
   if (body.system_instruction) request.systemInstruction = { parts: [{ text: body.system_instruction }] };
-  const { config, outputMimeType } = outputConfig(body);
+  const { config, imageFields, outputMimeType } = outputConfig(body);
   if (Object.keys(config).length > 0) request.generationConfig = config;
   const tools = toolsOf(body);
   if (tools.length > 0) request.tools = tools;
@@ -234,6 +288,7 @@ export function interactionRequestToCanonical(
   const result: InteractionsCanonicalRequest = {
     request,
     turnInput: turn.contents,
+    imageFields,
     paramOf: (contentIndex, partIndex) =>
       turn.params[contentIndex - offset]?.[partIndex] ?? `input[${contentIndex - offset}]`,
   };
