@@ -34,7 +34,7 @@ import {
   userInputSteps,
 } from './from-canonical.js';
 import { type InteractionBody, parseInteractionBody } from './schema.js';
-import { InteractionStreamAssembler } from './stream-reply.js';
+import { InteractionStreamAssembler, replayFrames } from './stream-reply.js';
 import { interactionRequestToCanonical } from './to-canonical.js';
 
 /** What the Interactions door needs from the running gateway (src/server/assemble.ts builds it). */
@@ -76,6 +76,11 @@ function interactionRoutes(app: FastifyInstance, gateway: GeminiInteractionsDoor
       const id = idOf(request);
       const stored = await gateway.conversations.get(door, id, client.id, Date.now());
       if (!stored) throw notFound(id);
+      // `?stream=true` (the SDK's get with stream) replays the answer as the events it was.
+      if ((request.query as { stream?: string }).stream === 'true') {
+        const frames = replayFrames(JSON.parse(stored.body) as InteractionObject);
+        return reply.type('text/event-stream').send(Buffer.concat(frames.flat()));
+      }
       return reply.type('application/json; charset=UTF-8').send(stored.body);
     });
 
@@ -135,11 +140,7 @@ async function createInteraction(
     },
     request.id,
     1,
-    {
-      'generationConfig.imageConfig.aspectRatio': 'generation_config.image_config.aspect_ratio',
-      'generationConfig.imageConfig.imageSize': 'generation_config.image_config.image_size',
-      contents: 'input',
-    },
+    { ...canonical.imageFields, contents: 'input' },
   );
   const turn: Turn = {
     gateway,

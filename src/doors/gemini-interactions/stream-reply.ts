@@ -88,3 +88,31 @@ export class InteractionStreamAssembler {
     return [frame({ event_type: 'error', error }), doneFrame];
   }
 }
+
+/** A stored interaction as the events that would have streamed it (`GET …?stream=true`). */
+export function replayFrames(interaction: InteractionObject): Frame[] {
+  const { steps = [], ...summary } = interaction;
+  const frames: Frame[] = [
+    frame({ event_type: 'interaction.created', interaction: { ...summary, status: 'in_progress' } }),
+  ];
+  steps
+    .filter((step) => step.type !== 'user_input')
+    .forEach((step, index) => {
+      frames.push(frame({ event_type: 'step.start', index, step: { type: step.type } }));
+      if (step.type === 'thought' && step.signature)
+        frames.push(
+          frame({
+            event_type: 'step.delta',
+            index,
+            delta: { type: 'thought_signature', signature: step.signature },
+          }),
+        );
+      for (const block of step.type === 'thought' ? (step.summary ?? []) : (step.content ?? [])) {
+        const delta = step.type === 'thought' ? { type: 'thought_summary', content: block } : block;
+        frames.push(frame({ event_type: 'step.delta', index, delta }));
+      }
+      frames.push(frame({ event_type: 'step.stop', index }));
+    });
+  frames.push(frame({ event_type: 'interaction.completed', interaction: summary }), doneFrame);
+  return frames;
+}

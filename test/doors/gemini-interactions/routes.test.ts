@@ -38,7 +38,7 @@ describe('capability errors on the Interactions door', () => {
 
   // routes.ts passes prepareSubCalls a fixed map to generation_config.image_config.*, whatever the
   // client used; `{ ...canonical.imageFields, contents: 'input' }` would name the right field.
-  it.fails('names response_format.aspect_ratio when the ratio came from response_format', async () => {
+  it('names response_format.aspect_ratio when the ratio came from response_format', async () => {
     const answer = await create({ response_format: { type: 'image', aspect_ratio: '7:3' } });
     expect(answer.status).toBe(400);
     expect(answer.fields).toEqual(['response_format.aspect_ratio']);
@@ -48,7 +48,7 @@ describe('capability errors on the Interactions door', () => {
 describe('reading a stored interaction back', () => {
   // ai.interactions.get(id, { stream: true }) asks GET …?stream=true with Accept: text/event-stream;
   // routes.ts ignores `stream` and answers JSON, which the SDK refuses ("Unexpected Content-Type").
-  it.fails('replays the stored interaction as events for GET ?stream=true', async () => {
+  it('replays the stored interaction as events for GET ?stream=true', async () => {
     const headers = { 'x-goog-api-key': gateway.key, 'content-type': 'application/json' };
     const created = await fetch(`${gateway.url}/v1beta/interactions`, {
       method: 'POST',
