@@ -12,8 +12,7 @@ import { clientRequestOf } from '../../pipeline/client-request-id.js';
 import { errorHandlerFor } from '../../pipeline/error-reply.js';
 import type { GenerationDeps } from '../../pipeline/generation.js';
 import { type PinnedChannelDeps, pinnedChannelOf } from '../../pipeline/pinned-channel.js';
-import type { ClientKeyRecord } from '../../store/index.js';
-import { type ConversationStore, expiryAfter } from '../../store/conversations.js';
+import type { ConversationStore } from '../../store/conversations.js';
 import {
   consumeSubStream,
   mostTellingFailure,
@@ -27,7 +26,7 @@ import { sendJsonPieces } from '../openai-common/send-json-pieces.js';
 import { openSseReply } from '../openai-common/sse-writer.js';
 import { collectGeneratedImages, noImageError } from '../openai-images/from-canonical.js';
 import { transcodeImage } from '../openai-images/transcode.js';
-import { historyOf, inputItemsPage, passThroughOriginOf } from './conversation.js';
+import { inputItemsPage, passThroughOriginOf } from './conversation.js';
 import {
   answerText,
   completedImageCall,
@@ -39,10 +38,17 @@ import {
   type ResponseObject,
 } from './from-canonical.js';
 import { chooseImageModel, type ResponsesModelDeps } from './image-model.js';
-import { referencedResponseIds, resolveItemReferences } from './item-references.js';
 import { clientLeaves, relayPassThrough } from './pass-through.js';
 import { forwardStored, type PassThroughDeps, passThroughRoute } from './pass-through-upstream.js';
 import { parseInputItemsQuery, parseResponsesBody, type ResponsesBody } from './schema.js';
+import {
+  door,
+  historyFor,
+  notFound,
+  remember,
+  type TurnContext,
+  withReferencesResolved,
+} from './stored-responses.js';
 import { ResponsesStreamAssembler } from './stream-reply.js';
 import {
   type ImageToolAt,
@@ -64,19 +70,8 @@ export interface OpenAiResponsesDoorDeps
   conversationPolicy: { retentionDays: number; maxTurns: number };
 }
 
-const door = 'openai-responses';
-
 export function registerOpenAiResponsesDoor(app: FastifyInstance, gateway: OpenAiResponsesDoorDeps): void {
   app.register(async (scope) => responsesRoutes(scope, gateway));
-}
-
-function notFound(id: string, param?: string): GatewayError {
-  // An id this door could have made is named; anything else (long, hostile) is not echoed back.
-  const named = /^[A-Za-z0-9_-]{1,128}$/.test(id) ? `with id '${id}'` : 'with that id';
-  return errorCatalogue.STORED_TURN_NOT_FOUND(
-    `Response ${named} not found. Stored responses are kept for a limited time and only the key that made one can read or continue it.`,
-    param,
-  );
 }
 
 function responseIdOf(request: FastifyRequest): string {
@@ -220,13 +215,6 @@ function responsesRoutes(app: FastifyInstance, gateway: OpenAiResponsesDoorDeps)
   });
 }
 
-interface TurnContext {
-  gateway: OpenAiResponsesDoorDeps;
-  client: ClientKeyRecord;
-  meta: ResponseMeta;
-  canonical: ResponsesCanonicalRequest;
-}
-
 /** Request fields the image gateway cannot honour: a 400 naming them rather than a silent drop. */
 function refuseUnsupported(body: ResponsesBody): void {
   if (body.background === true) {
@@ -241,44 +229,6 @@ function refuseUnsupported(body: ResponsesBody): void {
       'conversation',
     );
   }
-}
-
-/** The stored conversation a `previous_response_id` continues (this key's own, unexpired). */
-async function historyFor(gateway: OpenAiResponsesDoorDeps, body: ResponsesBody, client: ClientKeyRecord) {
-  const previous = body.previous_response_id;
-  if (!previous) return [];
-  const turns = await gateway.conversations.chain(
-    door,
-    previous,
-    client.id,
-    Date.now(),
-    gateway.conversationPolicy.maxTurns,
-  );
-  if (!turns) throw notFound(previous, 'previous_response_id');
-  const relayed = turns.find((turn) => passThroughOriginOf(turn.input));
-  if (relayed) {
-    throw errorCatalogue.INVALID_VALUE(
-      `Response '${relayed.id}' was answered upstream by the text model '${relayed.model}'; continue it with that model.`,
-      'previous_response_id',
-    );
-  }
-  return historyOf(turns);
-}
-
-/** `item_reference` items → the output items of this key's stored responses they name. */
-async function withReferencesResolved(
-  gateway: OpenAiResponsesDoorDeps,
-  input: ResponsesBody['input'],
-  client: ClientKeyRecord,
-): Promise<ResponsesBody['input']> {
-  const ids = referencedResponseIds(input);
-  if (ids.length === 0) return input;
-  const responses = new Map<string, unknown>();
-  for (const id of ids) {
-    const stored = await gateway.conversations.get(door, id, client.id, Date.now());
-    if (stored) responses.set(id, JSON.parse(stored.body));
-  }
-  return resolveItemReferences(input, responses);
 }
 
 /** Canonical field paths the capability checks report → this door's own names. */
@@ -326,30 +276,6 @@ async function outputItems(
   const text = answerText(responses);
   if (text) output.push(messageItem(itemId('msg', meta.id, output.length), text));
   return output;
-}
-
-/** Keeps a completed response for GET and later turns, unless the client said `store: false`. */
-async function remember(turn: TurnContext, pieces: readonly Buffer[]): Promise<void> {
-  const { gateway, meta, client, canonical } = turn;
-  if (!meta.store) return;
-  const now = Date.now();
-  // The answer is paid for and goes out either way; a turn that could not be kept is only not
-  // retrievable later (GET and previous_response_id answer 404 for it).
-  try {
-    await gateway.conversations.save({
-      id: meta.id,
-      door,
-      keyId: client.id,
-      previousId: meta.body.previous_response_id ?? null,
-      model: meta.model,
-      createdAt: now,
-      expiresAt: expiryAfter(now, gateway.conversationPolicy.retentionDays),
-      input: JSON.stringify(canonical.turnInput),
-      body: Buffer.concat(pieces).toString('utf8'),
-    });
-  } catch (error) {
-    gateway.logger.error({ err: error, responseId: meta.id }, 'could not store the response');
-  }
 }
 
 async function streamResponse(

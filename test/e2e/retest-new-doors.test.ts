@@ -1,5 +1,5 @@
-// `imagegate retest --door gemini-interactions` in another process against a running gateway: the
-// offline engine passes on its pixels; upstream-sim channels that hand back the input unedited or
+// `imagegate retest --door <door>` for the Responses and Interactions doors, in another process
+// against a running gateway: the offline engine passes on its pixels; upstream-sim channels that hand back the input unedited or
 // answer without an image fail; /status, /status.json and `imagegate report` show the door's routes.
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
@@ -55,13 +55,18 @@ afterAll(async () => {
   await imageless?.close();
 });
 
-describe('retests through the Gemini Interactions door', () => {
+const doors = [
+  ['openai-responses', 'OpenAI Responses'],
+  ['gemini-interactions', 'Gemini Interactions'],
+] as const;
+
+describe.each(doors)('retests through the %s door', (door, label) => {
   let results: CliResult[] = [];
 
-  it('imagegate retest --door gemini-interactions passes the offline engine and fails the bad sims', async () => {
-    const answer = await imagegate('retest', '--door', 'gemini-interactions', '--json');
+  it(`imagegate retest --door ${door} passes the offline engine and fails the bad sims`, async () => {
+    const answer = await imagegate('retest', '--door', door, '--json');
     results = JSON.parse(answer.stdout).results;
-    expect(results.map((result) => result.door)).toEqual(results.map(() => 'gemini-interactions'));
+    expect(results.map((result) => result.door)).toEqual(results.map(() => door));
     const byChannel = Object.fromEntries(results.map((result) => [result.channel, result]));
     expect(byChannel.local.outcome).toBe('pass');
     expect(byChannel.local.metrics.blueBorderShare).toBeGreaterThan(0.7);
@@ -76,30 +81,26 @@ describe('retests through the Gemini Interactions door', () => {
 
   it('keeps no conversation turn of a retest answer (store false)', async () => {
     const { db } = gateway.running.gateway.database;
-    const logged = await db
-      .selectFrom('request_log')
-      .select('id')
-      .where('door', '=', 'gemini-interactions')
-      .execute();
+    const logged = await db.selectFrom('request_log').select('id').where('door', '=', door).execute();
     expect(logged.length).toBeGreaterThanOrEqual(3);
     const turns = await db.selectFrom('conversation_turns').select('id').execute();
     expect(turns).toEqual([]);
   });
 
-  it('shows each route of the door as "… via Gemini Interactions" on /status and /status.json', async () => {
+  it(`shows each route of the door as "… via ${label}" on /status and /status.json`, async () => {
     const document = await (await fetch(`${gateway.url}/status.json`)).json();
     const local = document.models.find((entry: { id: string }) => entry.id === 'local-image-edit');
-    const route = local.routes.find((entry: { door: string }) => entry.door === 'gemini-interactions');
+    const route = local.routes.find((entry: { door: string }) => entry.door === door);
     expect(route).toMatchObject({ channel: 'local', lastRetest: { outcome: 'pass' } });
     const page = await (await fetch(`${gateway.url}/status`)).text();
-    expect(page).toContain('data-channel="sim-unedited" data-door="gemini-interactions"');
-    expect(page).toContain('local via Gemini Interactions');
-    expect(page).toContain('sim-unedited via Gemini Interactions');
+    expect(page).toContain(`data-channel="sim-unedited" data-door="${door}"`);
+    expect(page).toContain(`local via ${label}`);
+    expect(page).toContain(`sim-unedited via ${label}`);
   });
 
   it('imagegate report names the failing route of the door', async () => {
     const { stdout } = await imagegate('report');
-    expect(stdout).toMatch(/- local via Gemini Interactions: \*\*/);
-    expect(stdout).toContain('sim-unedited via Gemini Interactions gave semantic_fail');
+    expect(stdout).toContain(`- local via ${label}: **`);
+    expect(stdout).toContain(`sim-unedited via ${label} gave semantic_fail`);
   }, 60_000);
 });
