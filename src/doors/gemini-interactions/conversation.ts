@@ -1,6 +1,7 @@
 // Stored interactions ↔ canonical conversation: each stored turn keeps its input as canonical
 // contents and the Interaction as answered; a later turn's history is every earlier input followed
 // by the model turn read back from that Interaction's model_output steps.
+import { readTurnInput, withSignatures } from '../../canonical/stored-turn.js';
 import type { Content, Part } from '../../canonical/types.js';
 
 function record(value: unknown): Record<string, unknown> | undefined {
@@ -33,9 +34,10 @@ export function modelContentOf(interaction: unknown): Content | undefined {
 export function historyOf(turns: readonly { input: string; body: string }[]): Content[] {
   const history: Content[] = [];
   for (const turn of turns) {
-    history.push(...(JSON.parse(turn.input) as Content[]));
+    const { contents, signatures } = readTurnInput(turn.input);
+    history.push(...contents);
     const model = modelContentOf(JSON.parse(turn.body));
-    if (model) history.push(model);
+    if (model) history.push(withSignatures(model, signatures));
   }
   return history;
 }

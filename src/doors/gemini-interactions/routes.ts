@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errorCatalogue } from '../../canonical/error-catalogue.js';
 import type { GatewayError } from '../../canonical/errors.js';
 import { jsonWithImagesPieces } from '../../canonical/json-with-images.js';
+import { signaturesOf, storedTurnInput } from '../../canonical/stored-turn.js';
 import type { Content, GenerateContentResponse } from '../../canonical/types.js';
 import { parseJsonBody } from '../../http/parse-json-body.js';
 import { abortWhenClientLeaves } from '../../pipeline/client-gone.js';
@@ -161,7 +162,7 @@ async function createInteraction(
   if (!result) throw mostTellingFailure(failures);
   const response = await inOutputFormat(result.response, turn.outputMime);
   const interaction = completedInteraction(turn.meta, [response], response.usageMetadata);
-  await remember(turn, interaction);
+  await remember(turn, interaction, [response]);
   reply.header('x-imagegate-channel', result.channel);
   return sendJsonPieces(reply, jsonWithImagesPieces(interaction));
 }
@@ -210,7 +211,11 @@ async function inOutputFormat(response: GenerateContentResponse, mime: string | 
 }
 
 /** Keeps a stored interaction (unless `store: false`): GET shows the user_input step, then the output. */
-async function remember(turn: Turn, interaction: InteractionObject): Promise<void> {
+async function remember(
+  turn: Turn,
+  interaction: InteractionObject,
+  answers: readonly GenerateContentResponse[],
+): Promise<void> {
   const { gateway, meta, client } = turn;
   if (meta.body.store === false) return;
   const now = Date.now();
@@ -224,7 +229,7 @@ async function remember(turn: Turn, interaction: InteractionObject): Promise<voi
       model: meta.model,
       createdAt: now,
       expiresAt: expiryAfter(now, gateway.conversationPolicy.retentionDays),
-      input: JSON.stringify(turn.input),
+      input: storedTurnInput(turn.input, signaturesOf(answers)),
       body: Buffer.concat(jsonWithImagesPieces(timeline)).toString('utf8'),
     });
   } catch (error) {
@@ -265,7 +270,7 @@ async function streamInteraction(
       completed = interaction;
       await write(frames);
     }
-    if (completed) await remember(turn, completed);
+    if (completed) await remember(turn, completed, assembler.answers);
   } finally {
     close();
   }

@@ -35,6 +35,11 @@ export class InteractionStreamAssembler {
     ];
   }
 
+  /** The upstream events so far (their parts' thought signatures are kept with the turn). */
+  get answers(): readonly GenerateContentResponse[] {
+    return this.responses;
+  }
+
   get images(): number {
     return this.imagesSent;
   }

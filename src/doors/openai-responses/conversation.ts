@@ -1,6 +1,7 @@
 // Stored responses ↔ canonical conversation: each stored turn keeps its input as canonical contents
 // and the Response as answered; a later turn's history is every earlier input followed by the
 // model turn read back from that Response's output (its images and its text).
+import { readTurnInput, withSignatures } from '../../canonical/stored-turn.js';
 import type { Content, Part } from '../../canonical/types.js';
 import { resultImagePart } from './to-canonical.js';
 
@@ -40,10 +41,10 @@ export function modelContentOf(response: unknown): Content | undefined {
 export function historyOf(turns: readonly StoredResponseTurn[]): Content[] {
   const history: Content[] = [];
   for (const turn of turns) {
-    const input = JSON.parse(turn.input) as Content[];
-    history.push(...input);
+    const { contents, signatures } = readTurnInput(turn.input);
+    history.push(...contents);
     const model = modelContentOf(JSON.parse(turn.body));
-    if (model) history.push(model);
+    if (model) history.push(withSignatures(model, signatures));
   }
   return history;
 }
@@ -105,7 +106,7 @@ export function inputItemsPage(
   const hex = turn.id.startsWith('resp_') ? turn.id.slice('resp_'.length) : turn.id;
   const idOf = (index: number) => `msg_${hex}i${index.toString(16).padStart(2, '0')}`;
   const items: Record<string, unknown>[] = [];
-  for (const content of JSON.parse(turn.input) as Content[])
+  for (const content of readTurnInput(turn.input).contents)
     items.push(...itemsOf(content, idOf, items.length));
   if (query.order !== 'asc') items.reverse();
   const afterIndex = query.after === undefined ? -1 : items.findIndex((item) => item.id === query.after);

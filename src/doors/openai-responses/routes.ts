@@ -209,7 +209,7 @@ function responsesRoutes(app: FastifyInstance, gateway: OpenAiResponsesDoorDeps)
       canonical.image !== undefined,
     );
     const pieces = jsonWithImagesPieces(response);
-    await remember(turn, pieces);
+    await remember(turn, pieces, [result.response]);
     reply.header('x-imagegate-channel', result.channel);
     return sendJsonPieces(reply, pieces);
   });
@@ -324,7 +324,7 @@ async function streamResponse(
     if (failure) {
       await writeFrames(assembler.failed(openAiErrorBody(failure).error));
     } else if (completed) {
-      await remember(turn, jsonWithImagesPieces(completed));
+      await remember(turn, jsonWithImagesPieces(completed), assembler.answers);
     }
   } finally {
     close();

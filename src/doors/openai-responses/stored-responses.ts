@@ -1,6 +1,8 @@
 // The Responses door's stored turns: reading a conversation back for `previous_response_id` and
 // `item_reference` items, and keeping each completed response (src/store/conversations.ts).
 import { errorCatalogue } from '../../canonical/error-catalogue.js';
+import { signaturesOf, storedTurnInput } from '../../canonical/stored-turn.js';
+import type { GenerateContentResponse } from '../../canonical/types.js';
 import type { GatewayError } from '../../canonical/errors.js';
 import type { ClientKeyRecord } from '../../store/index.js';
 import { expiryAfter } from '../../store/conversations.js';
@@ -73,7 +75,11 @@ export async function withReferencesResolved(
 }
 
 /** Keeps a completed response for GET and later turns, unless the client said `store: false`. */
-export async function remember(turn: TurnContext, pieces: readonly Buffer[]): Promise<void> {
+export async function remember(
+  turn: TurnContext,
+  pieces: readonly Buffer[],
+  answers: readonly GenerateContentResponse[],
+): Promise<void> {
   const { gateway, meta, client, canonical } = turn;
   if (!meta.store) return;
   const now = Date.now();
@@ -88,7 +94,7 @@ export async function remember(turn: TurnContext, pieces: readonly Buffer[]): Pr
       model: meta.model,
       createdAt: now,
       expiresAt: expiryAfter(now, gateway.conversationPolicy.retentionDays),
-      input: JSON.stringify(canonical.turnInput),
+      input: storedTurnInput(canonical.turnInput, signaturesOf(answers)),
       body: Buffer.concat(pieces).toString('utf8'),
     });
   } catch (error) {

@@ -102,6 +102,11 @@ export class ResponsesStreamAssembler {
     return frames;
   }
 
+  /** The upstream events so far (their parts' thought signatures are kept with the turn). */
+  get answers(): readonly GenerateContentResponse[] {
+    return this.responses;
+  }
+
   get finalImageCount(): number {
     return this.finals.length;
   }
