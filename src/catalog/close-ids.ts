@@ -42,3 +42,8 @@ export function closestNames(unknown: string, candidates: readonly string[], lim
   scored.sort((a, b) => a.distance - b.distance || b.prefix - a.prefix || a.order - b.order);
   return scored.slice(0, Math.max(0, limit)).map((entry) => entry.name);
 }
+
+/** A name a client sent, as an error message may quote it: at most 100 characters, so an answer is never an echo. */
+export function quotedName(name: string): string {
+  return name.length > 100 ? `${name.slice(0, 100)}…` : name;
+}

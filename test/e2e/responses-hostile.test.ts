@@ -183,6 +183,26 @@ describe('oversized and deep bodies', () => {
   });
 });
 
+describe('long model names', () => {
+  it('are quoted at most 100 characters long in the 404, on the OpenAI and the Gemini door', async () => {
+    const name = 'm'.repeat(5000);
+    const openAi = await fetch(`${gateway.url}/v1/responses`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${gateway.key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: name, input: 'a red circle' }),
+    });
+    expect(openAi.status).toBe(404);
+    expect((await openAi.text()).length).toBeLessThan(800);
+    const gemini = await fetch(`${gateway.url}/v1beta/models/${'g'.repeat(3000)}:generateContent`, {
+      method: 'POST',
+      headers: { 'x-goog-api-key': gateway.key, 'content-type': 'application/json' },
+      body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'a red circle' }] }] }),
+    });
+    expect(gemini.status).toBe(404);
+    expect((await gemini.text()).length).toBeLessThan(800);
+  });
+});
+
 describe('odd ids', () => {
   it('refuses a 10 KB previous_response_id with a 400 naming it, without echoing it', async () => {
     const id = `resp_${'a'.repeat(10 * 1024)}`;

@@ -3,6 +3,7 @@
 import { AnswerRelay, answerReadWhole } from '../../pipeline/answer-relay.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CatalogModel } from '../../catalog/catalog.js';
+import { quotedName } from '../../catalog/close-ids.js';
 import { RetiredModelError, type ServedModel } from '../../catalog/served-model.js';
 import { errorCatalogue } from '../../canonical/error-catalogue.js';
 import { estimatePromptTokens } from '../../billing/estimate-tokens.js';
@@ -68,7 +69,7 @@ export function resolveModel(
     const close = gateway.catalog.closeIds(id);
     const hint = close.length > 0 ? ` Did you mean: ${close.join(', ')}?` : '';
     throw errorCatalogue.MODEL_NOT_FOUND(
-      `models/${id} is not found for API version ${version}, or is not supported for ${action}. Call ListModels to see the list of available models and their supported methods.${hint}`,
+      `models/${quotedName(id)} is not found for API version ${version}, or is not supported for ${action}. Call ListModels to see the list of available models and their supported methods.${hint}`,
     );
   }
   return model;

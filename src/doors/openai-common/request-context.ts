@@ -2,6 +2,7 @@
 // (id or alias; the catalog's recommended model when omitted; unknown → 404 with close ids).
 import type { ServerResponse } from 'node:http';
 import type { CatalogModel, ModelCatalog } from '../../catalog/catalog.js';
+import { quotedName } from '../../catalog/close-ids.js';
 import { type ModelLifecycle, RetiredModelError, type ServedModel } from '../../catalog/served-model.js';
 import { errorCatalogue } from '../../canonical/error-catalogue.js';
 import { type ClientAuthenticator, presentedKey } from '../../pipeline/client-auth.js';
@@ -38,7 +39,7 @@ export function resolveOpenAiModel(gateway: OpenAiRequestDeps, name: string | un
   const close = gateway.catalog.closeIds(name);
   const hint = close.length > 0 ? ` Did you mean: ${close.join(', ')}?` : '';
   throw errorCatalogue.MODEL_NOT_FOUND(
-    `The model '${name}' does not exist on this gateway.${hint} GET /v1/models lists the models it serves.`,
+    `The model '${quotedName(name)}' does not exist on this gateway.${hint} GET /v1/models lists the models it serves.`,
     'model',
   );
 }
