@@ -49,6 +49,8 @@ export class GeminiStreamWriter {
     else for (const piece of json) flushed = this.raw.write(piece);
     if (this.form === 'sse') flushed = this.raw.write('\r\n\r\n');
     process.nextTick(() => this.raw.uncork());
-    if (!flushed) await Promise.race([once(this.raw, 'drain'), once(this.raw, 'close')]);
+    if (!flushed && this.raw.writableNeedDrain) {
+      await Promise.race([once(this.raw, 'drain'), once(this.raw, 'close')]);
+    }
   }
 }

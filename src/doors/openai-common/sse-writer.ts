@@ -37,7 +37,11 @@ export class SseWriter {
       for (const piece of frame) flowing = this.raw.write(piece);
       this.raw.uncork();
     }
-    if (!flowing) await Promise.race([once(this.raw, 'drain'), once(this.raw, 'close')]);
+    // Node 24 can drain a corked write during uncork() itself, emitting 'drain' before a listener
+    // could be attached: wait only while the stream still says it needs one.
+    if (!flowing && this.raw.writableNeedDrain) {
+      await Promise.race([once(this.raw, 'drain'), once(this.raw, 'close')]);
+    }
   }
 
   end(): void {
