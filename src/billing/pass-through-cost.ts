@@ -6,6 +6,7 @@ import type { CatalogModel } from '../catalog/catalog.js';
 import type { ResponsesModelPricing } from '../config/types.js';
 import { emptyAmounts, nanoToMicrosRoundedUp, priceTokens } from './cost.js';
 import { type RequestBounds, worstCase } from './worst-case.js';
+import { record } from '../canonical/json-record.js';
 
 /** More tokens than any one request can use; beyond it a count is not believed (as billable-usage.ts). */
 const maxTokenCount = 1_000_000_000;
@@ -33,12 +34,6 @@ export interface PassThroughCost {
   totalNanoUsd: number;
   /** totalNanoUsd (× the held multiplier for a hold) rounded up to whole micro-USD. */
   micros: number;
-}
-
-function record(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
 }
 
 function count(value: unknown): number | undefined {

@@ -2,6 +2,7 @@
 // door's answer. Pure: it builds requests and parses bodies; the runner does the HTTP.
 import { RETEST_INSTRUCTION, retestRequest } from './retest-template.js';
 import type { RetestDoor } from './retest-outcome.js';
+import { record } from '../canonical/json-record.js';
 
 export interface DoorRequest {
   path: string;
@@ -80,12 +81,6 @@ export function buildDoorRequest(door: RetestDoor, model: string, inputPng: Buff
         }),
       };
   }
-}
-
-function record(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
 }
 
 function list(value: unknown): unknown[] {

@@ -3,12 +3,7 @@
 // by the model turn read back from that Interaction's model_output steps.
 import { readTurnInput, withSignatures } from '../../canonical/stored-turn.js';
 import type { Content, Part } from '../../canonical/types.js';
-
-function record(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
-}
+import { record } from '../../canonical/json-record.js';
 
 /** The model turn of an Interaction: the text and image blocks of its model_output steps. */
 export function modelContentOf(interaction: unknown): Content | undefined {

@@ -3,6 +3,7 @@
 import { errorCatalogue } from '../../canonical/error-catalogue.js';
 import { copyImageData, imageDataLength, imageDataSlice } from '../../canonical/skip-image-strings.js';
 import type { GenerateContentRequest } from '../../canonical/types.js';
+import { isRecord } from '../../canonical/json-record.js';
 
 /** Values under these keys are user data, not API fields: copied untouched. */
 const opaqueKeys = new Set([
@@ -105,10 +106,6 @@ export function normalizeGeminiRequestTracked(body: unknown): {
   });
   checkConfigShape(request);
   return { request, renamed: state.renamed };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /** The fields the gateway itself reads must have their proto types (a string where a list belongs is a 400). */

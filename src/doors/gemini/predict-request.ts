@@ -3,6 +3,7 @@
 // are refused with a 400 naming the field, never dropped. Pure. Mapping table: docs/gemini-paths.md.
 import { errorCatalogue } from '../../canonical/error-catalogue.js';
 import type { GenerateContentRequest, ImageConfig } from '../../canonical/types.js';
+import { isRecord } from '../../canonical/json-record.js';
 
 export type PredictImageFormat = 'png' | 'jpeg';
 
@@ -48,10 +49,6 @@ const knownParameters = new Set([
 
 function invalid(field: string, message: string) {
   return errorCatalogue.INVALID_VALUE(`Invalid value at '${field}': ${message}`, field);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 function promptOf(body: Record<string, unknown>): string {

@@ -4,17 +4,12 @@
 import { readTurnInput, withSignatures } from '../../canonical/stored-turn.js';
 import type { Content, Part } from '../../canonical/types.js';
 import { resultImagePart } from './to-canonical.js';
+import { record } from '../../canonical/json-record.js';
 
 /** A stored turn as the door reads it back (src/store/conversations.ts keeps the JSON text). */
 export interface StoredResponseTurn {
   input: string;
   body: string;
-}
-
-function record(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
 }
 
 /** The model turn of a Response: its images (image_generation_call results) and its output text. */

@@ -3,12 +3,7 @@
 // items completed so far (an image that reached the client is charged even if the stream breaks).
 import { readServerSentEvents } from '../../providers/read-sse.js';
 import type { SseWriter } from '../openai-common/sse-writer.js';
-
-function record(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
-}
+import { record } from '../../canonical/json-record.js';
 
 function parse(text: string): unknown {
   try {

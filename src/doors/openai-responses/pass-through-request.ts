@@ -12,6 +12,7 @@ import type { RouteChannel } from '../../routing/channel.js';
 import { type OpenAiRequestDeps, serveOpenAiModel } from '../openai-common/request-context.js';
 import { defaultImageToolModel, renamedParam } from './image-model.js';
 import { type ImageGenerationTool, parseImageGenerationTool } from './schema.js';
+import { record } from '../../canonical/json-record.js';
 
 export interface PassThroughImageTool {
   index: number;
@@ -28,12 +29,6 @@ export interface PassThroughPlan {
   /** Images the request may make: one with the image tool, none without. */
   images: number;
   bounds: RequestBounds;
-}
-
-function record(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
 }
 
 /** The first image_generation tool; other tools go upstream unread. */
