@@ -4,7 +4,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errorCatalogue } from '../../canonical/error-catalogue.js';
 import type { GatewayError } from '../../canonical/errors.js';
 import { jsonWithImagesPieces } from '../../canonical/json-with-images.js';
-import { signaturesOf, storedTurnInput } from '../../canonical/stored-turn.js';
 import type { Content, GenerateContentResponse } from '../../canonical/types.js';
 import { parseJsonBody } from '../../http/parse-json-body.js';
 import { abortWhenClientLeaves } from '../../pipeline/client-gone.js';
@@ -12,7 +11,8 @@ import { clientRequestOf } from '../../pipeline/client-request-id.js';
 import { errorHandlerFor } from '../../pipeline/error-reply.js';
 import { pinnedChannelOf } from '../../pipeline/pinned-channel.js';
 import type { ClientKeyRecord } from '../../store/index.js';
-import { type ConversationStore, expiryAfter } from '../../store/conversations.js';
+import { signaturesOf, storedTurnInput } from '../../canonical/stored-turn.js';
+import { type ConversationDeps, continuedTurns, keepTurn } from '../../pipeline/conversation-turns.js';
 import { authenticate, type GeminiDoorDeps, resolveModel, serveGeminiModel } from '../gemini/routes.js';
 import { geminiErrorBody } from '../gemini/render-error.js';
 import {
@@ -39,10 +39,7 @@ import { InteractionStreamAssembler, replayFrames } from './stream-reply.js';
 import { interactionRequestToCanonical } from './to-canonical.js';
 
 /** What the Interactions door needs from the running gateway (src/server/assemble.ts builds it). */
-export interface GeminiInteractionsDoorDeps extends GeminiDoorDeps {
-  conversations: Pick<ConversationStore, 'save' | 'get' | 'delete' | 'chain'>;
-  conversationPolicy: { retentionDays: number; maxTurns: number };
-}
+export interface GeminiInteractionsDoorDeps extends GeminiDoorDeps, ConversationDeps {}
 
 const door = 'gemini-interactions';
 const formatOfMime: Readonly<Record<string, ImagesOutputFormat>> = {
@@ -182,13 +179,7 @@ async function historyFor(
 ) {
   const previous = body.previous_interaction_id;
   if (!previous) return [];
-  const turns = await gateway.conversations.chain(
-    door,
-    previous,
-    client.id,
-    Date.now(),
-    gateway.conversationPolicy.maxTurns,
-  );
+  const turns = await continuedTurns(gateway, door, previous, client.id);
   if (!turns) throw notFound(previous, 'previous_interaction_id');
   return historyOf(turns);
 }
@@ -218,24 +209,16 @@ async function remember(
 ): Promise<void> {
   const { gateway, meta, client } = turn;
   if (meta.body.store === false) return;
-  const now = Date.now();
   const timeline = { ...interaction, steps: [...userInputSteps(turn.input), ...(interaction.steps ?? [])] };
-  try {
-    await gateway.conversations.save({
-      id: meta.id,
-      door,
-      keyId: client.id,
-      previousId: meta.body.previous_interaction_id ?? null,
-      model: meta.model,
-      createdAt: now,
-      expiresAt: expiryAfter(now, gateway.conversationPolicy.retentionDays),
-      input: storedTurnInput(turn.input, signaturesOf(answers)),
-      body: Buffer.concat(jsonWithImagesPieces(timeline)).toString('utf8'),
-    });
-  } catch (error) {
-    // The answer is paid for and goes out either way; only GET and continuing it will 404.
-    gateway.logger.error({ err: error, interactionId: meta.id }, 'could not store the interaction');
-  }
+  await keepTurn(gateway, {
+    id: meta.id,
+    door,
+    keyId: client.id,
+    previousId: meta.body.previous_interaction_id ?? null,
+    model: meta.model,
+    input: storedTurnInput(turn.input, signaturesOf(answers)),
+    body: Buffer.concat(jsonWithImagesPieces(timeline)).toString('utf8'),
+  });
 }
 
 async function streamInteraction(

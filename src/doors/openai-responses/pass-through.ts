@@ -20,7 +20,7 @@ import type { AttemptRecord } from '../../routing/dispatch.js';
 import { asGatewayError } from '../../routing/failover-policy.js';
 import { checkModelAccess } from '../../routing/validate-request.js';
 import type { ClientKeyRecord } from '../../store/index.js';
-import { expiryAfter } from '../../store/conversations.js';
+import { keepTurn } from '../../pipeline/conversation-turns.js';
 import { connectionError } from '../../providers/gemini/client.js';
 import { openAiErrorBody } from '../openai-common/render-error.js';
 import { SseWriter } from '../openai-common/sse-writer.js';
@@ -307,21 +307,13 @@ async function remember(
 ): Promise<void> {
   const { gateway, body, client } = relay;
   if (body.store === false || response.store === false || typeof response.id !== 'string') return;
-  const now = Date.now();
-  try {
-    await gateway.conversations.save({
-      id: response.id,
-      door,
-      keyId: client.id,
-      previousId: body.previous_response_id ?? null,
-      model: relay.route.model.id,
-      createdAt: now,
-      expiresAt: expiryAfter(now, gateway.conversationPolicy.retentionDays),
-      input: passThroughInput({ channel: opened.channel.name, keyFingerprint: opened.keyFingerprint }),
-      body: JSON.stringify(response),
-    });
-  } catch (error) {
-    // The answer is the client's either way; only its later GET or continuation is lost.
-    gateway.logger.error({ err: error, requestId: relay.call.requestId }, 'pass-through response not stored');
-  }
+  await keepTurn(gateway, {
+    id: response.id,
+    door,
+    keyId: client.id,
+    previousId: body.previous_response_id ?? null,
+    model: relay.route.model.id,
+    input: passThroughInput({ channel: opened.channel.name, keyFingerprint: opened.keyFingerprint }),
+    body: JSON.stringify(response),
+  });
 }

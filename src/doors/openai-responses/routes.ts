@@ -10,9 +10,9 @@ import { parseJsonBody } from '../../http/parse-json-body.js';
 import { abortWhenClientLeaves } from '../../pipeline/client-gone.js';
 import { clientRequestOf } from '../../pipeline/client-request-id.js';
 import { errorHandlerFor } from '../../pipeline/error-reply.js';
+import type { ConversationDeps } from '../../pipeline/conversation-turns.js';
 import type { GenerationDeps } from '../../pipeline/generation.js';
 import { type PinnedChannelDeps, pinnedChannelOf } from '../../pipeline/pinned-channel.js';
-import type { ConversationStore } from '../../store/conversations.js';
 import {
   consumeSubStream,
   mostTellingFailure,
@@ -56,19 +56,14 @@ import {
   responsesRequestToCanonical,
 } from './to-canonical.js';
 
-/** The conversation store as this door uses it. */
-export type ResponseStore = Pick<ConversationStore, 'save' | 'get' | 'delete' | 'chain'>;
-
 /** What the Responses door needs from the running gateway (src/server/assemble.ts builds it). */
 export interface OpenAiResponsesDoorDeps
   extends GenerationDeps,
     OpenAiRequestDeps,
     PinnedChannelDeps,
     ResponsesModelDeps,
-    PassThroughDeps {
-  conversations: ResponseStore;
-  conversationPolicy: { retentionDays: number; maxTurns: number };
-}
+    PassThroughDeps,
+    ConversationDeps {}
 
 export function registerOpenAiResponsesDoor(app: FastifyInstance, gateway: OpenAiResponsesDoorDeps): void {
   app.register(async (scope) => responsesRoutes(scope, gateway));

@@ -1,11 +1,11 @@
 // The Responses door's stored turns: reading a conversation back for `previous_response_id` and
 // `item_reference` items, and keeping each completed response (src/store/conversations.ts).
 import { errorCatalogue } from '../../canonical/error-catalogue.js';
-import { signaturesOf, storedTurnInput } from '../../canonical/stored-turn.js';
 import type { GenerateContentResponse } from '../../canonical/types.js';
 import type { GatewayError } from '../../canonical/errors.js';
 import type { ClientKeyRecord } from '../../store/index.js';
-import { expiryAfter } from '../../store/conversations.js';
+import { signaturesOf, storedTurnInput } from '../../canonical/stored-turn.js';
+import { continuedTurns, keepTurn } from '../../pipeline/conversation-turns.js';
 import { historyOf, passThroughOriginOf } from './conversation.js';
 import type { ResponseMeta } from './from-canonical.js';
 import { referencedResponseIds, resolveItemReferences } from './item-references.js';
@@ -40,13 +40,7 @@ export async function historyFor(
 ) {
   const previous = body.previous_response_id;
   if (!previous) return [];
-  const turns = await gateway.conversations.chain(
-    door,
-    previous,
-    client.id,
-    Date.now(),
-    gateway.conversationPolicy.maxTurns,
-  );
+  const turns = await continuedTurns(gateway, door, previous, client.id);
   if (!turns) throw notFound(previous, 'previous_response_id');
   const relayed = turns.find((turn) => passThroughOriginOf(turn.input));
   if (relayed) {
@@ -82,22 +76,13 @@ export async function remember(
 ): Promise<void> {
   const { gateway, meta, client, canonical } = turn;
   if (!meta.store) return;
-  const now = Date.now();
-  // The answer is paid for and goes out either way; a turn that could not be kept is only not
-  // retrievable later (GET and previous_response_id answer 404 for it).
-  try {
-    await gateway.conversations.save({
-      id: meta.id,
-      door,
-      keyId: client.id,
-      previousId: meta.body.previous_response_id ?? null,
-      model: meta.model,
-      createdAt: now,
-      expiresAt: expiryAfter(now, gateway.conversationPolicy.retentionDays),
-      input: storedTurnInput(canonical.turnInput, signaturesOf(answers)),
-      body: Buffer.concat(pieces).toString('utf8'),
-    });
-  } catch (error) {
-    gateway.logger.error({ err: error, responseId: meta.id }, 'could not store the response');
-  }
+  await keepTurn(gateway, {
+    id: meta.id,
+    door,
+    keyId: client.id,
+    previousId: meta.body.previous_response_id ?? null,
+    model: meta.model,
+    input: storedTurnInput(canonical.turnInput, signaturesOf(answers)),
+    body: Buffer.concat(pieces).toString('utf8'),
+  });
 }
