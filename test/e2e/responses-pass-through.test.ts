@@ -1,103 +1,23 @@
 // Responses pass-through on real HTTP: a text model with the image tool goes as-is to upstream-sim
-// channels that list it in responsesModels; billed exactly, failed over, stored ids kept per channel.
-import OpenAI from 'openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  imageGenerationUsageOf,
-  passThroughCharge,
-  responsesUsageOf,
-} from '../../src/billing/pass-through-cost.js';
-import { startUpstreamSim, type UpstreamSim } from '../../src/sim/index.js';
-import { createClientKey } from '../../src/store/index.js';
+// channels that list it in responsesModels; billed exactly, failed over, streamed.
+import { describe, expect, it } from 'vitest';
 import { billingTotals, expectBalanced } from '../helpers/billing-checks.js';
-import { startTestGateway, type TestGateway } from '../helpers/start-gateway.js';
+import {
+  clientOf,
+  expectedCharge,
+  imageCallsOf,
+  imageModelId,
+  logRow,
+  toolModels,
+  usePassThroughGateway,
+} from '../helpers/pass-through-kit.js';
+import { createClientKey } from '../../src/store/index.js';
 
-let primary: UpstreamSim;
-let secondary: UpstreamSim;
-let gateway: TestGateway;
-let otherKey: string;
-
-/** gpt-sim-text at $1.25 / $0.125 cached / $10 per 1M tokens. */
-const textPricing = { input: 1250, cachedInput: 125, output: 10000 };
-const imageModelId = 'gpt-image-2.6-sunburst';
-
-function channelYaml(name: string, url: string, priority: number): string {
-  return `  - name: ${name}
-    provider: openai-compatible
-    baseUrl: ${url}
-    apiKeys: ["sim-key-${name}"]
-    models: [gpt-image-2]
-    priority: ${priority}
-    responsesModels:
-      - id: gpt-sim-text
-        inputUsdPerMillion: "1.25"
-        cachedInputUsdPerMillion: "0.125"
-        outputUsdPerMillion: "10"
-        maxOutputTokens: 4000
-`;
-}
-
-beforeAll(async () => {
-  primary = await startUpstreamSim({ port: 0 });
-  secondary = await startUpstreamSim({ port: 0 });
-  gateway = await startTestGateway({
-    configYaml: `channels:\n${channelYaml('text-primary', primary.url, 10)}${channelYaml('text-secondary', secondary.url, 0)}`,
-  });
-  otherKey = (await createClientKey(gateway.running.gateway.database.db, { name: 'other-client' })).key;
-});
-afterAll(async () => {
-  await gateway.close();
-  await primary.close();
-  await secondary.close();
-});
-beforeEach(() => {
-  primary.reset();
-  secondary.reset();
-  primary.setFaults([]);
-});
-
-function client(key = gateway.key): OpenAI {
-  return new OpenAI({ apiKey: key, baseURL: `${gateway.url}/v1`, maxRetries: 0 });
-}
-
-async function logRow(requestId: string) {
-  await gateway.settled();
-  return gateway.running.gateway.database.db
-    .selectFrom('request_log')
-    .selectAll()
-    .where('id', '=', requestId)
-    .executeTakeFirstOrThrow();
-}
-
-function imageCallsOf(response: { output: unknown[] }) {
-  return response.output.filter(
-    (item): item is { type: 'image_generation_call'; result: string; status: string } =>
-      (item as { type?: string }).type === 'image_generation_call',
-  );
-}
-
-function expectedCharge(response: unknown): number {
-  const usage = responsesUsageOf(response);
-  if (!usage) throw new Error('the answer has no usage');
-  const imageUsage = imageGenerationUsageOf(response);
-  return passThroughCharge({
-    text: textPricing,
-    usage,
-    imageModel: gateway.running.gateway.catalog.resolve(imageModelId)!,
-    ...(imageUsage ? { imageUsage } : {}),
-    completedImages: imageCallsOf(response as { output: unknown[] }).length,
-    tokensPerImage: 0,
-  }).micros;
-}
-
-const toolModels = (sim: UpstreamSim) =>
-  sim.received
-    .filter((request) => request.method === 'POST' && request.path === '/v1/responses')
-    .map((request) => request.body as Record<string, unknown>);
+const kit = usePassThroughGateway();
 
 describe('responses.create with a text model and the image tool', () => {
   it('relays the request as-is and charges exactly the usage and tool usage of the answer', async () => {
-    const { data, response } = await client()
+    const { data, response } = await clientOf(kit.gateway)
       .responses.create({
         model: 'gpt-sim-text',
         input: 'Draw a red circle on a white background',
@@ -107,22 +27,22 @@ describe('responses.create with a text model and the image tool', () => {
     expect(response.headers.get('x-imagegate-channel')).toBe('text-primary');
     const [call] = imageCallsOf(data);
     expect(Buffer.from(call.result, 'base64').subarray(1, 4).toString()).toBe('PNG');
-    const [sent] = toolModels(primary);
+    const [sent] = toolModels(kit.primary);
     expect(sent.model).toBe('gpt-sim-text');
     expect(sent.input).toBe('Draw a red circle on a white background');
     // The tool's default, gpt-image-1, is served by its successor; the upstream is told which.
     expect(sent.tools).toEqual([{ type: 'image_generation', model: imageModelId }]);
-    expect(primary.received[0].headers.authorization).toBe('Bearer sim-key-text-primary');
+    expect(kit.primary.received[0].headers.authorization).toBe('Bearer sim-key-text-primary');
 
-    const row = await logRow(response.headers.get('x-request-id') ?? '');
+    const row = await logRow(kit.gateway, response.headers.get('x-request-id') ?? '');
     expect(row).toMatchObject({ door: 'openai-responses', model: imageModelId, status: 200, images_out: 1 });
-    expect(row.charged_micros).toBe(expectedCharge(data));
+    expect(row.charged_micros).toBe(expectedCharge(kit.gateway, data));
     expect(row.charged_micros).toBeGreaterThan(0);
   });
 
   it('fails over to the next channel when the first answers 503, before anything reached the client', async () => {
-    primary.setFaults(['503']);
-    const { data, response } = await client()
+    kit.primary.setFaults(['503']);
+    const { data, response } = await clientOf(kit.gateway)
       .responses.create({
         model: 'gpt-sim-text',
         input: 'Draw a blue square',
@@ -131,42 +51,42 @@ describe('responses.create with a text model and the image tool', () => {
       .withResponse();
     expect(response.headers.get('x-imagegate-channel')).toBe('text-secondary');
     expect(imageCallsOf(data)).toHaveLength(1);
-    expect(toolModels(primary)).toHaveLength(1);
-    const row = await logRow(response.headers.get('x-request-id') ?? '');
+    expect(toolModels(kit.primary)).toHaveLength(1);
+    const row = await logRow(kit.gateway, response.headers.get('x-request-id') ?? '');
     expect(row.attempts).toBe(2);
-    expect(row.charged_micros).toBe(expectedCharge(data));
-    // Stored where it was made: the secondary answers the GET.
-    primary.setFaults([]);
-    const stored = await client().responses.retrieve(data.id);
+    expect(row.charged_micros).toBe(expectedCharge(kit.gateway, data));
+    // Stored where it was made: the kit.secondary answers the GET.
+    kit.primary.setFaults([]);
+    const stored = await clientOf(kit.gateway).responses.retrieve(data.id);
     expect(stored.id).toBe(data.id);
-    expect(secondary.received.some((request) => request.method === 'GET')).toBe(true);
+    expect(kit.secondary.received.some((request) => request.method === 'GET')).toBe(true);
   });
 
   it('passes an upstream 400 back with its param and charges nothing', async () => {
-    const answer = await fetch(`${gateway.url}/v1/responses`, {
+    const answer = await fetch(`${kit.gateway.url}/v1/responses`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${gateway.key}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${kit.gateway.key}`, 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'gpt-sim-text', tools: [{ type: 'image_generation' }] }),
     });
     expect(answer.status).toBe(400);
     const body = (await answer.json()) as { error: { param: string; message: string } };
     expect(body.error.param).toBe('input');
     expect(body.error.message.length).toBeGreaterThan(0);
-    // A caller's mistake is final: no failover to the secondary.
-    expect(toolModels(secondary)).toHaveLength(0);
-    const row = await logRow(answer.headers.get('x-request-id') ?? '');
+    // A caller's mistake is final: no failover to the kit.secondary.
+    expect(toolModels(kit.secondary)).toHaveLength(0);
+    const row = await logRow(kit.gateway, answer.headers.get('x-request-id') ?? '');
     expect(row).toMatchObject({ status: 400, charged_micros: 0 });
   });
 
   it('refuses a tool model the catalog does not know, naming tools[0].model', async () => {
     await expect(
-      client().responses.create({
+      clientOf(kit.gateway).responses.create({
         model: 'gpt-sim-text',
         input: 'Draw',
         tools: [{ type: 'image_generation', model: 'no-such-image-model' as 'gpt-image-1' }],
       }),
     ).rejects.toMatchObject({ status: 404, param: 'tools[0].model' });
-    expect(toolModels(primary)).toHaveLength(0);
+    expect(toolModels(kit.primary)).toHaveLength(0);
   });
 });
 
@@ -178,9 +98,9 @@ describe('a stream of a text model with the image tool', () => {
       stream: true,
       tools: [{ type: 'image_generation', partial_images: 1 }],
     };
-    const answer = await fetch(`${gateway.url}/v1/responses`, {
+    const answer = await fetch(`${kit.gateway.url}/v1/responses`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${gateway.key}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${kit.gateway.key}`, 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
     expect(answer.status).toBe(200);
@@ -200,7 +120,7 @@ describe('a stream of a text model with the image tool', () => {
     for (const frame of frames) expect(frame.data.type).toBe(frame.event);
 
     // The same request straight to the sim: the same events in the same order.
-    const direct = await fetch(`${primary.url}/v1/responses`, {
+    const direct = await fetch(`${kit.primary.url}/v1/responses`, {
       method: 'POST',
       headers: { authorization: 'Bearer sim-key-text-primary', 'content-type': 'application/json' },
       body: JSON.stringify({ ...body, tools: [{ ...body.tools[0], model: imageModelId }] }),
@@ -214,18 +134,18 @@ describe('a stream of a text model with the image tool', () => {
 
     const completed = frames.at(-1)?.data.response;
     expect(frames.at(-1)?.event).toBe('response.completed');
-    const row = await logRow(answer.headers.get('x-request-id') ?? '');
+    const row = await logRow(kit.gateway, answer.headers.get('x-request-id') ?? '');
     expect(row).toMatchObject({ status: 200, images_out: 1, stream: 1 });
-    expect(row.charged_micros).toBe(expectedCharge(completed));
+    expect(row.charged_micros).toBe(expectedCharge(kit.gateway, completed));
     // The completed response is stored: GET reaches the channel that made it.
-    const stored = await client().responses.retrieve(completed.id);
+    const stored = await clientOf(kit.gateway).responses.retrieve(completed.id);
     expect(stored.status).toBe('completed');
   });
 });
 
 describe('responses.stream of the openai SDK on a text model', () => {
   it('assembles the relayed events into the final response with its image', async () => {
-    const stream = client().responses.stream({
+    const stream = clientOf(kit.gateway).responses.stream({
       model: 'gpt-sim-text',
       input: 'Draw a red circle on a white background',
       tools: [{ type: 'image_generation', partial_images: 1 }],
@@ -242,10 +162,10 @@ describe('responses.stream of the openai SDK on a text model', () => {
 
 describe('a pass-through stream cut short', () => {
   it('ends the client stream and charges nothing when no image went out', async () => {
-    primary.setFaults(['truncated-stream']);
-    const answer = await fetch(`${gateway.url}/v1/responses`, {
+    kit.primary.setFaults(['truncated-stream']);
+    const answer = await fetch(`${kit.gateway.url}/v1/responses`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${gateway.key}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${kit.gateway.key}`, 'content-type': 'application/json' },
       body: JSON.stringify({
         model: 'gpt-sim-text',
         input: 'Draw a green triangle',
@@ -257,7 +177,7 @@ describe('a pass-through stream cut short', () => {
     const text = await answer.text();
     expect(text).toContain('event: response.created');
     expect(text).not.toContain('event: response.completed');
-    // The gateway says the stream broke off, continuing the upstream's sequence numbers.
+    // The kit.gateway says the stream broke off, continuing the upstream's sequence numbers.
     const frames = text.trim().split('\n\n');
     const dataOf = (frame: string) => JSON.parse(frame.split('\n')[1].slice('data: '.length));
     const last = frames.at(-1) ?? '';
@@ -267,25 +187,25 @@ describe('a pass-through stream cut short', () => {
       code: 'upstream_malformed',
       sequence_number: dataOf(frames.at(-2) ?? '').sequence_number + 1,
     });
-    const row = await logRow(answer.headers.get('x-request-id') ?? '');
+    const row = await logRow(kit.gateway, answer.headers.get('x-request-id') ?? '');
     expect(row).toMatchObject({ status: 502, charged_micros: 0, images_out: 0 });
   });
 
   it('refuses background mode, which would finish after the request is billed', async () => {
     await expect(
-      client().responses.create({ model: 'gpt-sim-text', input: 'Draw', background: true }),
+      clientOf(kit.gateway).responses.create({ model: 'gpt-sim-text', input: 'Draw', background: true }),
     ).rejects.toMatchObject({ status: 400, param: 'background' });
-    expect(toolModels(primary)).toHaveLength(0);
+    expect(toolModels(kit.primary)).toHaveLength(0);
   });
 });
 
 describe('a key with a spend limit', () => {
   it('holds before the upstream call and releases all but the exact charge', async () => {
-    const limited = await createClientKey(gateway.running.gateway.database.db, {
+    const limited = await createClientKey(kit.gateway.running.gateway.database.db, {
       name: 'limited-client',
       spendLimitMicros: 50_000_000,
     });
-    const { data, response } = await client(limited.key)
+    const { data, response } = await clientOf(kit.gateway, limited.key)
       .responses.create({
         model: 'gpt-sim-text',
         input: 'Draw a circle',
@@ -293,122 +213,17 @@ describe('a key with a spend limit', () => {
       })
       .withResponse();
     const requestId = response.headers.get('x-request-id') ?? '';
-    const row = await logRow(requestId);
-    const hold = await gateway.running.gateway.database.db
+    const row = await logRow(kit.gateway, requestId);
+    const hold = await kit.gateway.running.gateway.database.db
       .selectFrom('holds')
       .selectAll()
       .where('request_id', '=', requestId)
       .executeTakeFirstOrThrow();
     expect(hold.state).not.toBe('open');
     expect(hold.amount_micros).toBeGreaterThan(row.charged_micros);
-    expect(row.charged_micros).toBe(expectedCharge(data));
-    const totals = await billingTotals(gateway.running.gateway.database, limited.record.id);
+    expect(row.charged_micros).toBe(expectedCharge(kit.gateway, data));
+    const totals = await billingTotals(kit.gateway.running.gateway.database, limited.record.id);
     expectBalanced(totals);
     expect(totals.spent).toBe(row.charged_micros);
-  });
-});
-
-describe('stored pass-through responses', () => {
-  it('GET, previous_response_id and DELETE go to the channel that made the response; another key gets 404', async () => {
-    const first = await client().responses.create({
-      model: 'gpt-sim-text',
-      input: 'Draw a red circle',
-      tools: [{ type: 'image_generation' }],
-    });
-    const fetched = await client().responses.retrieve(first.id);
-    expect(fetched.id).toBe(first.id);
-    expect(fetched.output).toHaveLength(first.output.length);
-
-    const second = await client().responses.create({
-      model: 'gpt-sim-text',
-      previous_response_id: first.id,
-      input: 'Now make it grayscale',
-      tools: [{ type: 'image_generation' }],
-    });
-    expect(second.previous_response_id).toBe(first.id);
-    expect(toolModels(primary).at(-1)?.previous_response_id).toBe(first.id);
-
-    const asked = primary.received.length;
-    await expect(client(otherKey).responses.retrieve(first.id)).rejects.toMatchObject({ status: 404 });
-    await expect(client(otherKey).responses.delete(first.id)).rejects.toMatchObject({ status: 404 });
-    await expect(
-      client(otherKey).responses.create({
-        model: 'gpt-sim-text',
-        previous_response_id: first.id,
-        input: 'again',
-        tools: [{ type: 'image_generation' }],
-      }),
-    ).rejects.toMatchObject({ status: 404, param: 'previous_response_id' });
-    expect(primary.received.length).toBe(asked);
-
-    await client().responses.delete(first.id);
-    expect(primary.received.at(-1)).toMatchObject({ method: 'DELETE', path: `/v1/responses/${first.id}` });
-    await expect(client().responses.retrieve(first.id)).rejects.toMatchObject({ status: 404 });
-  });
-
-  it('answers 404 for an id the upstream no longer has, and forgets it on DELETE', async () => {
-    const made = await client().responses.create({ model: 'gpt-sim-text', input: 'Draw a red circle' });
-    primary.reset();
-    await expect(client().responses.retrieve(made.id)).rejects.toMatchObject({ status: 404 });
-    await expect(client().responses.delete(made.id)).rejects.toMatchObject({ status: 404 });
-    const rows = await gateway.running.gateway.database.db
-      .selectFrom('conversation_turns')
-      .select('id')
-      .where('id', '=', made.id)
-      .execute();
-    expect(rows).toEqual([]);
-  });
-
-  it('refuses to continue a response this gateway answered itself with a text model', async () => {
-    const canonical = await client().responses.create({
-      model: 'local-image-edit',
-      input: 'Draw a red circle',
-      tools: [{ type: 'image_generation' }],
-    });
-    await expect(
-      client().responses.create({
-        model: 'gpt-sim-text',
-        previous_response_id: canonical.id,
-        input: 'Now make it blue',
-        tools: [{ type: 'image_generation' }],
-      }),
-    ).rejects.toMatchObject({ status: 400, param: 'previous_response_id' });
-    expect(toolModels(primary)).toHaveLength(0);
-  });
-
-  it('refuses to continue a pass-through response with an image model', async () => {
-    const relayed = await client().responses.create({
-      model: 'gpt-sim-text',
-      input: 'Draw a red circle',
-      tools: [{ type: 'image_generation' }],
-    });
-    await expect(
-      client().responses.create({
-        model: 'local-image-edit',
-        previous_response_id: relayed.id,
-        input: 'Now make it blue',
-        tools: [{ type: 'image_generation' }],
-      }),
-    ).rejects.toMatchObject({ status: 400, param: 'previous_response_id' });
-  });
-});
-
-// Last in the file: it leaves the primary's circuit open.
-describe('a channel that keeps failing', () => {
-  it('rests after the circuit threshold, and requests go straight to the next channel', async () => {
-    primary.setFaults(['503']);
-    const threshold = 5;
-    for (let index = 0; index < threshold; index++) {
-      const { response } = await client()
-        .responses.create({ model: 'gpt-sim-text', input: 'Say hi' })
-        .withResponse();
-      expect(response.headers.get('x-imagegate-channel')).toBe('text-secondary');
-    }
-    expect(toolModels(primary)).toHaveLength(threshold);
-    const { response } = await client()
-      .responses.create({ model: 'gpt-sim-text', input: 'Say hi' })
-      .withResponse();
-    expect(response.headers.get('x-imagegate-channel')).toBe('text-secondary');
-    expect(toolModels(primary)).toHaveLength(threshold);
   });
 });
