@@ -100,7 +100,7 @@ describe('stored pass-through responses', () => {
   });
 });
 
-// Last in the file: it leaves the kit.primary's circuit open.
+// Last in the file: it leaves the primary channel's circuit open.
 describe('a channel that keeps failing', () => {
   it('rests after the circuit threshold, and requests go straight to the next channel', async () => {
     kit.primary.setFaults(['503']);
