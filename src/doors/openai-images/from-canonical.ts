@@ -46,6 +46,15 @@ export function collectGeneratedImages(responses: readonly GenerateContentRespon
   return images;
 }
 
+/** Interim (thought) images of one answer: what a stream sends as partial images. */
+export function collectInterimImages(response: GenerateContentResponse): GeneratedImage[] {
+  return (response.candidates ?? []).flatMap((candidate) =>
+    (candidate.content?.parts ?? [])
+      .filter((part) => part.thought === true && part.inlineData?.mimeType.startsWith('image/'))
+      .map((part) => ({ mimeType: part.inlineData!.mimeType, data: part.inlineData!.data })),
+  );
+}
+
 /** The non-thought text of every answer, joined (what a text-only answer said instead of an image). */
 function collectAnswerText(responses: readonly GenerateContentResponse[]): string {
   return responses

@@ -3,6 +3,7 @@
 import type { GenerateContentResponse, UsageMetadata } from '../../canonical/types.js';
 import {
   collectGeneratedImages,
+  collectInterimImages,
   completedEvent,
   formatImagesStreamEvent,
   type GeneratedImage,
@@ -21,14 +22,6 @@ export interface ImagesStreamOptions {
   createdAt: number;
 }
 
-function interimImages(response: GenerateContentResponse): GeneratedImage[] {
-  return (response.candidates ?? []).flatMap((candidate) =>
-    (candidate.content?.parts ?? [])
-      .filter((part) => part.thought === true && part.inlineData?.mimeType.startsWith('image/'))
-      .map((part) => ({ mimeType: part.inlineData!.mimeType, data: part.inlineData!.data })),
-  );
-}
-
 export class ImagesStreamAssembler {
   private partialsSent = 0;
   private readonly finals: GeneratedImage[] = [];
@@ -43,7 +36,7 @@ export class ImagesStreamAssembler {
   async onEvent(response: GenerateContentResponse): Promise<string[]> {
     this.finals.push(...collectGeneratedImages([response]));
     const frames: string[] = [];
-    for (const image of interimImages(response)) {
+    for (const image of collectInterimImages(response)) {
       if (this.partialsSent >= this.options.partialImages) break;
       const encoded = await transcodeImage(
         image,

@@ -3,7 +3,11 @@
 // partial_image…, completed, done), the message (added, content_part, output_text, done), completed.
 import { jsonWithImagesPieces } from '../../canonical/json-with-images.js';
 import type { GenerateContentResponse, UsageMetadata } from '../../canonical/types.js';
-import { collectGeneratedImages, type GeneratedImage } from '../openai-images/from-canonical.js';
+import {
+  collectGeneratedImages,
+  collectInterimImages,
+  type GeneratedImage,
+} from '../openai-images/from-canonical.js';
 import { transcodeImage } from '../openai-images/transcode.js';
 import {
   answerText,
@@ -28,14 +32,6 @@ export interface ResponsesStreamOptions {
 
 /** One SSE frame: `event: <type>` and its JSON, the image base64 written from the upstream's bytes. */
 export type Frame = Buffer[];
-
-function interimImages(response: GenerateContentResponse): GeneratedImage[] {
-  return (response.candidates ?? []).flatMap((candidate) =>
-    (candidate.content?.parts ?? [])
-      .filter((part) => part.thought === true && part.inlineData?.mimeType.startsWith('image/'))
-      .map((part) => ({ mimeType: part.inlineData!.mimeType, data: String(part.inlineData!.data ?? '') })),
-  );
-}
 
 export class ResponsesStreamAssembler {
   private sequence = 0;
@@ -82,7 +78,7 @@ export class ResponsesStreamAssembler {
     const frames: Frame[] = [];
     const image = this.options.image;
     if (!image) return frames;
-    for (const interim of interimImages(response)) {
+    for (const interim of collectInterimImages(response)) {
       if (this.partialsSent >= image.partialImages) break;
       const encoded = await transcodeImage(interim, image.format, image.compression);
       frames.push(
